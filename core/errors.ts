@@ -1,0 +1,76 @@
+/**
+ * Typed errors of the platform. Each says where (file, row, column, key, specifier), what was expected
+ * and what was found, so one line is enough for a user to fix the input.
+ */
+
+/** Fields that locate a problem in a file. */
+export interface DataLocation {
+  file?: string;
+  row?: number;
+  column?: string;
+  expected?: string;
+  found?: string;
+}
+
+/** Base class: `code` lets callers and the CLI distinguish kinds without `instanceof` across copies. */
+export class BatteryMLError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad or missing input data: names file, row, column, expected and found. */
+export class DataError extends BatteryMLError {
+  readonly location: DataLocation;
+  constructor(message: string, location: DataLocation = {}, options?: ErrorOptions) {
+    super("DATA", formatLocated(message, location), options);
+    this.location = location;
+  }
+}
+
+/** A config key whose value is not what the schema expects. */
+export class ConfigError extends BatteryMLError {
+  readonly keyPath: string;
+  constructor(keyPath: string, message: string, options?: ErrorOptions) {
+    super("CONFIG", keyPath ? `config key '${keyPath}': ${message}` : message, options);
+    this.keyPath = keyPath;
+  }
+}
+
+/** A plugin that cannot be found, loaded, verified or validated. */
+export class PluginError extends BatteryMLError {
+  readonly specifier: string;
+  constructor(specifier: string, message: string, options?: ErrorOptions) {
+    super("PLUGIN", `plugin '${specifier}': ${message}`, options);
+    this.specifier = specifier;
+  }
+}
+
+/** A pipeline or model read a cell outside the View it was given. */
+export class LeakageError extends BatteryMLError {
+  readonly cellKey: string;
+  constructor(cellKey: string, allowed: readonly string[]) {
+    super(
+      "LEAKAGE",
+      `cell '${cellKey}' is outside this view (allowed: ${allowed.join(", ") || "none"}); ` +
+        "a pipeline may only read the cells it was given",
+    );
+    this.cellKey = cellKey;
+  }
+}
+
+function formatLocated(message: string, loc: DataLocation): string {
+  const where = [
+    loc.file !== undefined ? `file '${loc.file}'` : "",
+    loc.row !== undefined ? `row ${loc.row}` : "",
+    loc.column !== undefined ? `column '${loc.column}'` : "",
+  ].filter((s) => s !== "").join(", ");
+  const what = [
+    loc.expected !== undefined ? `expected ${loc.expected}` : "",
+    loc.found !== undefined ? `found ${loc.found}` : "",
+  ].filter((s) => s !== "").join(", ");
+  return [where, message, what].filter((s) => s !== "").join(": ");
+}

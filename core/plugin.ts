@@ -1,0 +1,320 @@
+/**
+ * The plugin contract: six kinds, one definition shape. A definition is a plain object checked by shape
+ * (never `instanceof`), so a plugin may bring its own copy of zod or any Standard Schema library.
+ */
+import type { SampleSet } from "./sample.ts";
+import type { Rng } from "./rng.ts";
+
+/** Major version of the plugin API; the loader refuses definitions built for another major. */
+export const PLUGIN_API_VERSION = 1;
+
+/** The six kinds of plugin. */
+export const PLUGIN_KINDS = ["dataset", "split", "pipeline", "model", "loss", "tracker"] as const;
+/** One of the six kinds of plugin. */
+export type PluginKind = typeof PLUGIN_KINDS[number];
+
+/** The Standard Schema v1 interface (standardschema.dev), declared here so the core depends on no library. */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (
+      value: unknown,
+    ) => StandardResult<Output> | Promise<StandardResult<Output>>;
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  };
+}
+/** Result of a Standard Schema validation. */
+export type StandardResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<StandardIssue> };
+/** One validation issue: a message and the path to the offending key. */
+export interface StandardIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}
+
+/** A log sink handed to plugins; `progress` lines are dropped when quiet or not a TTY. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+/** What every `create` receives. */
+export interface PluginContext {
+  /** The run's seed; `rng` is a generator derived from it for this plugin. */
+  seed: number;
+  rng: Rng;
+  log: Logger;
+  /** Folder for content-addressed cache entries (`artifacts/cache`). */
+  cacheDir: string;
+}
+
+/** The definition every plugin module default-exports. */
+export interface PluginDefinition<K extends PluginKind = PluginKind, O = unknown, I = unknown> {
+  kind: K;
+  name: string;
+  version: string;
+  apiVersion: number;
+  description?: string;
+  options: StandardSchemaV1<unknown, O>;
+  create(options: O, ctx: PluginContext): I | Promise<I>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dataset
+
+/** A cell of a dataset; `cellKey` = "<experiment label>/<cell>" is its identity everywhere. */
+export interface CellInfo {
+  cellKey: string;
+  experiment: string;
+  cell: string;
+  /** Chamber set-point (°C): what splits use. */
+  chamberC: number;
+  metadata: Record<string, string | number>;
+}
+
+/** Columnar table: numeric columns are Float64Array (NaN = missing), text columns string arrays. */
+export interface ColumnTable {
+  length: number;
+  columns: Record<string, Float64Array | (string | null)[]>;
+}
+
+/** Options of `curves`: which test and which direction. */
+export interface CurveQuery {
+  kind: "0.1C" | "0.5C";
+  direction: "discharge" | "charge";
+}
+
+/** One voltage curve of one RPT, in canonical units. */
+export interface Curve {
+  cellKey: string;
+  rpt: number;
+  /** Source file the curve came from (for error messages and cache keys). */
+  source: string;
+  time_s: Float64Array;
+  voltage_V: Float64Array;
+  current_A: Float64Array;
+  charge_Ah: Float64Array;
+  temperature_K?: Float64Array;
+}
+
+/** What a dataset plugin's `create` returns. */
+export interface DatasetInstance {
+  cells(): CellInfo[] | Promise<CellInfo[]>;
+  /** Canonical per-RPT table (`performance_summary` at least) restricted to `cellKeys`. */
+  table(name: string, cellKeys: readonly string[]): Promise<ColumnTable>;
+  curves(cellKey: string, query: CurveQuery): Promise<Curve[]>;
+  /** sha256 of every source file read so far, by path. */
+  fingerprint(): Promise<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Split
+
+/** One fold: lists of cellKeys; `val` is the inner validation set drawn from the training cells. */
+export interface Fold {
+  name: string;
+  train: string[];
+  val: string[];
+  test: string[];
+}
+
+/** What a split plugin's `create` returns. */
+export interface SplitInstance {
+  folds(cells: readonly CellInfo[], rng: Rng): Fold[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pipeline
+
+/** Layout of the samples a pipeline produces. */
+export type SampleLayout = "tabular" | "sequence";
+
+/** A pipeline fitted on a training View. */
+export interface FittedPipeline {
+  transform(view: DatasetInstance): Promise<SampleSet>;
+  save(dir: string): Promise<void>;
+}
+
+/** What a pipeline plugin's `create` returns. */
+export interface PipelineInstance {
+  produces: SampleLayout;
+  fit(trainView: DatasetInstance): Promise<FittedPipeline>;
+  load(dir: string): Promise<FittedPipeline>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Model
+
+/** Predictions: y (N·T·K) with a mask of the steps predicted. */
+export interface Prediction {
+  y: Float32Array;
+  yShape: [number, number, number];
+  mask: Uint8Array;
+}
+
+/** What a model fit reports back: the iterations/epochs chosen on validation, used for the refit. */
+export interface FitResult {
+  bestIteration?: number;
+  history?: Record<string, number[]>;
+}
+
+/** Where models send per-step metrics during training (the runner forwards them to trackers). */
+export type MetricSink = (values: Record<string, number>, step: number) => void | Promise<void>;
+
+/** Context of one `fit` call. */
+export interface FitContext {
+  rng: Rng;
+  log: Logger;
+  /** Set on the refit after validation: train exactly this many iterations/epochs. */
+  iterations?: number;
+  /** The loss plugin instance, for models that take one. */
+  loss?: LossInstance;
+  metrics?: MetricSink;
+  /** Training settings from `training.*` in the config. */
+  training: Record<string, unknown>;
+}
+
+/** Per-feature attributions of predictions (e.g. SHAP). */
+export interface Explanation {
+  featureNames: string[];
+  /** N·F per target, by target name. */
+  values: Record<string, Float64Array>;
+  base: Record<string, number>;
+}
+
+/** What a model plugin's `create` returns. */
+export interface ModelInstance {
+  accepts: { layouts: SampleLayout[]; loss: boolean };
+  fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext): Promise<FitResult>;
+  predict(set: SampleSet): Promise<Prediction>;
+  save(dir: string): Promise<void>;
+  load(dir: string): Promise<void>;
+  explain?(set: SampleSet, background: SampleSet): Promise<Explanation>;
+  /** Named importances (e.g. gain) for reports. */
+  importance?(): Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Loss
+
+/** Direction a target is expected to move over time, for physics-informed losses. */
+export type TargetDirection = "non_increasing" | "non_decreasing" | "none";
+
+/** Extra inputs of a loss: step times, the observation mask and per-target directions. */
+export interface LossInputs<T> {
+  t?: T;
+  mask?: T;
+  targetNames: readonly string[];
+  directions: readonly TargetDirection[];
+}
+
+/** What a loss plugin's `create` returns; tensors are tfjs tensors (opaque to the core). */
+export interface LossInstance<T = unknown> {
+  compute(yTrue: T, yPred: T, inputs: LossInputs<T>): T;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tracker
+
+/** What a tracker learns about the run at start. */
+export interface RunInfo {
+  runId: string;
+  runDir: string;
+  experimentName: string;
+  configHash: string;
+  config: Record<string, unknown>;
+  configYaml: string;
+  startedAt: Date;
+}
+
+/** Final status of a run. */
+export type RunStatus = "FINISHED" | "FAILED" | "KILLED";
+
+/** A figure as SVG text and/or PNG bytes. */
+export interface Figure {
+  svg?: string;
+  png?: Uint8Array;
+}
+
+/** What a tracker plugin's `create` returns; the runner isolates failures (warn once, keep going). */
+export interface TrackerInstance {
+  start(run: RunInfo): void | Promise<void>;
+  params(values: Record<string, string | number | boolean>): void | Promise<void>;
+  metrics(values: Record<string, number>, step: number): void | Promise<void>;
+  text(name: string, markdown: string): void | Promise<void>;
+  figure(name: string, figure: Figure): void | Promise<void>;
+  artifact(path: string, name?: string): void | Promise<void>;
+  end(status: RunStatus): void | Promise<void>;
+}
+
+/** Instance type per kind. */
+export interface InstanceOf {
+  dataset: DatasetInstance;
+  split: SplitInstance;
+  pipeline: PipelineInstance;
+  model: ModelInstance;
+  loss: LossInstance;
+  tracker: TrackerInstance;
+}
+
+/** Shape check of a definition: the reasons it is not a valid plugin (empty when it is). */
+export function definitionProblems(value: unknown): string[] {
+  if (typeof value !== "object" || value === null) {
+    return [`default export is ${describe(value)}, not an object`];
+  }
+  const d = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (!PLUGIN_KINDS.includes(d.kind as PluginKind)) {
+    problems.push(`'kind' is ${describe(d.kind)}, expected one of ${PLUGIN_KINDS.join(", ")}`);
+  }
+  if (typeof d.name !== "string" || !/^[A-Za-z0-9_.@/-]+$/.test(d.name)) {
+    problems.push(`'name' is ${describe(d.name)}, expected a string of letters, digits, _ . - @ /`);
+  }
+  if (typeof d.version !== "string" || d.version === "") {
+    problems.push(`'version' is ${describe(d.version)}, expected a non-empty string`);
+  }
+  if (!Number.isInteger(d.apiVersion)) {
+    problems.push(`'apiVersion' is ${describe(d.apiVersion)}, expected an integer`);
+  } else if (d.apiVersion !== PLUGIN_API_VERSION) {
+    problems.push(`'apiVersion' is ${d.apiVersion}, this BatteryML supports ${PLUGIN_API_VERSION}`);
+  }
+  const std = (d.options as Record<string, unknown> | undefined)?.["~standard"] as
+    | Record<string, unknown>
+    | undefined;
+  if (typeof std !== "object" || std === null || typeof std.validate !== "function") {
+    problems.push("'options' is not a Standard Schema (e.g. a zod 4 schema): it has no '~standard.validate'");
+  }
+  if (typeof d.create !== "function") problems.push(`'create' is ${describe(d.create)}, expected a function`);
+  return problems;
+}
+
+/** Methods each kind's instance must have. */
+export const INSTANCE_METHODS: Record<PluginKind, readonly string[]> = {
+  dataset: ["cells", "table", "curves", "fingerprint"],
+  split: ["folds"],
+  pipeline: ["fit", "load"],
+  model: ["fit", "predict", "save", "load"],
+  loss: ["compute"],
+  tracker: ["start", "params", "metrics", "text", "figure", "artifact", "end"],
+};
+
+/** Shape check of an instance: the missing methods (empty when complete). */
+export function instanceProblems(kind: PluginKind, instance: unknown): string[] {
+  if (typeof instance !== "object" || instance === null) return [`create() returned ${describe(instance)}`];
+  const inst = instance as Record<string, unknown>;
+  return INSTANCE_METHODS[kind]
+    .filter((m) => typeof inst[m] !== "function")
+    .map((m) => `instance has no method '${m}'`);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "missing";
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "function") return "a function";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
+}
