@@ -1,0 +1,319 @@
+/**
+ * `batteryml` — the command line. Every command is thin: it parses flags and calls the public API.
+ * Errors print one line and exit non-zero; `--debug` adds the stack.
+ */
+import { buildApplication, buildCommand, buildRouteMap, proposeCompletions, run } from "@stricli/core";
+import YAML from "yaml";
+import denoJson from "./deno.json" with { type: "json" };
+import {
+  builtinNames,
+  composeConfig,
+  createLogger,
+  loadConfigPlugins,
+  loadPlugin,
+  readPluginLock,
+  runExperiment,
+  writePluginLock,
+} from "./mod.ts";
+import { fetchPluginSource, validateDefinition, validateOptions } from "./core/loader.ts";
+import { sha256Hex } from "./core/hash.ts";
+import { runContract } from "./core/contract/run_contract.ts";
+import { permissionsFor } from "./core/permissions.ts";
+import { entryOptions } from "./core/runner.ts";
+import { extraRoutes } from "./cli_routes.ts";
+
+/** Flags every command takes. */
+interface CommonFlags {
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+/** The context handed to command functions. */
+interface Ctx {
+  readonly process: {
+    stdout: { write(s: string): void };
+    stderr: { write(s: string): void };
+    exitCode?: number | string | null;
+  };
+}
+
+const commonFlags = {
+  quiet: { kind: "boolean", brief: "Print only results and warnings", optional: true },
+  debug: { kind: "boolean", brief: "Print stack traces and debug lines", optional: true },
+} as const;
+
+const configDirFlag = {
+  kind: "parsed",
+  parse: String,
+  brief: "Folder of YAML config groups",
+  optional: true,
+  placeholder: "dir",
+} as const;
+
+const overridesArg = {
+  kind: "array",
+  parameter: {
+    brief: "Overrides: group=name, a.b=value, +a.b=value, ~a.b",
+    parse: String,
+    placeholder: "override",
+  },
+} as const;
+
+/** Runs `body`, turning any error into one line on stderr and exit code 1. */
+async function guarded(ctx: Ctx, flags: CommonFlags, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const e = err as Error;
+    ctx.process.stderr.write(`error: ${e.message ?? String(err)}\n`);
+    if (flags.debug && e.stack) ctx.process.stderr.write(`${e.stack}\n`);
+    ctx.process.exitCode = 1;
+  }
+}
+
+const runCommand = buildCommand({
+  docs: { brief: "Run an experiment: load → split → pipeline → train → predict → report → track" },
+  parameters: {
+    flags: {
+      ...commonFlags,
+      json: { kind: "boolean", brief: "Print the run summary as JSON on stdout", optional: true },
+      printPermissions: {
+        kind: "boolean",
+        brief: "Print the Deno permission flags this config needs",
+        optional: true,
+      },
+      configDir: configDirFlag,
+    },
+    positional: overridesArg,
+  },
+  func: async function (
+    this: Ctx,
+    flags: CommonFlags & { json?: boolean; printPermissions?: boolean; configDir?: string },
+    ...overrides: string[]
+  ) {
+    await guarded(this, flags, async () => {
+      const composed = await composeConfig({ configDir: flags.configDir, overrides });
+      if (flags.printPermissions) {
+        this.process.stdout.write(permissionsFor(composed.config, await readPluginLock()).join(" ") + "\n");
+        return;
+      }
+      const log = createLogger({ quiet: flags.quiet || flags.json, debug: flags.debug });
+      const summary = await runExperiment({ composed, log, onStep: (s) => log.info(describeStep(s)) });
+      if (flags.json) this.process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+      else this.process.stdout.write(formatSummary(summary));
+    });
+  },
+});
+
+function describeStep(s: { step: string; fold?: string; detail: Record<string, unknown> }): string {
+  const fold = s.fold ? `[${s.fold}] ` : "";
+  return `${fold}${s.step}: ${JSON.stringify(s.detail)}`;
+}
+
+function formatSummary(summary: Awaited<ReturnType<typeof runExperiment>>): string {
+  const lines = [`run ${summary.runId} (${summary.status}) → ${summary.runDir}`];
+  for (const [target, r] of Object.entries(summary.report)) {
+    const m = r.overall;
+    lines.push(
+      `${target}: RMSE ${fmt(m.rmse)}  MAE ${fmt(m.mae)}  MAPE ${fmt(m.mape)} %  R² ${fmt(m.r2)}  (n=${m.n})`,
+    );
+    for (const [temp, t] of Object.entries(r.perTemperature)) {
+      lines.push(`  ${temp}: RMSE ${fmt(t.rmse)}  MAE ${fmt(t.mae)}  R² ${fmt(t.r2)}  (n=${t.n})`);
+    }
+    if (r.acrossFolds) {
+      const a = r.acrossFolds.rmse;
+      lines.push(
+        `  RMSE over ${a.folds} folds: ${fmt(a.mean)} ± ${fmt(a.std)} (95 % CI ${fmt(a.ci95[0])}–${
+          fmt(a.ci95[1])
+        })`,
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? v.toPrecision(4) : "n/a";
+}
+
+const configShow = buildCommand({
+  docs: { brief: "Print the composed config (YAML) and its hash; validates every plugin's options" },
+  parameters: {
+    flags: { ...commonFlags, configDir: configDirFlag },
+    positional: overridesArg,
+  },
+  func: async function (this: Ctx, flags: CommonFlags & { configDir?: string }, ...overrides: string[]) {
+    await guarded(this, flags, async () => {
+      const composed = await composeConfig({ configDir: flags.configDir, overrides });
+      const plugins = await loadConfigPlugins(composed);
+      const c = composed.config;
+      const pairs: [keyof typeof plugins, unknown, string][] = [
+        ["dataset", c.data, "data"],
+        ["split", c.split, "split"],
+        ["pipeline", c.pipeline, "pipeline"],
+        ["model", c.model, "model"],
+      ];
+      for (const [role, entry, key] of pairs) {
+        const p = plugins[role] as Awaited<ReturnType<typeof loadPlugin>>;
+        await validateOptions(p.definition, entryOptions(entry as never), key);
+      }
+      if (plugins.loss && c.loss) {
+        await validateOptions(plugins.loss.definition, entryOptions(c.loss), "loss");
+      }
+      for (const [i, t] of plugins.trackers.entries()) {
+        await validateOptions(t.definition, entryOptions(c.tracking[i]), `tracking.${i}`);
+      }
+      this.process.stdout.write(composed.yaml + `# hash: ${composed.hash}\n`);
+    });
+  },
+});
+
+const pluginsList = buildCommand({
+  docs: { brief: "List built-in plugins by kind, and the URL plugins in the plugin lock" },
+  parameters: { flags: { ...commonFlags } },
+  func: async function (this: Ctx, flags: CommonFlags) {
+    await guarded(this, flags, async () => {
+      const names = builtinNames();
+      for (const [kind, list] of Object.entries(names)) {
+        this.process.stdout.write(`${kind.padEnd(9)} ${list.join(", ") || "(none)"}\n`);
+      }
+      const lock = await readPluginLock();
+      for (const [url, e] of Object.entries(lock.plugins)) {
+        this.process.stdout.write(`url       ${e.kind} ${e.name}@${e.version} ${url} sha256:${e.sha256}\n`);
+      }
+    });
+  },
+});
+
+const pluginsAdd = buildCommand({
+  docs: { brief: "Trust a URL plugin: fetch, validate and pin its sha256 in the plugin lock" },
+  parameters: {
+    flags: { ...commonFlags },
+    positional: {
+      kind: "tuple",
+      parameters: [{ brief: "https: or http: URL of the module", parse: String, placeholder: "url" }],
+    },
+  },
+  func: async function (this: Ctx, flags: CommonFlags, url: string) {
+    await guarded(this, flags, async () => {
+      if (!/^https?:\/\//.test(url)) throw new Error(`'${url}' is not an http(s) URL`);
+      const bytes = await fetchPluginSource(url);
+      const sha256 = await sha256Hex(bytes);
+      const lock = await readPluginLock();
+      lock.plugins[url] = { sha256, kind: "?", name: "?", version: "?", addedAt: new Date().toISOString() };
+      const loaded = await loadPlugin(url, undefined, { lock });
+      const d = validateDefinition(url, { default: loaded.definition });
+      lock.plugins[url] = {
+        sha256,
+        kind: d.kind,
+        name: d.name,
+        version: d.version,
+        addedAt: lock.plugins[url].addedAt,
+      };
+      await writePluginLock(lock);
+      this.process.stdout.write(`added ${d.kind} plugin '${d.name}' ${d.version} sha256:${sha256}\n`);
+    });
+  },
+});
+
+const pluginsTest = buildCommand({
+  docs: { brief: "Run the contract suite of the plugin's kind against it" },
+  parameters: {
+    flags: {
+      ...commonFlags,
+      options: {
+        kind: "parsed",
+        parse: String,
+        brief: "Plugin options as YAML/JSON",
+        optional: true,
+        placeholder: "yaml",
+      },
+    },
+    positional: {
+      kind: "tuple",
+      parameters: [{
+        brief: "Built-in name, path, URL or npm: specifier",
+        parse: String,
+        placeholder: "spec",
+      }],
+    },
+  },
+  func: async function (this: Ctx, flags: CommonFlags & { options?: string }, spec: string) {
+    await guarded(this, flags, async () => {
+      const loaded = await loadPlugin(spec);
+      const results = await runContract(loaded, flags.options ? YAML.parse(flags.options) : {});
+      for (const r of results) {
+        this.process.stdout.write(
+          `${r.ok ? "ok  " : "FAIL"} ${r.name}${r.message ? `: ${r.message}` : ""}\n`,
+        );
+      }
+      const failed = results.filter((r) => !r.ok).length;
+      this.process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+      if (failed) this.process.exitCode = 1;
+    });
+  },
+});
+
+const completionBash = buildCommand({
+  docs: { brief: "Print a bash completion script (source it from ~/.bashrc)" },
+  parameters: { flags: {} },
+  func: function (this: Ctx) {
+    this.process.stdout.write(BASH_COMPLETION);
+  },
+});
+
+const BASH_COMPLETION = `# batteryml bash completion: source <(batteryml completion bash)
+_batteryml_complete() {
+  local IFS=$'\\n'
+  COMPREPLY=( $(batteryml __complete "\${COMP_WORDS[@]:1:COMP_CWORD}") )
+}
+complete -o default -F _batteryml_complete batteryml
+`;
+
+const completeHidden = buildCommand({
+  docs: { brief: "Propose completions for the given words (used by the bash script)" },
+  parameters: { flags: {}, positional: { kind: "array", parameter: { brief: "words", parse: String } } },
+  func: async function (this: Ctx, _flags: Record<never, never>, ...words: string[]) {
+    const proposals = await proposeCompletions(app, words, { process: this.process });
+    this.process.stdout.write(proposals.map((p) => p.completion).join("\n") + "\n");
+  },
+});
+
+const app = buildApplication(
+  buildRouteMap({
+    routes: {
+      run: runCommand,
+      config: buildRouteMap({ routes: { show: configShow }, docs: { brief: "Inspect the composed config" } }),
+      plugins: buildRouteMap({
+        routes: { list: pluginsList, add: pluginsAdd, test: pluginsTest },
+        docs: { brief: "List, trust and test plugins" },
+      }),
+      completion: buildRouteMap({
+        routes: { bash: completionBash },
+        docs: { brief: "Shell completion scripts" },
+      }),
+      __complete: completeHidden,
+      ...extraRoutes,
+    },
+    docs: {
+      brief: "BatteryML for Deno — machine learning on battery degradation data",
+      hideRoute: { __complete: true },
+    },
+  }),
+  {
+    name: "batteryml",
+    versionInfo: { currentVersion: denoJson.version },
+    scanner: { caseStyle: "allow-kebab-for-camel" },
+  },
+);
+
+if (import.meta.main) {
+  const proc = {
+    stdout: { write: (s: string) => void Deno.stdout.writeSync(new TextEncoder().encode(s)) },
+    stderr: { write: (s: string) => void Deno.stderr.writeSync(new TextEncoder().encode(s)) },
+    exitCode: 0 as number | string | null | undefined,
+    env: Deno.env.toObject(),
+  };
+  await run(app, Deno.args, { process: proc });
+  Deno.exit(typeof proc.exitCode === "number" ? proc.exitCode : proc.exitCode ? 1 : 0);
+}

@@ -1,0 +1,78 @@
+/**
+ * Contract suite every model plugin must pass: fit on a small tabular set, predict the right shape with
+ * finite values, refit with a fixed iteration count, and identical predictions after save → load.
+ */
+import { createPlugin, type LoadedPlugin } from "../loader.ts";
+import type { PluginContext } from "../plugin.ts";
+import { createRng } from "../rng.ts";
+import { createSampleSet, type SampleSet } from "../sample.ts";
+import { type CheckResult, expect, runChecks } from "./checks.ts";
+
+/** A small tabular regression set: y = 1 − 0.02·x0 + 0.01·x1 over 4 cells. */
+export function contractSampleSet(seed = 7, n = 64): SampleSet {
+  const rng = createRng(seed);
+  const x = new Float32Array(n * 2), y = new Float32Array(n);
+  const cellKey: string[] = [], chamberC = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x[2 * i] = rng.uniform() * 10;
+    x[2 * i + 1] = rng.uniform() * 5;
+    y[i] = 1 - 0.02 * x[2 * i] + 0.01 * x[2 * i + 1];
+    cellKey.push(`c/${i % 4}`);
+    chamberC[i] = [10, 25, 40, 25][i % 4];
+  }
+  return createSampleSet({
+    featureNames: ["x0", "x1"],
+    targetNames: ["soh"],
+    x,
+    y,
+    meta: { cellKey, chamberC, rpt: Int32Array.from({ length: n }, (_, i) => Math.floor(i / 4)) },
+  });
+}
+
+/** Runs the model contract against a loaded definition with the given options. */
+export async function modelContract(
+  loaded: LoadedPlugin<"model">,
+  options: unknown,
+  ctx: PluginContext,
+): Promise<CheckResult[]> {
+  const train = contractSampleSet(1), val = contractSampleSet(2, 16), test = contractSampleSet(3, 16);
+  const model = await createPlugin(loaded, options, ctx, "model");
+  let first: Float32Array | undefined;
+  const fitCtx = { rng: createRng(1), log: ctx.log, training: { epochs: 5 } };
+  return await runChecks({
+    "declares accepted layouts": () => {
+      expect(
+        Array.isArray(model.accepts?.layouts) && model.accepts.layouts.length > 0,
+        "accepts.layouts is empty",
+      );
+    },
+    "fit then predict gives N·T·K finite values": async () => {
+      if (!model.accepts.layouts.includes("tabular")) return;
+      await model.fit(train, val, fitCtx);
+      const p = await model.predict(test);
+      expect(p.yShape.join() === [test.n, 1, 1].join(), `yShape is [${p.yShape}], expected [${test.n},1,1]`);
+      expect(p.y.length === test.n && p.mask.length === test.n, "y/mask length differ from N·T·K");
+      expect(p.y.every(Number.isFinite), "a prediction is not finite");
+      first = p.y;
+    },
+    "refit with fixed iterations works without validation": async () => {
+      if (!model.accepts.layouts.includes("tabular")) return;
+      const again = await createPlugin(loaded, options, ctx, "model");
+      await again.fit(train, undefined, { ...fitCtx, iterations: 3 });
+      expect((await again.predict(test)).y.every(Number.isFinite), "refit predictions are not finite");
+    },
+    "save → load gives identical predictions": async () => {
+      if (!first) return;
+      const dir = await Deno.makeTempDir({ prefix: "batteryml-contract-" });
+      try {
+        await model.save(dir);
+        const loadedModel = await createPlugin(loaded, options, ctx, "model");
+        await loadedModel.load(dir);
+        const p = await loadedModel.predict(test);
+        expect(p.y.every((v, i) => v === first![i]), "predictions after load differ from before save");
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}

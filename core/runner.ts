@@ -1,0 +1,467 @@
+/**
+ * The experiment lifecycle, in the only order the platform allows: compose → load plugins → split by
+ * cell → fit the pipeline on the training View → samples → train with inner validation → refit on
+ * train ∪ validation → predict the test cells → report → track. The manifest is written atomically.
+ * Scripts call this; they never re-implement the order.
+ */
+import { join, resolve } from "node:path";
+import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import type { ComposedConfig } from "./config.ts";
+import { makeRunId } from "./config.ts";
+import { ConfigError } from "./errors.ts";
+import type { PluginEntry } from "./experiment_schema.ts";
+import { createPlugin, type LoadedPlugin, loadPlugin } from "./loader.ts";
+import type {
+  CellInfo,
+  DatasetInstance,
+  FittedPipeline,
+  Fold,
+  InstanceOf,
+  Logger,
+  ModelInstance,
+  PipelineInstance,
+  PluginContext,
+  PluginKind,
+  Prediction,
+} from "./plugin.ts";
+import { buildReport, type PredictionRow, predictionsCsv, type TargetReport } from "./report.ts";
+import { createRng, type Rng } from "./rng.ts";
+import type { SampleSet } from "./sample.ts";
+import { type NamedTracker, TrackerGroup } from "./tracking.ts";
+import { restrictToCells } from "./view.ts";
+
+/** A step of the lifecycle, reported as it happens (the milestone scripts print these). */
+export interface RunStep {
+  step: "load" | "split" | "pipeline" | "samples" | "train" | "refit" | "predict" | "report";
+  fold?: string;
+  detail: Record<string, unknown>;
+}
+
+/** Settings of one run. */
+export interface RunOptions {
+  composed: ComposedConfig;
+  log: Logger;
+  onStep?: (step: RunStep) => void;
+  /** Cancels the run between steps (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** Per-fold outcome. */
+export interface FoldOutcome {
+  name: string;
+  train: string[];
+  val: string[];
+  test: string[];
+  bestIteration?: number;
+  importance?: Record<string, number>;
+  seconds: number;
+}
+
+/** What a run returns (and `--json` prints). */
+export interface RunSummary {
+  runId: string;
+  runDir: string;
+  configHash: string;
+  status: "FINISHED" | "FAILED" | "KILLED";
+  folds: FoldOutcome[];
+  report: Record<string, TargetReport>;
+  timings: Record<string, number>;
+}
+
+/** Plugins of one run, loaded and shape-checked. */
+interface RunPlugins {
+  dataset: LoadedPlugin<"dataset">;
+  split: LoadedPlugin<"split">;
+  pipeline: LoadedPlugin<"pipeline">;
+  model: LoadedPlugin<"model">;
+  loss: LoadedPlugin<"loss"> | null;
+  trackers: LoadedPlugin<"tracker">[];
+}
+
+/** Loads every plugin a config names and validates each one's options (no instance is created). */
+export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPlugins> {
+  const c = composed.config;
+  const load = <K extends PluginKind>(entry: PluginEntry, kind: K) => loadPlugin(entry.use, kind);
+  return {
+    dataset: await load(c.data, "dataset"),
+    split: await load(c.split, "split"),
+    pipeline: await load(c.pipeline, "pipeline"),
+    model: await load(c.model, "model"),
+    loss: c.loss ? await load(c.loss, "loss") : null,
+    trackers: await Promise.all(c.tracking.map((t) => load(t, "tracker"))),
+  };
+}
+
+/** The options of an entry: everything but `use`. */
+export function entryOptions(entry: PluginEntry): Record<string, unknown> {
+  const { use: _use, ...options } = entry;
+  return options;
+}
+
+/** Runs the experiment end to end and writes `artifacts/runs/<run id>/`. */
+export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
+  const { composed, log } = opts;
+  const c = composed.config;
+  const startedAt = new Date();
+  const runId = makeRunId(composed.hash, startedAt);
+  const runDir = resolve(c.output.dir, "runs", runId);
+  const timings: Record<string, number> = {};
+  const rng = createRng(c.experiment.seed);
+  const plugins = await loadConfigPlugins(composed);
+  const ctxFor = (label: string): PluginContext => ({
+    seed: c.experiment.seed,
+    rng: rng.fork(label),
+    log,
+    cacheDir: join(c.output.dir, "cache"),
+  });
+  const trackers = new TrackerGroup(await createTrackers(plugins, c.tracking, ctxFor), log);
+  await trackers.start({
+    runId,
+    runDir,
+    experimentName: c.experiment.name,
+    configHash: composed.hash,
+    config: c as unknown as Record<string, unknown>,
+    configYaml: composed.yaml,
+    startedAt,
+  });
+  await trackers.params(flattenParams(c as unknown as Record<string, unknown>));
+  await trackers.text("config", "```yaml\n" + composed.yaml + "```");
+  let status: RunSummary["status"] = "FAILED";
+  const summary: RunSummary = {
+    runId,
+    runDir,
+    configHash: composed.hash,
+    status,
+    folds: [],
+    report: {},
+    timings,
+  };
+  const lifecycle = new Lifecycle(opts, plugins, ctxFor, rng, runDir, trackers);
+  try {
+    const rows = await lifecycle.run(summary, timings);
+    summary.report = buildReport(rows);
+    opts.onStep?.({ step: "report", detail: { targets: Object.keys(summary.report) } });
+    await writeFileAtomic(join(runDir, "predictions.csv"), predictionsCsv(rows));
+    await trackers.metrics(finalMetrics(summary.report), 0);
+    await trackers.artifact(join(runDir, "predictions.csv"));
+    status = "FINISHED";
+  } catch (err) {
+    status = opts.signal?.aborted ? "KILLED" : "FAILED";
+    throw err;
+  } finally {
+    summary.status = status;
+    timings.total_s = (Date.now() - startedAt.getTime()) / 1000;
+    await writeManifest(
+      summary,
+      composed,
+      plugins,
+      trackers,
+      await safeFingerprint(lifecycle.dataset),
+      startedAt,
+    );
+    await trackers.end(status);
+  }
+  return summary;
+}
+
+async function safeFingerprint(ds: DatasetInstance | undefined): Promise<Record<string, string>> {
+  if (!ds) return {};
+  try {
+    return await ds.fingerprint();
+  } catch {
+    return {};
+  }
+}
+
+async function createTrackers(
+  plugins: RunPlugins,
+  entries: PluginEntry[],
+  ctxFor: (label: string) => PluginContext,
+): Promise<NamedTracker[]> {
+  const out: NamedTracker[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const loaded = plugins.trackers[i];
+    const instance = await createPlugin(
+      loaded,
+      entryOptions(entries[i]),
+      ctxFor(`tracker${i}`),
+      `tracking.${i}`,
+    );
+    out.push({ name: loaded.definition.name, instance });
+  }
+  return out;
+}
+
+/** The per-fold work, kept in one place so the order cannot drift. */
+class Lifecycle {
+  /** Set once created; the manifest reads its input fingerprints even when a later step fails. */
+  dataset: DatasetInstance | undefined;
+  constructor(
+    readonly opts: RunOptions,
+    readonly plugins: RunPlugins,
+    readonly ctxFor: (label: string) => PluginContext,
+    readonly rng: Rng,
+    readonly runDir: string,
+    readonly trackers: TrackerGroup,
+  ) {}
+
+  async run(summary: RunSummary, timings: Record<string, number>): Promise<PredictionRow[]> {
+    const c = this.opts.composed.config;
+    let t0 = Date.now();
+    const dataset = await createPlugin(
+      this.plugins.dataset,
+      entryOptions(c.data),
+      this.ctxFor("data"),
+      "data",
+    );
+    this.dataset = dataset;
+    const cells = await dataset.cells();
+    this.opts.onStep?.({
+      step: "load",
+      detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
+    });
+    const split = await createPlugin(
+      this.plugins.split,
+      entryOptions(c.split),
+      this.ctxFor("split"),
+      "split",
+    );
+    const folds = split.folds(cells, this.rng.fork("folds"));
+    checkFolds(folds, cells);
+    this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
+    timings.load_split_s = (Date.now() - t0) / 1000;
+    t0 = Date.now();
+    const chamber = new Map(cells.map((cell) => [cell.cellKey, cell.chamberC]));
+    const rows: PredictionRow[] = [];
+    for (const fold of folds) {
+      this.opts.signal?.throwIfAborted();
+      const started = Date.now();
+      const outcome = await this.runFold(dataset, fold, rows, chamber);
+      summary.folds.push({ ...outcome, seconds: (Date.now() - started) / 1000 });
+    }
+    timings.folds_s = (Date.now() - t0) / 1000;
+    return rows;
+  }
+
+  async runFold(
+    dataset: DatasetInstance,
+    fold: Fold,
+    rows: PredictionRow[],
+    chamber: Map<string, number>,
+  ): Promise<Omit<FoldOutcome, "seconds">> {
+    const c = this.opts.composed.config;
+    const step = (s: RunStep["step"], detail: Record<string, unknown>) =>
+      this.opts.onStep?.({ step: s, fold: fold.name, detail });
+    const pipeline = await createPlugin(
+      this.plugins.pipeline,
+      entryOptions(c.pipeline),
+      this.ctxFor("pipeline"),
+      "pipeline",
+    );
+    let bestIteration: number | undefined;
+    if (fold.val.length > 0) {
+      const fitted = await pipeline.fit(restrictToCells(dataset, fold.train));
+      step("pipeline", { fittedOn: fold.train, stage: "inner" });
+      const train = await fitted.transform(restrictToCells(dataset, fold.train));
+      const val = await fitted.transform(restrictToCells(dataset, fold.val));
+      step("samples", {
+        train: train.n,
+        val: val.n,
+        features: train.featureNames,
+        targets: train.targetNames,
+      });
+      const model = await this.createModel(pipeline);
+      const fit = await model.fit(train, val, this.fitContext(fold, "inner"));
+      bestIteration = fit.bestIteration;
+      step("train", { bestIteration, trainSamples: train.n, valSamples: val.n });
+    }
+    const trainCells = [...fold.train, ...fold.val];
+    const fitted = await pipeline.fit(restrictToCells(dataset, trainCells));
+    const trainSet = await fitted.transform(restrictToCells(dataset, trainCells));
+    if (fold.val.length === 0) {
+      step("samples", { train: trainSet.n, features: trainSet.featureNames, targets: trainSet.targetNames });
+    }
+    const model = await this.createModel(pipeline);
+    await model.fit(trainSet, undefined, { ...this.fitContext(fold, "refit"), iterations: bestIteration });
+    step("refit", { cells: trainCells.length, samples: trainSet.n, iterations: bestIteration });
+    const testSet = await fitted.transform(restrictToCells(dataset, fold.test));
+    const prediction = await model.predict(testSet);
+    step("predict", { cells: fold.test.length, samples: testSet.n });
+    rows.push(...scoredRows(fold.name, testSet, prediction, chamber));
+    await this.saveFold(fold.name, fitted, model);
+    return { ...fold, bestIteration, importance: model.importance?.() };
+  }
+
+  async createModel(pipeline: PipelineInstance): Promise<ModelInstance> {
+    const c = this.opts.composed.config;
+    const model = await createPlugin(
+      this.plugins.model,
+      entryOptions(c.model),
+      this.ctxFor("model"),
+      "model",
+    );
+    if (!model.accepts.layouts.includes(pipeline.produces)) {
+      throw new ConfigError(
+        "model",
+        `model '${this.plugins.model.definition.name}' accepts ${model.accepts.layouts.join("/")} samples, ` +
+          `pipeline '${this.plugins.pipeline.definition.name}' produces ${pipeline.produces}`,
+      );
+    }
+    if (this.plugins.loss && !model.accepts.loss) {
+      throw new ConfigError(
+        "loss",
+        `model '${this.plugins.model.definition.name}' takes no loss; remove it with loss=null`,
+      );
+    }
+    return model;
+  }
+
+  fitContext(fold: Fold, stage: string) {
+    const c = this.opts.composed.config;
+    return {
+      rng: this.rng.fork(`fit/${fold.name}/${stage}`),
+      log: this.opts.log,
+      training: c.training as Record<string, unknown>,
+      metrics: (values: Record<string, number>, stepNo: number) =>
+        this.trackers.metrics(prefixKeys(values, `${fold.name}/${stage}/`), stepNo),
+    };
+  }
+
+  async saveFold(name: string, fitted: FittedPipeline, model: ModelInstance): Promise<void> {
+    const dir = join(this.runDir, "folds", safeName(name));
+    await fitted.save(join(dir, "pipeline"));
+    await model.save(join(dir, "model"));
+  }
+}
+
+/** Folds must hold known cells, and a test cell may never be a training or validation cell. */
+function checkFolds(folds: Fold[], cells: CellInfo[]): void {
+  const known = new Set(cells.map((c) => c.cellKey));
+  if (folds.length === 0) throw new ConfigError("split", "the split produced no folds");
+  for (const f of folds) {
+    for (const key of [...f.train, ...f.val, ...f.test]) {
+      if (!known.has(key)) throw new ConfigError("split", `fold '${f.name}' names unknown cell '${key}'`);
+    }
+    const fitCells = new Set([...f.train, ...f.val]);
+    const leaked = f.test.filter((k) => fitCells.has(k));
+    if (leaked.length) {
+      throw new ConfigError("split", `fold '${f.name}' tests on training cells: ${leaked.join(", ")}`);
+    }
+    if (f.train.length === 0) throw new ConfigError("split", `fold '${f.name}' has no training cells`);
+    if (f.test.length === 0) throw new ConfigError("split", `fold '${f.name}' has no test cells`);
+  }
+}
+
+/** Rows of predictions.csv for the steps both observed and predicted. */
+function scoredRows(
+  fold: string,
+  set: SampleSet,
+  pred: Prediction,
+  chamber: Map<string, number>,
+): PredictionRow[] {
+  const K = set.targetNames.length, T = set.steps;
+  const [n, tPred, kPred] = pred.yShape;
+  if (n !== set.n || tPred !== T || kPred !== K) {
+    throw new Error(`model predicted shape [${pred.yShape}], expected [${set.n}, ${T}, ${K}]`);
+  }
+  const rows: PredictionRow[] = [];
+  for (let i = 0; i < set.n; i++) {
+    for (let s = 0; s < set.lengths[i]; s++) {
+      for (let k = 0; k < K; k++) {
+        const at = (i * T + s) * K + k;
+        if (!set.yMask[at] || !pred.mask[at]) continue;
+        rows.push({
+          fold,
+          cellKey: set.meta.cellKey[i],
+          chamberC: chamber.get(set.meta.cellKey[i]) ?? set.meta.chamberC[i],
+          rpt: set.meta.rpt[i * T + s],
+          t: set.t[i * T + s],
+          target: set.targetNames[k],
+          yTrue: set.y[at],
+          yPred: pred.y[at],
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function finalMetrics(report: Record<string, TargetReport>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [target, r] of Object.entries(report)) {
+    for (const [k, v] of Object.entries(r.overall)) if (k !== "n") out[`test/${target}/${k}`] = v;
+  }
+  return out;
+}
+
+function prefixKeys(values: Record<string, number>, prefix: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [prefix + k, v]));
+}
+
+/** Flattens the config into `a.b.c` → scalar params for trackers. */
+export function flattenParams(
+  obj: Record<string, unknown>,
+  prefix = "",
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      Object.assign(out, flattenParams(v as Record<string, unknown>, key));
+    } else if (typeof v === "number" || typeof v === "boolean" || typeof v === "string") out[key] = v;
+    else out[key] = JSON.stringify(v);
+  }
+  return out;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]+/g, "_");
+}
+
+async function writeManifest(
+  summary: RunSummary,
+  composed: ComposedConfig,
+  plugins: RunPlugins,
+  trackers: TrackerGroup,
+  inputs: Record<string, string>,
+  startedAt: Date,
+): Promise<void> {
+  const describe = (role: string, p: LoadedPlugin | null) =>
+    p && {
+      role,
+      specifier: p.specifier,
+      name: p.definition.name,
+      version: p.definition.version,
+      source: p.source,
+      resolved: p.resolved,
+      integrity: p.integrity ?? null,
+    };
+  const manifest = {
+    runId: summary.runId,
+    status: summary.status,
+    configHash: composed.hash,
+    config: composed.config,
+    selections: composed.selections,
+    seed: composed.config.experiment.seed,
+    inputs,
+    plugins: [
+      describe("data", plugins.dataset),
+      describe("split", plugins.split),
+      describe("pipeline", plugins.pipeline),
+      describe("model", plugins.model),
+      describe("loss", plugins.loss),
+      ...plugins.trackers.map((t, i) => describe(`tracking.${i}`, t)),
+    ].filter(Boolean),
+    runtime: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
+    trackerFailures: trackers.failures,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    timings: summary.timings,
+    folds: summary.folds,
+    metrics: summary.report,
+  };
+  await writeFileAtomic(join(summary.runDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+}
+
+/** Re-exported so callers can create single plugins the way the runner does. */
+export type { InstanceOf };

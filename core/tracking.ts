@@ -1,0 +1,69 @@
+/**
+ * Fan-out to every configured tracker. A tracker that fails warns once and is kept (it may recover,
+ * e.g. a server coming back); it never stops the run nor affects what the others record.
+ */
+import type { Figure, Logger, RunInfo, RunStatus, TrackerInstance } from "./plugin.ts";
+
+/** A named tracker instance. */
+export interface NamedTracker {
+  name: string;
+  instance: TrackerInstance;
+}
+
+/** Calls every tracker, isolating failures. */
+export class TrackerGroup {
+  #trackers: NamedTracker[];
+  #log: Logger;
+  #warned = new Set<string>();
+  /** Failures per tracker name, for the run manifest. */
+  readonly failures: Record<string, number> = {};
+
+  constructor(trackers: NamedTracker[], log: Logger) {
+    this.#trackers = trackers;
+    this.#log = log;
+  }
+
+  /** Names of the trackers in the group. */
+  get names(): string[] {
+    return this.#trackers.map((t) => t.name);
+  }
+
+  start(run: RunInfo): Promise<void> {
+    return this.#each("start", (t) => t.start(run));
+  }
+  params(values: Record<string, string | number | boolean>): Promise<void> {
+    return this.#each("params", (t) => t.params(values));
+  }
+  metrics(values: Record<string, number>, step: number): Promise<void> {
+    return this.#each("metrics", (t) => t.metrics(values, step));
+  }
+  text(name: string, markdown: string): Promise<void> {
+    return this.#each("text", (t) => t.text(name, markdown));
+  }
+  figure(name: string, figure: Figure): Promise<void> {
+    return this.#each("figure", (t) => t.figure(name, figure));
+  }
+  artifact(path: string, name?: string): Promise<void> {
+    return this.#each("artifact", (t) => t.artifact(path, name));
+  }
+  end(status: RunStatus): Promise<void> {
+    return this.#each("end", (t) => t.end(status));
+  }
+
+  async #each(method: string, call: (t: TrackerInstance) => unknown): Promise<void> {
+    for (const { name, instance } of this.#trackers) {
+      try {
+        await call(instance);
+      } catch (err) {
+        this.failures[name] = (this.failures[name] ?? 0) + 1;
+        if (!this.#warned.has(name)) {
+          this.#warned.add(name);
+          this.#log.warn(
+            `tracker '${name}' failed in ${method}(): ${(err as Error).message}; the run goes on ` +
+              "and the other trackers keep recording (further failures of this tracker are not repeated)",
+          );
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * BatteryML for Deno — the public API for scripts and plugin authors.
+ *
+ * Plugin authors need only the `define*` helpers (they add types; a plain object works as well) and the
+ * contract types; scripts use `composeConfig` + `runExperiment`.
+ */
+import type {
+  DatasetInstance,
+  LossInstance,
+  ModelInstance,
+  PipelineInstance,
+  PluginDefinition,
+  SplitInstance,
+  TrackerInstance,
+} from "./core/plugin.ts";
+
+export * from "./core/errors.ts";
+export * from "./core/plugin.ts";
+export * from "./core/sample.ts";
+export { createRng, Rng } from "./core/rng.ts";
+export { DiskCache } from "./core/cache.ts";
+export type { CacheCodec, CacheKeyParts, CacheStats } from "./core/cache.ts";
+export { composeConfig, CONFIG_GROUPS, configHash, makeRunId, parseOverride } from "./core/config.ts";
+export type { ComposedConfig, ComposeOptions } from "./core/config.ts";
+export type { ExperimentConfig, PluginEntry } from "./core/experiment_schema.ts";
+export { builtinNames, createPlugin, loadPlugin, validateDefinition } from "./core/loader.ts";
+export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
+export { readPluginLock, writePluginLock } from "./core/plugin_lock.ts";
+export { loadConfigPlugins, runExperiment } from "./core/runner.ts";
+export type { RunOptions, RunStep, RunSummary } from "./core/runner.ts";
+export type { PredictionRow, TargetReport } from "./core/report.ts";
+export { restrictToCells } from "./core/view.ts";
+export { createLogger } from "./core/log.ts";
+export { regressionMetrics } from "./lib/metrics.ts";
+export type { Metrics } from "./lib/metrics.ts";
+
+/** Types a dataset plugin definition. */
+export const defineDataset = <O>(d: PluginDefinition<"dataset", O, DatasetInstance>) => d;
+/** Types a split plugin definition. */
+export const defineSplit = <O>(d: PluginDefinition<"split", O, SplitInstance>) => d;
+/** Types a pipeline plugin definition. */
+export const definePipeline = <O>(d: PluginDefinition<"pipeline", O, PipelineInstance>) => d;
+/** Types a model plugin definition. */
+export const defineModel = <O>(d: PluginDefinition<"model", O, ModelInstance>) => d;
+/** Types a loss plugin definition. */
+export const defineLoss = <O>(d: PluginDefinition<"loss", O, LossInstance>) => d;
+/** Types a tracker plugin definition. */
+export const defineTracker = <O>(d: PluginDefinition<"tracker", O, TrackerInstance>) => d;

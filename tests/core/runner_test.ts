@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { composeConfig } from "../../core/config.ts";
+import { LeakageError } from "../../core/errors.ts";
+import { createRecordingLogger } from "../../core/log.ts";
+import { runExperiment, type RunStep } from "../../core/runner.ts";
+import { makeConfigDir } from "../fixtures/config_dir.ts";
+import { TINY_CELLS, tinySoh } from "../fixtures/plugins/tiny_dataset.ts";
+
+Deno.test("the runner keeps the lifecycle order, predicts the training mean with dummy, and writes the run", async () => {
+  const configDir = await makeConfigDir();
+  const composed = await composeConfig({ configDir, overrides: ["tracking=local_fast"] });
+  const steps: RunStep[] = [];
+  const summary = await runExperiment({
+    composed,
+    log: createRecordingLogger(),
+    onStep: (s) => steps.push(s),
+  });
+  assert.equal(summary.status, "FINISHED");
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    ["load", "split", "pipeline", "samples", "train", "refit", "predict", "report"],
+  );
+  // Refit on train ∪ val = the 10 and 40 °C cells: the dummy predicts their mean SOH over 5 RPTs.
+  const trainCells = TINY_CELLS.filter(([, c]) => c !== 25);
+  const sohs = trainCells.flatMap(([, , rate]) => [0, 1, 2, 3, 4].map((r) => tinySoh(rate, r)));
+  const mean = sohs.reduce((a, b) => a + b, 0) / sohs.length;
+  const test = TINY_CELLS.filter(([, c]) => c === 25).flatMap(([, , rate]) =>
+    [0, 1, 2, 3, 4].map((r) => tinySoh(rate, r))
+  );
+  const rmse = Math.sqrt(
+    test.reduce((a, y) => a + (Math.fround(mean) - Math.fround(y)) ** 2, 0) / test.length,
+  );
+  assert.ok(
+    Math.abs(summary.report.soh.overall.rmse - rmse) < 1e-7,
+    `${summary.report.soh.overall.rmse} vs ${rmse}`,
+  );
+  assert.deepEqual(Object.keys(summary.report.soh.perCell), ["t/C", "t/D"]);
+  assert.deepEqual(Object.keys(summary.report.soh.perTemperature), ["25degC"]);
+
+  const manifest = JSON.parse(await Deno.readTextFile(join(summary.runDir, "manifest.json")));
+  assert.equal(manifest.configHash, composed.hash);
+  assert.equal(manifest.status, "FINISHED");
+  assert.equal(manifest.seed, 7);
+  assert.deepEqual(manifest.plugins.map((p: { role: string }) => p.role), [
+    "data",
+    "split",
+    "pipeline",
+    "model",
+    "tracking.0",
+  ]);
+  assert.deepEqual(manifest.inputs, { "tiny://cells": "0".repeat(64) });
+  const csv = (await Deno.readTextFile(join(summary.runDir, "predictions.csv"))).trim().split("\n");
+  assert.equal(csv[0], "fold,cellKey,chamberC,rpt,t,target,y_true,y_pred");
+  assert.equal(csv.length, 1 + test.length);
+  assert.ok(await Deno.stat(join(summary.runDir, "folds", "holdout", "model", "model.json")));
+  const metrics = JSON.parse(await Deno.readTextFile(join(summary.runDir, "metrics.json")));
+  assert.equal(metrics.at(-1).values["test/soh/rmse"], summary.report.soh.overall.rmse);
+});
+
+Deno.test("a pipeline reading a test cell fails with LeakageError and the manifest records FAILED", async () => {
+  const configDir = await makeConfigDir();
+  const composed = await composeConfig({ configDir, overrides: ["+pipeline.peek=t/C"] });
+  const err = await runExperiment({ composed, log: createRecordingLogger() }).then(() => undefined, (e) => e);
+  assert.ok(err instanceof LeakageError, String(err));
+  assert.match(err.message, /'t\/C' is outside this view/);
+  const runs = await Array.fromAsync(Deno.readDir(join(composed.config.output.dir, "runs")));
+  const manifest = JSON.parse(
+    await Deno.readTextFile(join(composed.config.output.dir, "runs", runs[0].name, "manifest.json")),
+  );
+  assert.equal(manifest.status, "FAILED");
+});
+
+Deno.test("a failing tracker warns once and the run still finishes", async () => {
+  const configDir = await makeConfigDir({
+    "tracking/broken.yaml": `use: ${
+      new URL("../fixtures/plugins/broken_tracker.ts", import.meta.url).href
+    }\n`,
+  });
+  const composed = await composeConfig({ configDir, overrides: ["tracking=[broken, local]"] });
+  const log = createRecordingLogger();
+  const summary = await runExperiment({ composed, log });
+  assert.equal(summary.status, "FINISHED");
+  assert.equal(log.lines.filter((l) => l.includes("tracker 'broken' failed")).length, 1);
+  assert.ok(await Deno.stat(join(summary.runDir, "metrics.json")));
+});
+
+Deno.test("without validation cells the model is fitted once, on the training cells", async () => {
+  const configDir = await makeConfigDir();
+  const composed = await composeConfig({ configDir, overrides: ["+split.with_val=false"] });
+  const steps: string[] = [];
+  const summary = await runExperiment({
+    composed,
+    log: createRecordingLogger(),
+    onStep: (s) => steps.push(s.step),
+  });
+  assert.deepEqual(steps, ["load", "split", "samples", "refit", "predict", "report"]);
+  assert.equal(summary.folds[0].val.length, 0);
+});
