@@ -1,0 +1,7 @@
+/** Signal numerics for incremental capacity analysis: grids, resampling, Savitzky–Golay, peaks, areas. */
+export * from "./area.ts";
+export * from "./grid.ts";
+export * from "./ica.ts";
+export * from "./interp.ts";
+export * from "./peaks.ts";
+export * from "./savgol.ts";
