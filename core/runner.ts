@@ -14,6 +14,7 @@ import { createPlugin, type LoadedPlugin, loadPlugin } from "./loader.ts";
 import type {
   CellInfo,
   DatasetInstance,
+  Figure,
   FittedPipeline,
   Fold,
   InstanceOf,
@@ -44,6 +45,11 @@ export interface RunOptions {
   onStep?: (step: RunStep) => void;
   /** Cancels the run between steps (Ctrl-C). */
   signal?: AbortSignal;
+  /** Figures made from the scored predictions; written to `figures/` and sent to every tracker. */
+  figures?: (
+    rows: readonly PredictionRow[],
+    report: Record<string, TargetReport>,
+  ) => Promise<Record<string, Figure>>;
 }
 
 /** Per-fold outcome. */
@@ -142,6 +148,10 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     summary.report = buildReport(rows);
     opts.onStep?.({ step: "report", detail: { targets: Object.keys(summary.report) } });
     await writeFileAtomic(join(runDir, "predictions.csv"), predictionsCsv(rows));
+    for (const [name, figure] of Object.entries(await opts.figures?.(rows, summary.report) ?? {})) {
+      await writeFigure(runDir, name, figure);
+      await trackers.figure(name, figure);
+    }
     await trackers.metrics(finalMetrics(summary.report), 0);
     await trackers.artifact(join(runDir, "predictions.csv"));
     status = "FINISHED";
@@ -412,6 +422,11 @@ export function flattenParams(
     else out[key] = JSON.stringify(v);
   }
   return out;
+}
+
+async function writeFigure(runDir: string, name: string, figure: Figure): Promise<void> {
+  if (figure.svg) await writeFileAtomic(join(runDir, "figures", `${safeName(name)}.svg`), figure.svg);
+  if (figure.png) await writeFileAtomic(join(runDir, "figures", `${safeName(name)}.png`), figure.png);
 }
 
 function safeName(name: string): string {

@@ -9,11 +9,22 @@ export type ModuleLoader = () => Promise<unknown>;
 
 /** Built-in plugins by kind and name. */
 export const BUILTIN_PLUGINS: Record<PluginKind, Record<string, ModuleLoader>> = {
-  dataset: {},
-  split: {},
-  pipeline: {},
+  dataset: {
+    m50t: () => import("./datasets/m50t.ts"),
+    csv_table: () => import("./datasets/csv_table.ts"),
+  },
+  split: {
+    temperature_holdout: () => import("./splits/temperature_holdout.ts"),
+    loco: () => import("./splits/loco.ts"),
+    random_by_cell: () => import("./splits/random_by_cell.ts"),
+    cross_experiment: () => import("./splits/cross_experiment.ts"),
+  },
+  pipeline: {
+    summary_set: () => import("./pipelines/summary_set.ts"),
+  },
   model: {
     dummy: () => import("./models/dummy.ts"),
+    linear: () => import("./models/linear.ts"),
   },
   loss: {},
   tracker: {

@@ -20,13 +20,15 @@ function createDummy(): ModelInstance {
   let state: DummyState | undefined;
   return {
     accepts: { layouts: ["tabular", "sequence"], loss: false },
-    fit(train) {
+    // deno-lint-ignore require-await
+    async fit(train) {
       state = { targetNames: [...train.targetNames], means: observedMeans(train) };
-      return Promise.resolve({});
+      return {};
     },
-    predict(set) {
+    // deno-lint-ignore require-await
+    async predict(set) {
       if (!state) throw new Error("dummy model: predict() before fit() or load()");
-      return Promise.resolve(constantPrediction(set, state));
+      return constantPrediction(set, state);
     },
     async save(dir) {
       if (!state) throw new Error("dummy model: save() before fit()");

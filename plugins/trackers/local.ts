@@ -1,6 +1,7 @@
 /**
  * `local` tracker: plain files in the run folder — config.yaml, params.json, metrics.json (every logged
- * step), step_metrics.csv, text/*.md, figures/*.svg|png, and copies of artifacts from outside the folder.
+ * step), step_metrics.csv, text/*.md, and copies of artifacts from outside the folder. Figures need no
+ * copy here: the runner itself writes them into the run folder's figures/.
  * Each file is rewritten atomically, so an interrupted run leaves the last complete state.
  */
 import { z } from "zod";
@@ -48,10 +49,7 @@ function createLocal(opts: z.infer<typeof options>): TrackerInstance {
     async text(name, markdown) {
       await writeFileAtomic(join(dir(), "text", `${safe(name)}.md`), markdown);
     },
-    async figure(name, figure) {
-      if (figure.svg) await writeFileAtomic(join(dir(), "figures", `${safe(name)}.svg`), figure.svg);
-      if (figure.png) await writeFileAtomic(join(dir(), "figures", `${safe(name)}.png`), figure.png);
-    },
+    figure() {},
     async artifact(path, name) {
       const inside = !relative(dir(), resolve(path)).startsWith("..");
       if (!inside) {

@@ -1,0 +1,162 @@
+/**
+ * `summary_set` pipeline: one tabular sample per RPT from the canonical per-RPT table. Features are
+ * cumulative charge throughput, the 0.1 s resistance and its ratio to the cell's RPT0 value (odd RPTs
+ * have no measurement: the last measured value is carried forward, never a later one), the chamber
+ * temperature, the Arrhenius factor exp(−Ea/RT), 1000/T and days. Optional standardisation is fitted on
+ * the training View only. A cell's samples depend on that cell alone.
+ */
+import { z } from "zod";
+import { join } from "node:path";
+import { DataError } from "../../core/errors.ts";
+import type {
+  ColumnTable,
+  DatasetInstance,
+  FittedPipeline,
+  PipelineInstance,
+  PluginDefinition,
+} from "../../core/plugin.ts";
+import { createSampleSet, type SampleSet } from "../../core/sample.ts";
+import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
+
+/** Feature names the pipeline can compute. */
+export const SUMMARY_FEATURES = [
+  "charge_throughput_Ah",
+  "r_0p1s_ohm",
+  "r_rel",
+  "chamber_temperature_K",
+  "arrhenius",
+  "inv_temperature_1000_per_K",
+  "days",
+] as const;
+type SummaryFeature = typeof SUMMARY_FEATURES[number];
+
+const options = z.strictObject({
+  table: z.string().default("performance_summary"),
+  /** Target columns of the canonical table (soh, lli, lam_pe, lam_ne, capacity_c10_Ah, …). */
+  targets: z.array(z.string().min(1)).min(1).default(["soh"]),
+  features: z.array(z.enum(SUMMARY_FEATURES)).min(1).default([...SUMMARY_FEATURES]),
+  /** Activation energy of the Arrhenius term (kJ/mol). */
+  ea_kj_per_mol: z.number().positive().default(50),
+  standardize: z.boolean().default(false),
+});
+type Options = z.infer<typeof options>;
+
+/** Fitted state: standardisation means/stds (identity when off). */
+interface SummaryState {
+  options: Options;
+  mean: number[];
+  std: number[];
+}
+
+/** Raw (unstandardised) feature rows and targets of the given cells, in table order. */
+async function extract(view: DatasetInstance, opts: Options): Promise<SampleSet> {
+  const cellKeys = (await view.cells()).map((c) => c.cellKey);
+  const t = await view.table(opts.table, cellKeys);
+  const col = (name: string) => numericColumn(t, name, opts.table);
+  const cellKey = t.columns.cellKey as string[];
+  const rpt = col("rpt"), days = col("days"), throughput = col("charge_throughput_Ah");
+  const tempK = col("chamber_temperature_K");
+  const r = opts.features.some((f) => f === "r_0p1s_ohm" || f === "r_rel") ? col("r_0p1s_ohm") : undefined;
+  const { carried, relative } = r
+    ? resistanceFeatures(cellKey, rpt, r)
+    : { carried: undefined, relative: undefined };
+  const F = opts.features.length, K = opts.targets.length, n = t.length;
+  const x = new Float32Array(n * F), y = new Float32Array(n * K);
+  const value: Record<SummaryFeature, (i: number) => number> = {
+    charge_throughput_Ah: (i) => throughput[i],
+    r_0p1s_ohm: (i) => carried![i],
+    r_rel: (i) => relative![i],
+    chamber_temperature_K: (i) => tempK[i],
+    arrhenius: (i) => arrheniusFactor(opts.ea_kj_per_mol * 1000, tempK[i]),
+    inv_temperature_1000_per_K: (i) => 1000 / tempK[i],
+    days: (i) => days[i],
+  };
+  const targetCols = opts.targets.map(col);
+  for (let i = 0; i < n; i++) {
+    opts.features.forEach((f, j) => (x[i * F + j] = value[f](i)));
+    targetCols.forEach((c, k) => (y[i * K + k] = c[i]));
+  }
+  return createSampleSet({
+    featureNames: opts.features,
+    targetNames: opts.targets,
+    x,
+    y,
+    t: Float32Array.from(days),
+    meta: { cellKey, chamberC: Float64Array.from(tempK, (k) => k - 273.15), rpt: Int32Array.from(rpt) },
+  }, { allowMissingFeatures: true });
+}
+
+/** Carried-forward resistance and its ratio to the cell's RPT0 value, per cell in RPT order. */
+function resistanceFeatures(cellKey: string[], rpt: Float64Array, r: Float64Array) {
+  const carried = new Float64Array(r.length), relative = new Float64Array(r.length);
+  const byCell = new Map<string, number[]>();
+  cellKey.forEach((k, i) => byCell.set(k, [...(byCell.get(k) ?? []), i]));
+  for (const rows of byCell.values()) {
+    rows.sort((a, b) => rpt[a] - rpt[b]);
+    const values = carryForward(rows.map((i) => r[i]));
+    const r0 = rpt[rows[0]] === 0 ? values[0] : NaN;
+    rows.forEach((row, j) => {
+      carried[row] = values[j];
+      relative[row] = values[j] / r0;
+    });
+  }
+  return { carried, relative };
+}
+
+function numericColumn(t: ColumnTable, name: string, table: string): Float64Array {
+  const c = t.columns[name];
+  if (!(c instanceof Float64Array)) {
+    throw new DataError(`canonical table '${table}': column ${c === undefined ? "is missing" : "is not numeric"}`, {
+      column: name,
+      expected: "a numeric canonical column",
+      found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
+    });
+  }
+  return c;
+}
+
+function fitState(train: SampleSet, opts: Options): SummaryState {
+  const F = train.featureNames.length;
+  const mean = new Array(F).fill(0), std = new Array(F).fill(1);
+  if (!opts.standardize) return { options: opts, mean, std };
+  for (let j = 0; j < F; j++) {
+    const v: number[] = [];
+    for (let i = 0; i < train.n; i++) if (Number.isFinite(train.x[i * F + j])) v.push(train.x[i * F + j]);
+    const m = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+    const s = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length));
+    mean[j] = m;
+    std[j] = s > 0 ? s : 1; // a constant feature (e.g. one temperature) stays centred, not divided by 0
+  }
+  return { options: opts, mean, std };
+}
+
+function fitted(state: SummaryState): FittedPipeline {
+  return {
+    async transform(view) {
+      const set = await extract(view, state.options);
+      const F = set.featureNames.length;
+      for (let i = 0; i < set.x.length; i++) set.x[i] = (set.x[i] - state.mean[i % F]) / state.std[i % F];
+      return set;
+    },
+    async save(dir) {
+      await writeFileAtomic(join(dir, "summary_set.json"), JSON.stringify(state, null, 2) + "\n");
+    },
+  };
+}
+
+/** The `summary_set` pipeline definition. */
+const summarySet: PluginDefinition<"pipeline", Options, PipelineInstance> = {
+  kind: "pipeline",
+  name: "summary_set",
+  version: "1.0.0",
+  apiVersion: 1,
+  description: "Per-RPT summary features with Arrhenius terms; carried-forward resistance.",
+  options,
+  create: (opts) => ({
+    produces: "tabular",
+    fit: async (trainView) => fitted(fitState(await extract(trainView, opts), opts)),
+    load: async (dir) => fitted(JSON.parse(await Deno.readTextFile(join(dir, "summary_set.json")))),
+  }),
+};
+export default summarySet;
