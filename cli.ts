@@ -20,27 +20,7 @@ import { sha256Hex } from "./core/hash.ts";
 import { runContract } from "./core/contract/run_contract.ts";
 import { permissionsFor } from "./core/permissions.ts";
 import { entryOptions } from "./core/runner.ts";
-import { extraRoutes } from "./cli_routes.ts";
-
-/** Flags every command takes. */
-interface CommonFlags {
-  quiet?: boolean;
-  debug?: boolean;
-}
-
-/** The context handed to command functions. */
-interface Ctx {
-  readonly process: {
-    stdout: { write(s: string): void };
-    stderr: { write(s: string): void };
-    exitCode?: number | string | null;
-  };
-}
-
-const commonFlags = {
-  quiet: { kind: "boolean", brief: "Print only results and warnings", optional: true },
-  debug: { kind: "boolean", brief: "Print stack traces and debug lines", optional: true },
-} as const;
+import { type CommonFlags, commonFlags, type Ctx, extraRoutes, guarded } from "./cli_routes.ts";
 
 const configDirFlag = {
   kind: "parsed",
@@ -58,18 +38,6 @@ const overridesArg = {
     placeholder: "override",
   },
 } as const;
-
-/** Runs `body`, turning any error into one line on stderr and exit code 1. */
-async function guarded(ctx: Ctx, flags: CommonFlags, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const e = err as Error;
-    ctx.process.stderr.write(`error: ${e.message ?? String(err)}\n`);
-    if (flags.debug && e.stack) ctx.process.stderr.write(`${e.stack}\n`);
-    ctx.process.exitCode = 1;
-  }
-}
 
 const runCommand = buildCommand({
   docs: { brief: "Run an experiment: load → split → pipeline → train → predict → report → track" },

@@ -150,7 +150,11 @@ async function resolveTracking(configDir: string, name: string, seen: Set<string
 }
 
 /** `configs/<group>/<name>.yaml`, or a bare specifier when no such file exists. */
-async function resolveEntry(configDir: string, group: Group, name: string): Promise<Record<string, unknown>> {
+export async function resolveEntry(
+  configDir: string,
+  group: keyof typeof CONFIG_GROUPS,
+  name: string,
+): Promise<Record<string, unknown>> {
   const file = join(configDir, group, `${name}.yaml`);
   if (/^[A-Za-z0-9_-]+$/.test(name) && await exists(file)) {
     const entry = await readYamlMapping(file, group);

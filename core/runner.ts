@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import type { ComposedConfig } from "./config.ts";
 import { makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
-import type { PluginEntry } from "./experiment_schema.ts";
+import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, type LoadedPlugin, loadPlugin } from "./loader.ts";
 import type {
   CellInfo,
@@ -19,6 +19,7 @@ import type {
   Fold,
   InstanceOf,
   Logger,
+  LossInstance,
   ModelInstance,
   PipelineInstance,
   PluginContext,
@@ -206,6 +207,8 @@ async function createTrackers(
 class Lifecycle {
   /** Set once created; the manifest reads its input fingerprints even when a later step fails. */
   dataset: DatasetInstance | undefined;
+  /** The loss instance for models that take one. */
+  loss: LossInstance | undefined;
   constructor(
     readonly opts: RunOptions,
     readonly plugins: RunPlugins,
@@ -297,7 +300,7 @@ class Lifecycle {
     const testSet = await fitted.transform(restrictToCells(dataset, fold.test));
     const prediction = await model.predict(testSet);
     step("predict", { cells: fold.test.length, samples: testSet.n });
-    rows.push(...scoredRows(fold.name, testSet, prediction, chamber));
+    rows.push(...scoredRows(fold.name, testSet, prediction, chamber, c.evaluation.observe));
     await this.saveFold(fold.name, fitted, model);
     return { ...fold, bestIteration, importance: model.importance?.() };
   }
@@ -331,7 +334,8 @@ class Lifecycle {
     return {
       rng: this.rng.fork(`fit/${fold.name}/${stage}`),
       log: this.opts.log,
-      training: c.training as Record<string, unknown>,
+      training: { ...c.training, observe: c.evaluation.observe } as Record<string, unknown>,
+      loss: this.loss,
       metrics: (values: Record<string, number>, stepNo: number) =>
         this.trackers.metrics(prefixKeys(values, `${fold.name}/${stage}/`), stepNo),
     };
@@ -368,6 +372,7 @@ function scoredRows(
   set: SampleSet,
   pred: Prediction,
   chamber: Map<string, number>,
+  observe: Observe,
 ): PredictionRow[] {
   const K = set.targetNames.length, T = set.steps;
   const [n, tPred, kPred] = pred.yShape;
@@ -379,7 +384,7 @@ function scoredRows(
     for (let s = 0; s < set.lengths[i]; s++) {
       for (let k = 0; k < K; k++) {
         const at = (i * T + s) * K + k;
-        if (!set.yMask[at] || !pred.mask[at]) continue;
+        if (!set.yMask[at] || !pred.mask[at] || isObserved(set, i, s, observe)) continue;
         rows.push({
           fold,
           cellKey: set.meta.cellKey[i],
@@ -394,6 +399,20 @@ function scoredRows(
     }
   }
   return rows;
+}
+
+/** What a forecast has seen: the first `rpts` steps or the steps within `days` of the start. */
+type Observe = ExperimentConfig["evaluation"]["observe"];
+
+/**
+ * Whether step s of sample i was part of the observed prefix. Forecasts are scored on unobserved steps
+ * only; tabular samples (T = 1) have no prefix. `days` compares with the sequence's `t`, which a
+ * sequence pipeline keeps in days relative to the sequence's start.
+ */
+export function isObserved(set: SampleSet, i: number, s: number, observe: Observe): boolean {
+  if (!observe || set.steps === 1) return false;
+  if (observe.rpts !== undefined) return s < observe.rpts;
+  return set.t[i * set.steps + s] <= (observe.days ?? -Infinity);
 }
 
 function finalMetrics(report: Record<string, TargetReport>): Record<string, number> {

@@ -1,0 +1,88 @@
+/**
+ * `deno task bench [--peers] [--runs N] [--only W1,W2]`: times our implementations on the peer kit's
+ * workloads; with `--peers` it runs the peer scripts in the same process tree right after each of ours
+ * (interleaved), so every ratio comes from one run on one machine. Prints a table and writes
+ * `artifacts/bench/report.json`.
+ */
+import { join } from "node:path";
+import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { type BenchRow, benchRow, formatTable } from "./report.ts";
+import { runPeer } from "./peers.ts";
+import { benchDataDir, benchW1 } from "./w1_ica.ts";
+import { benchW2 } from "./w2_gbdt.ts";
+import { benchReadCurves } from "./read_curves.ts";
+
+interface Args {
+  peers: boolean;
+  runs: number;
+  only?: Set<string>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { peers: false, runs: 5 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--peers") args.peers = true;
+    else if (a === "--runs") args.runs = Number(argv[++i]);
+    else if (a === "--only") args.only = new Set(argv[++i].split(","));
+    else throw new Error(`unknown argument '${a}' (expected --peers, --runs N, --only W1,W2)`);
+  }
+  if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`--runs must be a positive integer`);
+  return args;
+}
+
+type Workload = (args: Args, dataDir: string) => Promise<BenchRow[]>;
+
+const seconds = (v: unknown) => Number(v);
+
+/** W1: ICA of 128 curves end to end and compute only; plus reading the curves with our M50T loader. */
+const w1: Workload = async (args, dataDir) => {
+  const ours = await benchW1({ dataDir, runs: args.runs });
+  const reads = await benchReadCurves({ dataDir, runs: args.runs });
+  const peer = args.peers ? await runPeer("peer_ica_scipy.py") : undefined;
+  const quality = { top_peak_voltage_c000: ours.curve000.peaks[0].voltage, mean_total_area_ah: ours.meanTotalAreaAh };
+  const peerParse = peer ? seconds(peer.seconds_median) - seconds(peer.compute_seconds_median) : undefined;
+  return [
+    benchRow("W1_ica", "end_to_end", ours.endToEndSeconds, peer && { name: "scipy", median: seconds(peer.seconds_median) }, quality),
+    benchRow("W1_ica", "compute", ours.computeSeconds, peer && { name: "scipy", median: seconds(peer.compute_seconds_median) }),
+    benchRow("W1_read_curves", "end_to_end", reads.seconds, peerParse !== undefined ? { name: "pandas", median: peerParse } : undefined, {
+      files: reads.files,
+      rows: reads.rows,
+    }),
+  ];
+};
+
+/** W2: GBDT 100k × 20, 500 rounds: boosting loop vs LightGBM's loop, whole job vs its whole process. */
+const w2: Workload = async (args, dataDir) => {
+  const ours = await benchW2({ dataDir, runs: args.runs });
+  const peer = args.peers ? await runPeer("peer_gbdt.py", ["--engine", "lightgbm"]) : undefined;
+  return [
+    benchRow("W2_gbdt", "train_loop", ours.trainSeconds, peer && { name: "lightgbm", median: seconds(peer.cli_boost_loop_seconds_median) }, {
+      test_rmse: ours.testRmse,
+      ...(peer ? { peer_test_rmse: Number(peer.test_rmse) } : {}),
+    }),
+    benchRow("W2_gbdt", "end_to_end", ours.endToEndSeconds, peer && { name: "lightgbm", median: seconds(peer.seconds_median) }),
+  ];
+};
+
+const WORKLOADS: Record<string, Workload> = { W1: w1, W2: w2 };
+
+if (import.meta.main) {
+  try {
+    const args = parseArgs(Deno.args);
+    const dataDir = benchDataDir();
+    const rows: BenchRow[] = [];
+    for (const [name, run] of Object.entries(WORKLOADS)) {
+      if (args.only && !args.only.has(name)) continue;
+      console.error(`[bench] ${name}${args.peers ? " (with peer)" : ""}…`);
+      rows.push(...await run(args, dataDir));
+    }
+    console.log(formatTable(rows));
+    const file = join("artifacts", "bench", "report.json");
+    await writeFileAtomic(file, JSON.stringify(rows, null, 2) + "\n");
+    console.log(`\nwrote ${file}`);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
+}
