@@ -21,10 +21,12 @@ export const BUILTIN_PLUGINS: Record<PluginKind, Record<string, ModuleLoader>> =
   },
   pipeline: {
     summary_set: () => import("./pipelines/summary_set.ts"),
+    ica_peaks: () => import("./pipelines/ica_peaks.ts"),
   },
   model: {
     dummy: () => import("./models/dummy.ts"),
     linear: () => import("./models/linear.ts"),
+    lgbm: () => import("./models/lgbm.ts"),
   },
   loss: {},
   tracker: {

@@ -40,6 +40,20 @@ export interface FigureFrame {
  * which an SVG rasteriser cannot read, so they are drawn here as SVG instead (`frame`).
  */
 export function plotToSvg(spec: PlotSpec, frame: FigureFrame = {}): string {
+  return panelsToSvg([spec], frame);
+}
+
+/** Several Plot specs stacked top to bottom in one SVG (e.g. Q–V over dQ/dV), under one frame. */
+export function panelsToSvg(specs: readonly PlotSpec[], frame: FigureFrame = {}): string {
+  if (specs.length === 0) throw new RangeError("a figure needs at least one panel");
+  return composeFigure(
+    specs.map((spec) => ({ inner: plotInner(spec), width: spec.width ?? 640, height: spec.height ?? 400 })),
+    frame,
+  );
+}
+
+/** One Plot spec as an `<svg>` element string, with the shipped font and without Plot's stylesheet. */
+function plotInner(spec: PlotSpec): string {
   // linkedom is typed against the DOM lib, which Deno does not load; Plot only needs its runtime object.
   const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as {
     document: unknown;
@@ -50,14 +64,21 @@ export function plotToSvg(spec: PlotSpec, frame: FigureFrame = {}): string {
     document: document as never,
     style: { fontFamily: FONT_FAMILY, fontSize: "12px", background: "white" },
   }) as unknown as { outerHTML: string };
-  const inner = node.outerHTML.replace(/font-family="[^"]*"/, `font-family="${FONT_FAMILY}"`).replace(
+  return node.outerHTML.replace(/font-family="[^"]*"/, `font-family="${FONT_FAMILY}"`).replace(
     /<style>[\s\S]*?<\/style>/,
     "",
   );
-  return composeFigure(inner, spec.width ?? 640, spec.height ?? 400, frame);
 }
 
-function composeFigure(inner: string, width: number, height: number, frame: FigureFrame): string {
+interface Panel {
+  inner: string;
+  width: number;
+  height: number;
+}
+
+function composeFigure(panels: readonly Panel[], frame: FigureFrame): string {
+  const width = Math.max(...panels.map((p) => p.width));
+  const height = panels.reduce((a, p) => a + p.height, 0);
   const top = (frame.title ? 28 : 0) + (frame.legend?.length ? 24 : 0);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + top}" ` +
@@ -84,10 +105,12 @@ function composeFigure(inner: string, width: number, height: number, frame: Figu
       x += 28 + 7 * e.label.length;
     }
   }
-  parts.push(
-    `<g transform="translate(0, ${top})">${inner.replace(/^<svg/, `<svg x="0" y="0"`)}</g>`,
-    "</svg>",
-  );
+  let y = top;
+  for (const p of panels) {
+    parts.push(`<g transform="translate(0, ${y})">${p.inner.replace(/^<svg/, `<svg x="0" y="0"`)}</g>`);
+    y += p.height;
+  }
+  parts.push("</svg>");
   return parts.join("");
 }
 
@@ -116,6 +139,12 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
     },
   });
   return resvg.render().asPng();
+}
+
+/** SVG and PNG of stacked Plot specs. */
+export function renderPanels(specs: readonly PlotSpec[], frame: FigureFrame = {}, scale = 2): RenderedFigure {
+  const svg = panelsToSvg(specs, frame);
+  return { svg, png: svgToPng(svg, scale) };
 }
 
 /** SVG and PNG of one Plot spec. */

@@ -1,0 +1,336 @@
+/**
+ * `ica_peaks` pipeline: one tabular sample per 0.1C curve (one per RPT) with incremental-capacity
+ * features from lib/signal — the top-k |dQ/dV| peaks by prominence (voltage, height, prominence, width at
+ * half prominence, area), the total area and the voltage of the maximum. A missing k-th peak is NaN (trees
+ * route it), never 0. Targets are joined from the canonical per-RPT table by (cellKey, RPT), never by row
+ * position; a curve without a target row is reported and left out. Features per curve are cached by the
+ * curve file's content and the ICA options. A cell's samples depend on that cell alone.
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { DiskCache } from "../../core/cache.ts";
+import { DataError } from "../../core/errors.ts";
+import type {
+  CellInfo,
+  ColumnTable,
+  Curve,
+  DatasetInstance,
+  FittedPipeline,
+  Logger,
+  PipelineInstance,
+  PluginContext,
+  PluginDefinition,
+} from "../../core/plugin.ts";
+import { createSampleSet, type SampleSet } from "../../core/sample.ts";
+import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/ica.ts";
+
+const NAME = "ica_peaks";
+const VERSION = "1.0.0";
+const STATE_FILE = "ica_peaks.json";
+const STATE_FORMAT = "batteryml-ica-peaks";
+
+const options = z.strictObject({
+  /** Which curves: the 0.1C (near-OCV) test by default. */
+  kind: z.enum(["0.1C", "0.5C"]).default("0.1C"),
+  direction: z.enum(["discharge", "charge"]).default("discharge"),
+  /** Voltage window [lo, hi] (V): rows outside are dropped and the grid spans it. */
+  voltage_window_V: z.tuple([z.number(), z.number()]).default([3.0, 4.2]),
+  /** Grid spacing (V); must divide the window. */
+  grid_step_V: z.number().positive().default(0.001),
+  /** Savitzky–Golay window (odd, grid samples) and polynomial order of the derivative. */
+  sg_window: z.number().int().min(3).default(21),
+  sg_order: z.number().int().min(1).default(3),
+  /** Peaks described, by prominence. */
+  top_k: z.number().int().min(1).max(10).default(3),
+  /** Minimum prominence as a fraction of max |dQ/dV|. */
+  prominence_fraction: z.number().min(0).max(1).default(0.02),
+  /** Target columns of the canonical table. */
+  targets: z.array(z.string().min(1)).min(1).default(["soh"]),
+  table: z.string().default("performance_summary"),
+  /** Standardise features with the training view's mean and std (NaN stays NaN). */
+  standardize: z.boolean().default(false),
+}).superRefine((o, ctx) => {
+  const [lo, hi] = o.voltage_window_V;
+  if (!(hi > lo)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["voltage_window_V"],
+      message: `needs lo < hi, got [${lo}, ${hi}]`,
+    });
+  }
+  if (o.sg_window % 2 === 0) {
+    ctx.addIssue({ code: "custom", path: ["sg_window"], message: `must be odd, got ${o.sg_window}` });
+  }
+  if (o.sg_order >= o.sg_window) {
+    ctx.addIssue({ code: "custom", path: ["sg_order"], message: `must be below sg_window (${o.sg_window})` });
+  }
+});
+
+/** Validated options of `ica_peaks`. */
+export type IcaPeaksOptions = z.infer<typeof options>;
+
+/** Per-peak feature suffixes, in column order. */
+const PEAK_COLUMNS = ["voltage_V", "height_Ah_per_V", "prominence_Ah_per_V", "fwhm_V", "area_Ah"] as const;
+
+/** Feature names for top-k peaks: peak{i}_… for i = 1..k, then the whole-curve features. */
+export function icaFeatureNames(topK: number): string[] {
+  const names: string[] = [];
+  for (let i = 1; i <= topK; i++) for (const c of PEAK_COLUMNS) names.push(`peak${i}_${c}`);
+  return [...names, "total_area_Ah", "max_dqdv_voltage_V"];
+}
+
+/** lib/signal settings from plugin options. */
+export function icaOptionsOf(o: IcaPeaksOptions): IcaOptions {
+  const [lo, hi] = o.voltage_window_V;
+  return {
+    gridStart: lo,
+    gridStop: hi,
+    gridStep: o.grid_step_V,
+    sgWindow: o.sg_window,
+    sgOrder: o.sg_order,
+    prominenceFraction: o.prominence_fraction,
+    topK: o.top_k,
+    voltageWindow: [lo, hi],
+  };
+}
+
+/** The feature row of one curve's ICA features; peaks not found are NaN. */
+export function featureRow(f: IcaFeatures, topK: number): number[] {
+  const row: number[] = [];
+  for (let i = 0; i < topK; i++) {
+    const p = f.peaks[i];
+    row.push(...(p ? [p.voltage, p.height, p.prominence, p.fwhm_v, p.area_ah] : PEAK_COLUMNS.map(() => NaN)));
+  }
+  return [...row, f.total_area_ah, f.max_voltage];
+}
+
+/** Features of one curve through the disk cache (JSON has no NaN: missing values are stored as null). */
+async function cachedFeatures(cache: DiskCache, curve: Curve, o: IcaPeaksOptions): Promise<number[]> {
+  const ica = icaOptionsOf(o);
+  const where = { cellKey: curve.cellKey, rpt: curve.rpt, kind: o.kind, direction: o.direction };
+  const onDisk = await isFile(curve.source);
+  // A curve that did not come from a file (generated in memory) is keyed by its samples instead.
+  const key = await cache.key({
+    plugin: NAME,
+    version: VERSION,
+    options: ica,
+    files: onDisk ? [curve.source] : [],
+    extra: onDisk ? where : { ...where, samples: await samplesDigest(curve) },
+  });
+  const stored = await cache.getOrCompute<(number | null)[]>(key, () => {
+    try {
+      return featureRow(icaFeatures(curve.voltage_V, curve.charge_Ah, ica), o.top_k).map((v) =>
+        Number.isNaN(v) ? null : v
+      );
+    } catch (err) {
+      throw new DataError(
+        `ICA features failed for cell ${curve.cellKey}, RPT ${curve.rpt}: ${(err as Error).message}`,
+        {
+          file: curve.source,
+        },
+        { cause: err },
+      );
+    }
+  });
+  return stored.map((v) => (v === null ? NaN : v));
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function samplesDigest(curve: Curve): Promise<string> {
+  const bytes = new Uint8Array(curve.voltage_V.byteLength + curve.charge_Ah.byteLength);
+  bytes.set(new Uint8Array(curve.voltage_V.buffer, curve.voltage_V.byteOffset, curve.voltage_V.byteLength));
+  bytes.set(
+    new Uint8Array(curve.charge_Ah.buffer, curve.charge_Ah.byteOffset, curve.charge_Ah.byteLength),
+    curve.voltage_V.byteLength,
+  );
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Index of the canonical table's rows by cellKey and RPT. */
+function rowIndex(t: ColumnTable, table: string): Map<string, number> {
+  const keys = t.columns.cellKey, rpt = numericColumn(t, "rpt", table);
+  if (!Array.isArray(keys)) {
+    throw new DataError("column is not text", { file: table, column: "cellKey", expected: "cell keys" });
+  }
+  const index = new Map<string, number>();
+  for (let i = 0; i < t.length; i++) index.set(`${keys[i]}\u0000${rpt[i]}`, i);
+  return index;
+}
+
+function numericColumn(t: ColumnTable, name: string, table: string): Float64Array {
+  const c = t.columns[name];
+  if (!(c instanceof Float64Array)) {
+    throw new DataError(
+      c === undefined ? "column missing from the canonical table" : "column is not numeric",
+      {
+        file: table,
+        column: name,
+        expected: "a numeric canonical column",
+        found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
+      },
+    );
+  }
+  return c;
+}
+
+/** One sample before it goes into the set. */
+interface Row {
+  cell: CellInfo;
+  rpt: number;
+  x: number[];
+  y: number[];
+  days: number;
+  throughput: number;
+}
+
+/** Raw (unstandardised) samples of every cell of the view, cells in view order, RPTs ascending. */
+async function extract(
+  view: DatasetInstance,
+  o: IcaPeaksOptions,
+  cache: DiskCache,
+  log: Logger,
+): Promise<SampleSet> {
+  const cells = await view.cells();
+  const table = await view.table(o.table, cells.map((c) => c.cellKey));
+  const index = rowIndex(table, o.table);
+  const targets = o.targets.map((name) => numericColumn(table, name, o.table));
+  const optional = (
+    name: string,
+  ) => (table.columns[name] instanceof Float64Array ? table.columns[name] as Float64Array : undefined);
+  const days = optional("days"), throughput = optional("charge_throughput_Ah");
+  const rows: Row[] = [];
+  for (const cell of cells) {
+    const curves = (await view.curves(cell.cellKey, { kind: o.kind, direction: o.direction }))
+      .sort((a, b) => a.rpt - b.rpt);
+    for (const curve of curves) {
+      const at = index.get(`${cell.cellKey}\u0000${curve.rpt}`);
+      if (at === undefined) {
+        log.warn(
+          `ica_peaks: cell ${cell.cellKey}, RPT ${curve.rpt} has a ${o.kind} curve but no row in '${o.table}'; left out`,
+        );
+        continue;
+      }
+      rows.push({
+        cell,
+        rpt: curve.rpt,
+        x: await cachedFeatures(cache, curve, o),
+        y: targets.map((col) => col[at]),
+        days: days?.[at] ?? NaN,
+        throughput: throughput?.[at] ?? NaN,
+      });
+    }
+  }
+  return toSampleSet(rows, o);
+}
+
+function toSampleSet(rows: Row[], o: IcaPeaksOptions): SampleSet {
+  return createSampleSet({
+    featureNames: icaFeatureNames(o.top_k),
+    targetNames: o.targets,
+    x: Float32Array.from(rows.flatMap((r) => r.x)),
+    y: Float32Array.from(rows.flatMap((r) => r.y)),
+    // t is days since RPT0; where the table has no day count the RPT number stands in (stated in the docs).
+    t: Float32Array.from(rows, (r) => (Number.isFinite(r.days) ? r.days : r.rpt)),
+    meta: {
+      cellKey: rows.map((r) => r.cell.cellKey),
+      chamberC: Float64Array.from(rows, (r) => r.cell.chamberC),
+      rpt: Int32Array.from(rows, (r) => r.rpt),
+      extra: {
+        days: Float64Array.from(rows, (r) => r.days),
+        charge_throughput_Ah: Float64Array.from(rows, (r) => r.throughput),
+      },
+    },
+  }, { allowMissingFeatures: true });
+}
+
+/** What `save` writes and `load` reads. */
+interface IcaPeaksState {
+  format: typeof STATE_FORMAT;
+  pluginVersion: string;
+  options: IcaPeaksOptions;
+  featureNames: string[];
+  mean: number[];
+  std: number[];
+}
+
+/** Mean and population std of each feature over its finite training values (identity when off). */
+function fitState(train: SampleSet | undefined, o: IcaPeaksOptions): IcaPeaksState {
+  const names = icaFeatureNames(o.top_k), F = names.length;
+  const mean = new Array(F).fill(0), std = new Array(F).fill(1);
+  for (let j = 0; train && j < F; j++) {
+    const v: number[] = [];
+    for (let i = 0; i < train.n; i++) if (Number.isFinite(train.x[i * F + j])) v.push(train.x[i * F + j]);
+    if (v.length === 0) continue; // a peak never seen in training stays unscaled (all NaN anyway)
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const s = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+    mean[j] = m;
+    std[j] = s > 0 ? s : 1; // a constant feature is centred, never divided by 0
+  }
+  return { format: STATE_FORMAT, pluginVersion: VERSION, options: o, featureNames: names, mean, std };
+}
+
+function fitted(state: IcaPeaksState, ctx: PluginContext): FittedPipeline {
+  const cache = new DiskCache(ctx.cacheDir, ctx.log);
+  return {
+    async transform(view) {
+      const set = await extract(view, state.options, cache, ctx.log);
+      const F = set.featureNames.length;
+      for (let i = 0; i < set.x.length; i++) set.x[i] = (set.x[i] - state.mean[i % F]) / state.std[i % F];
+      return set;
+    },
+    async save(dir) {
+      await writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(state, null, 2) + "\n");
+    },
+  };
+}
+
+async function loadState(dir: string): Promise<IcaPeaksState> {
+  const path = join(dir, STATE_FILE);
+  const raw = JSON.parse(await Deno.readTextFile(path)) as IcaPeaksState;
+  if (raw?.format !== STATE_FORMAT) {
+    throw new DataError("not a fitted ica_peaks pipeline", {
+      file: path,
+      expected: STATE_FORMAT,
+      found: String(raw?.format),
+    });
+  }
+  const o = options.parse(raw.options);
+  const F = icaFeatureNames(o.top_k).length;
+  if (raw.mean?.length !== F || raw.std?.length !== F) {
+    throw new DataError("standardisation arrays do not match the features", {
+      file: path,
+      expected: `${F} values`,
+    });
+  }
+  return { ...raw, options: o };
+}
+
+/** The `ica_peaks` pipeline definition. */
+const icaPeaks: PluginDefinition<"pipeline", IcaPeaksOptions, PipelineInstance> = {
+  kind: "pipeline",
+  name: NAME,
+  version: VERSION,
+  apiVersion: 1,
+  description:
+    "Incremental-capacity (dQ/dV) peak features of each 0.1C curve: top-k peaks, total area, max voltage.",
+  options,
+  create: (o, ctx) => ({
+    produces: "tabular",
+    async fit(trainView) {
+      const cache = new DiskCache(ctx.cacheDir, ctx.log);
+      const train = o.standardize ? await extract(trainView, o, cache, ctx.log) : undefined;
+      return fitted(fitState(train, o), ctx);
+    },
+    load: async (dir) => fitted(await loadState(dir), ctx),
+  }),
+};
+export default icaPeaks;
