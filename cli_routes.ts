@@ -11,6 +11,7 @@ import { fetchExperiment } from "./plugins/datasets/m50t/fetch.ts";
 import { synthesize } from "./plugins/datasets/m50t/synth_writer.ts";
 import { EXPERIMENT_LABELS } from "./plugins/datasets/m50t/experiments.ts";
 import { writeFileAtomic } from "./lib/io/atomic_write.ts";
+import { syncSpool } from "./lib/mlflow/sync.ts";
 
 /** Flags every command takes. */
 export interface CommonFlags {
@@ -250,6 +251,52 @@ const predict = buildCommand({
   },
 });
 
+const trackingSync = buildCommand({
+  docs: { brief: "Replay MLflow records spooled while the tracking server was unreachable (no duplicates)" },
+  parameters: {
+    flags: {
+      ...commonFlags,
+      spoolDir: { kind: "parsed", parse: String, brief: "Spool folder", default: "artifacts/mlflow-spool" },
+      trackingUri: {
+        kind: "parsed",
+        parse: String,
+        brief: "Server URL (default: the one each run started on)",
+        optional: true,
+      },
+      includeUnfinished: {
+        kind: "boolean",
+        brief: "Also send runs that never ended (crashed)",
+        optional: true,
+      },
+    },
+  },
+  func: async function (
+    this: Ctx,
+    f: CommonFlags & { spoolDir: string; trackingUri?: string; includeUnfinished?: boolean },
+  ) {
+    await guarded(this, f, async () => {
+      const result = await syncSpool({
+        spoolDir: f.spoolDir,
+        trackingUri: f.trackingUri,
+        includeUnfinished: f.includeUnfinished,
+      });
+      for (const r of result.runs) {
+        const state = r.skipped ? `skipped (${r.skipped})` : r.complete ? "complete" : "partial";
+        this.process.stdout.write(
+          `${r.localRunId}: ${r.sent} records sent, ${state}${
+            r.failures.length ? `; ${r.failures.join("; ")}` : ""
+          }\n`,
+        );
+      }
+      if (result.runs.length === 0) this.process.stdout.write("nothing to sync\n");
+      if (result.unavailable) {
+        this.process.stderr.write(`error: tracking server unavailable: ${result.unavailable}\n`);
+        this.process.exitCode = 1;
+      }
+    });
+  },
+});
+
 /** Extra top-level routes of the `batteryml` command. */
 // deno-lint-ignore no-explicit-any
 export const extraRoutes: Record<string, RouteMap<any> | ReturnType<typeof buildCommand<any, any, any>>> = {
@@ -258,4 +305,8 @@ export const extraRoutes: Record<string, RouteMap<any> | ReturnType<typeof build
     docs: { brief: "Generate, check and download M50T data" },
   }),
   predict,
+  tracking: buildRouteMap({
+    routes: { sync: trackingSync },
+    docs: { brief: "Experiment tracking utilities" },
+  }),
 };

@@ -132,7 +132,6 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     startedAt,
   });
   await trackers.params(flattenParams(c as unknown as Record<string, unknown>));
-  await trackers.text("config", "```yaml\n" + composed.yaml + "```");
   let status: RunSummary["status"] = "FAILED";
   const summary: RunSummary = {
     runId,

@@ -31,5 +31,7 @@ export const BUILTIN_PLUGINS: Record<PluginKind, Record<string, ModuleLoader>> =
   loss: {},
   tracker: {
     local: () => import("./trackers/local.ts"),
+    tensorboard: () => import("./trackers/tensorboard.ts"),
+    mlflow: () => import("./trackers/mlflow.ts"),
   },
 };

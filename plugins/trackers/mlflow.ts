@@ -1,0 +1,159 @@
+/**
+ * `mlflow` tracker: a run in an MLflow file store (`tracking_uri: file:...`, readable by
+ * `mlflow ui --backend-store-uri file:./artifacts/mlruns`) or on a tracking server (`http(s)://...`).
+ * Keys are made valid by MLflow's rules (a renamed key is reported once). With a server, records are
+ * spooled first: if the server cannot be reached the run goes on, and `batteryml tracking sync`
+ * (lib/mlflow/sync.ts `syncSpool`) sends the spool later.
+ */
+import { z } from "zod";
+import { basename } from "node:path";
+import type {
+  Figure,
+  Logger,
+  PluginDefinition,
+  RunInfo,
+  RunStatus,
+  TrackerInstance,
+} from "../../core/plugin.ts";
+import { FileStore } from "../../lib/mlflow/file_store.ts";
+import { MAX_PARAM_VALUE_LENGTH, sanitizeKey, truncateValue } from "../../lib/mlflow/keys.ts";
+import { openRestRun } from "../../lib/mlflow/rest_run.ts";
+import type { RunLogger, StartRunRequest } from "../../lib/mlflow/run_logger.ts";
+import { DEFAULT_SPOOL_DIR } from "../../lib/mlflow/spool.ts";
+
+const options = z.strictObject({
+  /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). */
+  tracking_uri: z.string().regex(/^(file:|https?:\/\/)/, "expected 'file:<path>' or 'http(s)://host[:port]'")
+    .default("file:./artifacts/mlruns"),
+  /** Experiment the runs go to; created when absent. */
+  experiment_name: z.string().min(1).max(500).default("batteryml"),
+  /** Per-request timeout (REST). */
+  timeout_ms: z.int().min(1).default(10_000),
+  /** Retries of a failed request (REST; 5xx, 429, network errors, timeouts). */
+  max_retries: z.int().min(0).default(3),
+  /** First back-off delay between retries, doubled each time (REST). */
+  backoff_ms: z.int().min(0).default(250),
+  /** Where REST runs spool their records (JSON lines per run). */
+  spool_dir: z.string().min(1).default(DEFAULT_SPOOL_DIR),
+});
+
+/** Options of the mlflow tracker. */
+export type MlflowOptions = z.infer<typeof options>;
+
+/** Opens the run on the transport the tracking URI names. */
+async function openRun(opts: MlflowOptions, request: StartRunRequest, log: Logger): Promise<RunLogger> {
+  if (opts.tracking_uri.startsWith("file:")) {
+    const store = new FileStore(opts.tracking_uri);
+    return await store.createRun(await store.ensureExperiment(request.experimentName), request);
+  }
+  return await openRestRun({
+    trackingUri: opts.tracking_uri,
+    timeoutMs: opts.timeout_ms,
+    maxRetries: opts.max_retries,
+    backoffMs: opts.backoff_ms,
+    token: envOrUndefined("MLFLOW_TRACKING_TOKEN"),
+    spoolDir: opts.spool_dir,
+    localRunId: request.runName,
+    onOffline: (err) =>
+      log.warn(
+        `mlflow tracker: ${err.message}; the run goes on, records are spooled in ${opts.spool_dir} ` +
+          "(send them later with `batteryml tracking sync`)",
+      ),
+  }, request);
+}
+
+function createMlflow(opts: MlflowOptions, log: Logger): TrackerInstance {
+  let run: RunLogger | undefined;
+  const renamed = new Set<string>();
+  const open = () => {
+    if (!run) throw new Error("mlflow tracker: start() was not called");
+    return run;
+  };
+  /** A valid MLflow key for `key`; each renamed key is reported once, so nothing changes silently. */
+  const key = (raw: string) => {
+    const valid = sanitizeKey(raw);
+    if (valid !== raw && !renamed.has(raw)) {
+      renamed.add(raw);
+      log.warn(`mlflow tracker: key '${raw}' is logged as '${valid}' (MLflow's key rules)`);
+    }
+    return valid;
+  };
+  return {
+    async start(info: RunInfo) {
+      run = await openRun(opts, startRequest(info, opts.experiment_name), log);
+      await run.logArtifactBytes("config.yaml", info.configYaml);
+    },
+    async params(values) {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(values)) {
+        const cut = truncateValue(String(v), MAX_PARAM_VALUE_LENGTH);
+        if (cut.truncated) {
+          log.warn(`mlflow tracker: param '${k}' cut to ${MAX_PARAM_VALUE_LENGTH} characters`);
+        }
+        out[key(k)] = cut.value;
+      }
+      await open().logParams(out);
+    },
+    async metrics(values, step) {
+      const timestamp = Date.now();
+      await open().logMetrics(
+        Object.entries(values).map(([k, value]) => ({ key: key(k), value, timestamp, step })),
+      );
+    },
+    async text(name, markdown) {
+      await open().logArtifactBytes(`text/${key(name)}.md`, markdown);
+    },
+    async figure(name: string, figure: Figure) {
+      if (figure.svg) await open().logArtifactBytes(`figures/${key(name)}.svg`, figure.svg);
+      if (figure.png) await open().logArtifactBytes(`figures/${key(name)}.png`, figure.png);
+    },
+    async artifact(path, name) {
+      await open().logArtifactFile(path, name ?? basename(path));
+    },
+    async end(status: RunStatus) {
+      await open().end(status, Date.now());
+    },
+  };
+}
+
+/** The run request: run name = BatteryML run id, plus the tags MLflow's UI shows. */
+function startRequest(info: RunInfo, experimentName: string): StartRunRequest {
+  const userId = envOrUndefined("USER") ?? envOrUndefined("USERNAME") ?? "unknown";
+  return {
+    experimentName,
+    runName: info.runId,
+    startTime: info.startedAt.getTime(),
+    userId,
+    tags: {
+      "mlflow.runName": info.runId,
+      "mlflow.user": userId,
+      "mlflow.source.name": "batteryml",
+      "mlflow.source.type": "LOCAL",
+      "batteryml.run_id": info.runId,
+      "batteryml.config_hash": info.configHash,
+      "batteryml.run_dir": info.runDir,
+    },
+  };
+}
+
+/** An environment variable, or undefined when unset or not permitted (--allow-env is optional here). */
+function envOrUndefined(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `mlflow` tracker definition. */
+const mlflow: PluginDefinition<"tracker", MlflowOptions, TrackerInstance> = {
+  kind: "tracker",
+  name: "mlflow",
+  version: "0.1.0",
+  apiVersion: 1,
+  description:
+    "MLflow tracking: a file store (mlflow ui) or a tracking server over REST, with an offline spool.",
+  options,
+  create: (o, ctx) => createMlflow(o, ctx.log),
+};
+export default mlflow;

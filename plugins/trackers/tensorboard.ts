@@ -1,0 +1,110 @@
+/**
+ * `tensorboard` tracker: one TensorBoard run folder per BatteryML run (`<logdir>/<run id>`) holding one
+ * event file written by lib/tfevents — scalars per metrics step, the config and params as text,
+ * figures as images (PNG) — plus `histogram(tag, values, step)` for neural models' weights.
+ * View with `tensorboard --logdir artifacts/tensorboard`.
+ */
+import { z } from "zod";
+import { join } from "node:path";
+import type {
+  Figure,
+  Logger,
+  PluginDefinition,
+  RunInfo,
+  RunStatus,
+  TrackerInstance,
+} from "../../core/plugin.ts";
+import { EventWriter } from "../../lib/tfevents/event_writer.ts";
+
+const options = z.strictObject({
+  /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id. */
+  logdir: z.string().min(1).default("artifacts/tensorboard"),
+  /** Seconds between flushes of buffered events to disk (0: only on end). */
+  flush_secs: z.number().min(0).default(30),
+});
+
+/** Options of the tensorboard tracker. */
+export type TensorBoardOptions = z.infer<typeof options>;
+
+/** The tracker instance, with the extra histogram method for weights. */
+export interface TensorBoardTracker extends TrackerInstance {
+  /** Logs a histogram of `values` (e.g. a layer's weights) at `step`. */
+  histogram(tag: string, values: ArrayLike<number>, step: number): void;
+}
+
+function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTracker {
+  let writer: EventWriter | undefined;
+  /** Steps of text and image tags, so repeated names become a sequence instead of overwriting step 0. */
+  const tagSteps = new Map<string, number>();
+  const nextStep = (tag: string) => {
+    const step = tagSteps.get(tag) ?? 0;
+    tagSteps.set(tag, step + 1);
+    return step;
+  };
+  const open = () => {
+    if (!writer) throw new Error("tensorboard tracker: start() was not called");
+    return writer;
+  };
+  let warnedSvg = false;
+  return {
+    async start(run: RunInfo) {
+      writer = await EventWriter.open(join(opts.logdir, run.runId), { flushSecs: opts.flush_secs });
+      open().text("config", fenced("yaml", run.configYaml), nextStep("config"));
+    },
+    params(values) {
+      open().text("params", paramsTable(values), nextStep("params"));
+    },
+    metrics(values, step) {
+      open().scalars(values, step);
+    },
+    text(name, markdown) {
+      open().text(name, markdown, nextStep(name));
+    },
+    figure(name: string, figure: Figure) {
+      if (figure.png) return open().image(name, figure.png, nextStep(name));
+      // TensorBoard renders raster images only; say so once rather than dropping figures silently.
+      if (!warnedSvg) {
+        log.warn(`tensorboard tracker: figure '${name}' has no PNG; TensorBoard shows PNG only`);
+      }
+      warnedSvg = true;
+    },
+    artifact() {
+      // TensorBoard has no artifact store; the local and mlflow trackers keep artifacts.
+    },
+    async end(status: RunStatus) {
+      const w = open();
+      w.text("status", `Run ended: **${status}**`, nextStep("status"));
+      await w.close();
+    },
+    histogram(tag, values, step) {
+      open().histogram(tag, values, step);
+    },
+  };
+}
+
+/** Markdown table of params, sorted by name; `|` is escaped so values cannot break the table. */
+function paramsTable(values: Record<string, string | number | boolean>): string {
+  const cell = (s: string) => s.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replaceAll("\n", " ");
+  const rows = Object.keys(values).sort().map((k) => `| ${cell(k)} | ${cell(String(values[k]))} |`);
+  return ["| param | value |", "|---|---|", ...rows].join("\n");
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside, so YAML shows verbatim. */
+function fenced(language: string, text: string): string {
+  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}${language}\n${text.endsWith("\n") ? text : text + "\n"}${fence}`;
+}
+
+/** The `tensorboard` tracker definition. */
+const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTracker> = {
+  kind: "tracker",
+  name: "tensorboard",
+  version: "0.1.0",
+  apiVersion: 1,
+  description:
+    "TensorBoard event files under <logdir>/<run id>: scalars, config/params text, figures, histograms.",
+  options,
+  create: (o, ctx) => createTensorBoard(o, ctx.log),
+};
+export default tensorboard;

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { composeConfig } from "../../../core/config.ts";
+import { createRecordingLogger } from "../../../core/log.ts";
+import { runExperiment } from "../../../core/runner.ts";
+import { makeConfigDir } from "../../fixtures/config_dir.ts";
+import { readEventFile } from "../../lib/tfevents/event_decoder.ts";
+
+Deno.test("tracking=dual leaves a local run, a TensorBoard run and an MLflow file-store run with the same metrics", async () => {
+  const out = await Deno.makeTempDir({ prefix: "batteryml-dual-" });
+  const configDir = await makeConfigDir({
+    "tracking/tensorboard.yaml": `use: tensorboard\nlogdir: ${join(out, "tb")}\nflush_secs: 0\n`,
+    "tracking/mlflow.yaml": `use: mlflow\ntracking_uri: file:${
+      join(out, "mlruns")
+    }\nexperiment_name: dual-test\n`,
+    "tracking/dual.yaml": "preset: [local, tensorboard, mlflow]\n",
+  });
+  const composed = await composeConfig({ configDir, overrides: ["tracking=dual"] });
+  const summary = await runExperiment({ composed, log: createRecordingLogger() });
+
+  // Local: every logged (step, metric, value).
+  const local = JSON.parse(await Deno.readTextFile(join(summary.runDir, "metrics.json"))) as {
+    step: number;
+    values: Record<string, number>;
+  }[];
+  const expected = new Map<string, number>();
+  for (const s of local) for (const [k, v] of Object.entries(s.values)) expected.set(`${k}@${s.step}`, v);
+  assert.ok(expected.has("test/soh/rmse@0"));
+
+  // TensorBoard: scalar summaries from the run's event file (CRC-checked, decoded with protobufjs).
+  const tbDir = join(out, "tb", summary.runId);
+  const [file] = (await Array.fromAsync(Deno.readDir(tbDir))).map((e) => e.name);
+  const tb = new Map<string, number>();
+  for (const event of await readEventFile(join(tbDir, file))) {
+    for (const v of event.summary?.value ?? []) {
+      if (v.simple_value !== undefined) tb.set(`${v.tag}@${event.step ?? 0}`, v.simple_value);
+    }
+  }
+
+  // MLflow file store: metrics/<key> lines "<ms> <value> <step>".
+  const experiments = (await Array.fromAsync(Deno.readDir(join(out, "mlruns")))).filter((e) =>
+    e.isDirectory && /^[0-9]+$/.test(e.name) && e.name !== "0"
+  );
+  assert.equal(experiments.length, 1);
+  const expDir = join(out, "mlruns", experiments[0].name);
+  const [runFolder] = (await Array.fromAsync(Deno.readDir(expDir))).filter((e) => e.isDirectory);
+  const mlflow = new Map<string, number>();
+  for (const key of expected.keys()) {
+    const [name] = key.split("@");
+    const text = await Deno.readTextFile(join(expDir, runFolder.name, "metrics", name)).catch(() => "");
+    for (const line of text.trim().split("\n").filter(Boolean)) {
+      const [, value, step] = line.split(" ");
+      mlflow.set(`${name}@${step}`, Number(value));
+    }
+  }
+  for (const [key, value] of expected) {
+    assert.ok(tb.has(key), `TensorBoard lacks ${key}`);
+    assert.equal(tb.get(key), Math.fround(value), `TensorBoard ${key}`); // simple_value is a float32
+    assert.equal(mlflow.get(key), value, `MLflow ${key}`);
+  }
+  const meta = await Deno.readTextFile(join(expDir, runFolder.name, "meta.yaml"));
+  assert.match(meta, /status: 3/); // FINISHED
+});
