@@ -1,0 +1,217 @@
+/**
+ * Gradient boosting: each round fits a tree to the gradients of the loss at the current scores and adds
+ * it, scaled by the learning rate. Supports row bagging, per-tree feature sampling and early stopping on
+ * a validation set.
+ */
+import { binMatrix, type BinnedMatrix, type RowMatrix } from "./binning.ts";
+import { type Objective, objectiveOf } from "./objective.ts";
+import { type GbdtParams, resolveParams, type TrainHooks } from "./params.ts";
+import { sampleIndices, seededUniform, type UniformSource } from "./random.ts";
+import { leafOfBinned, predictTree, type Tree } from "./tree.ts";
+import { TreeLearner } from "./tree_learner.ts";
+
+/** Rows of features and their targets. */
+export interface LabelledRows {
+  x: RowMatrix;
+  y: ArrayLike<number>;
+}
+
+/** A trained ensemble. */
+export class Booster {
+  constructor(
+    readonly params: GbdtParams,
+    readonly numFeatures: number,
+    readonly initScore: number,
+    readonly trees: Tree[],
+    /** Iterations kept by early stopping (1-based count); 0 when training ran without it. */
+    readonly bestIteration: number,
+  ) {}
+
+  /** Iterations used by default: the best one when early stopping chose it, else all. */
+  get defaultIterations(): number {
+    return this.bestIteration > 0 ? this.bestIteration : this.trees.length;
+  }
+
+  /** Predictions for every row, using the first `iterations` trees (default: `defaultIterations`). */
+  predict(x: RowMatrix, iterations = this.defaultIterations): Float64Array {
+    if (x.cols !== this.numFeatures) {
+      throw new RangeError(
+        `predict: matrix has ${x.cols} features, the model was trained on ${this.numFeatures}`,
+      );
+    }
+    const out = new Float64Array(x.rows).fill(this.initScore);
+    const used = Math.min(iterations, this.trees.length);
+    for (let t = 0; t < used; t++) addTree(this.trees[t], x, out);
+    return out;
+  }
+
+  /** Total split gain (or number of splits) per feature over the first `iterations` trees. */
+  featureImportance(kind: "gain" | "split" = "gain", iterations = this.defaultIterations): Float64Array {
+    const out = new Float64Array(this.numFeatures);
+    for (const tree of this.trees.slice(0, iterations)) {
+      for (let k = 0; k < tree.numLeaves - 1; k++) {
+        out[tree.splitFeature[k]] += kind === "gain" ? tree.splitGain[k] : 1;
+      }
+    }
+    return out;
+  }
+}
+
+function addTree(tree: Tree, x: RowMatrix, out: Float64Array): void {
+  for (let i = 0; i < x.rows; i++) out[i] += predictTree(tree, x.values, i * x.cols);
+}
+
+/** Optional inputs of `trainGbdt`. */
+export interface TrainOptions extends TrainHooks {
+  /** Validation rows for early stopping (`early_stopping_round` > 0) and metrics. */
+  valid?: LabelledRows;
+  /** Pre-binned training matrix (binning is then skipped; `train.x` is still used for checks). */
+  binned?: BinnedMatrix;
+}
+
+/** Trains a booster; with a validation set and `early_stopping_round` > 0 it stops early. */
+export function trainGbdt(
+  train: LabelledRows,
+  params: Partial<GbdtParams>,
+  options: TrainOptions = {},
+): Booster {
+  const p = resolveParams(params);
+  const data = options.binned ?? binMatrix(train.x, p.max_bin);
+  const y = Float64Array.from(train.y);
+  if (y.length !== data.rows) throw new RangeError(`y has ${y.length} values for ${data.rows} rows`);
+  const run = new BoostingRun(p, data, y, options);
+  for (let it = 1; it <= p.num_iterations && !run.stopped; it++) run.round(it);
+  return new Booster(p, data.cols, run.initScore, run.trees, run.bestIteration);
+}
+
+/** Mutable state of one training run. */
+class BoostingRun {
+  readonly trees: Tree[] = [];
+  readonly initScore: number;
+  bestIteration = 0;
+  stopped = false;
+  #p: GbdtParams;
+  #data: BinnedMatrix;
+  #y: Float64Array;
+  #objective: Objective;
+  #options: TrainOptions;
+  #random: UniformSource;
+  #learner: TreeLearner;
+  #score: Float64Array;
+  #grad: Float64Array;
+  #bag: RowBag | undefined;
+  #valid: { x: RowMatrix; y: Float64Array; score: Float64Array } | undefined;
+  #bestMetric = Infinity;
+
+  constructor(p: GbdtParams, data: BinnedMatrix, y: Float64Array, options: TrainOptions) {
+    this.#p = p;
+    this.#data = data;
+    this.#y = y;
+    this.#options = options;
+    this.#objective = objectiveOf(p);
+    this.initScore = p.boost_from_average ? this.#objective.initScore(y) : 0;
+    this.#random = options.random ?? seededUniform(p.seed);
+    this.#learner = new TreeLearner(data, p);
+    this.#score = new Float64Array(data.rows).fill(this.initScore);
+    this.#grad = new Float64Array(data.rows);
+    const bagging = p.bagging_freq > 0 && p.bagging_fraction < 1;
+    this.#bag = bagging ? new RowBag(data.rows) : undefined;
+    const v = options.valid;
+    if (v) {
+      if (v.x.cols !== data.cols) throw new RangeError(`valid has ${v.x.cols} features, train ${data.cols}`);
+      this.#valid = {
+        x: v.x,
+        y: Float64Array.from(v.y),
+        score: new Float64Array(v.x.rows).fill(this.initScore),
+      };
+    }
+  }
+
+  round(it: number): void {
+    this.#objective.gradients(this.#score, this.#y, this.#grad);
+    if (this.#bag && (it - 1) % this.#p.bagging_freq === 0) {
+      this.#bag.draw(this.#p.bagging_fraction, this.#random);
+    }
+    const features = this.#sampleFeatures();
+    // Every objective here has a constant hessian, so no per-row hessian array is kept (hess is unused).
+    const tree = this.#learner.grow(
+      { grad: this.#grad, hess: this.#grad, constantHessian: this.#objective.constantHessian },
+      features,
+      this.#bag?.inBag(),
+    );
+    this.trees.push(tree);
+    this.#updateTrainScore(tree);
+    if (this.#valid) addTree(tree, this.#valid.x, this.#valid.score);
+    this.#afterRound(it);
+  }
+
+  #sampleFeatures(): Int32Array {
+    const f = this.#data.cols;
+    if (this.#p.feature_fraction >= 1) return Int32Array.from({ length: f }, (_, j) => j);
+    const k = Math.max(1, Math.round(f * this.#p.feature_fraction));
+    return sampleIndices(f, k, this.#random);
+  }
+
+  /** In-bag rows get their leaf value through the partition; out-of-bag rows walk the tree on bins. */
+  #updateTrainScore(tree: Tree): void {
+    const part = this.#learner.partition, score = this.#score;
+    for (let l = 0; l < tree.numLeaves; l++) {
+      const value = tree.leafValue[l], idx = part.indices, end = part.begin[l] + part.count[l];
+      for (let i = part.begin[l]; i < end; i++) score[idx[i]] += value;
+    }
+    const outOfBag = this.#bag?.outOfBag();
+    if (!outOfBag) return;
+    for (let i = 0; i < outOfBag.length; i++) {
+      const row = outOfBag[i];
+      score[row] += tree.leafValue[leafOfBinned(tree, this.#data, row)];
+    }
+  }
+
+  #afterRound(it: number): void {
+    const valid = this.#valid, want = this.#options.wantMetrics?.(it) ?? false;
+    const validMetric = valid && (want || this.#p.early_stopping_round > 0)
+      ? this.#objective.metric(valid.score, valid.y)
+      : undefined;
+    if (validMetric !== undefined && this.#p.early_stopping_round > 0) this.#earlyStopping(it, validMetric);
+    const trainMetric = want ? this.#objective.metric(this.#score, this.#y) : undefined;
+    this.#options.onIteration?.({ iteration: it, trainMetric, validMetric: want ? validMetric : undefined });
+  }
+
+  #earlyStopping(it: number, metric: number): void {
+    if (metric < this.#bestMetric) {
+      this.#bestMetric = metric;
+      this.bestIteration = it;
+    } else if (it - this.bestIteration >= this.#p.early_stopping_round) {
+      this.stopped = true;
+    }
+  }
+}
+
+/** Bernoulli row sample redrawn every bagging_freq rounds; in-bag and out-of-bag lists, no reallocation. */
+class RowBag {
+  #rows: Int32Array;
+  #inCount = 0;
+
+  constructor(n: number) {
+    this.#rows = new Int32Array(n);
+  }
+
+  /** Each row joins the bag with probability `fraction`; in-bag rows first, out-of-bag at the end. */
+  draw(fraction: number, random: UniformSource): void {
+    const n = this.#rows.length;
+    let front = 0, back = n;
+    for (let i = 0; i < n; i++) {
+      if (random() < fraction) this.#rows[front++] = i;
+      else this.#rows[--back] = i;
+    }
+    this.#inCount = front;
+  }
+
+  inBag(): Int32Array {
+    return this.#rows.subarray(0, this.#inCount);
+  }
+
+  outOfBag(): Int32Array {
+    return this.#rows.subarray(this.#inCount);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Leaf-wise (best-first) tree growth: keep the best split of every leaf and always split the leaf with
+ * the largest gain, until num_leaves, max_depth or the limits stop it. Histograms come from a pool
+ * reused across trees; after each split only the smaller child is built from rows, the larger is the
+ * parent minus the smaller.
+ */
+import type { BinnedMatrix } from "./binning.ts";
+import { buildHistogram, type Histogram, newHistogram, subtractHistogram } from "./histogram.ts";
+import { DataPartition } from "./partition.ts";
+import { emptyCandidate, findBestSplit, leafOutput, type LeafSums, type SplitCandidate } from "./split.ts";
+import type { SplitLimits } from "./split.ts";
+import { type Tree, TreeBuilder } from "./tree.ts";
+
+/** Settings of tree growth (a subset of GbdtParams). */
+export interface GrowthParams extends SplitLimits {
+  num_leaves: number;
+  max_depth: number;
+  learning_rate: number;
+}
+
+/** Gradients of the current round, by training row. */
+export interface RoundGradients {
+  grad: Float64Array;
+  /** Used when `constantHessian` is undefined. */
+  hess: Float64Array;
+  constantHessian?: number;
+}
+
+/** Grows trees on one binned matrix, reusing all buffers between trees. */
+export class TreeLearner {
+  readonly partition: DataPartition;
+  #data: BinnedMatrix;
+  #params: GrowthParams;
+  #builder: TreeBuilder;
+  #pool: Histogram[];
+  #slotOf: Int32Array;
+  #best: SplitCandidate[];
+  #sums: LeafSums[];
+  #orderedGrad: Float64Array;
+  #orderedHess: Float64Array;
+
+  constructor(data: BinnedMatrix, params: GrowthParams) {
+    const leaves = params.num_leaves;
+    this.#data = data;
+    this.#params = params;
+    this.partition = new DataPartition(data.rows, leaves);
+    this.#builder = new TreeBuilder(leaves);
+    this.#pool = Array.from({ length: leaves }, () => newHistogram(data));
+    this.#slotOf = new Int32Array(leaves);
+    this.#best = Array.from({ length: leaves }, emptyCandidate);
+    this.#sums = Array.from({ length: leaves }, () => ({ grad: 0, hess: 0, count: 0 }));
+    this.#orderedGrad = new Float64Array(data.rows);
+    this.#orderedHess = new Float64Array(data.rows);
+  }
+
+  /** Grows one tree on `rows` (all rows when omitted) using only `features`. */
+  grow(g: RoundGradients, features: Int32Array, rows?: Int32Array): Tree {
+    const part = this.partition;
+    part.reset(rows);
+    this.#builder.reset(part.count[0]);
+    this.#slotOf[0] = 0;
+    this.#rootSums(g);
+    this.#buildLeaf(0, 0, g, features);
+    this.#findBest(0, features);
+    for (let leaves = 1; leaves < this.#params.num_leaves; leaves++) {
+      const leaf = this.#bestLeaf();
+      if (leaf < 0) break;
+      // After the last allowed split nobody looks at the children's histograms: skip building them.
+      this.#splitLeaf(leaf, g, features, leaves + 1 < this.#params.num_leaves);
+    }
+    this.#setLeafValues();
+    return this.#builder.finish();
+  }
+
+  #rootSums(g: RoundGradients): void {
+    const part = this.partition, sums = this.#sums[0];
+    const idx = part.indices, n = part.count[0];
+    let gs = 0, hs = 0;
+    for (let i = 0; i < n; i++) gs += g.grad[idx[i]];
+    if (g.constantHessian === undefined) { for (let i = 0; i < n; i++) hs += g.hess[idx[i]]; }
+    else hs = n * g.constantHessian;
+    sums.grad = gs;
+    sums.hess = hs;
+    sums.count = n;
+  }
+
+  #bestLeaf(): number {
+    let leaf = -1, gain = 0;
+    for (let l = 0; l < this.partition.leaves; l++) {
+      const c = this.#best[l];
+      if (c.feature >= 0 && c.gain > gain) {
+        gain = c.gain;
+        leaf = l;
+      }
+    }
+    return leaf;
+  }
+
+  #splitLeaf(leaf: number, g: RoundGradients, features: Int32Array, more: boolean): void {
+    const data = this.#data, c = this.#best[leaf];
+    const j = c.feature, feature = data.features[j];
+    const column = data.bins.subarray(j * data.rows, (j + 1) * data.rows);
+    const created = this.partition.split(leaf, column, c.thresholdBin, feature.nanBin, c.defaultLeft);
+    this.#builder.split(leaf, created, {
+      feature: j,
+      thresholdBin: c.thresholdBin,
+      threshold: feature.upperBounds[c.thresholdBin],
+      defaultLeft: c.defaultLeft,
+      gain: c.gain,
+      leftCount: c.left.count,
+      rightCount: c.right.count,
+    });
+    Object.assign(this.#sums[leaf], c.left);
+    Object.assign(this.#sums[created], c.right);
+    if (more) this.#childHistograms(leaf, created, g, features);
+    else this.#best[leaf].feature = this.#best[created].feature = -1;
+  }
+
+  /** Builds the smaller child's histogram from rows and the larger by subtraction, then their splits. */
+  #childHistograms(left: number, right: number, g: RoundGradients, features: Int32Array): void {
+    const parentSlot = this.#slotOf[left], freeSlot = right;
+    this.#best[left].feature = -1;
+    this.#best[right].feature = -1;
+    if (!this.#canSplit(left) && !this.#canSplit(right)) return;
+    const count = this.partition.count;
+    const [smaller, larger] = count[left] <= count[right] ? [left, right] : [right, left];
+    this.#slotOf[smaller] = freeSlot;
+    this.#slotOf[larger] = parentSlot;
+    this.#buildLeaf(smaller, freeSlot, g, features);
+    subtractHistogram(this.#pool[parentSlot], this.#pool[freeSlot], this.#data, features);
+    this.#findBest(left, features);
+    this.#findBest(right, features);
+  }
+
+  #canSplit(leaf: number): boolean {
+    const p = this.#params;
+    const depthOk = p.max_depth <= 0 || this.#builder.tree.leafDepth[leaf] < p.max_depth;
+    return depthOk && this.partition.count[leaf] >= 2 * Math.max(1, p.min_data_in_leaf);
+  }
+
+  #buildLeaf(leaf: number, slot: number, g: RoundGradients, features: Int32Array): void {
+    const part = this.partition, begin = part.begin[leaf], count = part.count[leaf];
+    const idx = part.indices, og = this.#orderedGrad, oh = this.#orderedHess;
+    for (let i = 0; i < count; i++) og[i] = g.grad[idx[begin + i]];
+    if (g.constantHessian === undefined) { for (let i = 0; i < count; i++) oh[i] = g.hess[idx[begin + i]]; }
+    buildHistogram(this.#pool[slot], this.#data, {
+      rows: idx,
+      begin,
+      count,
+      grad: og,
+      hess: oh,
+      constantHessian: g.constantHessian,
+    }, features);
+  }
+
+  #findBest(leaf: number, features: Int32Array): void {
+    const best = this.#best[leaf];
+    best.feature = -1;
+    if (!this.#canSplit(leaf)) return;
+    findBestSplit(this.#pool[this.#slotOf[leaf]], this.#data, features, this.#sums[leaf], this.#params, best);
+  }
+
+  #setLeafValues(): void {
+    const t = this.#builder.tree;
+    for (let l = 0; l < t.numLeaves; l++) {
+      const s = this.#sums[l];
+      t.leafValue[l] = leafOutput(s.grad, s.hess, this.#params) * this.#params.learning_rate;
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * `lgbm`: LightGBM-style gradient-boosted trees (lib/gbdt) as a model plugin. Tabular samples only; one
+ * booster per target, trained on the rows where that target is observed. Without a fixed iteration count
+ * it early-stops on the validation set and reports the best iteration for the refit.
+ */
+import { join } from "node:path";
+import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { z } from "zod";
+import type { FitContext, FitResult, ModelInstance, PluginContext, Prediction } from "../../core/plugin.ts";
+import { type SampleSet, SampleSetError } from "../../core/sample.ts";
+import { Booster, boosterFromJson, type BoosterJson, boosterToJson, trainGbdt } from "../../lib/gbdt/mod.ts";
+import type { IterationInfo, LabelledRows } from "../../lib/gbdt/mod.ts";
+
+/** Options, named and defaulted like LightGBM's parameters. */
+export const lgbmOptions = z.strictObject({
+  num_iterations: z.number().int().min(1).default(100),
+  learning_rate: z.number().positive().default(0.05),
+  num_leaves: z.number().int().min(2).default(31),
+  max_depth: z.number().int().default(-1),
+  min_data_in_leaf: z.number().int().min(0).default(20),
+  min_sum_hessian_in_leaf: z.number().min(0).default(1e-3),
+  lambda_l1: z.number().min(0).default(0),
+  lambda_l2: z.number().min(0).default(0),
+  min_gain_to_split: z.number().min(0).default(0),
+  feature_fraction: z.number().gt(0).max(1).default(1),
+  bagging_fraction: z.number().gt(0).max(1).default(1),
+  bagging_freq: z.number().int().min(0).default(0),
+  max_bin: z.number().int().min(2).max(255).default(255),
+  early_stopping_round: z.number().int().min(0).default(20),
+  objective: z.enum(["regression", "regression_l1", "huber"]).default("regression"),
+});
+
+/** Validated options of the `lgbm` plugin. */
+export type LgbmOptions = z.infer<typeof lgbmOptions>;
+
+const MODEL_FILE = "model.json";
+const FILE_FORMAT = "batteryml-lgbm";
+const LOG_EVERY = 10;
+
+/** What `model.json` holds. */
+interface LgbmFile {
+  format: typeof FILE_FORMAT;
+  pluginVersion: string;
+  options: LgbmOptions;
+  featureNames: string[];
+  targetNames: string[];
+  boosters: BoosterJson[];
+}
+
+const definition = {
+  kind: "model" as const,
+  name: "lgbm",
+  version: "0.1.0",
+  apiVersion: 1,
+  description:
+    "LightGBM-style gradient-boosted trees in TypeScript (histograms, leaf-wise growth, NaN routing)",
+  options: lgbmOptions,
+  create(options: LgbmOptions, _ctx: PluginContext): ModelInstance {
+    return new LgbmModel(options);
+  },
+};
+export default definition;
+
+/** Model state: one booster per target, with the names it was trained on. */
+class LgbmModel implements ModelInstance {
+  readonly accepts = { layouts: ["tabular" as const], loss: false };
+  #options: LgbmOptions;
+  #boosters: Booster[] = [];
+  #featureNames: string[] = [];
+  #targetNames: string[] = [];
+
+  constructor(options: LgbmOptions) {
+    this.#options = options;
+  }
+
+  async fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext): Promise<FitResult> {
+    requireTabular(train, "train");
+    if (val) requireSameColumns(val, train.featureNames, train.targetNames, "validation");
+    const fixed = ctx.iterations;
+    const params = {
+      ...this.#options,
+      num_iterations: fixed ?? this.#options.num_iterations,
+      early_stopping_round: fixed === undefined && val ? this.#options.early_stopping_round : 0,
+    };
+    const history: Record<string, number[]> = {};
+    const boosters: Booster[] = [];
+    for (let k = 0; k < train.targetNames.length; k++) {
+      const logged: IterationInfo[] = [];
+      boosters.push(trainGbdt(observedRows(train, k), params, {
+        valid: val ? observedRows(val, k) : undefined,
+        random: () => ctx.rng.uniform(),
+        wantMetrics: ctx.metrics ? (it) => it % LOG_EVERY === 0 : undefined,
+        onIteration: (info) => info.trainMetric !== undefined && logged.push(info),
+      }));
+      await report(logged, metricNames(train.targetNames, k, boosters[k]), ctx, history);
+    }
+    this.#boosters = boosters;
+    this.#featureNames = [...train.featureNames];
+    this.#targetNames = [...train.targetNames];
+    // One count for the refit of every target: the largest best iteration, so no target is cut short.
+    return { bestIteration: Math.max(...boosters.map((b) => b.defaultIterations)), history };
+  }
+
+  predict(set: SampleSet): Promise<Prediction> {
+    // Through a promise so that bad input rejects instead of throwing synchronously.
+    return Promise.resolve().then(() => this.#predictNow(set));
+  }
+
+  #predictNow(set: SampleSet): Prediction {
+    this.#requireFitted();
+    requireTabular(set, "predict");
+    requireSameColumns(set, this.#featureNames, this.#targetNames, "predict");
+    const k = this.#targetNames.length, f = this.#featureNames.length;
+    const y = new Float32Array(set.n * k);
+    this.#boosters.forEach((booster, t) => {
+      const pred = booster.predict({ rows: set.n, cols: f, values: set.x });
+      for (let i = 0; i < set.n; i++) y[i * k + t] = pred[i];
+    });
+    return { y, yShape: [set.n, 1, k], mask: new Uint8Array(set.n * k).fill(1) };
+  }
+
+  async save(dir: string): Promise<void> {
+    this.#requireFitted();
+    const file: LgbmFile = {
+      format: FILE_FORMAT,
+      pluginVersion: definition.version,
+      options: this.#options,
+      featureNames: this.#featureNames,
+      targetNames: this.#targetNames,
+      boosters: this.#boosters.map(boosterToJson),
+    };
+    await writeFileAtomic(join(dir, MODEL_FILE), JSON.stringify(file));
+  }
+
+  async load(dir: string): Promise<void> {
+    const path = `${dir}/${MODEL_FILE}`;
+    const file = JSON.parse(await Deno.readTextFile(path)) as LgbmFile;
+    if (file?.format !== FILE_FORMAT || file.boosters?.length !== file.targetNames?.length) {
+      throw new TypeError(`${path}: not an lgbm model file (format ${file?.format})`);
+    }
+    this.#options = lgbmOptions.parse(file.options);
+    this.#boosters = file.boosters.map(boosterFromJson);
+    this.#featureNames = file.featureNames;
+    this.#targetNames = file.targetNames;
+  }
+
+  importance(): Record<string, number> {
+    this.#requireFitted();
+    const out: Record<string, number> = Object.fromEntries(this.#featureNames.map((name) => [name, 0]));
+    for (const booster of this.#boosters) {
+      booster.featureImportance("gain").forEach((gain, j) => out[this.#featureNames[j]] += gain);
+    }
+    return out;
+  }
+
+  #requireFitted(): void {
+    if (this.#boosters.length === 0) throw new Error("lgbm: the model has not been fitted or loaded");
+  }
+}
+
+function requireTabular(set: SampleSet, role: string): void {
+  if (set.steps !== 1) {
+    throw new SampleSetError(`lgbm takes tabular samples (T = 1); the ${role} set has T = ${set.steps}`);
+  }
+}
+
+function requireSameColumns(
+  set: SampleSet,
+  features: readonly string[],
+  targets: readonly string[],
+  role: string,
+) {
+  requireTabular(set, role);
+  if (set.featureNames.join("\u0000") !== features.join("\u0000")) {
+    throw new SampleSetError(
+      `lgbm ${role}: features [${set.featureNames.join(", ")}] differ from training [${features.join(", ")}]`,
+    );
+  }
+  if (role !== "predict" && set.targetNames.join("\u0000") !== targets.join("\u0000")) {
+    throw new SampleSetError(`lgbm ${role}: targets [${set.targetNames}] differ from training [${targets}]`);
+  }
+}
+
+/** Rows where target k is observed, as a row-major matrix (no copy when every row is observed). */
+function observedRows(set: SampleSet, k: number): LabelledRows {
+  const f = set.featureNames.length, kk = set.targetNames.length;
+  const rows: number[] = [];
+  for (let i = 0; i < set.n; i++) if (set.yMask[i * kk + k]) rows.push(i);
+  const y = Float64Array.from(rows, (i) => set.y[i * kk + k]);
+  if (rows.length === set.n) return { x: { rows: set.n, cols: f, values: set.x }, y };
+  const values = new Float32Array(rows.length * f);
+  rows.forEach((i, r) => values.set(set.x.subarray(i * f, (i + 1) * f), r * f));
+  return { x: { rows: rows.length, cols: f, values }, y };
+}
+
+function metricNames(
+  targets: readonly string[],
+  k: number,
+  booster: Booster,
+): { train: string; val: string } {
+  const metric = booster.params.objective === "regression"
+    ? "rmse"
+    : booster.params.objective === "huber"
+    ? "huber"
+    : "l1";
+  const suffix = targets.length > 1 ? `/${targets[k]}` : "";
+  return { train: `train_${metric}${suffix}`, val: `val_${metric}${suffix}` };
+}
+
+/** Sends the collected per-iteration metrics to the sink (in order) and into `history`. */
+async function report(
+  logged: IterationInfo[],
+  names: { train: string; val: string },
+  ctx: FitContext,
+  history: Record<string, number[]>,
+): Promise<void> {
+  for (const info of logged) {
+    const values: Record<string, number> = { [names.train]: info.trainMetric! };
+    if (info.validMetric !== undefined) values[names.val] = info.validMetric;
+    for (const [name, v] of Object.entries(values)) (history[name] ??= []).push(v);
+    await ctx.metrics?.(values, info.iteration);
+  }
+}

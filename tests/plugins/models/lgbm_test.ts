@@ -1,0 +1,150 @@
+import nodeAssert from "node:assert/strict";
+import lgbm from "../../../plugins/models/lgbm.ts";
+import {
+  definitionProblems,
+  type FitContext,
+  instanceProblems,
+  type PluginContext,
+} from "../../../core/plugin.ts";
+import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
+import { createRng } from "../../../core/rng.ts";
+
+const quiet = { info() {}, warn() {}, debug() {} };
+
+function pluginContext(): PluginContext {
+  return { seed: 1, rng: createRng(1), log: quiet, cacheDir: "artifacts/cache" };
+}
+
+function fitContext(extra: Partial<FitContext> = {}): FitContext {
+  return { rng: createRng(2), log: quiet, training: {}, ...extra };
+}
+
+/** Two targets: a = 3·x0 + x1², b = step on x1 (masked on every 4th sample); x2 is noise. */
+function samples(n: number, seed: number): SampleSet {
+  const rng = createRng(seed);
+  const f = 3,
+    x = new Float32Array(n * f),
+    y = new Float32Array(n * 2),
+    yMask = new Uint8Array(n * 2).fill(1);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < f; j++) x[i * f + j] = rng.uniform();
+    y[i * 2] = 3 * x[i * f] + x[i * f + 1] ** 2 + 0.05 * rng.normal();
+    y[i * 2 + 1] = x[i * f + 1] > 0.5 ? 1 : 0;
+    if (i % 4 === 0) {
+      y[i * 2 + 1] = 1e6; // must never be read: the target is masked here
+      yMask[i * 2 + 1] = 0;
+    }
+  }
+  return createSampleSet({
+    featureNames: ["x0", "x1", "noise"],
+    targetNames: ["a", "b"],
+    x,
+    y,
+    yMask,
+    meta: {
+      cellKey: Array.from({ length: n }, (_, i) => `1/${"ABCD"[i % 4]}`),
+      chamberC: new Float64Array(n).fill(25),
+    },
+  });
+}
+
+async function create(options: Record<string, unknown>) {
+  const parsed = lgbm.options.parse(options);
+  return await lgbm.create(parsed, pluginContext());
+}
+
+Deno.test("lgbm plugin: a valid model definition with LightGBM-named defaults", () => {
+  nodeAssert.deepEqual(definitionProblems(lgbm), []);
+  const defaults = lgbm.options.parse({});
+  nodeAssert.deepEqual(defaults, {
+    num_iterations: 100,
+    learning_rate: 0.05,
+    num_leaves: 31,
+    max_depth: -1,
+    min_data_in_leaf: 20,
+    min_sum_hessian_in_leaf: 1e-3,
+    lambda_l1: 0,
+    lambda_l2: 0,
+    min_gain_to_split: 0,
+    feature_fraction: 1,
+    bagging_fraction: 1,
+    bagging_freq: 0,
+    max_bin: 255,
+    early_stopping_round: 20,
+    objective: "regression",
+  });
+  nodeAssert.equal(lgbm.options.safeParse({ num_leaves: 1 }).success, false);
+  nodeAssert.equal(lgbm.options.safeParse({ max_bin: 300 }).success, false);
+  nodeAssert.equal(lgbm.options.safeParse({ numLeaves: 8 }).success, false, "unknown keys are rejected");
+});
+
+Deno.test("lgbm plugin: fit with early stopping, predict, importance, save → load", async () => {
+  const model = await create({ num_iterations: 400, learning_rate: 0.2, num_leaves: 8, min_data_in_leaf: 5 });
+  nodeAssert.deepEqual(instanceProblems("model", model), []);
+  nodeAssert.deepEqual(model.accepts, { layouts: ["tabular"], loss: false });
+  const train = samples(300, 3), val = samples(150, 4), test = samples(100, 5);
+  const logged: Array<[Record<string, number>, number]> = [];
+  const result = await model.fit(
+    train,
+    val,
+    fitContext({ metrics: (v, step) => void logged.push([v, step]) }),
+  );
+  nodeAssert.ok(result.bestIteration! > 0 && result.bestIteration! < 400, `best ${result.bestIteration}`);
+  nodeAssert.ok(logged.length > 0 && logged.every(([, step]) => step % 10 === 0));
+  nodeAssert.ok("train_rmse/a" in logged[0][0] && "val_rmse/a" in logged[0][0]);
+
+  const pred = await model.predict(test);
+  nodeAssert.deepEqual(pred.yShape, [100, 1, 2]);
+  nodeAssert.ok(pred.mask.every((m) => m === 1));
+  let se = 0;
+  for (let i = 0; i < 100; i++) se += (pred.y[i * 2] - test.y[i * 2]) ** 2;
+  nodeAssert.ok(Math.sqrt(se / 100) < 0.2, `target a RMSE ${Math.sqrt(se / 100)}`);
+  // Target b never saw the masked 1e6 values: predictions stay within [0, 1].
+  for (let i = 0; i < 100; i++) nodeAssert.ok(pred.y[i * 2 + 1] > -0.2 && pred.y[i * 2 + 1] < 1.2);
+
+  const gain = model.importance!();
+  nodeAssert.deepEqual(Object.keys(gain), ["x0", "x1", "noise"]);
+  nodeAssert.ok(gain.x0 > gain.noise && gain.x1 > gain.noise);
+
+  const dir = await Deno.makeTempDir({ prefix: "lgbm_test_" });
+  try {
+    await model.save(dir);
+    nodeAssert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["model.json"]);
+    const restored = await create({});
+    await restored.load(dir);
+    nodeAssert.deepEqual(Array.from((await restored.predict(test)).y), Array.from(pred.y));
+    nodeAssert.deepEqual(restored.importance!(), gain);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("lgbm plugin: ctx.iterations trains exactly that many rounds (refit)", async () => {
+  const model = await create({ num_iterations: 400, early_stopping_round: 5, min_data_in_leaf: 5 });
+  const result = await model.fit(samples(200, 6), samples(100, 7), fitContext({ iterations: 12 }));
+  nodeAssert.equal(result.bestIteration, 12);
+  const dir = await Deno.makeTempDir({ prefix: "lgbm_test_" });
+  try {
+    await model.save(dir);
+    const saved = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    nodeAssert.ok(saved.boosters.every((b: { trees: unknown[] }) => b.trees.length === 12));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("lgbm plugin: rejects sequences and mismatched features", async () => {
+  const model = await create({ num_iterations: 3, min_data_in_leaf: 2 });
+  const seq = createSampleSet({
+    featureNames: ["x0"],
+    targetNames: ["a"],
+    steps: 2,
+    x: new Float32Array(4),
+    y: new Float32Array(4),
+    meta: { cellKey: ["1/A", "1/B"], chamberC: new Float64Array(2) },
+  });
+  await nodeAssert.rejects(model.fit(seq, undefined, fitContext()), /tabular/);
+  await model.fit(samples(50, 8), undefined, fitContext());
+  const other = { ...samples(10, 9), featureNames: ["x0", "x1", "other"] };
+  await nodeAssert.rejects(model.predict(other), /features/);
+});
