@@ -61,6 +61,7 @@ Deno.test("plugins add pins a loopback URL plugin; plugins test runs its contrac
   const server = startPluginServer();
   const dir = await Deno.makeTempDir();
   const env = { BATTERYML_PLUGIN_LOCK: join(dir, "plugins.lock.json") };
+  const lockBefore = await sha256Hex(await Deno.readFile(join(ROOT, "deno.lock")));
   try {
     const url = `${server.base}/m/url_constant@1.0.0.ts`;
     server.serve("/m/url_constant@1.0.0.ts", URL_MODEL_SOURCE);
@@ -76,6 +77,8 @@ Deno.test("plugins add pins a loopback URL plugin; plugins test runs its contrac
     const refused = await cli(["plugins", "test", url], env);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /content hash mismatch/);
+    // Loading URL plugins never touches the project's frozen deno.lock.
+    assert.equal(await sha256Hex(await Deno.readFile(join(ROOT, "deno.lock"))), lockBefore);
   } finally {
     await server.close();
     await Deno.remove(dir, { recursive: true });
