@@ -6,6 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { observedLengths } from "../lib/nn/observe.ts";
 import type { ComposedConfig } from "./config.ts";
 import { makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
@@ -379,11 +380,12 @@ function scoredRows(
     throw new Error(`model predicted shape [${pred.yShape}], expected [${set.n}, ${T}, ${K}]`);
   }
   const rows: PredictionRow[] = [];
+  const observed = observedPrefix(set, observe);
   for (let i = 0; i < set.n; i++) {
-    for (let s = 0; s < set.lengths[i]; s++) {
+    for (let s = observed[i]; s < set.lengths[i]; s++) {
       for (let k = 0; k < K; k++) {
         const at = (i * T + s) * K + k;
-        if (!set.yMask[at] || !pred.mask[at] || isObserved(set, i, s, observe)) continue;
+        if (!set.yMask[at] || !pred.mask[at]) continue;
         rows.push({
           fold,
           cellKey: set.meta.cellKey[i],
@@ -404,14 +406,13 @@ function scoredRows(
 type Observe = ExperimentConfig["evaluation"]["observe"];
 
 /**
- * Whether step s of sample i was part of the observed prefix. Forecasts are scored on unobserved steps
- * only; tabular samples (T = 1) have no prefix. `days` compares with the sequence's `t`, which a
- * sequence pipeline keeps in days relative to the sequence's start.
+ * Per sample, how many leading steps forecasts observed (scored steps come after them): the same rule
+ * the sequence models apply (lib/nn/observe.ts), so scoring and input never disagree. Tabular samples
+ * (T = 1) have no prefix.
  */
-export function isObserved(set: SampleSet, i: number, s: number, observe: Observe): boolean {
-  if (!observe || set.steps === 1) return false;
-  if (observe.rpts !== undefined) return s < observe.rpts;
-  return set.t[i * set.steps + s] <= (observe.days ?? -Infinity);
+export function observedPrefix(set: SampleSet, observe: Observe): Int32Array {
+  if (!observe || set.steps === 1) return new Int32Array(set.n);
+  return observedLengths(set, observe);
 }
 
 function finalMetrics(report: Record<string, TargetReport>): Record<string, number> {

@@ -22,13 +22,23 @@ export const BUILTIN_PLUGINS: Record<PluginKind, Record<string, ModuleLoader>> =
   pipeline: {
     summary_set: () => import("./pipelines/summary_set.ts"),
     ica_peaks: () => import("./pipelines/ica_peaks.ts"),
+    latent_ode_seq: () => import("./pipelines/latent_ode_seq.ts"),
   },
   model: {
     dummy: () => import("./models/dummy.ts"),
     linear: () => import("./models/linear.ts"),
     lgbm: () => import("./models/lgbm.ts"),
+    mlp: () => import("./models/mlp.ts"),
+    lstm_attn: () => import("./models/lstm_attn.ts"),
+    neural_ode: () => import("./models/neural_ode.ts"),
   },
-  loss: {},
+  loss: {
+    mse: () => import("./losses/mse.ts"),
+    mae: () => import("./losses/mae.ts"),
+    huber: () => import("./losses/huber.ts"),
+    mape: () => import("./losses/mape.ts"),
+    physics_informed: () => import("./losses/physics_informed.ts"),
+  },
   tracker: {
     local: () => import("./trackers/local.ts"),
     tensorboard: () => import("./trackers/tensorboard.ts"),

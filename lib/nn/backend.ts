@@ -1,0 +1,110 @@
+/**
+ * Backend selection. `auto` picks WebGPU when `navigator.gpu` offers a hardware adapter (a software or
+ * fallback adapter such as llvmpipe is slower than wasm — measured 10–20× in toolchain.md), else wasm. A
+ * backend that was asked for by name and cannot start is an error: `tf.setBackend` falls back silently,
+ * so its result and `tf.getBackend()` are both checked.
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+
+/** The names `training.backend` accepts. */
+export type BackendRequest = "auto" | "wasm" | "cpu" | "webgpu";
+
+/** What was chosen and why. */
+export interface BackendChoice {
+  backend: "wasm" | "cpu" | "webgpu";
+  reason: string;
+  /** Adapter description when WebGPU was probed. */
+  adapter?: string;
+}
+
+/** Thrown when a requested backend cannot be started. */
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BackendError";
+  }
+}
+
+/** A WebGPU adapter's description and whether it is a software/fallback one (null: no adapter). */
+export async function probeWebGpu(): Promise<{ description: string; fallback: boolean } | null> {
+  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+  if (!gpu) return null;
+  let adapter: AdapterLike | null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch {
+    return null;
+  }
+  if (!adapter) return null;
+  const info = adapter.info ?? {};
+  const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(
+    " ",
+  );
+  const software = /llvmpipe|swiftshader|lavapipe|softpipe|software|warp/i.test(description);
+  return { description, fallback: Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter || software) };
+}
+
+/** Selects and initialises a backend; logs the choice through `log` and returns it. */
+export async function selectBackend(
+  request: BackendRequest,
+  log: (line: string) => void = () => {},
+): Promise<BackendChoice> {
+  const choice = await resolveRequest(request);
+  await startBackend(choice.backend);
+  log(`tfjs backend: ${choice.backend} (${choice.reason})`);
+  return choice;
+}
+
+async function resolveRequest(request: BackendRequest): Promise<BackendChoice> {
+  if (request !== "auto") return { backend: request, reason: "requested" };
+  const probe = await probeWebGpu();
+  if (probe && !probe.fallback) {
+    return { backend: "webgpu", reason: "hardware WebGPU adapter", adapter: probe.description };
+  }
+  const why = probe ? `only a software WebGPU adapter (${probe.description})` : "no WebGPU adapter";
+  return { backend: "wasm", reason: `auto: ${why}`, adapter: probe?.description };
+}
+
+async function startBackend(name: BackendChoice["backend"]): Promise<void> {
+  if (tf.getBackend() === name) return;
+  if (name === "webgpu") await registerWebGpu();
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (err) {
+    throw new BackendError(`tfjs backend '${name}' failed to start: ${(err as Error).message}`);
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new BackendError(
+      `tfjs backend '${name}' could not be started (tfjs is on '${tf.getBackend()}'); ` +
+        (name === "wasm"
+          ? "the wasm backend needs --allow-read on node_modules"
+          : name === "webgpu"
+          ? "WebGPU needs an adapter: a GPU driver, or mesa-vulkan-drivers for a software one"
+          : "see the error above"),
+    );
+  }
+}
+
+async function registerWebGpu(): Promise<void> {
+  const probe = await probeWebGpu();
+  if (!probe) throw new BackendError("tfjs backend 'webgpu' requested, but navigator.gpu offers no adapter");
+  // Imported on demand: the module registers the backend, and loading it costs time otherwise wasted.
+  await import("@tensorflow/tfjs-backend-webgpu");
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<AdapterLike | null>;
+}
+interface AdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+    isFallbackAdapter?: boolean;
+  };
+}

@@ -1,0 +1,33 @@
+/** A fully connected layer y = x·W + b over the last axis of an input of any rank. */
+import * as tf from "@tensorflow/tfjs";
+import { constantVariable, glorotUniform, heNormal } from "../init.ts";
+import type { ParamStore } from "../param_store.ts";
+import type { UniformRandom } from "../seeded_random.ts";
+
+/** Parameters of one dense layer. */
+export interface DenseParams {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+
+/** Creates `<name>.w` (Glorot, or He for ReLU layers) and `<name>.b` (zeros) in `store`. */
+export function denseParams(
+  store: ParamStore,
+  name: string,
+  inDim: number,
+  outDim: number,
+  rng: UniformRandom,
+  init: "glorot" | "he" = "glorot",
+): DenseParams {
+  const w = init === "he" ? heNormal([inDim, outDim], rng) : glorotUniform([inDim, outDim], rng);
+  return { w: store.add(`${name}.w`, w), b: store.add(`${name}.b`, constantVariable([outDim], 0)) };
+}
+
+/** x·W + b; higher-rank inputs are flattened to 2-D first (wasm's fast matmul path has no batch axis). */
+export function dense(x: tf.Tensor, p: DenseParams): tf.Tensor {
+  const [inDim, outDim] = p.w.shape as [number, number];
+  if (x.rank === 2) return tf.add(tf.matMul(x as tf.Tensor2D, p.w as tf.Tensor2D), p.b);
+  const lead = x.shape.slice(0, -1);
+  const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
+  return tf.reshape(tf.add(tf.matMul(flat, p.w as tf.Tensor2D), p.b), [...lead, outDim]);
+}

@@ -1,0 +1,88 @@
+/**
+ * LSTM → multi-head self-attention (residual + LayerNorm) → linear head. Sequence-to-sequence gives one
+ * output per step; sequence-to-one pools the attended states (the last valid step, or the mean over
+ * valid steps). A bidirectional LSTM reads the whole sequence, which would let a later input change an
+ * earlier output even under causal attention, so `bidirectional` is only honoured when attention is not
+ * causal (the model plugin turns it off in forecasting mode too).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { attentionBias, type AttentionParams, attentionParams, selfAttention } from "./layers/attention.ts";
+import { dense, type DenseParams, denseParams } from "./layers/dense.ts";
+import { layerNorm, type LayerNormParams, layerNormParams } from "./layers/layer_norm.ts";
+import { lstm, type LstmParams, lstmParams } from "./layers/lstm.ts";
+import type { ParamStore } from "./param_store.ts";
+import type { UniformRandom } from "./seeded_random.ts";
+
+/** Architecture of the network. */
+export interface LstmAttentionConfig {
+  inputDim: number;
+  hidden: number;
+  heads: number;
+  bidirectional: boolean;
+  causal: boolean;
+  outputs: number;
+  mode: "seq2seq" | "seq2one";
+  pooling: "last" | "mean";
+}
+
+/** The network's parameters. */
+export interface LstmAttentionParams {
+  forward: LstmParams;
+  backward?: LstmParams;
+  attention: AttentionParams;
+  norm: LayerNormParams;
+  head: DenseParams;
+}
+
+/** What a forward pass returns: outputs (B, T, K) or (B, K) and attention weights (B, heads, T, T). */
+export interface LstmAttentionOutput {
+  y: tf.Tensor;
+  weights: tf.Tensor4D;
+}
+
+/** Creates every parameter in `store` from the seeded `rng`. */
+export function buildLstmAttention(
+  store: ParamStore,
+  cfg: LstmAttentionConfig,
+  rng: UniformRandom,
+): LstmAttentionParams {
+  if (cfg.bidirectional && cfg.causal) {
+    throw new RangeError(
+      "a bidirectional LSTM sees future steps: it cannot be combined with causal attention",
+    );
+  }
+  const width = cfg.hidden * (cfg.bidirectional ? 2 : 1);
+  return {
+    forward: lstmParams(store, "lstm_fwd", cfg.inputDim, cfg.hidden, rng),
+    backward: cfg.bidirectional ? lstmParams(store, "lstm_bwd", cfg.inputDim, cfg.hidden, rng) : undefined,
+    attention: attentionParams(store, "attn", width, cfg.heads, rng),
+    norm: layerNormParams(store, "norm", width),
+    head: denseParams(store, "head", width, cfg.outputs, rng),
+  };
+}
+
+/** Forward pass of x (B, T, F) with the step mask (B, T) (1 = real step). */
+export function forwardLstmAttention(
+  p: LstmAttentionParams,
+  cfg: LstmAttentionConfig,
+  x: tf.Tensor3D,
+  stepMask: tf.Tensor2D,
+): LstmAttentionOutput {
+  const fwd = lstm(x, stepMask, p.forward);
+  const states = p.backward ? tf.concat([fwd, lstm(x, stepMask, p.backward, true)], 2) as tf.Tensor3D : fwd;
+  const { output, weights } = selfAttention(states, attentionBias(stepMask, cfg.causal), p.attention);
+  const attended = layerNorm(tf.add(states, output), p.norm) as tf.Tensor3D;
+  if (cfg.mode === "seq2seq") return { y: dense(attended, p.head), weights };
+  return { y: dense(pool(attended, stepMask, cfg.pooling), p.head), weights };
+}
+
+/** (B, T, d) → (B, d): the last valid step, or the mean over valid steps. */
+function pool(h: tf.Tensor3D, stepMask: tf.Tensor2D, how: "last" | "mean"): tf.Tensor2D {
+  const m = tf.expandDims(stepMask, 2);
+  if (how === "mean") return tf.div(tf.sum(tf.mul(h, m), 1), tf.sum(m, 1)) as tf.Tensor2D;
+  // One-hot of the last valid step: mask(s) − mask(s+1) (padding is a suffix).
+  const [b, steps] = stepMask.shape;
+  const next = tf.concat([tf.slice(stepMask, [0, 1], [b, steps - 1]), tf.zeros([b, 1])], 1);
+  const last = tf.expandDims(tf.sub(stepMask, next), 2);
+  return tf.sum(tf.mul(h, last), 1) as tf.Tensor2D;
+}

@@ -1,0 +1,133 @@
+/**
+ * Glue between a network and the trainer, shared by the neural model plugins: data held as tensors,
+ * batch losses through the configured loss (masked MSE when none is configured), validation loss for
+ * early stopping, per-epoch metrics, Ctrl-C checkpointing.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { elementLoss, maskedMean, safeTargets } from "./loss_terms.ts";
+import { interruptSignal } from "./interrupt.ts";
+import type { ParamStore } from "./param_store.ts";
+import { type Direction, directionOf } from "./target_directions.ts";
+import { type CheckpointSettings, trainModel, type TrainResult } from "./trainer.ts";
+import type { TrainingSettings } from "./training_settings.ts";
+
+/** A loss as the loss plugins implement it (`LossInstance` of the core, on tfjs tensors). */
+export interface TensorLoss {
+  compute(
+    yTrue: tf.Tensor,
+    yPred: tf.Tensor,
+    inputs: {
+      t?: tf.Tensor;
+      mask?: tf.Tensor;
+      targetNames: readonly string[];
+      directions: readonly Direction[];
+    },
+  ): tf.Tensor;
+}
+
+/** The masked mean squared error, used when a model gets no loss plugin. */
+export const DEFAULT_LOSS: TensorLoss = {
+  compute: (yTrue, yPred, inputs) =>
+    tf.tidy(() =>
+      maskedMean(elementLoss(safeTargets(yTrue, inputs.mask), yPred, { kind: "mse" }), inputs.mask)
+    ),
+};
+
+/** A sample set as tensors: inputs x, targets y with mask (same shape), optional times and step mask. */
+export interface TensorSet {
+  n: number;
+  x: tf.Tensor;
+  y: tf.Tensor;
+  mask: tf.Tensor;
+  t?: tf.Tensor;
+  stepMask?: tf.Tensor;
+  /** Observed targets per sample (the weight of a sample in the epoch loss). */
+  counts: Float64Array;
+}
+
+/** Network predictions in target units for inputs x (and the step mask of sequences). */
+export type ForwardFn = (x: tf.Tensor, stepMask?: tf.Tensor) => tf.Tensor;
+
+/** What `fitNetwork` needs. */
+export interface FitNetworkOptions {
+  store: ParamStore;
+  forward: ForwardFn;
+  train: TensorSet;
+  val?: TensorSet;
+  loss?: TensorLoss;
+  targetNames: readonly string[];
+  settings: TrainingSettings;
+  epochs?: number;
+  seed: number;
+  metrics?: (values: Record<string, number>, step: number) => void | Promise<void>;
+  log?: (line: string) => void;
+  checkpoint?: CheckpointSettings;
+  quiet?: boolean;
+  label?: string;
+}
+
+/** The loss of `set` (restricted to `batch` when given), a scalar on the tape when called under it. */
+export function setLoss(
+  set: TensorSet,
+  forward: ForwardFn,
+  loss: TensorLoss,
+  targetNames: readonly string[],
+  batch?: readonly number[],
+): tf.Scalar {
+  return tf.tidy(() => {
+    const pick = (
+      t: tf.Tensor | undefined,
+    ) => (t && batch ? tf.gather(t, tf.tensor1d(batch as number[], "int32")) : t);
+    const yPred = forward(pick(set.x)!, pick(set.stepMask));
+    return loss.compute(pick(set.y)!, yPred, {
+      t: pick(set.t),
+      mask: pick(set.mask),
+      targetNames,
+      directions: targetNames.map((n) => directionOf(n)),
+    }) as tf.Scalar;
+  });
+}
+
+/** Trains the network; validation (when given) drives early stopping. Ctrl-C saves a checkpoint (if set). */
+export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
+  const loss = o.loss ?? DEFAULT_LOSS;
+  const interrupt = interruptSignal();
+  try {
+    return await trainModel({
+      params: o.store.list(),
+      nTrain: o.train.n,
+      lossFn: (batch) => setLoss(o.train, o.forward, loss, o.targetNames, batch),
+      batchWeight: (batch) => batch.reduce((a, i) => a + o.train.counts[i], 0),
+      valLoss: o.val
+        ? () => tf.tidy(() => setLoss(o.val!, o.forward, loss, o.targetNames).dataSync()[0])
+        : undefined,
+      settings: o.settings,
+      epochs: o.epochs,
+      seed: o.seed,
+      checkpoint: o.checkpoint,
+      signal: interrupt.signal,
+      quiet: o.quiet,
+      label: o.label,
+      log: o.log,
+      onEpoch: (r) => {
+        const values: Record<string, number> = {
+          train_loss: r.trainLoss,
+          learning_rate: r.learningRate,
+          grad_norm: r.gradNorm,
+        };
+        if (Number.isFinite(r.valLoss)) values.val_loss = r.valLoss;
+        return o.metrics?.(values, r.epoch);
+      },
+    });
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** Per-sample count of observed targets from a 0/1 mask laid out sample-major. */
+export function countsPerSample(mask: Uint8Array, n: number): Float64Array {
+  const width = n === 0 ? 0 : mask.length / n;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = i * width; j < (i + 1) * width; j++) out[i] += mask[j];
+  return out;
+}

@@ -1,0 +1,346 @@
+/**
+ * The generic training loop every neural model uses: mini-batches drawn from a seeded shuffle, one
+ * optimiser step per batch (AdamW / Adam / SGD) with global-norm gradient clipping, a per-epoch learning
+ * rate (constant, cosine, SGDR), sample-weighted epoch losses, early stopping on a validation loss with
+ * the best weights restored, per-epoch callbacks, a progress bar, and checkpoints that resume bit-for-bit
+ * after an interruption (AbortSignal, e.g. Ctrl-C through `interruptSignal()`).
+ *
+ * The trainer knows nothing of models: it gets the trainable variables and a loss of a batch of sample
+ * indices. Usage:
+ *
+ * ```ts
+ * const result = await trainModel({
+ *   params: [w, b],
+ *   lossFn: (batch) => mseOf(batch),          // a tf.Scalar, computed inside the gradient tape
+ *   batchWeight: (batch) => observedCount(batch),
+ *   nTrain: 64,
+ *   valLoss: () => validationLoss(),          // plain number, computed without gradients
+ *   settings: resolveTrainingSettings(ctx.training),
+ *   epochs: ctx.iterations,                   // refit: exactly this many epochs, no early stopping
+ *   seed: 7,
+ *   onEpoch: (r) => ctx.metrics?.({ train_loss: r.trainLoss }, r.epoch),
+ * });
+ * // result.bestEpoch → FitResult.bestIteration
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainingCheckpoint,
+  type TrainingHistory,
+} from "./checkpoint.ts";
+import { clipByGlobalNorm } from "./clip.ts";
+import { TrainingInterrupted } from "./interrupt.ts";
+import { createOptimizer, type Optimizer } from "./optimizer.ts";
+import { mixedPrecisionSupport } from "./precision.ts";
+import { ProgressBar } from "./progress.ts";
+import { learningRateAt } from "./schedule.ts";
+import { SeededRandom } from "./seeded_random.ts";
+import type { TrainingSettings } from "./training_settings.ts";
+
+export type { TrainingHistory } from "./checkpoint.ts";
+
+/** Where and how often to checkpoint; `resume` continues from the folder's checkpoint when there is one. */
+export interface CheckpointSettings {
+  dir: string;
+  /** Save every this many epochs (default 1); an interruption always saves. */
+  everyEpochs?: number;
+  resume?: boolean;
+}
+
+/** What one epoch reports to `onEpoch` (epoch is 1-based). */
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  /** NaN when there is no validation loss. */
+  valLoss: number;
+  learningRate: number;
+  /** Mean global gradient norm of the epoch's batches, before clipping. */
+  gradNorm: number;
+  seconds: number;
+}
+
+/** Inputs of `trainModel`. */
+export interface TrainOptions {
+  /** Trainable variables (order matters for checkpoints; names must be unique, tfjs ensures that). */
+  params: tf.Variable[];
+  /** Mean loss of the samples `batch` (indices into 0..nTrain-1), built from `params` with tf ops. */
+  lossFn: (batch: number[]) => tf.Scalar;
+  /** Weight of a batch's loss in the epoch's mean (its count of observed targets); default: batch size. */
+  batchWeight?: (batch: number[]) => number;
+  nTrain: number;
+  /** Validation loss after each epoch (no gradients); enables early stopping and best-weight restore. */
+  valLoss?: () => number;
+  settings: TrainingSettings;
+  /** Epochs to run, overriding `settings.epochs` (the refit's `ctx.iterations`). */
+  epochs?: number;
+  /** Seed of the batch order. */
+  seed: number;
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
+  checkpoint?: CheckpointSettings;
+  /** Aborting saves a checkpoint (when configured) and throws `TrainingInterrupted`. */
+  signal?: AbortSignal;
+  /** Hides the progress bar (it is hidden anyway when stderr is not a terminal). */
+  quiet?: boolean;
+  /** Label of the progress bar. */
+  label?: string;
+  /** Sink for one-off lines (mixed precision notice, resume notice). */
+  log?: (line: string) => void;
+  /** Backend name for the mixed-precision notice (default: the current tfjs backend). */
+  backend?: string;
+}
+
+/** What `trainModel` returns; the params hold the best weights (or the last, without validation). */
+export interface TrainResult {
+  /** Epoch (1-based) whose weights were kept: the best validation epoch, or the last epoch run. */
+  bestEpoch: number;
+  bestValLoss: number;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  history: TrainingHistory;
+}
+
+/** Mutable loop state; exactly what a checkpoint stores. */
+interface LoopState {
+  epoch: number;
+  batch: number;
+  rngState: number;
+  epochLoss: { sum: number; weight: number };
+  gradNormSum: number;
+  history: TrainingHistory;
+  best: { epoch: number; loss: number } | null;
+  bestParams: Float32Array[] | null;
+  finished: boolean;
+}
+
+/** Trains `params` by mini-batch gradient descent; see the module comment. */
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  if (!Number.isInteger(opts.nTrain) || opts.nTrain < 1) {
+    throw new RangeError(`trainModel needs at least one training sample, found nTrain = ${opts.nTrain}`);
+  }
+  const s = opts.settings;
+  const totalEpochs = opts.epochs ?? s.epochs;
+  if (s.mixed_precision) opts.log?.(mixedPrecisionSupport(opts.backend ?? tf.getBackend()).message);
+  const optimizer = createOptimizer(opts.params, { name: s.optimizer, weightDecay: s.weight_decay });
+  try {
+    const state = await initialState(opts, optimizer, totalEpochs);
+    const bar = new ProgressBar(opts.label ?? "training", totalEpochs, opts.quiet);
+    await runEpochs(opts, optimizer, state, totalEpochs, bar);
+    bar.done();
+    if (state.bestParams) assignParams(opts.params, state.bestParams);
+    const last = state.history.train_loss.length;
+    return {
+      bestEpoch: state.best?.epoch ?? last,
+      bestValLoss: state.best?.loss ?? NaN,
+      epochsRun: last,
+      stoppedEarly: last < totalEpochs,
+      history: state.history,
+    };
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+async function runEpochs(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  state: LoopState,
+  totalEpochs: number,
+  bar: ProgressBar,
+): Promise<void> {
+  const rng = new SeededRandom(0);
+  const every = Math.max(1, opts.checkpoint?.everyEpochs ?? 1);
+  while (!state.finished && state.epoch < totalEpochs) {
+    const started = performance.now();
+    rng.state = state.rngState;
+    const batches = batchesOf(rng.shuffle(range(opts.nTrain)), opts.settings.batch_size);
+    const nextRngState = rng.state;
+    const lr = learningRateAt(opts.settings, state.epoch, totalEpochs);
+    for (; state.batch < batches.length; state.batch++) {
+      await interruptIfAborted(opts, optimizer, state);
+      stepOnBatch(opts, optimizer, batches[state.batch], lr, state);
+    }
+    const report = finishEpoch(opts, state, lr, batches.length, started);
+    state.rngState = nextRngState;
+    state.finished = shouldStop(opts, state, totalEpochs);
+    bar.update(
+      report.epoch,
+      `loss ${report.trainLoss.toPrecision(4)}` +
+        (Number.isNaN(report.valLoss) ? "" : ` val ${report.valLoss.toPrecision(4)}`),
+    );
+    await opts.onEpoch?.(report);
+    if (opts.checkpoint && (state.epoch % every === 0 || state.finished || state.epoch === totalEpochs)) {
+      await saveCheckpoint(opts.checkpoint.dir, toCheckpoint(opts, optimizer, state, totalEpochs));
+    }
+  }
+}
+
+function stepOnBatch(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  batch: number[],
+  lr: number,
+  state: LoopState,
+) {
+  const { value, grads } = tf.variableGrads(() => opts.lossFn(batch), opts.params);
+  const list = opts.params.map((p) => grads[p.name] ?? tf.zerosLike(p));
+  const clipped = clipByGlobalNorm(list, opts.settings.grad_clip);
+  const loss = value.dataSync()[0];
+  if (!Number.isFinite(loss)) {
+    tf.dispose([value, ...list, ...clipped.grads]);
+    throw new RangeError(
+      `training loss is ${loss} at epoch ${state.epoch + 1}, batch ${state.batch + 1}: ` +
+        "lower the learning rate, check the inputs for extreme values, or enable grad_clip",
+    );
+  }
+  optimizer.apply(opts.params, clipped.grads, lr);
+  tf.dispose([value, ...list, ...clipped.grads, ...Object.values(grads)]);
+  const weight = opts.batchWeight ? opts.batchWeight(batch) : batch.length;
+  state.epochLoss.sum += loss * weight;
+  state.epochLoss.weight += weight;
+  state.gradNormSum += clipped.norm;
+}
+
+function finishEpoch(
+  opts: TrainOptions,
+  state: LoopState,
+  lr: number,
+  nBatches: number,
+  started: number,
+): EpochReport {
+  const trainLoss = state.epochLoss.sum / Math.max(1e-30, state.epochLoss.weight);
+  const valLoss = opts.valLoss ? opts.valLoss() : NaN;
+  state.epoch++;
+  state.history.train_loss.push(trainLoss);
+  state.history.val_loss.push(valLoss);
+  state.history.learning_rate.push(lr);
+  if (opts.valLoss && Number.isFinite(valLoss) && (!state.best || valLoss < state.best.loss)) {
+    state.best = { epoch: state.epoch, loss: valLoss };
+    state.bestParams = opts.params.map((p) => p.dataSync() as Float32Array);
+  }
+  const gradNorm = state.gradNormSum / Math.max(1, nBatches);
+  state.batch = 0;
+  state.epochLoss = { sum: 0, weight: 0 };
+  state.gradNormSum = 0;
+  return {
+    epoch: state.epoch,
+    trainLoss,
+    valLoss,
+    learningRate: lr,
+    gradNorm,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Early stopping: `patience` epochs without a better validation loss (patience 0 = never stop early). */
+function shouldStop(opts: TrainOptions, state: LoopState, totalEpochs: number): boolean {
+  if (state.epoch >= totalEpochs) return true;
+  const p = opts.settings.patience;
+  return Boolean(opts.valLoss && p > 0 && state.best && state.epoch - state.best.epoch >= p);
+}
+
+async function interruptIfAborted(opts: TrainOptions, optimizer: Optimizer, state: LoopState) {
+  if (!opts.signal) return;
+  // Let pending signal handlers (Ctrl-C) run before deciding.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (!opts.signal.aborted) return;
+  const dir = opts.checkpoint?.dir;
+  if (dir) {
+    await saveCheckpoint(dir, toCheckpoint(opts, optimizer, state, opts.epochs ?? opts.settings.epochs));
+  }
+  throw new TrainingInterrupted(
+    `training interrupted at epoch ${state.epoch + 1}, batch ${state.batch + 1}` +
+      (dir ? `; checkpoint saved in ${dir}` : " (no checkpoint folder configured)"),
+    dir,
+  );
+}
+
+async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpochs: number) {
+  const fresh: LoopState = {
+    epoch: 0,
+    batch: 0,
+    rngState: new SeededRandom(opts.seed).state,
+    epochLoss: { sum: 0, weight: 0 },
+    gradNormSum: 0,
+    history: { train_loss: [], val_loss: [], learning_rate: [] },
+    best: null,
+    bestParams: null,
+    finished: false,
+  };
+  if (!opts.checkpoint?.resume) return fresh;
+  const ck = await loadCheckpoint(opts.checkpoint.dir);
+  if (!ck) return fresh;
+  const expected = fingerprint(opts, totalEpochs);
+  if (ck.fingerprint !== expected) {
+    throw new RangeError(
+      `checkpoint in ${opts.checkpoint.dir} belongs to another training run ` +
+        `(found ${ck.fingerprint}, expected ${expected}); delete it or use another folder`,
+    );
+  }
+  assignParams(opts.params, ck.params);
+  optimizer.setState(ck.optimizer);
+  opts.log?.(`resuming from ${opts.checkpoint.dir}: epoch ${ck.epoch + 1}, batch ${ck.batch + 1}`);
+  return {
+    epoch: ck.epoch,
+    batch: ck.batch,
+    rngState: ck.rngState,
+    epochLoss: ck.epochLoss,
+    gradNormSum: ck.gradNormSum ?? 0,
+    history: ck.history,
+    best: ck.best,
+    bestParams: ck.bestParams,
+    finished: ck.finished ?? false,
+  };
+}
+
+function toCheckpoint(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  state: LoopState,
+  totalEpochs: number,
+): TrainingCheckpoint {
+  return {
+    epoch: state.epoch,
+    batch: state.batch,
+    rngState: state.rngState,
+    epochLoss: { ...state.epochLoss },
+    gradNormSum: state.gradNormSum,
+    history: state.history,
+    best: state.best,
+    finished: state.finished,
+    params: opts.params.map((p) => p.dataSync() as Float32Array),
+    bestParams: state.bestParams,
+    optimizer: optimizer.getState(),
+    fingerprint: fingerprint(opts, totalEpochs),
+  };
+}
+
+/** Identity of a run for resume checks: settings that change the trajectory, and parameter shapes. */
+function fingerprint(opts: TrainOptions, totalEpochs: number): string {
+  const { backend: _b, mixed_precision: _m, ...rest } = opts.settings;
+  return JSON.stringify({
+    settings: rest,
+    epochs: totalEpochs,
+    seed: opts.seed,
+    nTrain: opts.nTrain,
+    shapes: opts.params.map((p) => p.shape),
+  });
+}
+
+function assignParams(params: readonly tf.Variable[], values: readonly Float32Array[]): void {
+  if (values.length !== params.length) {
+    throw new RangeError(`expected ${params.length} parameter arrays, found ${values.length}`);
+  }
+  tf.tidy(() => params.forEach((p, i) => p.assign(tf.tensor(values[i], p.shape, "float32"))));
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function batchesOf(order: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < order.length; i += size) out.push(order.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,273 @@
+/**
+ * `lstm_attn` model: LSTM → multi-head self-attention with residual and LayerNorm → linear head, on
+ * sequence samples. Sequence-to-sequence (one output per step) or sequence-to-one (pooled: the last valid
+ * step or the mean; the target is the last valid step's). Padding is never attended; attention is causal
+ * by default. A bidirectional LSTM reads the future, so it is used only with non-causal attention and
+ * never when forecasting: with `causal: true` (the default) or `training.observe` set the LSTM is
+ * unidirectional whatever `bidirectional` says (a log line says so).
+ *
+ * Forecasting (`training.observe` = { rpts } or { days }): inputs beyond the observed prefix carry the
+ * last observed features forward and hide targets; the observed targets are input channels; every step
+ * within the length is predicted. `attention()` returns the weights of the last `predict`.
+ */
+import { z } from "zod";
+import * as tf from "@tensorflow/tfjs";
+import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
+import type { SampleSet } from "../../core/sample.ts";
+import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
+import {
+  buildLstmAttention,
+  forwardLstmAttention,
+  type LstmAttentionConfig,
+  type LstmAttentionParams,
+} from "../../lib/nn/lstm_attention_net.ts";
+import { countsPerSample, fitNetwork, type TensorLoss, type TensorSet } from "../../lib/nn/network_fit.ts";
+import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
+import { ParamStore } from "../../lib/nn/param_store.ts";
+import { SeededRandom } from "../../lib/nn/seeded_random.ts";
+import { stepMaskOf } from "../../lib/nn/sequence_data.ts";
+import {
+  fitSequenceInputSpec,
+  inputWidth,
+  sequenceInputs,
+  type SequenceInputSpec,
+} from "../../lib/nn/sequence_inputs.ts";
+import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
+import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
+
+const options = z.strictObject({
+  hidden: z.int().min(1).default(16),
+  heads: z.int().min(1).default(2),
+  bidirectional: z.boolean().default(true),
+  causal: z.boolean().default(true),
+  mode: z.enum(["seq2seq", "seq2one"]).default("seq2seq"),
+  pooling: z.enum(["last", "mean"]).default("last"),
+  /** Folder for training checkpoints (resumed when present); none by default. */
+  checkpoint_dir: z.string().optional(),
+});
+type Options = z.infer<typeof options>;
+
+/** Everything besides the weights that a saved model needs. */
+interface LstmAttnMeta {
+  cfg: LstmAttentionConfig;
+  spec: SequenceInputSpec;
+  observe: ObserveSetting | null;
+  featureNames: string[];
+  targetNames: string[];
+  backend: BackendRequest;
+}
+
+interface LstmAttnState {
+  meta: LstmAttnMeta;
+  store: ParamStore;
+  params: LstmAttentionParams;
+}
+
+/** Attention weights of the last prediction: N·heads·T·T, row s = what step s attended to. */
+export interface AttentionMaps {
+  weights: Float32Array;
+  shape: [number, number, number, number];
+  cellKeys: string[];
+  lengths: Int32Array;
+}
+
+function build(meta: LstmAttnMeta, rng: { uniform(): number }): LstmAttnState {
+  const store = new ParamStore();
+  return { meta, store, params: buildLstmAttention(store, meta.cfg, rng) };
+}
+
+function forward(state: LstmAttnState, x: tf.Tensor, stepMask: tf.Tensor) {
+  const out = forwardLstmAttention(state.params, state.meta.cfg, x as tf.Tensor3D, stepMask as tf.Tensor2D);
+  const { mean, std } = state.meta.spec.targets;
+  return { y: tf.add(tf.mul(out.y, std), mean), weights: out.weights };
+}
+
+/** Targets and mask per step (seq2seq) or at each sample's last valid step (seq2one). */
+function targetsOf(
+  set: SampleSet,
+  mode: Options["mode"],
+): { y: Float32Array; mask: Uint8Array; shape: number[] } {
+  const T = set.steps, K = set.targetNames.length;
+  const clean = Float32Array.from(set.y, (v, i) => (set.yMask[i] ? v : 0));
+  if (mode === "seq2seq") return { y: clean, mask: set.yMask, shape: [set.n, T, K] };
+  const y = new Float32Array(set.n * K), mask = new Uint8Array(set.n * K);
+  for (let i = 0; i < set.n; i++) {
+    const at = (i * T + set.lengths[i] - 1) * K;
+    y.set(clean.subarray(at, at + K), i * K);
+    mask.set(set.yMask.subarray(at, at + K), i * K);
+  }
+  return { y, mask, shape: [set.n, K] };
+}
+
+function tensorsOf(set: SampleSet, meta: LstmAttnMeta, mode: Options["mode"]): TensorSet {
+  const observed = meta.observe ? observedLengths(set, meta.observe) : null;
+  const x = sequenceInputs(set, meta.spec, observed);
+  const target = targetsOf(set, mode);
+  return {
+    n: set.n,
+    x: tf.tensor3d(x, [set.n, set.steps, inputWidth(meta.spec)]),
+    y: tf.tensor(target.y, target.shape),
+    mask: tf.tensor(Float32Array.from(target.mask), target.shape),
+    t: tf.tensor2d(set.t, [set.n, set.steps]),
+    stepMask: tf.tensor2d(stepMaskOf(set), [set.n, set.steps]),
+    counts: countsPerSample(target.mask, set.n),
+  };
+}
+
+function disposeSet(s: TensorSet | undefined): void {
+  if (s) tf.dispose([s.x, s.y, s.mask, s.t!, s.stepMask!]);
+}
+
+function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: BackendRequest): LstmAttnMeta {
+  const observe = observeFrom(ctx.training);
+  if (observe && opts.mode === "seq2one") {
+    throw new RangeError(
+      "lstm_attn: forecasting (evaluation.observe) predicts every step; use mode: seq2seq",
+    );
+  }
+  const bidirectional = opts.bidirectional && !opts.causal && !observe;
+  if (opts.bidirectional && !bidirectional) {
+    ctx.log.info(
+      `lstm_attn: unidirectional LSTM (${
+        observe ? "forecasting" : "causal attention"
+      }): a bidirectional one would see future steps`,
+    );
+  }
+  const spec = fitSequenceInputSpec(train, observe !== null);
+  return {
+    cfg: {
+      inputDim: inputWidth(spec),
+      hidden: opts.hidden,
+      heads: opts.heads,
+      bidirectional,
+      causal: opts.causal || observe !== null,
+      outputs: train.targetNames.length,
+      mode: opts.mode,
+      pooling: opts.pooling,
+    },
+    spec,
+    observe,
+    featureNames: [...train.featureNames],
+    targetNames: [...train.targetNames],
+    backend,
+  };
+}
+
+async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
+  const settings = resolveTrainingSettings(ctx.training);
+  await selectBackend(settings.backend, (l) => ctx.log.debug(l));
+  const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
+  const trainSet = tensorsOf(train, state.meta, opts.mode);
+  const valSet = val ? tensorsOf(val, state.meta, opts.mode) : undefined;
+  try {
+    const result = await fitNetwork({
+      store: state.store,
+      forward: (x, m) => forward(state, x, m!).y,
+      train: trainSet,
+      val: valSet,
+      loss: ctx.loss as TensorLoss | undefined,
+      targetNames: train.targetNames,
+      settings,
+      epochs: ctx.iterations,
+      seed: ctx.rng.nextUint32(),
+      metrics: ctx.metrics,
+      log: (l) => ctx.log.info(l),
+      checkpoint: opts.checkpoint_dir ? { dir: opts.checkpoint_dir, resume: true } : undefined,
+      label: "lstm_attn",
+    });
+    return { state, result };
+  } finally {
+    disposeSet(trainSet);
+    disposeSet(valSet);
+  }
+}
+
+function predictLstmAttn(
+  state: LstmAttnState,
+  set: SampleSet,
+): { prediction: Prediction; maps: AttentionMaps } {
+  if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
+    throw new Error(
+      `lstm_attn was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`,
+    );
+  }
+  const tensors = tensorsOf(set, state.meta, state.meta.cfg.mode);
+  const T = set.steps, K = state.meta.targetNames.length;
+  try {
+    const { y, weights } = tf.tidy(() => {
+      const out = forward(state, tensors.x, tensors.stepMask!);
+      return { y: out.y.dataSync() as Float32Array, weights: out.weights.dataSync() as Float32Array };
+    });
+    const full = new Float32Array(set.n * T * K), mask = new Uint8Array(set.n * T * K);
+    for (let i = 0; i < set.n; i++) {
+      const len = set.lengths[i];
+      if (state.meta.cfg.mode === "seq2seq") {
+        full.set(y.subarray(i * T * K, (i * T + len) * K), i * T * K);
+        mask.fill(1, i * T * K, (i * T + len) * K);
+      } else {
+        full.set(y.subarray(i * K, (i + 1) * K), (i * T + len - 1) * K);
+        mask.fill(1, (i * T + len - 1) * K, (i * T + len) * K);
+      }
+    }
+    const maps: AttentionMaps = {
+      weights,
+      shape: [set.n, state.meta.cfg.heads, T, T],
+      cellKeys: [...set.meta.cellKey],
+      lengths: Int32Array.from(set.lengths),
+    };
+    return { prediction: { y: full, yShape: [set.n, T, K], mask }, maps };
+  } finally {
+    disposeSet(tensors);
+  }
+}
+
+/** The instance type: a model plus `attention()`. */
+export interface LstmAttnInstance extends ModelInstance {
+  /** Attention weights of the last `predict` (null before any). */
+  attention(): AttentionMaps | null;
+}
+
+function createLstmAttn(opts: Options): LstmAttnInstance {
+  let state: LstmAttnState | undefined;
+  let lastMaps: AttentionMaps | null = null;
+  const ready = () => {
+    if (!state) throw new Error("lstm_attn: not fitted or loaded");
+    return state;
+  };
+  return {
+    accepts: { layouts: ["sequence"], loss: true },
+    async fit(train, val, ctx) {
+      state?.store.dispose();
+      const fitted = await fitLstmAttn(opts, train, val, ctx);
+      state = fitted.state;
+      return { bestIteration: fitted.result.bestEpoch, history: { ...fitted.result.history } };
+    },
+    // deno-lint-ignore require-await
+    async predict(set) {
+      const { prediction, maps } = predictLstmAttn(ready(), set);
+      lastMaps = maps;
+      return prediction;
+    },
+    attention: () => lastMaps,
+    save: (dir) => saveWeights(dir, "lstm_attn", ready().store, ready().meta),
+    async load(dir) {
+      const meta = await readWeightsMeta(dir, "lstm_attn") as LstmAttnMeta;
+      await selectBackend(meta.backend);
+      state?.store.dispose();
+      state = build(meta, new SeededRandom(0)); // initial values are overwritten by the saved ones
+      await loadWeightsInto(dir, "lstm_attn", state.store);
+    },
+  };
+}
+
+/** The `lstm_attn` model definition. */
+const lstmAttn: PluginDefinition<"model", Options, LstmAttnInstance> = {
+  kind: "model",
+  name: "lstm_attn",
+  version: "1.0.0",
+  apiVersion: 1,
+  description: "LSTM + multi-head self-attention (causal by default) on sequences; forecasts from a prefix.",
+  options,
+  create: (o) => createLstmAttn(o),
+};
+export default lstmAttn;

@@ -1,0 +1,184 @@
+/**
+ * `mlp` model: a multilayer perceptron on tabular samples (T = 1), trained with the configured loss
+ * (masked MSE when none) and `training.*` settings by the shared trainer: early stopping on the inner
+ * validation set, refit with `ctx.iterations` epochs. Features and targets are standardised on the
+ * training set; predictions come back in target units, so losses such as MAPE see real values.
+ */
+import { z } from "zod";
+import * as tf from "@tensorflow/tfjs";
+import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
+import type { SampleSet } from "../../core/sample.ts";
+import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
+import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mlp_net.ts";
+import { countsPerSample, fitNetwork, type TensorLoss, type TensorSet } from "../../lib/nn/network_fit.ts";
+import { ParamStore } from "../../lib/nn/param_store.ts";
+import { SeededRandom } from "../../lib/nn/seeded_random.ts";
+import { fitStandardizer, type Standardizer } from "../../lib/nn/standardizer.ts";
+import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
+import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
+import type { DenseParams } from "../../lib/nn/layers/dense.ts";
+
+const options = z.strictObject({
+  hidden: z.array(z.int().min(1)).default([32, 32]),
+  activation: z.enum(["relu", "tanh"]).default("relu"),
+  /** Folder for training checkpoints (resumed when present); none by default. */
+  checkpoint_dir: z.string().optional(),
+});
+type Options = z.infer<typeof options>;
+
+/** Everything besides the weights that a saved model needs. */
+interface MlpMeta {
+  cfg: MlpConfig;
+  featureNames: string[];
+  targetNames: string[];
+  features: Standardizer;
+  targets: Standardizer;
+  /** The `training.backend` request of the fit, used again on load so predictions match. */
+  backend: BackendRequest;
+}
+
+/** A built network with its scaling. */
+interface MlpState {
+  meta: MlpMeta;
+  store: ParamStore;
+  layers: DenseParams[];
+}
+
+function requireTabular(set: SampleSet, what: string): void {
+  if (set.steps !== 1) {
+    throw new Error(`mlp takes tabular samples (T = 1); the ${what} set has T = ${set.steps}`);
+  }
+  const F = set.featureNames.length;
+  const bad = set.x.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new Error(
+      `mlp: feature '${set.featureNames[bad % F]}' is missing (NaN) in the ${what} set (cell ` +
+        `${
+          set.meta.cellKey[Math.floor(bad / F)]
+        }); choose features without gaps or a model that handles them (lgbm)`,
+    );
+  }
+}
+
+function build(meta: MlpMeta, rng: { uniform(): number }): MlpState {
+  const store = new ParamStore();
+  return { meta, store, layers: buildMlp(store, meta.cfg, rng) };
+}
+
+/** Predictions in target units: the network works on standardised values. */
+function forward(state: MlpState, x: tf.Tensor): tf.Tensor {
+  const out = forwardMlp(state.layers, state.meta.cfg, x as tf.Tensor2D);
+  return tf.add(tf.mul(out, state.meta.targets.std), state.meta.targets.mean);
+}
+
+function tensorsOf(set: SampleSet, meta: MlpMeta): TensorSet {
+  const F = set.featureNames.length, K = set.targetNames.length;
+  const x = Float32Array.from(set.x, (v, i) => (v - meta.features.mean[i % F]) / meta.features.std[i % F]);
+  const y = Float32Array.from(set.y, (v, i) => (set.yMask[i] ? v : 0));
+  return {
+    n: set.n,
+    x: tf.tensor2d(x, [set.n, F]),
+    y: tf.tensor2d(y, [set.n, K]),
+    mask: tf.tensor2d(Float32Array.from(set.yMask), [set.n, K]),
+    counts: countsPerSample(set.yMask, set.n),
+  };
+}
+
+function disposeSet(s: TensorSet | undefined): void {
+  if (s) tf.dispose([s.x, s.y, s.mask]);
+}
+
+function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpMeta {
+  const F = train.featureNames.length, K = train.targetNames.length;
+  return {
+    cfg: { inputDim: F, hidden: opts.hidden, activation: opts.activation, outputs: K },
+    featureNames: [...train.featureNames],
+    targetNames: [...train.targetNames],
+    features: fitStandardizer(train.x, F, () => true),
+    targets: fitStandardizer(train.y, K, (r, k) => train.yMask[r * K + k] === 1),
+    backend,
+  };
+}
+
+async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
+  const settings = resolveTrainingSettings(ctx.training);
+  await selectBackend(settings.backend, (l) => ctx.log.debug(l));
+  requireTabular(train, "training");
+  if (val) requireTabular(val, "validation");
+  const state = build(metaFor(train, opts, settings.backend), ctx.rng);
+  const trainSet = tensorsOf(train, state.meta), valSet = val ? tensorsOf(val, state.meta) : undefined;
+  try {
+    const result = await fitNetwork({
+      store: state.store,
+      forward: (x) => forward(state, x),
+      train: trainSet,
+      val: valSet,
+      loss: ctx.loss as TensorLoss | undefined,
+      targetNames: train.targetNames,
+      settings,
+      epochs: ctx.iterations,
+      seed: ctx.rng.nextUint32(),
+      metrics: ctx.metrics,
+      log: (l) => ctx.log.info(l),
+      checkpoint: opts.checkpoint_dir ? { dir: opts.checkpoint_dir, resume: true } : undefined,
+      label: "mlp",
+    });
+    return { state, result };
+  } finally {
+    disposeSet(trainSet);
+    disposeSet(valSet);
+  }
+}
+
+function predictMlp(state: MlpState, set: SampleSet): Prediction {
+  requireTabular(set, "prediction");
+  if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
+    throw new Error(`mlp was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`);
+  }
+  const tensors = tensorsOf(set, state.meta);
+  try {
+    const y = tf.tidy(() => forward(state, tensors.x).dataSync() as Float32Array);
+    return { y, yShape: [set.n, 1, state.meta.targetNames.length], mask: new Uint8Array(y.length).fill(1) };
+  } finally {
+    disposeSet(tensors);
+  }
+}
+
+function createMlp(opts: Options): ModelInstance {
+  let state: MlpState | undefined;
+  const ready = () => {
+    if (!state) throw new Error("mlp: not fitted or loaded");
+    return state;
+  };
+  return {
+    accepts: { layouts: ["tabular"], loss: true },
+    async fit(train, val, ctx) {
+      state?.store.dispose();
+      const fitted = await fitMlp(opts, train, val, ctx);
+      state = fitted.state;
+      return { bestIteration: fitted.result.bestEpoch, history: { ...fitted.result.history } };
+    },
+    // deno-lint-ignore require-await
+    predict: async (set) => predictMlp(ready(), set),
+    save: (dir) => saveWeights(dir, "mlp", ready().store, ready().meta),
+    async load(dir) {
+      const meta = await readWeightsMeta(dir, "mlp") as MlpMeta;
+      await selectBackend(meta.backend);
+      state?.store.dispose();
+      state = build(meta, new SeededRandom(0)); // initial values are overwritten by the saved ones
+      await loadWeightsInto(dir, "mlp", state.store);
+    },
+  };
+}
+
+/** The `mlp` model definition. */
+const mlp: PluginDefinition<"model", Options, ModelInstance> = {
+  kind: "model",
+  name: "mlp",
+  version: "1.0.0",
+  apiVersion: 1,
+  description: "Multilayer perceptron on tabular samples, trained with a loss plugin (default MSE).",
+  options,
+  create: (o) => createMlp(o),
+};
+export default mlp;

@@ -1,0 +1,194 @@
+/**
+ * `latent_ode_seq` pipeline: one sequence per cell over its RPTs (in RPT order) from the canonical
+ * per-RPT table, for sequence models (Neural ODE, LSTM-attention). The time axis is `days` (default) or
+ * `charge_throughput_Ah`, relative to the cell's first RPT and divided by `time_scale`; `t` holds it,
+ * and `meta.extra.time_unit` / `time_scale` record both so forecasts can translate `observe.days`.
+ * Per-step features: the scaled time, the chamber temperature, the 0.1 s resistance relative to RPT0
+ * (carried forward from the last measurement — never a later one, as in summary_set) and a few more.
+ * Unequal lengths are padded (lengths, yMask); a missing target is masked, never zero-filled.
+ * Standardisation is fitted on the training View only. A cell's sequence depends on that cell alone.
+ */
+import { z } from "zod";
+import { join } from "node:path";
+import { DataError } from "../../core/errors.ts";
+import type {
+  ColumnTable,
+  DatasetInstance,
+  FittedPipeline,
+  PipelineInstance,
+  PluginDefinition,
+} from "../../core/plugin.ts";
+import { padSequences, type RaggedSequence, type SampleSet } from "../../core/sample.ts";
+import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
+
+/** Per-step features the pipeline can compute. */
+export const SEQUENCE_FEATURES = [
+  "time",
+  "chamber_temperature_K",
+  "r_rel",
+  "arrhenius",
+  "inv_temperature_1000_per_K",
+  "charge_throughput_Ah",
+  "days",
+] as const;
+type SequenceFeature = typeof SEQUENCE_FEATURES[number];
+
+const options = z.strictObject({
+  table: z.string().default("performance_summary"),
+  time: z.enum(["days", "charge_throughput_Ah"]).default("days"),
+  /** Divisor of the time axis (default 100 for days, 1000 for Ah): keeps t of order 1 for ODE solvers. */
+  time_scale: z.number().positive().optional(),
+  features: z.array(z.enum(SEQUENCE_FEATURES)).min(1).default(["time", "chamber_temperature_K", "r_rel"]),
+  targets: z.array(z.string().min(1)).min(1).default(["soh"]),
+  /** Truncate sequences to their first `max_seq_len` RPTs. */
+  max_seq_len: z.int().min(1).optional(),
+  standardize: z.boolean().default(true),
+  ea_kj_per_mol: z.number().positive().default(50),
+});
+type Options = z.infer<typeof options>;
+
+/** Fitted state: options and per-feature standardisation (identity when off). */
+interface SeqState {
+  options: Options;
+  mean: number[];
+  std: number[];
+}
+
+function timeScale(o: Options): number {
+  return o.time_scale ?? (o.time === "days" ? 100 : 1000);
+}
+
+function numericColumn(t: ColumnTable, name: string, table: string): Float64Array {
+  const c = t.columns[name];
+  if (!(c instanceof Float64Array)) {
+    throw new DataError(
+      `canonical table '${table}': column ${c === undefined ? "is missing" : "is not numeric"}`,
+      {
+        column: name,
+        expected: "a numeric canonical column",
+        found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
+      },
+    );
+  }
+  return c;
+}
+
+/** Raw (unstandardised) sequences of the View's cells, in the View's cell order. */
+async function extract(view: DatasetInstance, o: Options): Promise<SampleSet> {
+  const cells = await view.cells();
+  const table = await view.table(o.table, cells.map((c) => c.cellKey));
+  const rowsByCell = new Map<string, number[]>();
+  const keys = table.columns.cellKey as string[];
+  keys.forEach((k, i) => rowsByCell.set(k, [...(rowsByCell.get(k) ?? []), i]));
+  const col = (name: string) => numericColumn(table, name, o.table);
+  const seqs: RaggedSequence[] = [];
+  for (const cell of cells) {
+    const rows = rowsByCell.get(cell.cellKey);
+    if (!rows?.length) continue;
+    const rpt = col("rpt");
+    rows.sort((a, b) => rpt[a] - rpt[b]);
+    seqs.push(cellSequence(cell.cellKey, cell.chamberC, rows, col, o));
+  }
+  if (seqs.length === 0) throw new DataError(`no rows in '${o.table}' for the cells of this view`, {});
+  const set = padSequences(seqs, o.features, o.targets, o.max_seq_len);
+  const scale = timeScale(o);
+  return {
+    ...set,
+    meta: {
+      ...set.meta,
+      extra: {
+        time_unit: seqs.map(() => o.time),
+        time_scale: new Float64Array(seqs.length).fill(scale),
+      },
+    },
+  };
+}
+
+/** One cell's ragged sequence: features per step, targets (NaN = missing), scaled relative time. */
+function cellSequence(
+  cellKey: string,
+  chamberC: number,
+  rows: number[],
+  col: (name: string) => Float64Array,
+  o: Options,
+): RaggedSequence {
+  const rawTime = col(o.time === "days" ? "days" : "charge_throughput_Ah");
+  const scale = timeScale(o);
+  const t = rows.map((r) => (rawTime[r] - rawTime[rows[0]]) / scale);
+  const tempK = col("chamber_temperature_K");
+  const needsR = o.features.includes("r_rel");
+  const r = needsR ? carryForward(rows.map((i) => col("r_0p1s_ohm")[i])) : undefined;
+  const value: Record<SequenceFeature, (row: number, j: number) => number> = {
+    time: (_row, j) => t[j],
+    chamber_temperature_K: (row) => tempK[row],
+    r_rel: (_row, j) => r![j] / r![0],
+    arrhenius: (row) => arrheniusFactor(o.ea_kj_per_mol * 1000, tempK[row]),
+    inv_temperature_1000_per_K: (row) => 1000 / tempK[row],
+    charge_throughput_Ah: (row) => col("charge_throughput_Ah")[row],
+    days: (row) => col("days")[row],
+  };
+  const targets = o.targets.map(col);
+  return {
+    cellKey,
+    chamberC,
+    x: rows.flatMap((row, j) => o.features.map((f) => value[f](row, j))),
+    y: rows.flatMap((row) => targets.map((c) => c[row])),
+    t,
+    rpt: rows.map((row) => col("rpt")[row]),
+  };
+}
+
+function fitState(train: SampleSet, o: Options): SeqState {
+  const F = train.featureNames.length, T = train.steps;
+  const mean = new Array(F).fill(0), std = new Array(F).fill(1);
+  if (!o.standardize) return { options: o, mean, std };
+  for (let j = 0; j < F; j++) {
+    const v: number[] = [];
+    for (let i = 0; i < train.n; i++) {
+      for (let s = 0; s < train.lengths[i]; s++) v.push(train.x[(i * T + s) * F + j]);
+    }
+    const m = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length));
+    mean[j] = m;
+    std[j] = sd > 0 ? sd : 1; // a constant feature (one temperature) stays centred, not divided by 0
+  }
+  return { options: o, mean, std };
+}
+
+function fitted(state: SeqState): FittedPipeline {
+  return {
+    async transform(view) {
+      const set = await extract(view, state.options);
+      const F = set.featureNames.length, T = set.steps;
+      for (let i = 0; i < set.n; i++) {
+        for (let s = 0; s < set.lengths[i]; s++) {
+          for (let j = 0; j < F; j++) {
+            const at = (i * T + s) * F + j;
+            set.x[at] = (set.x[at] - state.mean[j]) / state.std[j];
+          }
+        }
+      }
+      return set;
+    },
+    async save(dir) {
+      await writeFileAtomic(join(dir, "latent_ode_seq.json"), JSON.stringify(state, null, 2) + "\n");
+    },
+  };
+}
+
+/** The `latent_ode_seq` pipeline definition. */
+const latentOdeSeq: PluginDefinition<"pipeline", Options, PipelineInstance> = {
+  kind: "pipeline",
+  name: "latent_ode_seq",
+  version: "1.0.0",
+  apiVersion: 1,
+  description: "One sequence per cell over its RPTs (time in days or Ah), padded with lengths and masks.",
+  options,
+  create: (o) => ({
+    produces: "sequence",
+    fit: async (trainView) => fitted(fitState(await extract(trainView, o), o)),
+    load: async (dir) => fitted(JSON.parse(await Deno.readTextFile(join(dir, "latent_ode_seq.json")))),
+  }),
+};
+export default latentOdeSeq;
