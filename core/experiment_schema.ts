@@ -3,26 +3,15 @@
  * options are validated by each plugin's schema; here an entry only needs its `use` specifier.
  */
 import { z } from "zod";
+import { trainingSettingsShape } from "../lib/nn/training_settings.ts";
 
 /** A plugin entry `{ use: <specifier>, ...options }`. */
 export const pluginEntrySchema = z.looseObject({
   use: z.string().min(1, "expected a plugin specifier (built-in name, path, URL or npm:)"),
 });
 
-/** Training settings shared by neural models (`training.*`). */
-export const trainingSchema = z.strictObject({
-  epochs: z.int().min(1).default(200),
-  batch_size: z.int().min(1).default(32),
-  optimizer: z.enum(["adamw", "adam", "sgd"]).default("adamw"),
-  learning_rate: z.number().positive().default(1e-3),
-  weight_decay: z.number().min(0).default(1e-4),
-  schedule: z.enum(["constant", "cosine", "cosine_restarts"]).default("cosine_restarts"),
-  restart_period: z.int().min(1).default(50),
-  patience: z.int().min(0).default(30),
-  grad_clip: z.number().min(0).default(1.0),
-  backend: z.enum(["auto", "wasm", "cpu", "webgpu"]).default("auto"),
-  mixed_precision: z.boolean().default(false),
-});
+/** Training settings shared by neural models (`training.*`), defined once in lib/nn. */
+export const trainingSchema = z.strictObject(trainingSettingsShape);
 
 /** What sequence forecasts see: the first `rpts` RPTs or the first `days` days. */
 export const observeSchema = z.strictObject({

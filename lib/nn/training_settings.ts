@@ -1,11 +1,11 @@
 /**
- * Training settings of neural models, with the same keys and defaults as the config's `training.*`
- * (lib/ may not import core/, so the defaults are repeated here; a test keeps the two in step).
+ * Training settings of neural models: the one definition of the config's `training.*` keys and
+ * defaults. The experiment schema in core/ builds its strict `training` section from this shape.
  */
 import { z } from "zod";
 
-/** Schema of `training.*`; unknown keys (e.g. `observe`, set by the runner) are ignored here. */
-export const trainingSettingsSchema = z.looseObject({
+/** The keys of `training.*` with their types and defaults. */
+export const trainingSettingsShape = {
   epochs: z.int().min(1).default(200),
   batch_size: z.int().min(1).default(32),
   optimizer: z.enum(["adamw", "adam", "sgd"]).default("adamw"),
@@ -17,7 +17,10 @@ export const trainingSettingsSchema = z.looseObject({
   grad_clip: z.number().min(0).default(1.0),
   backend: z.enum(["auto", "wasm", "cpu", "webgpu"]).default("auto"),
   mixed_precision: z.boolean().default(false),
-});
+};
+
+/** Schema of `training.*`; unknown keys (e.g. `observe`, set by the runner) are ignored here. */
+export const trainingSettingsSchema = z.looseObject(trainingSettingsShape);
 
 /** Validated training settings (snake_case, as in the config). */
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;

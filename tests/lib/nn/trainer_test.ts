@@ -4,7 +4,6 @@ import { wasmReady } from "./wasm_backend.ts";
 import { trainModel, type TrainOptions } from "../../../lib/nn/trainer.ts";
 import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 import { TrainingInterrupted } from "../../../lib/nn/interrupt.ts";
-import { trainingSchema } from "../../../core/experiment_schema.ts";
 
 await wasmReady;
 
@@ -40,10 +39,6 @@ function linearProblem(settings: Record<string, unknown> = {}) {
   const values = () => [...w.dataSync(), ...b.dataSync()];
   return { opts, values, w, b, x, y, predict };
 }
-
-Deno.test("training settings defaults equal the config schema's defaults", () => {
-  assert.deepEqual(resolveTrainingSettings({}), trainingSchema.parse({}));
-});
 
 Deno.test("trainer fits a linear function and reports sample-weighted epoch losses", async () => {
   const p = linearProblem();
