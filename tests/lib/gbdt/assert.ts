@@ -3,12 +3,12 @@ import nodeAssert from "node:assert/strict";
 
 /** Fails unless `cond` is truthy. */
 export function assert(cond: unknown, message?: string): asserts cond {
-  nodeAssert.ok(cond, message);
+  nodeAssert.ok(cond, message ?? "assertion failed");
 }
 
 /** Deep strict equality. */
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  nodeAssert.deepStrictEqual(actual, expected, message ?? "values differ");
 }
 
 /** |actual − expected| ≤ tolerance. */
