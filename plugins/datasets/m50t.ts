@@ -24,7 +24,10 @@ import { synthesize } from "./m50t/synth_writer.ts";
 import { FileFingerprints } from "./m50t/fingerprints.ts";
 
 // A YAML override `data.experiment=1` arrives as the number 1: accept numbers and compare as text.
-const label = z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(["1", "2,2", "3", "4", "5"]));
+const label = z.preprocess(
+  (v) => (typeof v === "number" ? String(v) : v),
+  z.enum(["1", "2,2", "3", "4", "5"]),
+);
 
 /** Options of the m50t dataset. */
 export const m50tOptions = z.object({

@@ -107,11 +107,14 @@ function resistanceFeatures(cellKey: string[], rpt: Float64Array, r: Float64Arra
 function numericColumn(t: ColumnTable, name: string, table: string): Float64Array {
   const c = t.columns[name];
   if (!(c instanceof Float64Array)) {
-    throw new DataError(`canonical table '${table}': column ${c === undefined ? "is missing" : "is not numeric"}`, {
-      column: name,
-      expected: "a numeric canonical column",
-      found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
-    });
+    throw new DataError(
+      `canonical table '${table}': column ${c === undefined ? "is missing" : "is not numeric"}`,
+      {
+        column: name,
+        expected: "a numeric canonical column",
+        found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
+      },
+    );
   }
   return c;
 }

@@ -40,15 +40,35 @@ const w1: Workload = async (args, dataDir) => {
   const ours = await benchW1({ dataDir, runs: args.runs });
   const reads = await benchReadCurves({ dataDir, runs: args.runs });
   const peer = args.peers ? await runPeer("peer_ica_scipy.py") : undefined;
-  const quality = { top_peak_voltage_c000: ours.curve000.peaks[0].voltage, mean_total_area_ah: ours.meanTotalAreaAh };
+  const quality = {
+    top_peak_voltage_c000: ours.curve000.peaks[0].voltage,
+    mean_total_area_ah: ours.meanTotalAreaAh,
+  };
   const peerParse = peer ? seconds(peer.seconds_median) - seconds(peer.compute_seconds_median) : undefined;
   return [
-    benchRow("W1_ica", "end_to_end", ours.endToEndSeconds, peer && { name: "scipy", median: seconds(peer.seconds_median) }, quality),
-    benchRow("W1_ica", "compute", ours.computeSeconds, peer && { name: "scipy", median: seconds(peer.compute_seconds_median) }),
-    benchRow("W1_read_curves", "end_to_end", reads.seconds, peerParse !== undefined ? { name: "pandas", median: peerParse } : undefined, {
-      files: reads.files,
-      rows: reads.rows,
-    }),
+    benchRow(
+      "W1_ica",
+      "end_to_end",
+      ours.endToEndSeconds,
+      peer && { name: "scipy", median: seconds(peer.seconds_median) },
+      quality,
+    ),
+    benchRow(
+      "W1_ica",
+      "compute",
+      ours.computeSeconds,
+      peer && { name: "scipy", median: seconds(peer.compute_seconds_median) },
+    ),
+    benchRow(
+      "W1_read_curves",
+      "end_to_end",
+      reads.seconds,
+      peerParse !== undefined ? { name: "pandas", median: peerParse } : undefined,
+      {
+        files: reads.files,
+        rows: reads.rows,
+      },
+    ),
   ];
 };
 
@@ -57,11 +77,22 @@ const w2: Workload = async (args, dataDir) => {
   const ours = await benchW2({ dataDir, runs: args.runs });
   const peer = args.peers ? await runPeer("peer_gbdt.py", ["--engine", "lightgbm"]) : undefined;
   return [
-    benchRow("W2_gbdt", "train_loop", ours.trainSeconds, peer && { name: "lightgbm", median: seconds(peer.cli_boost_loop_seconds_median) }, {
-      test_rmse: ours.testRmse,
-      ...(peer ? { peer_test_rmse: Number(peer.test_rmse) } : {}),
-    }),
-    benchRow("W2_gbdt", "end_to_end", ours.endToEndSeconds, peer && { name: "lightgbm", median: seconds(peer.seconds_median) }),
+    benchRow(
+      "W2_gbdt",
+      "train_loop",
+      ours.trainSeconds,
+      peer && { name: "lightgbm", median: seconds(peer.cli_boost_loop_seconds_median) },
+      {
+        test_rmse: ours.testRmse,
+        ...(peer ? { peer_test_rmse: Number(peer.test_rmse) } : {}),
+      },
+    ),
+    benchRow(
+      "W2_gbdt",
+      "end_to_end",
+      ours.endToEndSeconds,
+      peer && { name: "lightgbm", median: seconds(peer.seconds_median) },
+    ),
   ];
 };
 

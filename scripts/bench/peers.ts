@@ -16,7 +16,9 @@ export async function runPeer(script: string, args: string[] = []): Promise<Reco
   }).output();
   const text = new TextDecoder().decode(out.stdout).trim();
   if (!out.success || text === "") {
-    throw new Error(`peer ${script} failed (exit ${out.code}): ${new TextDecoder().decode(out.stderr).slice(-600)}`);
+    throw new Error(
+      `peer ${script} failed (exit ${out.code}): ${new TextDecoder().decode(out.stderr).slice(-600)}`,
+    );
   }
   return JSON.parse(text.split("\n").at(-1)!);
 }
