@@ -5,7 +5,7 @@
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
 import type { PluginContext } from "../plugin.ts";
 import { createRng } from "../rng.ts";
-import { createSampleSet, type SampleSet } from "../sample.ts";
+import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";
 
 /** A small tabular regression set: y = 1 − 0.02·x0 + 0.01·x1 over 4 cells. */
@@ -29,14 +29,37 @@ export function contractSampleSet(seed = 7, n = 64): SampleSet {
   });
 }
 
+/** Six short SOH sequences of unequal length (4–9 steps), one feature, with a missing target. */
+export function contractSequenceSet(seed = 7, n = 6): SampleSet {
+  const rng = createRng(seed);
+  const seqs = Array.from({ length: n }, (_, i) => {
+    const len = 4 + ((i * 5 + seed) % 6);
+    const rate = 0.01 + 0.02 * rng.uniform();
+    const t = Array.from({ length: len }, (_, s) => s * 0.1);
+    const y = t.map((ti) => 1 - rate * 10 * ti);
+    if (i === 0) y[2] = NaN; // a missing target must be masked, never zero-filled
+    return {
+      cellKey: `c/${i}`,
+      chamberC: [10, 25, 40][i % 3],
+      x: t.map((ti) => ti),
+      y,
+      t,
+      rpt: t.map((_, s) => s),
+    };
+  });
+  return padSequences(seqs, ["time"], ["soh"]);
+}
+
 /** Runs the model contract against a loaded definition with the given options. */
 export async function modelContract(
   loaded: LoadedPlugin<"model">,
   options: unknown,
   ctx: PluginContext,
 ): Promise<CheckResult[]> {
-  const train = contractSampleSet(1), val = contractSampleSet(2, 16), test = contractSampleSet(3, 16);
   const model = await createPlugin(loaded, options, ctx, "model");
+  const tabular = model.accepts?.layouts?.includes("tabular") ?? false;
+  const make = tabular ? contractSampleSet : contractSequenceSet;
+  const train = make(1, tabular ? 64 : 6), val = make(2, tabular ? 16 : 3), test = make(3, tabular ? 16 : 4);
   let first: Float32Array | undefined;
   const fitCtx = { rng: createRng(1), log: ctx.log, training: { epochs: 5 } };
   return await runChecks({
@@ -47,19 +70,22 @@ export async function modelContract(
       );
     },
     "fit then predict gives N·T·K finite values": async () => {
-      if (!model.accepts.layouts.includes("tabular")) return;
       await model.fit(train, val, fitCtx);
       const p = await model.predict(test);
-      expect(p.yShape.join() === [test.n, 1, 1].join(), `yShape is [${p.yShape}], expected [${test.n},1,1]`);
-      expect(p.y.length === test.n && p.mask.length === test.n, "y/mask length differ from N·T·K");
-      expect(p.y.every(Number.isFinite), "a prediction is not finite");
+      const shape = [test.n, test.steps, 1];
+      expect(p.yShape.join() === shape.join(), `yShape is [${p.yShape}], expected [${shape}]`);
+      expect(
+        p.y.length === test.n * test.steps && p.mask.length === p.y.length,
+        "y/mask length differ from N·T·K",
+      );
+      expect(p.y.every((v, i) => !p.mask[i] || Number.isFinite(v)), "a predicted value is not finite");
       first = p.y;
     },
     "refit with fixed iterations works without validation": async () => {
-      if (!model.accepts.layouts.includes("tabular")) return;
       const again = await createPlugin(loaded, options, ctx, "model");
       await again.fit(train, undefined, { ...fitCtx, iterations: 3 });
-      expect((await again.predict(test)).y.every(Number.isFinite), "refit predictions are not finite");
+      const p = await again.predict(test);
+      expect(p.y.every((v, i) => !p.mask[i] || Number.isFinite(v)), "refit predictions are not finite");
     },
     "save → load gives identical predictions": async () => {
       if (!first) return;
@@ -69,7 +95,10 @@ export async function modelContract(
         const loadedModel = await createPlugin(loaded, options, ctx, "model");
         await loadedModel.load(dir);
         const p = await loadedModel.predict(test);
-        expect(p.y.every((v, i) => v === first![i]), "predictions after load differ from before save");
+        expect(
+          p.y.every((v, i) => Object.is(v, first![i])),
+          "predictions after load differ from before save",
+        );
       } finally {
         await Deno.remove(dir, { recursive: true });
       }

@@ -4,11 +4,14 @@ import type { LoadedPlugin } from "../loader.ts";
 import type { PluginContext } from "../plugin.ts";
 import { createRng } from "../rng.ts";
 import type { CheckResult } from "./checks.ts";
+import { datasetContract } from "./dataset_contract.ts";
+import { lossContract } from "./loss_contract.ts";
 import { modelContract } from "./model_contract.ts";
+import { pipelineContract } from "./pipeline_contract.ts";
 import { splitContract } from "./split_contract.ts";
 import { trackerContract } from "./tracker_contract.ts";
 
-/** Runs the suite for the plugin's kind; kinds without a suite here say so in one failed check. */
+/** Runs the contract suite of the plugin's kind against it. */
 export async function runContract(loaded: LoadedPlugin, options: unknown = {}): Promise<CheckResult[]> {
   const ctx: PluginContext = {
     seed: 1,
@@ -23,11 +26,11 @@ export async function runContract(loaded: LoadedPlugin, options: unknown = {}): 
       return await splitContract(loaded as LoadedPlugin<"split">, options, ctx);
     case "tracker":
       return await trackerContract(loaded as LoadedPlugin<"tracker">, options, ctx);
-    default:
-      return [{
-        name: `${loaded.definition.kind} contract`,
-        ok: false,
-        message: `no contract suite for ${loaded.definition.kind} plugins yet`,
-      }];
+    case "dataset":
+      return await datasetContract(loaded as LoadedPlugin<"dataset">, options, ctx);
+    case "pipeline":
+      return await pipelineContract(loaded as LoadedPlugin<"pipeline">, options, ctx);
+    case "loss":
+      return await lossContract(loaded as LoadedPlugin<"loss">, options, ctx);
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * Contract suite for loss plugins: a finite scalar for (B, K) and (B, T, K) inputs, zero-free of NaN when
+ * there is no time axis, masked steps never count, and finite gradients. Losses are tfjs functions, so
+ * this suite (alone in core/) loads tfjs — lazily, only when a loss is checked.
+ */
+import { createPlugin, type LoadedPlugin } from "../loader.ts";
+import type { LossInstance, PluginContext } from "../plugin.ts";
+import { type CheckResult, expect, runChecks } from "./checks.ts";
+
+/** Runs the loss contract. */
+export async function lossContract(
+  loaded: LoadedPlugin<"loss">,
+  options: unknown,
+  ctx: PluginContext,
+): Promise<CheckResult[]> {
+  const tf = await import("@tensorflow/tfjs");
+  const loss = await createPlugin(loaded, options, ctx, "loss") as LossInstance<
+    import("@tensorflow/tfjs").Tensor
+  >;
+  const inputs = (t?: import("@tensorflow/tfjs").Tensor, mask?: import("@tensorflow/tfjs").Tensor) => ({
+    t,
+    mask,
+    targetNames: ["soh"],
+    directions: ["non_increasing" as const],
+  });
+  const value = (x: import("@tensorflow/tfjs").Tensor) => x.dataSync()[0];
+  return await runChecks({
+    "(B, K) inputs give a finite scalar": () => {
+      const yTrue = tf.tensor2d([[1], [0.9], [0.8]]), yPred = tf.tensor2d([[0.95], [0.92], [0.7]]);
+      const out = loss.compute(yTrue, yPred, inputs());
+      expect(out.rank === 0, `loss has rank ${out.rank}, expected a scalar`);
+      expect(Number.isFinite(value(out)), `loss is ${value(out)}`);
+    },
+    "(B, T, K) inputs with uneven times give a finite scalar": () => {
+      const yTrue = tf.tensor3d([[[1], [0.97], [0.95], [0.9]]]),
+        yPred = tf.tensor3d([[[0.99], [0.98], [0.93], [0.91]]]);
+      const t = tf.tensor2d([[0, 0.1, 0.35, 0.5]]), mask = tf.ones([1, 4, 1]);
+      expect(Number.isFinite(value(loss.compute(yTrue, yPred, inputs(t, mask)))), "loss is not finite");
+    },
+    "masked steps never count": () => {
+      const yTrue = tf.tensor3d([[[1], [0.97], [0.95], [0.9]]]);
+      const t = tf.tensor2d([[0, 0.1, 0.35, 0.5]]), mask = tf.tensor3d([[[1], [1], [1], [0]]]);
+      const a = value(loss.compute(yTrue, tf.tensor3d([[[0.99], [0.98], [0.93], [0.91]]]), inputs(t, mask)));
+      const b = value(loss.compute(yTrue, tf.tensor3d([[[0.99], [0.98], [0.93], [5]]]), inputs(t, mask)));
+      expect(
+        Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a)),
+        `changing a masked step changed the loss: ${a} → ${b}`,
+      );
+    },
+    "gradients are finite": () => {
+      const yTrue = tf.tensor3d([[[1], [0.97], [0.95]]]),
+        t = tf.tensor2d([[0, 0.2, 0.5]]),
+        mask = tf.ones([1, 3, 1]);
+      const grad = tf.grad((p: import("@tensorflow/tfjs").Tensor) =>
+        loss.compute(yTrue, p, inputs(t, mask)) as import("@tensorflow/tfjs").Scalar
+      );
+      const g = grad(tf.tensor3d([[[0.98], [0.99], [0.9]]])).dataSync();
+      expect(Array.from(g).every(Number.isFinite), `gradient ${Array.from(g)}`);
+    },
+  });
+}
