@@ -8,6 +8,7 @@
  * peers; on the shared 2-core machine it was also faster in wall time (helper threads compete for cores).
  */
 import { binMatrix, type RowMatrix, trainGbdt } from "../../lib/gbdt/mod.ts";
+import { column, type NumericTable, parseNumericCsv } from "../../lib/io/numeric_csv.ts";
 
 /** W2 settings (see shared/bench/README.md, "W2 – gradient-boosted trees"). */
 export const W2_PARAMS = {
@@ -26,13 +27,6 @@ export interface W2Result {
   trainSeconds: number[];
   endToEndSeconds: number[];
   testRmse: number;
-}
-
-/** A CSV of numbers: header names and the values row-major (empty field → NaN). */
-export interface NumericCsv {
-  names: string[];
-  rows: number;
-  values: Float64Array;
 }
 
 /** Runs W2 `runs` times on `<dataDir>/gbdt/{train,test}.csv`. */
@@ -60,101 +54,17 @@ export async function benchW2(opts: { dataDir: string; runs: number }): Promise<
   return result;
 }
 
-/** Separates the label column from the features. */
-export function splitLabel(csv: NumericCsv, label: string): { x: RowMatrix; y: Float64Array } {
-  const at = csv.names.indexOf(label);
-  if (at < 0) throw new Error(`column '${label}' not found; columns: ${csv.names.join(", ")}`);
-  const cols = csv.names.length, f = cols - 1;
-  const x = new Float64Array(csv.rows * f), y = new Float64Array(csv.rows);
-  for (let i = 0; i < csv.rows; i++) {
-    let k = i * f;
-    for (let j = 0; j < cols; j++) {
-      const v = csv.values[i * cols + j];
-      if (j === at) y[i] = v;
-      else x[k++] = v;
-    }
+/** Separates the label column from the features (row-major, as the booster takes them). */
+export function splitLabel(csv: NumericTable, label: string): { x: RowMatrix; y: Float64Array } {
+  const y = column(csv, label);
+  const features = csv.columns.filter((_, j) => csv.header[j] !== label);
+  const f = features.length;
+  const x = new Float64Array(csv.rows * f);
+  for (let j = 0; j < f; j++) {
+    const col = features[j];
+    for (let i = 0; i < csv.rows; i++) x[i * f + j] = col[i];
   }
   return { x: { rows: csv.rows, cols: f, values: x }, y };
-}
-
-const COMMA = 44, NEWLINE = 10, CR = 13, MINUS = 45, PLUS = 43, DOT = 46, ZERO = 48, NINE = 57;
-const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
-
-/**
- * Parses a comma-separated file of numbers with a header line, straight from bytes. Plain decimals with
- * ≤ 15 significant digits are read as integer / 10^k, which IEEE division rounds correctly (the same
- * double strtod gives); anything else (exponents, long mantissas, nan) falls back to parseFloat.
- */
-export function parseNumericCsv(bytes: Uint8Array): NumericCsv {
-  const headerEnd = bytes.indexOf(NEWLINE);
-  const names = new TextDecoder().decode(bytes.subarray(0, headerEnd < 0 ? bytes.length : headerEnd))
-    .replace(/\r$/, "").split(",").map((s) => s.trim());
-  const cols = names.length, rows = countRows(bytes, headerEnd + 1);
-  const values = new Float64Array(rows * cols);
-  let pos = headerEnd + 1, row = 0;
-  while (pos < bytes.length && row < rows) {
-    if (bytes[pos] === NEWLINE || bytes[pos] === CR) {
-      pos++;
-      continue;
-    }
-    for (let j = 0; j < cols; j++) {
-      const end = fieldEnd(bytes, pos);
-      values[row * cols + j] = parseNumber(bytes, pos, end);
-      const sep = bytes[end];
-      pos = end + 1;
-      if (j < cols - 1 && sep !== COMMA) {
-        throw new Error(`CSV row ${row + 1}: ${j + 1} fields, expected ${cols}`);
-      }
-    }
-    row++;
-  }
-  return { names, rows, values };
-}
-
-function countRows(bytes: Uint8Array, from: number): number {
-  let rows = 0, lineHasData = false;
-  for (let i = from; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === NEWLINE) {
-      if (lineHasData) rows++;
-      lineHasData = false;
-    } else if (b !== CR) lineHasData = true;
-  }
-  return rows + (lineHasData ? 1 : 0);
-}
-
-function fieldEnd(bytes: Uint8Array, pos: number): number {
-  while (pos < bytes.length) {
-    const b = bytes[pos];
-    if (b === COMMA || b === NEWLINE || b === CR) return pos;
-    pos++;
-  }
-  return pos;
-}
-
-function parseNumber(bytes: Uint8Array, start: number, end: number): number {
-  if (start === end) return NaN;
-  let i = start, negative = false;
-  if (bytes[i] === MINUS || bytes[i] === PLUS) negative = bytes[i++] === MINUS;
-  let mantissa = 0, digits = 0, decimals = 0, seenDot = false;
-  for (; i < end; i++) {
-    const b = bytes[i];
-    if (b >= ZERO && b <= NINE) {
-      mantissa = mantissa * 10 + (b - ZERO);
-      if (mantissa > 0) digits++;
-      if (seenDot) decimals++;
-    } else if (b === DOT && !seenDot) seenDot = true;
-    else return slowParse(bytes, start, end);
-  }
-  if (digits > 15 || decimals > 22) return slowParse(bytes, start, end);
-  const value = mantissa / POW10[decimals];
-  return negative ? -value : value;
-}
-
-function slowParse(bytes: Uint8Array, start: number, end: number): number {
-  const text = new TextDecoder().decode(bytes.subarray(start, end)).trim();
-  const v = Number(text);
-  return text === "" || Number.isNaN(v) ? NaN : v;
 }
 
 function rmse(pred: Float64Array, y: Float64Array): number {

@@ -1,6 +1,7 @@
 /** The W1 benchmark's byte-level CSV number parser (scripts/bench/w1_ica.ts). */
 import assert from "node:assert/strict";
-import { column, curveFromCsv, parseNumericCsv } from "../../../scripts/bench/w1_ica.ts";
+import { curveFromCsv } from "../../../scripts/bench/w1_ica.ts";
+import { column, parseNumericCsv } from "../../../lib/io/numeric_csv.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
