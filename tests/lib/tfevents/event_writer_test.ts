@@ -4,7 +4,7 @@ import { EventWriter } from "../../../lib/tfevents/event_writer.ts";
 import { buildHistogram } from "../../../lib/tfevents/histogram.ts";
 import { readRecords } from "../../../lib/tfevents/tfrecord.ts";
 import { readEventFile } from "./event_decoder.ts";
-import { grayPng } from "./png_fixture.ts";
+import { grayPng } from "../../fixtures/png.ts";
 
 const FIXED_MS = 1_700_000_000_250;
 const fixedClock = () => FIXED_MS;

@@ -4,7 +4,7 @@ import tensorboard, { type TensorBoardTracker } from "../../../plugins/trackers/
 import { validateDefinition } from "../../../core/loader.ts";
 import { runContract } from "../../../core/contract/run_contract.ts";
 import { readEventFile } from "../../lib/tfevents/event_decoder.ts";
-import { grayPng } from "../../lib/tfevents/png_fixture.ts";
+import { grayPng } from "../../fixtures/png.ts";
 import { testContext, testRun, withTempDir } from "./tracker_fixtures.ts";
 
 function eventFileIn(dir: string): string {
