@@ -1,8 +1,11 @@
 /**
- * Feature binning: each feature's values map to ≤ max_bin ordered bins (plus one bin for NaN when the
- * feature has missing values), so trees search at most 255 thresholds per feature and the whole training
- * matrix fits in one byte per value. Edges follow LightGBM's idea: distinct-value aware quantiles, where a
- * value frequent enough to fill a bin by itself gets its own bin.
+ * Feature binning, following LightGBM's rules (io/bin.cpp) so that both engines see the same thresholds:
+ * values within one ulp are one distinct value; zero (|v| ≤ 1e-35) always has a bin of its own, with
+ * negative and positive values binned separately around it; a bin is closed only once it holds
+ * `min_data_in_bin` rows; with more distinct values than bins, values frequent enough to fill a bin by
+ * themselves are isolated and the rest is cut into bins of about equal count. Each bound is the double just
+ * above the midpoint of the two values it separates. A feature with NaN in training has one bin fewer for
+ * values plus one bin for NaN, so every feature has at most max_bin bins in all and one byte per value.
  */
 import { sortFloat64 } from "./sort.ts";
 
@@ -34,82 +37,202 @@ export interface BinnedMatrix {
   binOffsets: Int32Array;
 }
 
+/** LightGBM's kZeroThreshold (a float32 constant there): values with |v| ≤ this count as zero. */
+export const ZERO_THRESHOLD: number = Math.fround(1e-35);
+
+/** LightGBM's default `min_data_in_bin`. */
+export const DEFAULT_MIN_DATA_IN_BIN = 3;
+
 /** Value bins of a feature = upperBounds.length; total bins adds the NaN bin. */
 export function totalBins(feature: FeatureBins): number {
   return feature.upperBounds.length + (feature.nanBin >= 0 ? 1 : 0);
 }
 
-/** Finds bin upper bounds for one feature's non-NaN values (any order). */
-export function findUpperBounds(values: Float64Array, maxBin: number): Float64Array {
-  if (values.length === 0) return Float64Array.of(Infinity);
-  const sorted = sortFloat64(values);
-  const { distinct, counts } = distinctCounts(sorted);
-  // Few distinct values: one bin each. Otherwise: about equal-count bins.
-  const cuts = distinct.length <= maxBin
-    ? Int32Array.from({ length: distinct.length - 1 }, (_, i) => i)
-    : greedyCuts(counts, maxBin, sorted.length);
-  const bounds = new Float64Array(cuts.length + 1);
-  cuts.forEach((c, b) => bounds[b] = midpoint(distinct[c], distinct[c + 1]));
-  bounds[cuts.length] = Infinity;
-  return bounds;
+// One shared 8-byte buffer viewed as a double and as two 32-bit words, for stepping to the next double.
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const LOW = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1;
+
+/** The smallest double greater than x (C's nextafter(x, +∞)); NaN and +∞ are returned unchanged. */
+export function nextUp(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  f64[0] = x;
+  const high = 1 - LOW;
+  // Positive: the next larger bit pattern; negative: the next smaller magnitude. Carry/borrow by hand.
+  if (x > 0) {
+    if (u32[LOW] === 0xffffffff) u32[high]++;
+    u32[LOW]++;
+  } else {
+    if (u32[LOW] === 0) u32[high]--;
+    u32[LOW]--;
+  }
+  return f64[0];
 }
 
-/** Distinct values of a sorted array and how often each occurs. */
+/** Whether sorted a ≤ b are the same value to LightGBM: b is at most one ulp above a. */
+function sameValue(a: number, b: number): boolean {
+  if (b === a) return true;
+  // Cheap exit for the common case of values clearly apart; the exact test only near a one-ulp gap.
+  if (b - a > Math.abs(a) * 4.5e-16 && b - a > Number.MIN_VALUE) return false;
+  return b <= nextUp(a);
+}
+
+/** A bound between distinct values a < b: the double just above their midpoint, as LightGBM takes. */
+function boundBetween(a: number, b: number): number {
+  return nextUp((a + b) / 2);
+}
+
+/**
+ * Finds bin upper bounds for one feature's non-NaN values (any order). `maxBin` counts value bins, so a
+ * caller whose feature also has NaN passes one less (see `binMatrix`).
+ */
+export function findUpperBounds(
+  values: Float64Array,
+  maxBin: number,
+  minDataInBin: number = DEFAULT_MIN_DATA_IN_BIN,
+): Float64Array {
+  const { distinct, counts } = distinctCounts(sortFloat64(values));
+  if (distinct.length === 0) return Float64Array.of(Infinity);
+  return Float64Array.from(zeroAsOneBin(distinct, counts, maxBin, values.length, minDataInBin));
+}
+
+/**
+ * Distinct values of a sorted array and how often each occurs. As in LightGBM, values within one ulp of
+ * the previous one merge into it (keeping the larger), and |v| ≤ ZERO_THRESHOLD counts as 0.
+ */
 export function distinctCounts(sorted: Float64Array): { distinct: Float64Array; counts: Int32Array } {
   const distinct = new Float64Array(sorted.length), counts = new Int32Array(sorted.length);
   let k = -1;
   for (let i = 0; i < sorted.length; i++) {
-    if (k < 0 || sorted[i] !== distinct[k]) distinct[++k] = sorted[i];
+    const v = Math.abs(sorted[i]) <= ZERO_THRESHOLD ? 0 : sorted[i];
+    if (k < 0 || !sameValue(distinct[k], v)) distinct[++k] = v;
+    else distinct[k] = v;
     counts[k]++;
   }
   return { distinct: distinct.slice(0, k + 1), counts: counts.slice(0, k + 1) };
 }
 
 /**
- * Chooses bin ends over distinct values (a cut after distinct value i separates it from i + 1). Values
- * holding at least a mean bin's worth of rows are isolated in their own bin; the remaining rows are cut
- * into bins of about equal size, re-estimating the target size as bins are used up.
+ * Negative values, zero and positive values are binned apart (LightGBM's FindBinWithZeroAsOneBin): the
+ * negatives get a share of the bins proportional to their count and end at −ZERO_THRESHOLD; zero's bin
+ * ends at +ZERO_THRESHOLD; the positives get the bins left. So zero (and NaN predicted as zero) always
+ * falls on its own side of a split, whatever the neighbouring values are.
  */
-function greedyCuts(counts: Int32Array, maxBin: number, total: number): Int32Array {
-  const n = counts.length;
-  const big = new Uint8Array(n);
-  let restBins = maxBin, restRows = total;
+function zeroAsOneBin(
+  distinct: Float64Array,
+  counts: Int32Array,
+  maxBin: number,
+  total: number,
+  minDataInBin: number,
+): number[] {
+  const n = distinct.length;
+  let negativeRows = 0, zeroRows = 0, positiveRows = 0;
   for (let i = 0; i < n; i++) {
-    if (counts[i] >= total / maxBin) {
+    if (distinct[i] <= -ZERO_THRESHOLD) negativeRows += counts[i];
+    else if (distinct[i] > ZERO_THRESHOLD) positiveRows += counts[i];
+    else zeroRows += counts[i];
+  }
+  let negatives = 0;
+  while (negatives < n && distinct[negatives] <= -ZERO_THRESHOLD) negatives++;
+  let bounds: number[] = [];
+  if (negatives > 0 && maxBin > 1) {
+    const share = Math.trunc((negativeRows / (total - zeroRows)) * (maxBin - 1));
+    bounds = greedyBounds(distinct, counts, 0, negatives, Math.max(1, share), negativeRows, minDataInBin);
+    bounds[bounds.length - 1] = -ZERO_THRESHOLD;
+  }
+  let positiveStart = negatives;
+  while (positiveStart < n && distinct[positiveStart] <= ZERO_THRESHOLD) positiveStart++;
+  const positiveBins = maxBin - 1 - bounds.length;
+  if (positiveStart < n && positiveBins > 0) {
+    bounds.push(ZERO_THRESHOLD);
+    bounds.push(
+      ...greedyBounds(distinct, counts, positiveStart, n, positiveBins, positiveRows, minDataInBin),
+    );
+  } else {
+    bounds.push(Infinity);
+  }
+  return bounds;
+}
+
+/**
+ * Bounds over distinct values [from, to), ending with +∞ (LightGBM's GreedyFindBin). Few distinct values:
+ * a cut after every value once the open bin holds ≥ minDataInBin rows. Many: at most min(maxBin,
+ * rows / minDataInBin) bins; values holding a mean bin's worth of rows are isolated, the others are cut into
+ * bins of about equal count, re-estimating the target size as bins are used up.
+ */
+function greedyBounds(
+  distinct: Float64Array,
+  counts: Int32Array,
+  from: number,
+  to: number,
+  maxBin: number,
+  total: number,
+  minDataInBin: number,
+): number[] {
+  const n = to - from;
+  const bounds: number[] = [];
+  const push = (bound: number) => {
+    if (bounds.length === 0 || !sameValue(bounds[bounds.length - 1], bound)) bounds.push(bound);
+  };
+  if (n <= maxBin) {
+    let inBin = 0;
+    for (let i = from; i < to - 1; i++) {
+      inBin += counts[i];
+      if (inBin >= minDataInBin) {
+        const before = bounds.length;
+        push(boundBetween(distinct[i], distinct[i + 1]));
+        if (bounds.length > before) inBin = 0;
+      }
+    }
+    bounds.push(Infinity);
+    return bounds;
+  }
+  if (minDataInBin > 0) maxBin = Math.max(1, Math.min(maxBin, Math.trunc(total / minDataInBin)));
+  let target = total / maxBin;
+  let restBins = maxBin, restRows = total;
+  const big = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (counts[from + i] >= target) {
       big[i] = 1;
       restBins--;
-      restRows -= counts[i];
+      restRows -= counts[from + i];
     }
   }
-  let target = restRows / Math.max(1, restBins);
-  const cuts: number[] = [];
+  target = restRows / restBins;
+  // Last value of each bin and first value of the next; bounds go between them.
+  const lastOf: number[] = [], firstOf: number[] = [distinct[from]];
   let inBin = 0;
-  for (let i = 0; i < n - 1 && cuts.length < maxBin - 1; i++) {
-    if (!big[i]) restRows -= counts[i];
-    inBin += counts[i];
-    const closeBeforeBig = big[i + 1] === 1 && inBin >= Math.max(1, target / 2);
-    if (big[i] || inBin >= target || closeBeforeBig) {
-      cuts.push(i);
+  for (let i = 0; i < n - 1; i++) {
+    const count = counts[from + i];
+    if (!big[i]) restRows -= count;
+    inBin += count;
+    if (big[i] || inBin >= target || (big[i + 1] && inBin >= Math.max(1, target * 0.5))) {
+      lastOf.push(distinct[from + i]);
+      firstOf.push(distinct[from + i + 1]);
+      if (lastOf.length >= maxBin - 1) break;
       inBin = 0;
       if (!big[i]) {
         restBins--;
-        target = restRows / Math.max(1, restBins);
+        target = restRows / restBins;
       }
     }
   }
-  return Int32Array.from(cuts);
+  for (let b = 0; b < lastOf.length; b++) push(boundBetween(lastOf[b], firstOf[b + 1]));
+  bounds.push(Infinity);
+  return bounds;
 }
 
-/** A bound strictly between a and b (a < b) that keeps a below and b above even for adjacent doubles. */
-function midpoint(a: number, b: number): number {
-  const mid = a / 2 + b / 2;
-  return mid >= b || mid < a ? a : mid;
-}
-
-/** Bin of a value: binary search over upper bounds; NaN → nanBin (or the last bin if none was seen). */
+/**
+ * Bin of a value: binary search over upper bounds. NaN → the NaN bin; for a feature that had no NaN in
+ * training, NaN is binned as 0, which is how LightGBM predicts it (missing type "none").
+ */
 export function binOf(feature: FeatureBins, value: number): number {
   const ub = feature.upperBounds;
-  if (value !== value) return feature.nanBin >= 0 ? feature.nanBin : ub.length - 1;
+  if (value !== value) {
+    if (feature.nanBin >= 0) return feature.nanBin;
+    value = 0;
+  }
   let lo = 0, hi = ub.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -120,7 +243,11 @@ export function binOf(feature: FeatureBins, value: number): number {
 }
 
 /** Learns bins from a row-major matrix and stores its values as feature-major bytes. */
-export function binMatrix(matrix: RowMatrix, maxBin: number): BinnedMatrix {
+export function binMatrix(
+  matrix: RowMatrix,
+  maxBin: number,
+  minDataInBin: number = DEFAULT_MIN_DATA_IN_BIN,
+): BinnedMatrix {
   const { rows, cols, values } = matrix;
   const features: FeatureBins[] = [];
   const bins = new Uint8Array(rows * cols);
@@ -131,8 +258,14 @@ export function binMatrix(matrix: RowMatrix, maxBin: number): BinnedMatrix {
       const v = values[i * cols + j];
       if (v === v) column[present++] = v;
     }
-    const upperBounds = findUpperBounds(column.subarray(0, present), maxBin);
-    const feature = { upperBounds, nanBin: present < rows ? upperBounds.length : -1 };
+    const hasNan = present < rows;
+    // LightGBM keeps max_bin as the total: with NaN, one bin fewer is left for values.
+    const upperBounds = findUpperBounds(
+      column.subarray(0, present),
+      hasNan ? maxBin - 1 : maxBin,
+      minDataInBin,
+    );
+    const feature = { upperBounds, nanBin: hasNan ? upperBounds.length : -1 };
     features.push(feature);
     fillColumn(bins.subarray(j * rows, (j + 1) * rows), feature, values, cols, j);
   }

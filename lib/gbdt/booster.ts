@@ -69,15 +69,19 @@ export interface TrainOptions extends TrainHooks {
   binned?: BinnedMatrix;
 }
 
-/** Trains a booster; with a validation set and `early_stopping_round` > 0 it stops early. */
+/**
+ * Trains a booster; with a validation set and `early_stopping_round` > 0 it stops early. Like LightGBM,
+ * training also stops at the first tree that finds no split (that tree is dropped, unless it is the first:
+ * then it is kept as a constant tree). Labels are used in float32, LightGBM's label type.
+ */
 export function trainGbdt(
   train: LabelledRows,
   params: Partial<GbdtParams>,
   options: TrainOptions = {},
 ): Booster {
   const p = resolveParams(params);
-  const data = options.binned ?? binMatrix(train.x, p.max_bin);
-  const y = Float64Array.from(train.y);
+  const data = options.binned ?? binMatrix(train.x, p.max_bin, p.min_data_in_bin);
+  const y = Float64Array.from(train.y, Math.fround);
   if (y.length !== data.rows) throw new RangeError(`y has ${y.length} values for ${data.rows} rows`);
   const run = new BoostingRun(p, data, y, options);
   for (let it = 1; it <= p.num_iterations && !run.stopped; it++) run.round(it);
@@ -139,10 +143,29 @@ class BoostingRun {
       features,
       this.#bag?.inBag(),
     );
+    if (tree.numLeaves === 1) {
+      this.stopped = true;
+      if (this.trees.length > 0) return;
+      // The first tree stays as a constant: 0 on top of the average, or the objective's best constant
+      // when boosting did not start from it (what LightGBM's constant first tree holds).
+      tree.leafValue[0] = this.#p.boost_from_average ? 0 : this.#objective.initScore(this.#y);
+    } else if (this.#objective.renewLeaf) {
+      this.#renewLeaves(tree);
+    }
     this.trees.push(tree);
     this.#updateTrainScore(tree);
     if (this.#valid) addTree(tree, this.#valid.x, this.#valid.score);
     this.#afterRound(it);
+  }
+
+  /** Replaces each leaf's value by the objective's choice from its in-bag rows' residuals, then shrinks it. */
+  #renewLeaves(tree: Tree): void {
+    const part = this.#learner.partition, renew = this.#objective.renewLeaf!;
+    for (let l = 0; l < tree.numLeaves; l++) {
+      const rows = part.rowsOf(l), residuals = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) residuals[i] = this.#y[rows[i]] - this.#score[rows[i]];
+      if (rows.length > 0) tree.leafValue[l] = renew(residuals) * this.#p.learning_rate;
+    }
   }
 
   #sampleFeatures(): Int32Array {

@@ -1,6 +1,9 @@
 /**
  * Objectives: per-row gradient and hessian of the loss at the current scores, the starting score
- * (LightGBM's boost_from_average) and the metric early stopping watches.
+ * (LightGBM's boost_from_average) and the metric early stopping watches. Gradients are rounded to float32
+ * as LightGBM stores them: then histogram sums of float32 values are exact in float64 whatever the order,
+ * so when two features split the rows alike their gains differ only where LightGBM's differ too (its ε in
+ * the hessian sums, see split.ts), and the same one wins the tie.
  */
 import type { GbdtParams, ObjectiveName } from "./params.ts";
 
@@ -13,6 +16,11 @@ export interface Objective {
   constantHessian: number;
   /** Best constant prediction for y. */
   initScore(y: Float64Array): number;
+  /**
+   * When set, a leaf's output is recomputed from its rows' residuals y − score (LightGBM's
+   * RenewTreeOutput): the median for L1, where −G/H of sign gradients is a poor step. Before shrinkage.
+   */
+  renewLeaf?(residuals: Float64Array): number;
   /** Writes gradients (hessians are constant) for all rows. */
   gradients(score: Float64Array, y: Float64Array, grad: Float64Array): void;
   /** Mean loss-like metric of predictions vs y (lower is better). */
@@ -32,7 +40,7 @@ const l2Objective: Objective = {
   constantHessian: 1,
   initScore: mean,
   gradients(score, y, grad) {
-    for (let i = 0; i < y.length; i++) grad[i] = score[i] - y[i];
+    for (let i = 0; i < y.length; i++) grad[i] = Math.fround(score[i] - y[i]);
   },
   metric(score, y) {
     let s = 0;
@@ -45,7 +53,9 @@ const l1Objective: Objective = {
   name: "regression_l1",
   metricName: "l1",
   constantHessian: 1,
-  initScore: median,
+  // LightGBM computes this median in float32 (its label type).
+  initScore: (y) => Math.fround(median(y)),
+  renewLeaf: median,
   gradients(score, y, grad) {
     for (let i = 0; i < y.length; i++) grad[i] = Math.sign(score[i] - y[i]);
   },
@@ -63,7 +73,9 @@ function huberObjective(delta: number): Objective {
     constantHessian: 1,
     initScore: mean,
     gradients(score, y, grad) {
-      for (let i = 0; i < y.length; i++) grad[i] = Math.max(-delta, Math.min(delta, score[i] - y[i]));
+      for (let i = 0; i < y.length; i++) {
+        grad[i] = Math.fround(Math.max(-delta, Math.min(delta, score[i] - y[i])));
+      }
     },
     metric(score, y) {
       let s = 0;
@@ -82,6 +94,7 @@ function mean(y: Float64Array): number {
   return y.length ? s / y.length : 0;
 }
 
+/** Median; the mean of the two middle values for an even count (LightGBM's 0.5 percentile). */
 function median(y: Float64Array): number {
   if (y.length === 0) return 0;
   const s = Float64Array.from(y).sort();

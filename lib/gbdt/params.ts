@@ -23,8 +23,10 @@ export interface GbdtParams {
   bagging_fraction: number;
   /** 0: no bagging; k: draw a new bag every k iterations. */
   bagging_freq: number;
-  /** Value bins per feature (≤ 255); a feature with missing values gets one more bin for NaN. */
+  /** Bins per feature (≤ 255), the NaN bin of a feature with missing values included. */
   max_bin: number;
+  /** A bin is closed only once it holds this many training rows (rarer values share a bin). */
+  min_data_in_bin: number;
   /** 0: off; k: stop when the validation metric has not improved for k rounds. */
   early_stopping_round: number;
   /** Huber's δ (LightGBM's `alpha`). */
@@ -51,6 +53,7 @@ export const DEFAULT_PARAMS: GbdtParams = {
   bagging_fraction: 1,
   bagging_freq: 0,
   max_bin: 255,
+  min_data_in_bin: 3,
   early_stopping_round: 0,
   alpha: 0.9,
   boost_from_average: true,
@@ -93,6 +96,7 @@ export function resolveParams(partial: Partial<GbdtParams>): GbdtParams {
   need(p.bagging_fraction > 0 && p.bagging_fraction <= 1, "bagging_fraction", "in (0, 1]");
   need(Number.isInteger(p.bagging_freq) && p.bagging_freq >= 0, "bagging_freq", "an integer ≥ 0");
   need(Number.isInteger(p.max_bin) && p.max_bin >= 2 && p.max_bin <= 255, "max_bin", "an integer in 2..255");
+  need(Number.isInteger(p.min_data_in_bin) && p.min_data_in_bin >= 1, "min_data_in_bin", "an integer ≥ 1");
   need(
     Number.isInteger(p.early_stopping_round) && p.early_stopping_round >= 0,
     "early_stopping_round",

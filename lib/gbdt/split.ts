@@ -1,7 +1,8 @@
 /**
  * Split finding on one leaf's histogram: for every feature and threshold bin, the gain of sending bins
  * ≤ threshold left and the rest right, with missing values (the NaN bin) tried on both sides so each split
- * learns its default direction.
+ * learns its default direction. Scan order, tie-breaking and the limits follow LightGBM's
+ * feature_histogram.hpp, so that both engines choose the same thresholds on small data.
  */
 import type { BinnedMatrix } from "./binning.ts";
 import type { Histogram } from "./histogram.ts";
@@ -31,8 +32,12 @@ export interface SplitCandidate {
   defaultLeft: boolean;
   /** Loss reduction: score(left) + score(right) − score(parent). */
   gain: number;
+  /** Sums of each child, as the children's parent sums (see `record` for LightGBM's ε). */
   left: LeafSums;
   right: LeafSums;
+  /** Optimal values of the two children (before the learning rate), from the sums the scan compared. */
+  leftOutput: number;
+  rightOutput: number;
 }
 
 /** An empty candidate, to be filled by `findBestSplit`. */
@@ -44,8 +49,17 @@ export function emptyCandidate(): SplitCandidate {
     gain: 0,
     left: { grad: 0, hess: 0, count: 0 },
     right: { grad: 0, hess: 0, count: 0 },
+    leftOutput: 0,
+    rightOutput: 0,
   };
 }
+
+/**
+ * LightGBM's kEpsilon (a float32 constant): the side a scan accumulates starts from this hessian instead
+ * of 0, and the children's hessian sums lose it again. Kept so that two features splitting the rows alike
+ * differ in gain by exactly the same last bits as in LightGBM, which decides which of them wins.
+ */
+const EPSILON_HESSIAN = Math.fround(1e-15);
 
 /** Soft-thresholding of the gradient sum by λ₁: sign(g)·max(|g| − λ₁, 0). */
 export function thresholdL1(g: number, l1: number): number {
@@ -65,7 +79,13 @@ export function leafScore(g: number, h: number, l1: number, l2: number): number 
   return (t * t) / (h + l2);
 }
 
-/** Scans the given features of `hist` and writes the best split of a leaf with `sums` into `best`. */
+/**
+ * Scans the given features of `hist` and writes the best split of a leaf with `sums` into `best`. Features
+ * whose flag in `splittable` is 0 are skipped; every scanned feature's flag is rewritten (1 when some
+ * threshold passes the limits with a positive gain). LightGBM skips a feature in both children once it was
+ * unsplittable in their parent, and children inherit the parent's flags here for the same reason.
+ * Ties go to the feature scanned first (the smaller index, as in LightGBM).
+ */
 export function findBestSplit(
   hist: Histogram,
   data: BinnedMatrix,
@@ -73,27 +93,40 @@ export function findBestSplit(
   sums: LeafSums,
   limits: SplitLimits,
   best: SplitCandidate,
+  splittable?: Uint8Array,
 ): void {
   best.feature = -1;
   best.gain = 0;
   const parentScore = leafScore(sums.grad, sums.hess, limits.lambda_l1, limits.lambda_l2);
-  const scan: Scan = { ...limits, minGain: parentScore + limits.min_gain_to_split, best, parentScore };
+  const shift = parentScore + limits.min_gain_to_split;
+  const scan: Scan = { ...limits, minGain: shift, shift, best, parentScore, splittable: false };
   for (let k = 0; k < features.length; k++) {
     const j = features[k];
-    if (data.binCounts[j] < 2) continue;
+    if (data.binCounts[j] < 2 || (splittable && splittable[j] === 0)) continue;
     const feature = data.features[j];
+    scan.splittable = false;
     scanFeature(hist, data.binOffsets[j], feature.upperBounds.length, feature.nanBin >= 0, j, sums, scan);
+    if (splittable) splittable[j] = scan.splittable ? 1 : 0;
   }
 }
 
 interface Scan extends SplitLimits {
-  /** Total score a split must beat: parent score + min_gain_to_split. */
+  /** Total score a split must beat: the best so far, at first parent score + min_gain_to_split. */
   minGain: number;
+  /** Parent score + min_gain_to_split: a threshold at or below it is no split at all. */
+  shift: number;
   parentScore: number;
   best: SplitCandidate;
+  /** Whether the feature being scanned had any threshold above `shift` within the limits. */
+  splittable: boolean;
 }
 
-/** Tries every threshold of one feature; `valueBins` excludes the NaN bin, which sits right after them. */
+/**
+ * Tries every threshold of one feature, in LightGBM's order, because among equal gains the first one
+ * found wins: without NaN, right to left (so a gap between the values of a leaf is cut just below the
+ * right-hand values); with NaN, first right to left with NaN on the left, then left to right with NaN on
+ * the right, which must then do strictly better. `valueBins` excludes the NaN bin, which sits right after.
+ */
 function scanFeature(
   hist: Histogram,
   start: number,
@@ -103,59 +136,94 @@ function scanFeature(
   sums: LeafSums,
   scan: Scan,
 ): void {
-  const nanAt = start + valueBins;
-  // NaN right (or no NaN): with NaN the last value bin is a threshold too (all values left, NaN right).
-  scanDirection(hist, start, hasNan ? valueBins : valueBins - 1, 0, 0, 0, feature, false, sums, scan);
-  if (hasNan) {
-    const h = hist;
-    scanDirection(
-      h,
-      start,
-      valueBins - 1,
-      h.grad[nanAt],
-      h.hess[nanAt],
-      h.count[nanAt],
-      feature,
-      true,
-      sums,
-      scan,
-    );
+  if (!hasNan) {
+    scanReverse(hist, start, valueBins, feature, sums, scan);
+  } else if (valueBins >= 2) {
+    scanReverse(hist, start, valueBins, feature, sums, scan);
+    scanForward(hist, start, valueBins, feature, sums, scan);
+  } else {
+    // One value bin and NaN: the only split is values left, NaN right.
+    scanForward(hist, start, 1, feature, sums, scan);
   }
 }
 
 /**
- * One left-to-right pass over `thresholds` thresholds; the left side starts with (g0, h0, c0), the NaN
- * bin's sums when NaN goes left. Best-so-far lives in locals (the hot loop touches no objects).
+ * Right-to-left pass over value bins [start, start + valueBins): the right side grows from the top value
+ * bin, the left side is the rest (so it holds the NaN bin, if any: NaN goes left). Threshold t means bins
+ * ≤ t go left. Best-so-far lives in locals (the hot loop touches no objects).
  */
-function scanDirection(
+function scanReverse(
   hist: Histogram,
   start: number,
-  thresholds: number,
-  g0: number,
-  h0: number,
-  c0: number,
+  valueBins: number,
   feature: number,
-  nanLeft: boolean,
   sums: LeafSums,
   scan: Scan,
 ): void {
   const hg = hist.grad, hh = hist.hess, hc = hist.count;
   const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
-  const l1 = scan.lambda_l1, l2 = scan.lambda_l2;
+  const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
   const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
-  let lg = g0, lh = h0, lc = c0;
+  let rg = 0, rh = EPSILON_HESSIAN, rc = 0, splittable = false;
   let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
-  for (let t = 0; t < thresholds; t++) {
+  for (let t = valueBins - 1; t >= 1; t--) {
+    rg += hg[start + t];
+    rh += hh[start + t];
+    rc += hc[start + t];
+    if (rc < minData || rh < minHess) continue;
+    // The left side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
+    const lc = totalC - rc, lh = totalH - rh;
+    if (lc < minData || lh < minHess) break;
+    const lg = totalG - rg;
+    const gain = l1 === 0
+      ? (lg * lg) / (lh + l2) + (rg * rg) / (rh + l2)
+      : leafScore(lg, lh, l1, l2) + leafScore(rg, rh, l1, l2);
+    if (gain <= shift) continue;
+    splittable = true;
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestT = t - 1;
+      bestG = lg;
+      bestH = lh;
+      bestC = lc;
+    }
+  }
+  if (splittable) scan.splittable = true;
+  if (bestT >= 0) record(scan, feature, bestT, true, bestGain, bestG, bestH, bestC, sums);
+}
+
+/**
+ * Left-to-right pass with NaN on the right: thresholds 0 .. valueBins − 1 (the last one sends every value
+ * left and only NaN right).
+ */
+function scanForward(
+  hist: Histogram,
+  start: number,
+  valueBins: number,
+  feature: number,
+  sums: LeafSums,
+  scan: Scan,
+): void {
+  const hg = hist.grad, hh = hist.hess, hc = hist.count;
+  const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
+  const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
+  const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
+  let lg = 0, lh = EPSILON_HESSIAN, lc = 0, splittable = false;
+  let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
+  for (let t = 0; t < valueBins; t++) {
     lg += hg[start + t];
     lh += hh[start + t];
     lc += hc[start + t];
     if (lc < minData || lh < minHess) continue;
     // The right side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
-    if (totalC - lc < minData || totalH - lh < minHess) break;
+    const rc = totalC - lc, rh = totalH - lh;
+    if (rc < minData || rh < minHess) break;
     const rg = totalG - lg;
     const gain = l1 === 0
-      ? (lg * lg) / (lh + l2) + (rg * rg) / (totalH - lh + l2)
-      : leafScore(lg, lh, l1, l2) + leafScore(rg, totalH - lh, l1, l2);
+      ? (lg * lg) / (lh + l2) + (rg * rg) / (rh + l2)
+      : leafScore(lg, lh, l1, l2) + leafScore(rg, rh, l1, l2);
+    if (gain <= shift) continue;
+    splittable = true;
     if (gain > bestGain) {
       bestGain = gain;
       bestT = t;
@@ -164,9 +232,15 @@ function scanDirection(
       bestC = lc;
     }
   }
-  if (bestT >= 0) record(scan, feature, bestT, nanLeft, bestGain, bestG, bestH, bestC, sums);
+  if (splittable) scan.splittable = true;
+  if (bestT >= 0) record(scan, feature, bestT, false, bestGain, bestG, bestH, bestC, sums);
 }
 
+/**
+ * Stores a new best split from the left sums the scan compared (`lh` includes ε in a forward scan and
+ * lacks it in a reverse one). As in LightGBM, the children's outputs come from those sums, while the sums
+ * handed to the children drop ε once more.
+ */
 function record(
   scan: Scan,
   feature: number,
@@ -184,10 +258,12 @@ function record(
   best.thresholdBin = threshold;
   best.defaultLeft = defaultLeft;
   best.gain = gain - scan.parentScore;
+  best.leftOutput = leafOutput(lg, lh, scan);
+  best.rightOutput = leafOutput(sums.grad - lg, sums.hess - lh, scan);
   best.left.grad = lg;
-  best.left.hess = lh;
+  best.left.hess = lh - EPSILON_HESSIAN;
   best.left.count = lc;
   best.right.grad = sums.grad - lg;
-  best.right.hess = sums.hess - lh;
+  best.right.hess = sums.hess - lh - EPSILON_HESSIAN;
   best.right.count = sums.count - lc;
 }

@@ -36,8 +36,12 @@ export class TreeLearner {
   #slotOf: Int32Array;
   #best: SplitCandidate[];
   #sums: LeafSums[];
+  /** Each leaf's value before the learning rate, fixed when the split creating it was chosen. */
+  #outputs: Float64Array;
   #orderedGrad: Float64Array;
   #orderedHess: Float64Array;
+  /** Per leaf, per feature: 0 once a scan found no valid threshold there (inherited by the children). */
+  #splittable: Uint8Array[];
 
   constructor(data: BinnedMatrix, params: GrowthParams) {
     const leaves = params.num_leaves;
@@ -49,8 +53,10 @@ export class TreeLearner {
     this.#slotOf = new Int32Array(leaves);
     this.#best = Array.from({ length: leaves }, emptyCandidate);
     this.#sums = Array.from({ length: leaves }, () => ({ grad: 0, hess: 0, count: 0 }));
+    this.#outputs = new Float64Array(leaves);
     this.#orderedGrad = new Float64Array(data.rows);
     this.#orderedHess = new Float64Array(data.rows);
+    this.#splittable = Array.from({ length: leaves }, () => new Uint8Array(data.cols));
   }
 
   /** Grows one tree on `rows` (all rows when omitted) using only `features`. */
@@ -59,6 +65,7 @@ export class TreeLearner {
     part.reset(rows);
     this.#builder.reset(part.count[0]);
     this.#slotOf[0] = 0;
+    this.#splittable[0].fill(1);
     this.#rootSums(g);
     this.#buildLeaf(0, 0, g, features);
     this.#findBest(0, features);
@@ -82,14 +89,17 @@ export class TreeLearner {
     sums.grad = gs;
     sums.hess = hs;
     sums.count = n;
+    this.#outputs[0] = leafOutput(gs, hs, this.#params);
   }
 
+  /** The leaf with the largest gain; equal gains go to the split on the smaller feature, then the lower leaf. */
   #bestLeaf(): number {
-    let leaf = -1, gain = 0;
+    let leaf = -1, gain = 0, feature = 0;
     for (let l = 0; l < this.partition.leaves; l++) {
       const c = this.#best[l];
-      if (c.feature >= 0 && c.gain > gain) {
+      if (c.feature >= 0 && (c.gain > gain || (leaf >= 0 && c.gain === gain && c.feature < feature))) {
         gain = c.gain;
+        feature = c.feature;
         leaf = l;
       }
     }
@@ -101,17 +111,23 @@ export class TreeLearner {
     const j = c.feature, feature = data.features[j];
     const column = data.bins.subarray(j * data.rows, (j + 1) * data.rows);
     const created = this.partition.split(leaf, column, c.thresholdBin, feature.nanBin, c.defaultLeft);
+    const threshold = feature.upperBounds[c.thresholdBin];
     this.#builder.split(leaf, created, {
       feature: j,
       thresholdBin: c.thresholdBin,
-      threshold: feature.upperBounds[c.thresholdBin],
-      defaultLeft: c.defaultLeft,
+      threshold,
+      // A feature without NaN in training predicts NaN as 0, as LightGBM does (missing type "none"): storing
+      // the side 0 falls on as the default direction gives that without a per-node missing type.
+      defaultLeft: feature.nanBin >= 0 ? c.defaultLeft : 0 <= threshold,
       gain: c.gain,
       leftCount: c.left.count,
       rightCount: c.right.count,
     });
     Object.assign(this.#sums[leaf], c.left);
     Object.assign(this.#sums[created], c.right);
+    this.#outputs[leaf] = c.leftOutput;
+    this.#outputs[created] = c.rightOutput;
+    this.#splittable[created].set(this.#splittable[leaf]);
     if (more) this.#childHistograms(leaf, created, g, features);
     else this.#best[leaf].feature = this.#best[created].feature = -1;
   }
@@ -157,14 +173,19 @@ export class TreeLearner {
     const best = this.#best[leaf];
     best.feature = -1;
     if (!this.#canSplit(leaf)) return;
-    findBestSplit(this.#pool[this.#slotOf[leaf]], this.#data, features, this.#sums[leaf], this.#params, best);
+    findBestSplit(
+      this.#pool[this.#slotOf[leaf]],
+      this.#data,
+      features,
+      this.#sums[leaf],
+      this.#params,
+      best,
+      this.#splittable[leaf],
+    );
   }
 
   #setLeafValues(): void {
     const t = this.#builder.tree;
-    for (let l = 0; l < t.numLeaves; l++) {
-      const s = this.#sums[l];
-      t.leafValue[l] = leafOutput(s.grad, s.hess, this.#params) * this.#params.learning_rate;
-    }
+    for (let l = 0; l < t.numLeaves; l++) t.leafValue[l] = this.#outputs[l] * this.#params.learning_rate;
   }
 }

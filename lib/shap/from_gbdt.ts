@@ -2,7 +2,9 @@
  * Adapter from lib/gbdt boosters to the TreeSHAP ensemble format. lib/gbdt stores internal nodes in
  * split order with children c ≥ 0 (internal) or ~c (leaf) and counts only at leaves; here nodes are laid
  * out in preorder and each internal node's cover is the sum of the leaf counts below it. The split rule
- * is lib/gbdt's: v ≤ threshold goes left, compared in float64.
+ * is lib/gbdt's: v ≤ threshold goes left, compared in float64, and NaN follows the node's default
+ * direction — which lib/gbdt sets, for a feature that had no NaN in training, to the side 0 falls on (how
+ * LightGBM predicts NaN there), so explanations and predictions route NaN alike.
  */
 import type { Booster } from "../gbdt/booster.ts";
 import type { Tree } from "../gbdt/tree.ts";

@@ -1,15 +1,25 @@
 /**
  * `lgbm`: LightGBM-style gradient-boosted trees (lib/gbdt) as a model plugin. Tabular samples only; one
  * booster per target, trained on the rows where that target is observed. Without a fixed iteration count
- * it early-stops on the validation set and reports the best iteration for the refit.
+ * it early-stops on the validation set and reports the best iteration for the refit. `explain` gives exact
+ * path-dependent TreeSHAP values per target.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
 import { z } from "zod";
-import type { FitContext, FitResult, ModelInstance, PluginContext, Prediction } from "../../core/plugin.ts";
+import type {
+  Explanation,
+  FitContext,
+  FitResult,
+  ModelInstance,
+  PluginContext,
+  Prediction,
+} from "../../core/plugin.ts";
 import { type SampleSet, SampleSetError } from "../../core/sample.ts";
 import { Booster, boosterFromJson, type BoosterJson, boosterToJson, trainGbdt } from "../../lib/gbdt/mod.ts";
 import type { IterationInfo, LabelledRows } from "../../lib/gbdt/mod.ts";
+import { ensembleFromBooster } from "../../lib/shap/from_gbdt.ts";
+import { treeShap } from "../../lib/shap/tree_shap.ts";
 
 /** Options, named and defaulted like LightGBM's parameters. */
 export const lgbmOptions = z.strictObject({
@@ -26,6 +36,7 @@ export const lgbmOptions = z.strictObject({
   bagging_fraction: z.number().gt(0).max(1).default(1),
   bagging_freq: z.number().int().min(0).default(0),
   max_bin: z.number().int().min(2).max(255).default(255),
+  min_data_in_bin: z.number().int().min(1).default(3),
   early_stopping_round: z.number().int().min(0).default(20),
   objective: z.enum(["regression", "regression_l1", "huber"]).default("regression"),
 });
@@ -119,6 +130,29 @@ class LgbmModel implements ModelInstance {
     return { y, yShape: [set.n, 1, k], mask: new Uint8Array(set.n * k).fill(1) };
   }
 
+  /**
+   * Exact path-dependent TreeSHAP of every row of `set`, per target, with the boosters' default iterations
+   * (the ones `predict` uses): Σ values + base = prediction in float64. Path-dependent TreeSHAP takes its
+   * reference distribution from the training rows behind each node (the tree covers), so `background` is
+   * only checked for the same features, not used.
+   */
+  explain(set: SampleSet, background: SampleSet): Promise<Explanation> {
+    return Promise.resolve().then(() => this.#explainNow(set, background));
+  }
+
+  #explainNow(set: SampleSet, background: SampleSet): Explanation {
+    this.#requireFitted();
+    requireSameColumns(set, this.#featureNames, this.#targetNames, "explain");
+    requireSameColumns(background, this.#featureNames, this.#targetNames, "explain background");
+    const values: Record<string, Float64Array> = {}, base: Record<string, number> = {};
+    this.#boosters.forEach((booster, k) => {
+      const result = treeShap(ensembleFromBooster(booster), set.x, set.n);
+      values[this.#targetNames[k]] = result.values;
+      base[this.#targetNames[k]] = result.base;
+    });
+    return { featureNames: [...this.#featureNames], values, base };
+  }
+
   async save(dir: string): Promise<void> {
     this.#requireFitted();
     const file: LgbmFile = {
@@ -176,7 +210,9 @@ function requireSameColumns(
       `lgbm ${role}: features [${set.featureNames.join(", ")}] differ from training [${features.join(", ")}]`,
     );
   }
-  if (role !== "predict" && set.targetNames.join("\u0000") !== targets.join("\u0000")) {
+  // Prediction and explanation need the features only; training and validation also the same targets.
+  const needsTargets = role === "train" || role === "validation";
+  if (needsTargets && set.targetNames.join("\u0000") !== targets.join("\u0000")) {
     throw new SampleSetError(`lgbm ${role}: targets [${set.targetNames}] differ from training [${targets}]`);
   }
 }

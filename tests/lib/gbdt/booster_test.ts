@@ -40,7 +40,8 @@ Deno.test("booster: bagging still scores out-of-bag rows (training predictions =
   });
   const last = trained[trained.length - 1];
   const expected = rmse(booster.predict(data.x), data.y);
-  assert(Math.abs(last - expected) < 1e-9, `train rmse ${last} vs recomputed ${expected}`);
+  // Training uses the labels in float32 (LightGBM's label type): agreement to float32 precision.
+  assert(Math.abs(last - expected) < 1e-6 * expected, `train rmse ${last} vs recomputed ${expected}`);
 });
 
 Deno.test("booster: save → JSON text → load gives identical predictions, NaN included", () => {

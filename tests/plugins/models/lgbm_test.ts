@@ -8,6 +8,7 @@ import {
 } from "../../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { createRng } from "../../../core/rng.ts";
+import { boosterFromJson } from "../../../lib/gbdt/mod.ts";
 
 const quiet = { info() {}, warn() {}, debug() {} };
 
@@ -70,6 +71,7 @@ Deno.test("lgbm plugin: a valid model definition with LightGBM-named defaults", 
     bagging_fraction: 1,
     bagging_freq: 0,
     max_bin: 255,
+    min_data_in_bin: 3,
     early_stopping_round: 20,
     objective: "regression",
   });
@@ -147,4 +149,49 @@ Deno.test("lgbm plugin: rejects sequences and mismatched features", async () => 
   await model.fit(samples(50, 8), undefined, fitContext());
   const other = { ...samples(10, 9), featureNames: ["x0", "x1", "other"] };
   await nodeAssert.rejects(model.predict(other), /features/);
+});
+
+Deno.test("lgbm plugin: explain gives TreeSHAP values per target with Σφ + base = the float64 prediction", async () => {
+  const model = await create({ num_iterations: 30, learning_rate: 0.2, num_leaves: 8, min_data_in_leaf: 5 });
+  const train = samples(200, 11);
+  // NaN in training for x2 (learned default direction) …
+  for (let i = 0; i < train.n; i += 9) train.x[i * 3 + 2] = NaN;
+  await model.fit(train, undefined, fitContext());
+  const test = samples(40, 12);
+  // … and at explain time for x0 too, which had none in training (routed as 0).
+  for (let i = 0; i < test.n; i += 5) test.x[i * 3] = NaN;
+  for (let i = 2; i < test.n; i += 7) test.x[i * 3 + 2] = NaN;
+  const explanation = await model.explain!(test, train);
+  nodeAssert.deepEqual(explanation.featureNames, ["x0", "x1", "noise"]);
+  nodeAssert.deepEqual(Object.keys(explanation.values), ["a", "b"]);
+
+  // Float64 predictions of the same boosters, through the saved model (predict() rounds to float32).
+  const dir = await Deno.makeTempDir({ prefix: "lgbm_test_" });
+  try {
+    await model.save(dir);
+    const saved = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    const rows = { rows: test.n, cols: 3, values: Float64Array.from(test.x) };
+    const float32 = (await model.predict(test)).y;
+    ["a", "b"].forEach((target, k) => {
+      const exact = boosterFromJson(saved.boosters[k]).predict(rows);
+      const phi = explanation.values[target];
+      nodeAssert.equal(phi.length, test.n * 3);
+      for (let i = 0; i < test.n; i++) {
+        const sum = explanation.base[target] + phi[i * 3] + phi[i * 3 + 1] + phi[i * 3 + 2];
+        nodeAssert.ok(Math.abs(sum - exact[i]) <= 1e-9, `${target} row ${i}: ${sum} vs ${exact[i]}`);
+        nodeAssert.ok(Math.abs(exact[i] - float32[i * 2 + k]) <= 1e-6 * Math.max(1, Math.abs(exact[i])));
+      }
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // The noise feature matters least for target a.
+  const meanAbs = (j: number) => {
+    let s = 0;
+    for (let i = 0; i < test.n; i++) s += Math.abs(explanation.values.a[i * 3 + j]);
+    return s / test.n;
+  };
+  nodeAssert.ok(meanAbs(0) > meanAbs(2), `|φ| x0 ${meanAbs(0)} vs noise ${meanAbs(2)}`);
+  const other = { ...samples(5, 13), featureNames: ["x0", "x1", "other"] };
+  await nodeAssert.rejects(model.explain!(other, train), /features/);
 });
