@@ -11,21 +11,28 @@ import { runPeer } from "./peers.ts";
 import { benchDataDir, benchW1 } from "./w1_ica.ts";
 import { benchW2 } from "./w2_gbdt.ts";
 import { benchReadCurves } from "./read_curves.ts";
+import { benchW3 } from "./w3_lstm_attn.ts";
+import { benchW4 } from "./w4_node.ts";
 
 interface Args {
   peers: boolean;
   runs: number;
   only?: Set<string>;
+  /** Also time W3 at batch 256 on WebGPU against wasm (for machines with a hardware GPU). */
+  webgpu: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { peers: false, runs: 5 };
+  const args: Args = { peers: false, runs: 5, webgpu: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--peers") args.peers = true;
     else if (a === "--runs") args.runs = Number(argv[++i]);
     else if (a === "--only") args.only = new Set(argv[++i].split(","));
-    else throw new Error(`unknown argument '${a}' (expected --peers, --runs N, --only W1,W2)`);
+    else if (a === "--webgpu") args.webgpu = true;
+    else {throw new Error(
+        `unknown argument '${a}' (expected --peers, --runs N, --only W1,W2,W3,W4, --webgpu)`,
+      );}
   }
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`--runs must be a positive integer`);
   return args;
@@ -96,7 +103,62 @@ const w2: Workload = async (args, dataDir) => {
   ];
 };
 
-const WORKLOADS: Record<string, Workload> = { W1: w1, W2: w2 };
+/** W3: BiLSTM + attention training step (batch 32), against PyTorch on one thread; optionally WebGPU. */
+const w3: Workload = async (args) => {
+  const ours = await benchW3({ runs: args.runs, steps: 50, warmup: 10 });
+  const peer = args.peers ? await runPeer("peer_lstm_attn_torch.py", ["--threads", "1"]) : undefined;
+  const rows = [
+    benchRow(
+      "W3_lstm_attn",
+      "train_step",
+      ours.msPerStep.map((ms) => ms / 1000),
+      peer && { name: "torch", median: seconds(peer.seconds_median) },
+      {
+        final_loss: ours.finalLoss,
+        params: ours.params,
+        backend: ours.backend,
+      },
+    ),
+  ];
+  if (args.webgpu) {
+    // Batch 256: WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).
+    const wasm = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch: 256, backend: "wasm" });
+    const gpu = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch: 256, backend: "webgpu" });
+    const row = benchRow("W3_lstm_attn_b256", "train_loop", gpu.msPerStep.map((ms) => ms / 1000), {
+      name: "batteryml-deno wasm",
+      median: [...wasm.msPerStep].sort((a, b) => a - b)[wasm.msPerStep.length >> 1] / 1000,
+    });
+    rows.push({ ...row, impl: `batteryml-deno ${gpu.backend}` });
+  }
+  return rows;
+};
+
+/** W4: latent neural ODE training epoch with RK4 and with dopri5, against PyTorch on one thread. */
+const w4: Workload = async (args) => {
+  const rows: BenchRow[] = [];
+  for (const solver of ["rk4", "dopri5"] as const) {
+    const ours = await benchW4({ solver, runs: args.runs, epochs: 20, warmup: 3 });
+    const peer = args.peers
+      ? await runPeer("peer_node_torch.py", ["--solver", solver, "--threads", "1"])
+      : undefined;
+    rows.push(
+      benchRow(
+        `W4_node_${solver}`,
+        "train_epoch",
+        ours.secondsPerEpoch,
+        peer && { name: "torch", median: seconds(peer.seconds_median) },
+        {
+          nfe_first_forward: ours.nfeFirstForward,
+          first_loss: ours.firstLoss,
+          final_loss: ours.finalLoss,
+        },
+      ),
+    );
+  }
+  return rows;
+};
+
+const WORKLOADS: Record<string, Workload> = { W1: w1, W2: w2, W3: w3, W4: w4 };
 
 if (import.meta.main) {
   try {
