@@ -6,6 +6,8 @@
  * causal (the model plugin turns it off in forecasting mode too).
  */
 import * as tf from "@tensorflow/tfjs";
+import { multiHeadAttention } from "./kernels/attention.ts";
+import { lstmSequence } from "./kernels/lstm_sequence.ts";
 import { attentionBias, type AttentionParams, attentionParams, selfAttention } from "./layers/attention.ts";
 import { dense, type DenseParams, denseParams } from "./layers/dense.ts";
 import { layerNorm, type LayerNormParams, layerNormParams } from "./layers/layer_norm.ts";
@@ -68,12 +70,68 @@ export function forwardLstmAttention(
   x: tf.Tensor3D,
   stepMask: tf.Tensor2D,
 ): LstmAttentionOutput {
-  const fwd = lstm(x, stepMask, p.forward);
-  const states = p.backward ? tf.concat([fwd, lstm(x, stepMask, p.backward, true)], 2) as tf.Tensor3D : fwd;
-  const { output, weights } = selfAttention(states, attentionBias(stepMask, cfg.causal), p.attention);
+  const { states, output, weights } = onHost()
+    ? fusedCore(p, cfg, x, stepMask)
+    : referenceCore(p, cfg, x, stepMask);
   const attended = layerNorm(tf.add(states, output), p.norm) as tf.Tensor3D;
   if (cfg.mode === "seq2seq") return { y: dense(attended, p.head), weights };
   return { y: dense(pool(attended, stepMask, cfg.pooling), p.head), weights };
+}
+
+/** LSTM states, attention output (before the residual) and weights. */
+interface Core {
+  states: tf.Tensor3D;
+  output: tf.Tensor3D;
+  weights: tf.Tensor4D;
+}
+
+/**
+ * The fused ops read their inputs back to the host (`dataSync`), which is cheap on wasm/cpu and not
+ * available on WebGPU (synchronous reads need a canvas there): other backends keep the plain-tfjs layers.
+ */
+function onHost(): boolean {
+  const name = tf.getBackend();
+  return name === "wasm" || name === "cpu";
+}
+
+/** Fused ops (lib/nn/kernels): the same maths as the plain layers, masks included (checked equal in
+ * tests/lib/nn/kernels), with a few kernels instead of thousands per step. */
+function fusedCore(
+  p: LstmAttentionParams,
+  cfg: LstmAttentionConfig,
+  x: tf.Tensor3D,
+  stepMask: tf.Tensor2D,
+): Core {
+  const timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
+  const maskTB = tf.transpose(stepMask) as tf.Tensor2D;
+  const run = (lp: LstmParams, reverse: boolean) =>
+    tf.transpose(
+      lstmSequence(timeMajor, lp.w as tf.Tensor2D, lp.u as tf.Tensor2D, lp.b as tf.Tensor1D, reverse, maskTB),
+      [1, 0, 2],
+    ) as tf.Tensor3D;
+  const fwd = run(p.forward, false);
+  const states = p.backward ? tf.concat([fwd, run(p.backward, true)], 2) as tf.Tensor3D : fwd;
+  const a = p.attention;
+  const heads = multiHeadAttention(
+    dense(states, a.q) as tf.Tensor3D,
+    dense(states, a.k) as tf.Tensor3D,
+    dense(states, a.v) as tf.Tensor3D,
+    { heads: a.heads, keyMask: stepMask, causal: cfg.causal, weights: true },
+  );
+  return { states, output: dense(heads.output, a.out) as tf.Tensor3D, weights: heads.weights! };
+}
+
+/** The plain-tfjs layers (any backend). */
+function referenceCore(
+  p: LstmAttentionParams,
+  cfg: LstmAttentionConfig,
+  x: tf.Tensor3D,
+  stepMask: tf.Tensor2D,
+): Core {
+  const fwd = lstm(x, stepMask, p.forward);
+  const states = p.backward ? tf.concat([fwd, lstm(x, stepMask, p.backward, true)], 2) as tf.Tensor3D : fwd;
+  const { output, weights } = selfAttention(states, attentionBias(stepMask, cfg.causal), p.attention);
+  return { states, output, weights };
 }
 
 /** (B, T, d) → (B, d): the last valid step, or the mean over valid steps. */

@@ -7,14 +7,17 @@
  * weights are not portable, shapes and the step are.
  *
  * Speed-ups (docs/profile_w3_w4.md): each LSTM direction is one custom-gradient op
- * (lib/nn/kernels/lstm_sequence.ts), the sequence stays time-major, and the wasm BatchMatMul kernel is
- * replaced by one that transposes explicitly and takes XNNPACK's path.
+ * (lib/nn/kernels/lstm_sequence.ts), the attention over all heads is one op on the packed [q | k | v]
+ * projection (lib/nn/kernels/attention.ts), both calling XNNPACK directly on typed arrays
+ * (lib/nn/kernels/gemm.ts); the sequence stays time-major, and the wasm BatchMatMul kernel is replaced by
+ * one that transposes explicitly and takes XNNPACK's path (the remaining dense layers).
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w3_lstm_attn.ts [--runs 5] [--steps 50] [--warmup 10]
  */
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../lib/nn/backend.ts";
 import { installWasmBatchMatMul } from "../../lib/nn/kernels/batch_matmul_wasm.ts";
+import { packedMultiHeadAttention } from "../../lib/nn/kernels/attention.ts";
 import { lstmSequence } from "../../lib/nn/kernels/lstm_sequence.ts";
 import { createOptimizer } from "../../lib/nn/optimizer.ts";
 import { normalFrom, SeededRandom } from "../../lib/nn/seeded_random.ts";
@@ -116,13 +119,9 @@ class W3Model {
 
   /** torch.nn.MultiheadAttention(h, h, h) on (B·T, D) rows. */
   #attention(flat: tf.Tensor2D, B: number): tf.Tensor2D {
-    const dh = D / HEADS;
     const qkv = tf.add(tf.matMul(flat, this.inProj as tf.Tensor2D), this.inBias);
-    const heads = tf.transpose(tf.reshape(qkv, [B, T, 3, HEADS, dh]), [2, 0, 3, 1, 4]); // (3, B, heads, T, dh)
-    const [q, k, v] = tf.unstack(heads).map((t) => tf.reshape(t, [B * HEADS, T, dh]) as tf.Tensor3D);
-    const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
-    const ctx = tf.matMul(tf.softmax(scores), v); // (B·heads, T, dh)
-    const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [B, HEADS, T, dh]), [0, 2, 1, 3]), [B * T, D]);
+    const packed = tf.reshape(qkv, [B, T, 3 * D]) as tf.Tensor3D;
+    const merged = tf.reshape(packedMultiHeadAttention(packed, { heads: HEADS }).output, [B * T, D]);
     return tf.add(tf.matMul(merged as tf.Tensor2D, this.outProj as tf.Tensor2D), this.outBias) as tf.Tensor2D;
   }
 }

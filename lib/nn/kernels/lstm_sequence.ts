@@ -1,182 +1,229 @@
 /**
  * A whole LSTM layer direction as one tfjs op with a hand-written gradient. Plain tfjs records ~15 kernels
- * per step and as many again backwards (14,000 per W3 step); here each step is one recurrent product (the
- * wasm backend's XNNPACK path: nothing transposed, no batch axis) plus the gate arithmetic in TypeScript,
- * and the weight gradients are summed over time in one large product each (docs/profile_w3_w4.md).
+ * per step and as many again backwards (14,000 per W3 step). Here forward and backward work on
+ * Float32Arrays: one input-projection product for all steps, per step one recurrent product on XNNPACK
+ * called directly (`FixedRightGemm`: the recurrent weights are packed once per sequence) and the gate
+ * arithmetic in one pass; backwards one product per step and the weight gradients as one large product
+ * each (docs/profile_w3_w4.md).
  *
  * Layout: time-major x (T, B, I); W (I, 4H), U (H, 4H), b (4H), gate order i, f, g, o (as torch and
- * lib/nn/layers/lstm.ts); h₀ = c₀ = 0; `reverse` runs from the last step to the first. No padding mask:
- * callers with ragged sequences use lib/nn/layers/lstm.ts.
+ * lib/nn/layers/lstm.ts); h₀ = c₀ = 0; `reverse` runs from the last step to the first. An optional step
+ * mask (T, B) keeps the state where it is 0 (h ← m·h_new + (1 − m)·h, likewise c), exactly as
+ * lib/nn/layers/lstm.ts does for padded sequences.
  */
 import * as tf from "@tensorflow/tfjs";
+import { FixedRightGemm, gemm, transpose } from "./gemm.ts";
 
-/** Hidden states (T, B, H) of one direction; differentiable with respect to x, W, U and b. */
+/** Hidden states (T, B, H) of one direction; differentiable with respect to x, W, U and b (not the mask). */
 export function lstmSequence(
   x: tf.Tensor3D,
   w: tf.Tensor2D,
   u: tf.Tensor2D,
   b: tf.Tensor1D,
   reverse = false,
+  stepMask?: tf.Tensor2D,
 ): tf.Tensor3D {
+  const mask = stepMask ? stepMask.dataSync() as Float32Array : null;
   const op = tf.customGrad((...args: unknown[]) => {
     const [xs, ws, us, bs] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-    // Inputs the gradient reads must be saved: tfjs disposes the forward pass's intermediates otherwise.
-    (args[4] as (t: tf.Tensor[]) => void)([xs, ws, us]);
-    const fwd = lstmForward(xs, ws, us, bs, reverse);
-    const value = tf.tensor3d(fwd.h, [fwd.steps, fwd.batch, fwd.hidden]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
-      lstmBackward(fwd, dy.dataSync() as Float32Array, ...(saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D]));
+    const [T, B, I] = xs.shape, H = us.shape[0];
+    const fwd = lstmForward(
+      xs.dataSync() as Float32Array,
+      ws.dataSync() as Float32Array,
+      us.dataSync() as Float32Array,
+      bs.dataSync() as Float32Array,
+      { steps: T, batch: B, input: I, hidden: H, reverse, mask },
+    );
+    const value = tf.tensor3d(fwd.h, [T, B, H]);
+    const gradFunc = (dy: tf.Tensor) => {
+      const g = lstmBackward(fwd, dy.dataSync() as Float32Array);
+      return [
+        tf.tensor3d(g.dx, [T, B, I]),
+        tf.tensor2d(g.dw, [I, 4 * H]),
+        tf.tensor2d(g.du, [H, 4 * H]),
+        tf.tensor1d(g.db),
+      ];
+    };
     return { value, gradFunc };
   });
   return op(x, w, u, b) as tf.Tensor3D;
 }
 
-/** What the backward pass needs: gate activations, cell states and their tanh, per step. */
-interface LstmTape {
+/** Sizes of one direction. */
+interface LstmDims {
   steps: number;
   batch: number;
+  input: number;
   hidden: number;
   reverse: boolean;
+  /** (T, B) step mask, or null for all ones. */
+  mask: Float32Array | null;
+}
+
+/** What the backward pass needs: inputs, gate activations, cell states and their tanh, per step. */
+interface LstmTape extends LstmDims {
+  x: Float32Array;
+  w: Float32Array;
+  u: Float32Array;
   /** (T, B, 4H) activated gates i, f, g, o. */
   gates: Float32Array;
-  /** (T, B, H) cell states and tanh of them. */
+  /** (T, B, H) cell states (after masking) and tanh of the unmasked new cell. */
   c: Float32Array;
   tanhC: Float32Array;
-  /** (T, B, H) outputs. */
+  /** (T, B, H) outputs (after masking). */
   h: Float32Array;
 }
 
-function lstmForward(
-  x: tf.Tensor3D,
-  w: tf.Tensor2D,
-  u: tf.Tensor2D,
-  b: tf.Tensor1D,
-  reverse: boolean,
+/** 2^k for k = −130 … 130, the scale step of `expFast`. */
+const POW2 = Float64Array.from({ length: 261 }, (_, i) => 2 ** (i - 130));
+const LOG2E = Math.LOG2E;
+// ln 2 split in two so k·ln2 is subtracted without rounding error (Cody–Waite reduction).
+const LN2_HI = 0.693145751953125, LN2_LO = 1.4286068203094173e-6;
+
+/**
+ * eˣ for x in [−87, 87] (callers clamp): x = k·ln2 + r with |r| ≤ ln2/2, eʳ by its degree-7 Taylor
+ * polynomial (relative error ≤ 5e-9, far below float32's 6e-8), 2ᵏ from a table. `Math.exp` is a call
+ * into C++ in V8, and the gate activations made ~2 M of them per W3 step (~40 % of the LSTM's time).
+ */
+export function expFast(x: number): number {
+  const k = Math.round(x * LOG2E);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r / 5040))))));
+  return POW2[k + 130] * p;
+}
+
+/** σ(v) = 1 / (1 + e⁻ᵛ); the argument is clamped (σ is 0 or 1 to float32 beyond it). */
+function sigmoid(v: number): number {
+  return 1 / (1 + expFast(v < -80 ? 80 : v > 80 ? -80 : -v));
+}
+
+/** tanh(v) = 2σ(2v) − 1, through the same exponential. */
+function tanh(v: number): number {
+  return 2 / (1 + expFast(v < -40 ? 80 : v > 40 ? -80 : -2 * v)) - 1;
+}
+
+/** Runs one direction forward and records the tape. */
+export function lstmForward(
+  x: Float32Array,
+  w: Float32Array,
+  u: Float32Array,
+  b: Float32Array,
+  dims: LstmDims,
 ): LstmTape {
-  const [T, B, I] = x.shape, H = u.shape[0], G = 4 * H;
-  const pre = tf.tidy(() =>
-    tf.add(tf.matMul(tf.reshape(x, [T * B, I]) as tf.Tensor2D, w), b).dataSync() as Float32Array
-  );
+  const { steps: T, batch: B, input: I, hidden: H, reverse, mask } = dims, G = 4 * H;
+  const pre = gemm(x, T * B, I, w, G);
   const tape: LstmTape = {
-    steps: T,
-    batch: B,
-    hidden: H,
-    reverse,
+    ...dims,
+    x,
+    w,
+    u,
     gates: new Float32Array(T * B * G),
     c: new Float32Array(T * B * H),
     tanhC: new Float32Array(T * B * H),
     h: new Float32Array(T * B * H),
   };
-  let hPrev: Float32Array = new Float32Array(B * H), cPrev: Float32Array = new Float32Array(B * H);
-  for (let k = 0; k < T; k++) {
-    const s = reverse ? T - 1 - k : k;
-    const rec = k === 0 ? null : matMulData(hPrev, B, H, u);
-    cellForward(tape, s, pre, rec, cPrev);
-    hPrev = tape.h.subarray(s * B * H, (s + 1) * B * H);
-    cPrev = tape.c.subarray(s * B * H, (s + 1) * B * H);
+  const { gates, c: cs, tanhC: tcs, h: hs } = tape;
+  const rec = new Float32Array(B * G);
+  const zeros = new Float32Array(B * H);
+  const recurrent = new FixedRightGemm(u, H, G, B);
+  try {
+    let hPrev: Float32Array = zeros, cPrev: Float32Array = zeros;
+    for (let k = 0; k < T; k++) {
+      const s = reverse ? T - 1 - k : k;
+      if (k === 0) rec.fill(0);
+      else recurrent.multiply(hPrev, B, rec);
+      const zAt0 = s * B * G;
+      for (let r = 0; r < B; r++) {
+        const zAt = zAt0 + r * G, rAt = r * G, hAt = (s * B + r) * H, pAt = r * H;
+        const m = mask ? mask[s * B + r] : 1;
+        for (let j = 0; j < H; j++) {
+          const i = sigmoid(pre[zAt + j] + b[j] + rec[rAt + j]);
+          const f = sigmoid(pre[zAt + H + j] + b[H + j] + rec[rAt + H + j]);
+          const g = tanh(pre[zAt + 2 * H + j] + b[2 * H + j] + rec[rAt + 2 * H + j]);
+          const o = sigmoid(pre[zAt + 3 * H + j] + b[3 * H + j] + rec[rAt + 3 * H + j]);
+          const cp = cPrev[pAt + j];
+          const cNew = f * cp + i * g, tc = tanh(cNew);
+          gates[zAt + j] = i;
+          gates[zAt + H + j] = f;
+          gates[zAt + 2 * H + j] = g;
+          gates[zAt + 3 * H + j] = o;
+          tcs[hAt + j] = tc;
+          // m is 0 or 1 in practice; the blend keeps the op exact for any m the reference accepts.
+          cs[hAt + j] = m * cNew + (1 - m) * cp;
+          hs[hAt + j] = m * (o * tc) + (1 - m) * hPrev[pAt + j];
+        }
+      }
+      hPrev = hs.subarray(s * B * H, (s + 1) * B * H);
+      cPrev = cs.subarray(s * B * H, (s + 1) * B * H);
+    }
+  } finally {
+    recurrent.dispose();
   }
   return tape;
 }
 
-/** a (rows × inner, plain array) @ m through tfjs: the wasm fast path for an untransposed 2-D product. */
-function matMulData(a: Float32Array, rows: number, inner: number, m: tf.Tensor2D): Float32Array {
-  return tf.tidy(() => tf.matMul(tf.tensor2d(a, [rows, inner]), m).dataSync() as Float32Array);
-}
-
-function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
-}
-
-/** Gates, cell and output of step s from the input projection and the recurrent product. */
-function cellForward(
-  tape: LstmTape,
-  s: number,
-  pre: Float32Array,
-  rec: Float32Array | null,
-  cPrev: Float32Array,
-): void {
-  const B = tape.batch, H = tape.hidden, G = 4 * H;
-  const gates = tape.gates, cs = tape.c, tcs = tape.tanhC, hs = tape.h;
-  // Sum the recurrent product into a copy of the step's projection first: one pass, no branches below.
-  const z = pre.slice(s * B * G, (s + 1) * B * G);
-  if (rec) { for (let i = 0; i < z.length; i++) z[i] += rec[i]; }
-  for (let r = 0; r < B; r++) {
-    const zAt = r * G, gAt = (s * B + r) * G, hAt = (s * B + r) * H, pAt = r * H;
-    for (let j = 0; j < H; j++) {
-      const i = sigmoid(z[zAt + j]), f = sigmoid(z[zAt + H + j]);
-      const g = Math.tanh(z[zAt + 2 * H + j]), o = sigmoid(z[zAt + 3 * H + j]);
-      const c = f * cPrev[pAt + j] + i * g, tc = Math.tanh(c);
-      gates[gAt + j] = i;
-      gates[gAt + H + j] = f;
-      gates[gAt + 2 * H + j] = g;
-      gates[gAt + 3 * H + j] = o;
-      cs[hAt + j] = c;
-      tcs[hAt + j] = tc;
-      hs[hAt + j] = o * tc;
-    }
-  }
-}
-
-/** Gradients [dx, dW, dU, db] from dL/dh (T, B, H). */
-function lstmBackward(
+/** Gradients of x, W, U and b from dL/dh (T, B, H). */
+export function lstmBackward(
   tape: LstmTape,
   dh: Float32Array,
-  x: tf.Tensor3D,
-  w: tf.Tensor2D,
-  u: tf.Tensor2D,
-): tf.Tensor[] {
-  const { steps: T, batch: B, hidden: H } = tape, G = 4 * H;
+): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
+  const { steps: T, batch: B, input: I, hidden: H, reverse, mask, gates, c: cs, tanhC: tcs, h: hs } = tape;
+  const G = 4 * H;
   const dGates = new Float32Array(T * B * G);
+  // (T·B, H) previous hidden state of every step (zero at the first), for dU = hPrevᵀ·dGates.
   const hPrevAll = new Float32Array(T * B * H);
-  const uT = tf.transpose(u) as tf.Tensor2D;
-  let dhNext: Float32Array | null = null;
-  const dcNext = new Float32Array(B * H);
-  for (let k = T - 1; k >= 0; k--) {
-    const s = tape.reverse ? T - 1 - k : k;
-    const prev = k === 0 ? -1 : (tape.reverse ? s + 1 : s - 1);
-    if (prev >= 0) hPrevAll.set(tape.h.subarray(prev * B * H, (prev + 1) * B * H), s * B * H);
-    cellBackward(tape, s, prev, dh, dhNext, dcNext, dGates);
-    dhNext = k === 0 ? null : matMulData(dGates.subarray(s * B * G, (s + 1) * B * G), B, G, uT);
-  }
-  uT.dispose();
-  return tf.tidy(() => {
-    const [, , I] = x.shape;
-    const dG = tf.tensor2d(dGates, [T * B, G]);
-    const x2 = tf.reshape(x, [T * B, I]) as tf.Tensor2D;
-    // Explicit transposes keep every product on the untransposed fast path.
-    const dW = tf.matMul(tf.transpose(x2) as tf.Tensor2D, dG);
-    const dU = tf.matMul(tf.transpose(tf.tensor2d(hPrevAll, [T * B, H])) as tf.Tensor2D, dG);
-    const db = tf.sum(dG, 0);
-    const dx = tf.reshape(tf.matMul(dG, tf.transpose(w) as tf.Tensor2D), [T, B, I]);
-    return [dx, dW, dU, db];
-  });
-}
-
-/** Gate pre-activation gradients of step s; updates dcNext to dL/dc of the previous step. */
-function cellBackward(
-  tape: LstmTape,
-  s: number,
-  prev: number,
-  dh: Float32Array,
-  dhNext: Float32Array | null,
-  dcNext: Float32Array,
-  dGates: Float32Array,
-): void {
-  const B = tape.batch, H = tape.hidden, G = 4 * H;
-  for (let r = 0; r < B; r++) {
-    const gAt = (s * B + r) * G, hAt = (s * B + r) * H;
-    for (let j = 0; j < H; j++) {
-      const i = tape.gates[gAt + j], f = tape.gates[gAt + H + j];
-      const g = tape.gates[gAt + 2 * H + j], o = tape.gates[gAt + 3 * H + j];
-      const tc = tape.tanhC[hAt + j];
-      const cPrev = prev < 0 ? 0 : tape.c[(prev * B + r) * H + j];
-      const dhv = dh[hAt + j] + (dhNext ? dhNext[r * H + j] : 0);
-      const dc = dhv * o * (1 - tc * tc) + dcNext[r * H + j];
-      dGates[gAt + j] = dc * g * i * (1 - i);
-      dGates[gAt + H + j] = dc * cPrev * f * (1 - f);
-      dGates[gAt + 2 * H + j] = dc * i * (1 - g * g);
-      dGates[gAt + 3 * H + j] = dhv * tc * o * (1 - o);
-      dcNext[r * H + j] = dc * f;
+  const dhNext = new Float32Array(B * H), dcNext = new Float32Array(B * H);
+  const recurrentT = new FixedRightGemm(transpose(tape.u, H, G), G, H, B);
+  try {
+    for (let k = T - 1; k >= 0; k--) {
+      const s = reverse ? T - 1 - k : k;
+      const prev = k === 0 ? -1 : (reverse ? s + 1 : s - 1);
+      if (prev >= 0) hPrevAll.set(hs.subarray(prev * B * H, (prev + 1) * B * H), s * B * H);
+      for (let r = 0; r < B; r++) {
+        const gAt = (s * B + r) * G, hAt = (s * B + r) * H, pAt = r * H;
+        const m = mask ? mask[s * B + r] : 1, keep = 1 - m;
+        const cAt = prev < 0 ? -1 : (prev * B + r) * H;
+        for (let j = 0; j < H; j++) {
+          const i = gates[gAt + j], f = gates[gAt + H + j];
+          const g = gates[gAt + 2 * H + j], o = gates[gAt + 3 * H + j];
+          const tc = tcs[hAt + j];
+          const cPrev = cAt < 0 ? 0 : cs[cAt + j];
+          const dhTot = dh[hAt + j] + dhNext[pAt + j];
+          const dcTot = dcNext[pAt + j];
+          // Through the mask blend: the new state gets m of the gradient, the carried state 1 − m.
+          const dhNew = m * dhTot;
+          const dc = dhNew * o * (1 - tc * tc) + m * dcTot;
+          dGates[gAt + j] = dc * g * i * (1 - i);
+          dGates[gAt + H + j] = dc * cPrev * f * (1 - f);
+          dGates[gAt + 2 * H + j] = dc * i * (1 - g * g);
+          dGates[gAt + 3 * H + j] = dhNew * tc * o * (1 - o);
+          dcNext[pAt + j] = dc * f + keep * dcTot;
+          dhNext[pAt + j] = keep * dhTot;
+        }
+      }
+      if (k > 0) {
+        // dL/dh of the previous step through the recurrent product: dGates_s · Uᵀ, added to the carry.
+        const rec = recurrentT.multiply(
+          dGates.subarray(s * B * G, (s + 1) * B * G),
+          B,
+          new Float32Array(B * H),
+        );
+        for (let q = 0; q < B * H; q++) dhNext[q] += rec[q];
+      }
     }
+  } finally {
+    recurrentT.dispose();
   }
+  // Weight gradients as dWᵀ = dGatesᵀ·x and dUᵀ = dGatesᵀ·hPrev: XNNPACK packs its right-hand operand on
+  // every call, and x (T·B × I) and hPrev (T·B × H) are smaller to pack than dGates (T·B × 4H).
+  const dGatesT = transpose(dGates, T * B, G);
+  const dw = transpose(gemm(dGatesT, G, T * B, tape.x, I), G, I);
+  const du = transpose(gemm(dGatesT, G, T * B, hPrevAll, H), G, H);
+  const dx = gemm(dGates, T * B, G, transpose(tape.w, I, G), I);
+  const db = new Float32Array(G);
+  for (let q = 0; q < T * B; q++) {
+    const at = q * G;
+    for (let j = 0; j < G; j++) db[j] += dGates[at + j];
+  }
+  return { dx, dw, du, db };
 }

@@ -1,0 +1,226 @@
+/**
+ * Scaled dot-product attention over all heads as one tfjs op with a hand-written gradient. The plain-tfjs
+ * version splits heads with 4-/5-D transposes and runs its batched (B·heads) products on the wasm
+ * backend's scalar loop (XNNPACK takes no batch axis); with their gradients that was ~40 % of a W3 step
+ * (docs/profile_w3_w4.md). Here each (batch, head) pair is a handful of small products on XNNPACK
+ * (`gemm`) and a softmax, on Float32Arrays.
+ *
+ * q, k, v (B, T, D) hold the heads side by side (head h = columns h·D/heads … (h+1)·D/heads − 1, as
+ * torch.nn.MultiheadAttention and lib/nn/layers/attention.ts); the output is (B, T, D) in the same
+ * layout, before any output projection. Masking matches lib/nn/layers/attention.ts's additive −1e9 bias:
+ * key j is hidden from query s when `keyMask[b, j]` is 0 or (with `causal`) j > s.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { gemm, transpose } from "./gemm.ts";
+
+/** Options of `multiHeadAttention`. */
+export interface AttentionOptions {
+  heads: number;
+  /** (B, T): 1 where a key may be attended (padding mask); all ones when omitted. */
+  keyMask?: tf.Tensor2D;
+  /** Query s sees keys ≤ s only. */
+  causal?: boolean;
+  /** Also return the weights as a tensor (a copy of B·heads·T² floats; off for training). */
+  weights?: boolean;
+}
+
+/** Output (B, T, D) and, when asked for, the attention weights (B, heads, T, T) (not differentiable). */
+export interface AttentionResult {
+  output: tf.Tensor3D;
+  weights?: tf.Tensor4D;
+}
+
+/** softmax(q·kᵀ/√dₕ + mask)·v per head; differentiable with respect to q, k and v. */
+export function multiHeadAttention(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  opts: AttentionOptions,
+): AttentionResult {
+  const [B, T, D] = q.shape;
+  const kept: { probs?: Float32Array } = {};
+  const dims = attentionDims(B, T, D, opts);
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [qs, ks, vs] = (args.slice(0, 3) as tf.Tensor3D[]).map((t) => ({
+      data: t.dataSync() as Float32Array,
+      stride: D,
+      offset: 0,
+    }));
+    const fwd = attentionForward(qs, ks, vs, dims);
+    kept.probs = fwd.probs;
+    const gradFunc = (dy: tf.Tensor) => {
+      const [dq, dk, dv] = [0, 1, 2].map(() => ({ data: new Float32Array(B * T * D), stride: D, offset: 0 }));
+      attentionBackward(qs, ks, vs, fwd.probs, dy.dataSync() as Float32Array, dims, dq, dk, dv);
+      return [dq, dk, dv].map((g) => tf.tensor3d(g.data, [B, T, D]));
+    };
+    return { value: tf.tensor3d(fwd.out, [B, T, D]), gradFunc };
+  });
+  const output = op(q, k, v) as tf.Tensor3D;
+  return withWeights(output, kept.probs, dims, opts);
+}
+
+/**
+ * The same on a packed qkv (B, T, 3D) = [q | k | v] along the last axis (a fused in-projection's
+ * output, as torch.nn.MultiheadAttention's in_proj); differentiable with respect to qkv.
+ */
+export function packedMultiHeadAttention(qkv: tf.Tensor3D, opts: AttentionOptions): AttentionResult {
+  const [B, T, D3] = qkv.shape, D = D3 / 3;
+  if (!Number.isInteger(D)) throw new RangeError(`packed qkv width ${D3} is not a multiple of 3`);
+  const kept: { probs?: Float32Array } = {};
+  const dims = attentionDims(B, T, D, opts);
+  const op = tf.customGrad((...args: unknown[]) => {
+    const data = (args[0] as tf.Tensor3D).dataSync() as Float32Array;
+    const [q, k, v] = [0, D, 2 * D].map((offset) => ({ data, stride: D3, offset }));
+    const fwd = attentionForward(q, k, v, dims);
+    kept.probs = fwd.probs;
+    const gradFunc = (dy: tf.Tensor) => {
+      const grad = new Float32Array(B * T * D3);
+      const [dq, dk, dv] = [0, D, 2 * D].map((offset) => ({ data: grad, stride: D3, offset }));
+      attentionBackward(q, k, v, fwd.probs, dy.dataSync() as Float32Array, dims, dq, dk, dv);
+      return [tf.tensor3d(grad, [B, T, D3])];
+    };
+    return { value: tf.tensor3d(fwd.out, [B, T, D]), gradFunc };
+  });
+  const output = op(qkv) as tf.Tensor3D;
+  return withWeights(output, kept.probs, dims, opts);
+}
+
+function attentionDims(B: number, T: number, D: number, opts: AttentionOptions): AttentionDims {
+  const heads = opts.heads;
+  if (D % heads !== 0) throw new RangeError(`attention width ${D} is not divisible by ${heads} heads`);
+  const keyMask = opts.keyMask ? opts.keyMask.dataSync() as Float32Array : null;
+  return { batch: B, steps: T, width: D, heads, keyMask, causal: opts.causal ?? false };
+}
+
+function withWeights(
+  output: tf.Tensor3D,
+  probs: Float32Array | undefined,
+  d: AttentionDims,
+  opts: AttentionOptions,
+): AttentionResult {
+  if (!opts.weights || !probs) return { output };
+  return { output, weights: tf.tensor4d(probs, [d.batch, d.heads, d.steps, d.steps]) };
+}
+
+/** Sizes and masks of one call. */
+export interface AttentionDims {
+  batch: number;
+  steps: number;
+  width: number;
+  heads: number;
+  keyMask: Float32Array | null;
+  causal: boolean;
+}
+
+/**
+ * A (B, T, ·) array holding one of q, k, v: rows of `stride` floats, the D columns of this operand
+ * starting at `offset` (q, k and v may share one packed (B, T, 3D) array, as a fused in-projection
+ * produces: splitting it with tf.split would copy the whole input per slice on wasm).
+ */
+export interface Operand {
+  data: Float32Array;
+  stride: number;
+  offset: number;
+}
+
+/** Copies head h of batch b out of an operand into a contiguous (T, dₕ) block. */
+function gatherHead(src: Operand, b: number, h: number, d: AttentionDims, out: Float32Array): void {
+  const dh = d.width / d.heads;
+  for (let t = 0; t < d.steps; t++) {
+    const from = (b * d.steps + t) * src.stride + src.offset + h * dh;
+    out.set(src.data.subarray(from, from + dh), t * dh);
+  }
+}
+
+/** Writes a (T, dₕ) block into head h of batch b of an operand. */
+function scatterHead(block: Float32Array, b: number, h: number, d: AttentionDims, dst: Operand): void {
+  const dh = d.width / d.heads;
+  for (let t = 0; t < d.steps; t++) {
+    dst.data.set(block.subarray(t * dh, (t + 1) * dh), (b * d.steps + t) * dst.stride + dst.offset + h * dh);
+  }
+}
+
+/** The output (B, T, D) and the softmax probabilities (B, heads, T, T). */
+export function attentionForward(
+  q: Operand,
+  k: Operand,
+  v: Operand,
+  d: AttentionDims,
+): { out: Float32Array; probs: Float32Array } {
+  const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
+  const out = new Float32Array(B * T * D), probs = new Float32Array(B * heads * T * T);
+  const qh = new Float32Array(T * dh), kh = new Float32Array(T * dh), vh = new Float32Array(T * dh);
+  const oh = new Float32Array(T * dh);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < heads; h++) {
+      gatherHead(q, b, h, d, qh);
+      gatherHead(k, b, h, d, kh);
+      gatherHead(v, b, h, d, vh);
+      const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
+      gemm(qh, T, dh, transpose(kh, T, dh), T, p);
+      for (let s = 0; s < T; s++) {
+        const row = s * T;
+        let max = -Infinity;
+        for (let j = 0; j < T; j++) {
+          const hidden = (d.keyMask !== null && d.keyMask[b * T + j] === 0) || (d.causal && j > s);
+          // The reference adds −1e9 in float32, which swallows the score: a hidden key reads as −1e9.
+          const z = hidden ? -1e9 : p[row + j] * scale;
+          p[row + j] = z;
+          if (z > max) max = z;
+        }
+        let sum = 0;
+        for (let j = 0; j < T; j++) {
+          const e = Math.exp(p[row + j] - max);
+          p[row + j] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        for (let j = 0; j < T; j++) p[row + j] *= inv;
+      }
+      gemm(p, T, T, vh, dh, oh);
+      scatterHead(oh, b, h, d, { data: out, stride: D, offset: 0 });
+    }
+  }
+  return { out, probs };
+}
+
+/** Gradients of q, k and v from dL/d(output) (B, T, D), written into dq, dk, dv (same layouts). */
+export function attentionBackward(
+  q: Operand,
+  k: Operand,
+  v: Operand,
+  probs: Float32Array,
+  dOut: Float32Array,
+  d: AttentionDims,
+  dq: Operand,
+  dk: Operand,
+  dv: Operand,
+): void {
+  const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
+  const dOutOp = { data: dOut, stride: D, offset: 0 };
+  const qh = new Float32Array(T * dh), kh = new Float32Array(T * dh), vh = new Float32Array(T * dh);
+  const doh = new Float32Array(T * dh), block = new Float32Array(T * dh);
+  const dp = new Float32Array(T * T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < heads; h++) {
+      gatherHead(q, b, h, d, qh);
+      gatherHead(k, b, h, d, kh);
+      gatherHead(v, b, h, d, vh);
+      gatherHead(dOutOp, b, h, d, doh);
+      const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
+      // dV = Pᵀ·dO; dP = dO·Vᵀ.
+      scatterHead(gemm(transpose(p, T, T), T, T, doh, dh, block), b, h, d, dv);
+      gemm(doh, T, dh, transpose(vh, T, dh), T, dp);
+      // Softmax backward, with the 1/√dₕ of the scores folded in: dS = P ∘ (dP − Σⱼ P·dP) / √dₕ.
+      for (let s = 0; s < T; s++) {
+        const row = s * T;
+        let dot = 0;
+        for (let j = 0; j < T; j++) dot += p[row + j] * dp[row + j];
+        for (let j = 0; j < T; j++) dp[row + j] = p[row + j] * (dp[row + j] - dot) * scale;
+      }
+      // dQ = dS·K; dK = dSᵀ·Q.
+      scatterHead(gemm(dp, T, T, kh, dh, block), b, h, d, dq);
+      scatterHead(gemm(transpose(dp, T, T), T, T, qh, dh, block), b, h, d, dk);
+    }
+  }
+}
