@@ -99,8 +99,12 @@ export class LatentOdeNet {
     return mlp(this.#gruReverse(x, batch.prefix), this.encoder);
   }
 
-  /** Encode, solve on the batch's union time grid, decode. */
-  forward(batch: LatentOdeBatch, solve: OdeOpOptions): LatentOdeOutput {
+  /**
+   * Encode, solve on the batch's union time grid, decode. With `fromStart` the outputs are changes since
+   * the solve's start, decode(z(t)) − decode(z₀): 0 at the first grid time, so an anchored forecast adds
+   * them to the last observed value and starts exactly there.
+   */
+  forward(batch: LatentOdeBatch, solve: OdeOpOptions, opts: { fromStart?: boolean } = {}): LatentOdeOutput {
     const z0 = this.encode(batch);
     const grid = unionTimeGrid(batch.t, batch.lengths, batch.steps);
     const { y: z, stats } = odeint(
@@ -111,11 +115,9 @@ export class LatentOdeNet {
       solve,
     );
     const flat = tf.reshape(z, [batch.rows * batch.steps, this.shape.latent]) as tf.Tensor2D;
-    const y = tf.reshape(mlp(flat, this.decoder), [
-      batch.rows,
-      batch.steps,
-      this.shape.targets,
-    ]) as tf.Tensor3D;
+    const decoded = tf.reshape(mlp(flat, this.decoder), [batch.rows, batch.steps, this.shape.targets]);
+    const y =
+      (opts.fromStart ? tf.sub(decoded, tf.expandDims(mlp(z0, this.decoder), 1)) : decoded) as tf.Tensor3D;
     return { z, y, stats };
   }
 

@@ -9,6 +9,14 @@
  * Forecasting (`training.observe` = { rpts } or { days }): inputs beyond the observed prefix carry the
  * last observed features forward and hide targets; the observed targets are input channels; every step
  * within the length is predicted. `attention()` returns the weights of the last `predict`.
+ *
+ * Anchored forecasts (`anchor: true`, the default when forecasting; lib/nn/forecast_anchor.ts): the
+ * output at step s is the last observed value plus (t_s − t_anchor) times a rate the network predicts,
+ * so the forecast starts exactly where the observed data end and the network learns how a cell's target
+ * moves on rather than its level. Every step also reads the prefix's anchor value, its observed fade
+ * rates and the time since the anchor. Training shows each training cell with `prefix_draws` observed
+ * prefixes drawn at random (seeded) from `min_prefix` to its length − 1 and counts only the steps after
+ * each prefix, as the evaluation does; validation (early stopping) uses the evaluation's own prefix.
  */
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
@@ -22,11 +30,13 @@ import {
   type LstmAttentionParams,
 } from "../../lib/nn/lstm_attention_net.ts";
 import { countsPerSample, fitNetwork, type TensorLoss, type TensorSet } from "../../lib/nn/network_fit.ts";
+import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
 import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
 import { stepMaskOf } from "../../lib/nn/sequence_data.ts";
 import {
+  anchorChannels,
   fitSequenceInputSpec,
   inputWidth,
   sequenceInputs,
@@ -36,12 +46,19 @@ import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
 import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
 
 const options = z.strictObject({
+  /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */
   hidden: z.int().min(1).default(16),
   heads: z.int().min(1).default(2),
   bidirectional: z.boolean().default(true),
   causal: z.boolean().default(true),
   mode: z.enum(["seq2seq", "seq2one"]).default("seq2seq"),
   pooling: z.enum(["last", "mean"]).default("last"),
+  /** Forecasts as changes from the last observed value (only when forecasting; see above). */
+  anchor: z.boolean().default(true),
+  /** Observed-prefix lengths drawn per training cell when forecasting; 0 = the evaluation's prefix only. */
+  prefix_draws: z.int().min(0).default(8),
+  /** Shortest drawn prefix: two observations give a fade rate. */
+  min_prefix: z.int().min(1).default(2),
   /** Folder for training checkpoints (resumed when present); none by default. */
   checkpoint_dir: z.string().optional(),
 });
@@ -79,7 +96,14 @@ function build(meta: LstmAttnMeta, rng: { uniform(): number }): LstmAttnState {
 function forward(state: LstmAttnState, x: tf.Tensor, stepMask: tf.Tensor) {
   const out = forwardLstmAttention(state.params, state.meta.cfg, x as tf.Tensor3D, stepMask as tf.Tensor2D);
   const { mean, std } = state.meta.spec.targets;
-  return { y: tf.add(tf.mul(out.y, std), mean), weights: out.weights };
+  const anchor = anchorChannels(state.meta.spec);
+  if (!anchor) return { y: tf.add(tf.mul(out.y, std), mean), weights: out.weights };
+  // Anchored: ŷ = anchor + τ·rate, all in standardised units; the anchor and τ are input channels.
+  const [n, T] = x.shape, K = mean.length;
+  const yAnchor = tf.slice(x, [0, 0, anchor.yAnchor], [n, T, K]);
+  const tau = tf.slice(x, [0, 0, anchor.tau], [n, T, 1]);
+  const yStd = tf.add(yAnchor, tf.mul(tau, out.y));
+  return { y: tf.add(tf.mul(yStd, std), mean), weights: out.weights };
 }
 
 /** Targets and mask per step (seq2seq) or at each sample's last valid step (seq2one). */
@@ -99,19 +123,41 @@ function targetsOf(
   return { y, mask, shape: [set.n, K] };
 }
 
-function tensorsOf(set: SampleSet, meta: LstmAttnMeta, mode: Options["mode"]): TensorSet {
-  const observed = meta.observe ? observedLengths(set, meta.observe) : null;
+/**
+ * Tensors of `set`; `observed` overrides the evaluation's prefix per sample (training draws). When
+ * forecasting, the loss mask keeps only the steps after each prefix: the ones a forecast is scored on.
+ */
+function tensorsOf(
+  set: SampleSet,
+  meta: LstmAttnMeta,
+  mode: Options["mode"],
+  observed: Int32Array | null = meta.observe ? observedLengths(set, meta.observe) : null,
+): TensorSet {
   const x = sequenceInputs(set, meta.spec, observed);
   const target = targetsOf(set, mode);
+  const mask = observed && mode === "seq2seq" ? forecastMask(set, observed) : Float32Array.from(target.mask);
   return {
     n: set.n,
     x: tf.tensor3d(x, [set.n, set.steps, inputWidth(meta.spec)]),
     y: tf.tensor(target.y, target.shape),
-    mask: tf.tensor(Float32Array.from(target.mask), target.shape),
+    mask: tf.tensor(mask, target.shape),
     t: tf.tensor2d(set.t, [set.n, set.steps]),
     stepMask: tf.tensor2d(stepMaskOf(set), [set.n, set.steps]),
-    counts: countsPerSample(target.mask, set.n),
+    counts: countsPerSample(Uint8Array.from(mask), set.n),
   };
+}
+
+/** The training tensors: with forecasting, each cell once per drawn prefix (seeded), else the set as is. */
+function trainingTensors(train: SampleSet, meta: LstmAttnMeta, opts: Options, seed: number): TensorSet {
+  if (!meta.observe) return tensorsOf(train, meta, opts.mode);
+  const draws = drawPrefixes(
+    train.lengths,
+    opts.prefix_draws,
+    opts.min_prefix,
+    new SeededRandom(seed),
+    observedLengths(train, meta.observe),
+  );
+  return tensorsOf(selectSamples(train, draws.sample), meta, opts.mode, draws.prefix);
 }
 
 function disposeSet(s: TensorSet | undefined): void {
@@ -133,7 +179,7 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
       }): a bidirectional one would see future steps`,
     );
   }
-  const spec = fitSequenceInputSpec(train, observe !== null);
+  const spec = fitSequenceInputSpec(train, observe !== null, opts.anchor);
   return {
     cfg: {
       inputDim: inputWidth(spec),
@@ -157,7 +203,7 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
   const settings = resolveTrainingSettings(ctx.training);
   await selectBackend(settings.backend, (l) => ctx.log.debug(l));
   const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
-  const trainSet = tensorsOf(train, state.meta, opts.mode);
+  const trainSet = trainingTensors(train, state.meta, opts, ctx.rng.nextUint32());
   const valSet = val ? tensorsOf(val, state.meta, opts.mode) : undefined;
   try {
     const result = await fitNetwork({

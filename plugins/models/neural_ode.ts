@@ -4,11 +4,20 @@
  * euler on each batch's union time grid (every sample keeps its own times; padding is masked); an MLP
  * decodes every z(tᵢ). Gradients by backprop through the solver or, with `adjoint`, by the adjoint ODE.
  *
- * Inputs per step: standardised features, and — only when `training.observe` is set and only within the
- * observed prefix — the standardised observed targets and their mask, plus the scaled time. Without
- * `observe` the encoder reads step 0's features only (no target enters the model). Times are divided by the
- * largest training time so the solver works on [0, ~1]. The loss (the `ctx.loss` plugin, MSE by default)
- * is computed on standardised targets, so targets of different units weigh alike.
+ * Inputs per step (lib/nn/sequence_inputs.ts): standardised features and time, and — only when forecasting
+ * (`training.observe` set) and only within the observed prefix — the standardised observed targets and
+ * their mask. Without `observe` the encoder reads step 0's features only (no target enters the model).
+ * The loss (the `ctx.loss` plugin, MSE by default) is computed on standardised targets, so targets of
+ * different units weigh alike; when forecasting it counts only the steps after the prefix.
+ *
+ * Anchored forecasts (`anchor: true`, the default when forecasting; lib/nn/forecast_anchor.ts): z₀ is the
+ * state at the last observed step, the solve runs over the time since then, and the output is the last
+ * observed value plus decode(z(τ)) − decode(z₀) — a forecast starts exactly where the data end, and the
+ * network learns how a cell moves on rather than its level. The encoder also reads the prefix's anchor
+ * value, its observed fade rates (recent and overall) and the time since the anchor; per-cell conditions
+ * (e.g. `inv_temperature_1000_per_K`, `arrhenius`) come as pipeline features. Training shows each
+ * training cell with `prefix_draws` observed prefixes drawn at random (seeded) from `min_prefix` to its
+ * length − 1; validation (early stopping) uses the evaluation's own prefix.
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
@@ -21,9 +30,18 @@ import type {
 } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
 import { selectBackend } from "../../lib/nn/backend.ts";
+import { drawPrefixes, forecastAnchors, selectSamples } from "../../lib/nn/forecast_anchor.ts";
 import { maskedMean } from "../../lib/nn/loss_terms.ts";
+import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
+import {
+  anchorChannels,
+  fitSequenceInputSpec,
+  inputWidth,
+  sequenceInputs,
+  type SequenceInputSpec,
+} from "../../lib/nn/sequence_inputs.ts";
 import { directionOf } from "../../lib/nn/target_directions.ts";
 import { trainModel } from "../../lib/nn/trainer.ts";
 import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
@@ -32,39 +50,39 @@ import { type LatentOdeBatch, LatentOdeNet } from "../../lib/ode/latent_ode_net.
 import type { OdeOpOptions } from "../../lib/ode/tensor_op.ts";
 
 const options = z.strictObject({
-  latent_dim: z.int().min(1).default(16),
-  hidden: z.int().min(1).default(64),
+  /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */
+  latent_dim: z.int().min(1).default(8),
+  hidden: z.int().min(1).default(32),
   dynamics_layers: z.int().min(1).default(2),
   encoder: z.enum(["gru", "mlp"]).default("gru"),
-  encoder_hidden: z.int().min(1).default(32),
-  decoder_hidden: z.int().min(1).default(32),
+  encoder_hidden: z.int().min(1).default(16),
+  decoder_hidden: z.int().min(1).default(16),
   solver: z.enum(["dopri5", "rk4", "euler"]).default("dopri5"),
   adjoint: z.boolean().default(false),
   rtol: z.number().positive().default(1e-3),
   atol: z.number().positive().default(1e-4),
   /** Fixed-step solvers: steps per interval between consecutive union-grid times. */
   steps_per_interval: z.int().min(1).default(2),
+  /** Forecasts as changes from the last observed value (only when forecasting; see above). */
+  anchor: z.boolean().default(true),
+  /** Observed-prefix lengths drawn per training cell when forecasting; 0 = the evaluation's prefix only. */
+  prefix_draws: z.int().min(0).default(8),
+  /** Shortest drawn prefix: two observations give a fade rate. */
+  min_prefix: z.int().min(1).default(2),
   seed: z.int().default(0),
 });
 type Options = z.infer<typeof options>;
-
-/** What `training.observe` says is seen: the first `rpts` steps and/or the steps with t ≤ `days`. */
-interface Observe {
-  rpts?: number;
-  days?: number;
-}
 
 /** Everything beyond the weights that predict needs. */
 interface NodeMeta {
   options: Options;
   featureNames: string[];
   targetNames: string[];
-  xMean: number[];
-  xStd: number[];
-  yMean: number[];
-  yStd: number[];
+  /** Encoder input statistics (and whether the inputs carry the anchor channels). */
+  spec: SequenceInputSpec;
+  /** Divisor of times for the solver (the largest training time), so it works on [0, ~1]. */
   timeScale: number;
-  observe: Observe | null;
+  observe: ObserveSetting | null;
 }
 
 /** Latent trajectories of the last `predict`: N·T·latent values and the step times. */
@@ -82,25 +100,41 @@ class NeuralOde implements ModelInstance {
   #meta: NodeMeta | null = null;
   #latents: LatentTrajectories | null = null;
 
-  /** `seed` (the run's) and `opts.seed` together seed the weights and the batch order. */
+  /** `seed` (the run's) and `opts.seed` together seed the weights, the prefix draws and the batch order. */
   constructor(readonly opts: Options, readonly seed: number) {}
 
   async fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
     await selectBackend("wasm");
     const settings = resolveTrainingSettings(ctx.training);
-    this.#meta = fitMeta(train, this.opts, parseObserve(ctx.training.observe));
-    this.#build(this.#meta, train);
-    const trainBatches = (rows: number[]) => toBatch(train, rows, this.#meta!);
-    const valAll = val ? toBatch(val, range(val.n), this.#meta) : null;
+    const observe = observeFrom(ctx.training);
+    this.#meta = fitMeta(train, this.opts, observe);
+    this.#build(this.#meta);
+    const meta = this.#meta;
+    const seed = this.seed + this.opts.seed;
+    const trainSet = observe
+      ? (() => {
+        const draws = drawPrefixes(
+          train.lengths,
+          this.opts.prefix_draws,
+          this.opts.min_prefix,
+          new SeededRandom(seed + 7919),
+          observedLengths(train, observe),
+        );
+        return prepare(selectSamples(train, draws.sample), meta, draws.prefix);
+      })()
+      : prepare(train, meta);
+    const valSet = val ? prepare(val, meta) : null;
     const result = await trainModel({
       params: this.#store!.list(),
-      lossFn: (rows) => this.#loss(trainBatches(rows), ctx.loss),
-      batchWeight: (rows) => rows.reduce((a, r) => a + observedCount(train, r), 0),
-      nTrain: train.n,
-      valLoss: valAll ? () => tf.tidy(() => this.#loss(valAll, ctx.loss, false).dataSync()[0]) : undefined,
+      lossFn: (rows) => this.#loss(toBatch(trainSet, rows), ctx.loss),
+      batchWeight: (rows) => rows.reduce((a, r) => a + trainSet.counts[r], 0),
+      nTrain: trainSet.n,
+      valLoss: valSet
+        ? () => tf.tidy(() => this.#loss(toBatch(valSet, range(valSet.n)), ctx.loss, false).dataSync()[0])
+        : undefined,
       settings,
       epochs: ctx.iterations,
-      seed: this.seed + this.opts.seed,
+      seed,
       quiet: true,
       label: "neural_ode",
       onEpoch: (r) => ctx.metrics?.({ train_loss: r.trainLoss, val_loss: r.valLoss }, r.epoch),
@@ -114,22 +148,24 @@ class NeuralOde implements ModelInstance {
     checkNames(set, meta);
     const { latent } = this.#net!.shape;
     const K = meta.targetNames.length, T = set.steps;
+    const prepared = prepare(set, meta);
     const y = new Float32Array(set.n * T * K), zs = new Float32Array(set.n * T * latent);
     for (let start = 0; start < set.n; start += 64) {
       const rows = range(Math.min(64, set.n - start)).map((i) => start + i);
       tf.tidy(() => {
-        const out = this.#net!.forward(toBatch(set, rows, meta).net, this.#solveOptions(false));
+        const out = this.#forward(toBatch(prepared, rows), false);
         y.set(out.y.dataSync(), start * T * K);
         zs.set(out.z.dataSync(), start * T * latent);
       });
     }
+    const { mean, std } = meta.spec.targets;
     const mask = new Uint8Array(y.length);
     for (let i = 0; i < set.n; i++) {
       for (let s = 0; s < T; s++) {
         for (let k = 0; k < K; k++) {
           const at = (i * T + s) * K + k;
           mask[at] = s < set.lengths[i] ? 1 : 0;
-          y[at] = mask[at] ? y[at] * meta.yStd[k] + meta.yMean[k] : 0;
+          y[at] = mask[at] ? y[at] * std[k] + mean[k] : 0;
         }
       }
     }
@@ -149,20 +185,22 @@ class NeuralOde implements ModelInstance {
   async load(dir: string) {
     await selectBackend("wasm");
     const meta = await readWeightsMeta(dir, "neural_ode") as NodeMeta;
+    if (!meta.spec) {
+      throw new Error(`neural_ode: ${dir} was saved by an older version (no input spec); retrain it`);
+    }
     this.#build(meta);
     await loadWeightsInto(dir, "neural_ode", this.#store!);
   }
 
-  #build(meta: NodeMeta, _train?: SampleSet): void {
+  #build(meta: NodeMeta): void {
     this.#store?.dispose();
     this.#meta = meta;
     this.#store = new ParamStore();
     const o = meta.options;
-    const K = meta.targetNames.length;
     this.#net = new LatentOdeNet(
       {
-        inputWidth: meta.featureNames.length + 2 * K + 1,
-        targets: K,
+        inputWidth: inputWidth(meta.spec),
+        targets: meta.targetNames.length,
         latent: o.latent_dim,
         dynamicsHidden: Array(o.dynamics_layers).fill(o.hidden),
         encoder: o.encoder,
@@ -181,8 +219,17 @@ class NeuralOde implements ModelInstance {
       : { method: o.solver, stepsPerInterval: o.steps_per_interval, adjoint: o.adjoint, differentiable };
   }
 
+  /** Standardised predictions: anchored ones are the anchor plus the decoded change since the origin. */
+  #forward(batch: PreparedBatch, differentiable: boolean): { y: tf.Tensor3D; z: tf.Tensor3D } {
+    const anchored = batch.yAnchor !== null;
+    const out = this.#net!.forward(batch.net, this.#solveOptions(differentiable), { fromStart: anchored });
+    if (!batch.yAnchor) return out;
+    const K = batch.k;
+    return { y: tf.add(out.y, tf.tensor3d(batch.yAnchor, [batch.net.rows, 1, K])), z: out.z };
+  }
+
   #loss(batch: PreparedBatch, loss: LossInstance | undefined, differentiable = true): tf.Scalar {
-    const out = this.#net!.forward(batch.net, this.#solveOptions(differentiable));
+    const out = this.#forward(batch, differentiable);
     const shape: [number, number, number] = [batch.net.rows, batch.net.steps, batch.k];
     const yTrue = tf.tensor3d(batch.yStd, shape), mask = tf.tensor3d(batch.mask, shape);
     if (!loss) return maskedMean(tf.square(tf.sub(out.y, yTrue)), mask);
@@ -206,111 +253,130 @@ class NeuralOde implements ModelInstance {
   }
 }
 
+/** A set prepared once for the network: encoder inputs, solver times, standardised targets, loss mask. */
+interface PreparedSet {
+  n: number;
+  steps: number;
+  k: number;
+  width: number;
+  inputs: Float32Array;
+  prefix: Int32Array;
+  /** Solver times: (t − t_anchor)⁺ / timeScale when anchored (the solve starts at the anchor), else t / timeScale. */
+  tSolve: Float32Array;
+  tRaw: Float32Array;
+  lengths: Int32Array;
+  yStd: Float32Array;
+  mask: Float32Array;
+  /** N·K standardised anchors (0 = the training mean where the prefix never observed a target), or null. */
+  yAnchor: Float32Array | null;
+  /** Per sample: targets the loss counts (the sample's weight in an epoch's mean loss). */
+  counts: Float64Array;
+}
+
 /** A batch for the network plus the standardised targets, their mask and the raw times for the loss. */
 interface PreparedBatch {
   net: LatentOdeBatch;
   yStd: Float32Array;
   mask: Float32Array;
   tRaw: Float32Array;
+  yAnchor: Float32Array | null;
   k: number;
 }
 
-function parseObserve(raw: unknown): Observe | null {
-  if (raw === undefined || raw === null) return null;
-  const parsed = z.strictObject({ rpts: z.int().min(1).optional(), days: z.number().min(0).optional() })
-    .safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`neural_ode: training.observe must be { rpts?, days }, found ${JSON.stringify(raw)}`);
-  }
-  return parsed.data;
-}
-
-/** Standardisation statistics over real (unmasked) entries, and the time scale, from the training set. */
-function fitMeta(train: SampleSet, options: Options, observe: Observe | null): NodeMeta {
-  const F = train.featureNames.length, K = train.targetNames.length, T = train.steps;
-  const xs = Array.from({ length: F }, () => [] as number[]),
-    ys = Array.from({ length: K }, () => [] as number[]);
+/** Input statistics from the training set, and the time scale (its largest time). */
+function fitMeta(train: SampleSet, options: Options, observe: ObserveSetting | null): NodeMeta {
   let tMax = 0;
   for (let i = 0; i < train.n; i++) {
-    for (let s = 0; s < train.lengths[i]; s++) {
-      const row = i * T + s;
-      tMax = Math.max(tMax, Math.abs(train.t[row]));
-      for (let f = 0; f < F; f++) if (Number.isFinite(train.x[row * F + f])) xs[f].push(train.x[row * F + f]);
-      for (let k = 0; k < K; k++) if (train.yMask[row * K + k]) ys[k].push(train.y[row * K + k]);
-    }
+    for (let s = 0; s < train.lengths[i]; s++) tMax = Math.max(tMax, Math.abs(train.t[i * train.steps + s]));
   }
-  const mean = (v: number[]) => v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
-  const std = (v: number[]) => Math.sqrt(mean(v.map((a) => (a - mean(v)) ** 2))) || 1;
   return {
     options,
     featureNames: [...train.featureNames],
     targetNames: [...train.targetNames],
-    xMean: xs.map(mean),
-    xStd: xs.map(std),
-    yMean: ys.map(mean),
-    yStd: ys.map(std),
+    spec: fitSequenceInputSpec(train, observe !== null, options.anchor),
     timeScale: tMax > 0 ? tMax : 1,
     observe,
   };
 }
 
-/** Observed prefix length of sample i: the first `rpts` steps and/or the steps with t ≤ days (at least 1). */
-function prefixLength(set: SampleSet, i: number, observe: Observe | null): number {
-  const len = set.lengths[i];
-  if (!observe) return 1;
-  let p = len;
-  if (observe.rpts !== undefined) p = Math.min(p, observe.rpts);
-  if (observe.days !== undefined) {
-    let d = 0;
-    while (d < len && set.t[i * set.steps + d] <= observe.days) d++;
-    p = Math.min(p, d);
-  }
-  return Math.max(1, p);
-}
-
-function toBatch(set: SampleSet, rows: number[], meta: NodeMeta): PreparedBatch {
-  const F = meta.featureNames.length, K = meta.targetNames.length, T = set.steps, W = F + 2 * K + 1;
-  const B = rows.length;
-  const inputs = new Float32Array(B * T * W),
-    yStd = new Float32Array(B * T * K),
-    mask = new Float32Array(B * T * K);
-  const t = new Float32Array(B * T), tRaw = new Float32Array(B * T);
-  const prefix = new Int32Array(B), lengths = new Int32Array(B);
-  rows.forEach((i, r) => {
-    lengths[r] = set.lengths[i];
-    prefix[r] = prefixLength(set, i, meta.observe);
-    for (let s = 0; s < T; s++) {
-      const src = i * T + s, dst = r * T + s;
-      tRaw[dst] = s < set.lengths[i] ? set.t[src] : 0;
-      t[dst] = tRaw[dst] / meta.timeScale;
+/**
+ * The network's view of `set`: `prefix` observed steps per sample (default: the evaluation's prefix when
+ * forecasting, else step 0's features only — no target enters the model). When forecasting, the loss
+ * counts only the steps after the prefix, the ones a forecast is scored on.
+ */
+function prepare(set: SampleSet, meta: NodeMeta, prefix?: Int32Array): PreparedSet {
+  const T = set.steps, K = meta.targetNames.length, spec = meta.spec;
+  const forecasting = meta.observe !== null;
+  const observed = prefix ??
+    (meta.observe ? observedLengths(set, meta.observe) : new Int32Array(set.n).fill(1));
+  const inputs = sequenceInputs(set, spec, forecasting ? observed : null);
+  const anchors = anchorChannels(spec) ? forecastAnchors(set, observed) : null;
+  const tSolve = new Float32Array(set.n * T), tRaw = new Float32Array(set.n * T);
+  const yStd = new Float32Array(set.n * T * K), mask = new Float32Array(set.n * T * K);
+  const counts = new Float64Array(set.n);
+  for (let i = 0; i < set.n; i++) {
+    for (let s = 0; s < set.lengths[i]; s++) {
+      const row = i * T + s;
+      tRaw[row] = set.t[row];
+      tSolve[row] = anchors
+        ? Math.max(0, set.t[row] - anchors.tAnchor[i]) / meta.timeScale
+        : set.t[row] / meta.timeScale;
       for (let k = 0; k < K; k++) {
-        const on = s < set.lengths[i] && set.yMask[src * K + k] === 1;
-        mask[dst * K + k] = on ? 1 : 0;
-        yStd[dst * K + k] = on ? (set.y[src * K + k] - meta.yMean[k]) / meta.yStd[k] : 0;
+        const on = set.yMask[row * K + k] === 1 && (!forecasting || s >= observed[i]);
+        mask[row * K + k] = on ? 1 : 0;
+        counts[i] += on ? 1 : 0;
+        yStd[row * K + k] = set.yMask[row * K + k]
+          ? (set.y[row * K + k] - spec.targets.mean[k]) / spec.targets.std[k]
+          : 0;
       }
-      if (s >= prefix[r]) continue;
-      const at = dst * W;
-      for (let f = 0; f < F; f++) {
-        const v = set.x[src * F + f];
-        inputs[at + f] = Number.isFinite(v) ? (v - meta.xMean[f]) / meta.xStd[f] : 0;
-      }
-      if (meta.observe) {
-        for (let k = 0; k < K; k++) {
-          inputs[at + F + k] = yStd[dst * K + k];
-          inputs[at + F + K + k] = mask[dst * K + k];
-        }
-      }
-      inputs[at + W - 1] = t[dst];
     }
-  });
-  return { net: { rows: B, steps: T, inputs, prefix, t, lengths }, yStd, mask, tRaw, k: K };
+  }
+  const yAnchor = anchors
+    ? Float32Array.from(
+      anchors.yAnchor,
+      (v, j) => Number.isFinite(v) ? (v - spec.targets.mean[j % K]) / spec.targets.std[j % K] : 0,
+    )
+    : null;
+  return {
+    n: set.n,
+    steps: T,
+    k: K,
+    width: inputWidth(spec),
+    inputs,
+    prefix: Int32Array.from(observed, (p, i) => Math.max(1, Math.min(p, set.lengths[i]))),
+    tSolve,
+    tRaw,
+    lengths: set.lengths,
+    yStd,
+    mask,
+    yAnchor,
+    counts,
+  };
 }
 
-function observedCount(set: SampleSet, i: number): number {
-  const K = set.targetNames.length, from = i * set.steps * K;
-  let n = 0;
-  for (let j = 0; j < set.lengths[i] * K; j++) n += set.yMask[from + j];
-  return Math.max(1, n);
+/** Rows `rows` of a prepared set as one network batch. */
+function toBatch(set: PreparedSet, rows: number[]): PreparedBatch {
+  const T = set.steps, K = set.k, W = set.width;
+  const take = (a: Float32Array, width: number) => {
+    const out = new Float32Array(rows.length * width);
+    rows.forEach((i, r) => out.set(a.subarray(i * width, (i + 1) * width), r * width));
+    return out;
+  };
+  return {
+    net: {
+      rows: rows.length,
+      steps: T,
+      inputs: take(set.inputs, T * W),
+      prefix: Int32Array.from(rows, (i) => set.prefix[i]),
+      t: take(set.tSolve, T),
+      lengths: Int32Array.from(rows, (i) => set.lengths[i]),
+    },
+    yStd: take(set.yStd, T * K),
+    mask: take(set.mask, T * K),
+    tRaw: take(set.tRaw, T),
+    yAnchor: set.yAnchor ? take(set.yAnchor, K) : null,
+    k: K,
+  };
 }
 
 function checkNames(set: SampleSet, meta: NodeMeta): void {

@@ -5,6 +5,10 @@
  * and `meta.extra.time_unit` / `time_scale` record both so forecasts can translate `observe.days`.
  * Per-step features: the scaled time, the chamber temperature, the 0.1 s resistance relative to RPT0
  * (carried forward from the last measurement — never a later one, as in summary_set) and a few more.
+ * The defaults give forecasting models a cell's conditions as degradation physics sees them: chamber
+ * temperature as 1000/T and as the Arrhenius factor (rates scale with exp(−Ea/RT), so 25 °C lies between
+ * 10 and 40 °C on these axes, not just on a kelvin scale), and the throughput per day so far (the
+ * cycling load); both are known at the forecast origin.
  * Unequal lengths are padded (lengths, yMask); a missing target is masked, never zero-filled.
  * Standardisation is fitted on the training View only. A cell's sequence depends on that cell alone.
  */
@@ -31,6 +35,7 @@ export const SEQUENCE_FEATURES = [
   "inv_temperature_1000_per_K",
   "charge_throughput_Ah",
   "days",
+  "throughput_per_day",
 ] as const;
 type SequenceFeature = typeof SEQUENCE_FEATURES[number];
 
@@ -39,7 +44,13 @@ const options = z.strictObject({
   time: z.enum(["days", "charge_throughput_Ah"]).default("days"),
   /** Divisor of the time axis (default 100 for days, 1000 for Ah): keeps t of order 1 for ODE solvers. */
   time_scale: z.number().positive().optional(),
-  features: z.array(z.enum(SEQUENCE_FEATURES)).min(1).default(["time", "chamber_temperature_K", "r_rel"]),
+  features: z.array(z.enum(SEQUENCE_FEATURES)).min(1).default([
+    "time",
+    "inv_temperature_1000_per_K",
+    "arrhenius",
+    "r_rel",
+    "throughput_per_day",
+  ]),
   targets: z.array(z.string().min(1)).min(1).default(["soh"]),
   /** Truncate sequences to their first `max_seq_len` RPTs. */
   max_seq_len: z.int().min(1).optional(),
@@ -127,6 +138,14 @@ function cellSequence(
     inv_temperature_1000_per_K: (row) => 1000 / tempK[row],
     charge_throughput_Ah: (row) => col("charge_throughput_Ah")[row],
     days: (row) => col("days")[row],
+    // Mean Ah per day since the first RPT; 0 at the first RPT, where no time has passed (no later value is
+    // borrowed: a forecast from one RPT must not see the next one's throughput).
+    throughput_per_day: (row, j) => {
+      const days = col("days")[row] - col("days")[rows[0]];
+      return j === 0 || !(days > 0)
+        ? 0
+        : (col("charge_throughput_Ah")[row] - col("charge_throughput_Ah")[rows[0]]) / days;
+    },
   };
   const targets = o.targets.map(col);
   return {

@@ -196,3 +196,52 @@ for (const bidirectional of [false, true]) {
     assert.ok(worst < 2e-2, `worst relative error ${worst}`);
   });
 }
+
+/** n cells, T = 8 steps of 0.3 time units: y = exp(−k·t), k ∈ [0.5, 1.5) a feature. */
+function decaySequences(n: number, seed: number): SampleSet {
+  const rng = createRng(seed), T = 8;
+  const x = new Float32Array(n * T), y = new Float32Array(n * T), t = new Float32Array(n * T);
+  for (let i = 0; i < n; i++) {
+    const k = 0.5 + rng.uniform();
+    for (let s = 0; s < T; s++) {
+      t[i * T + s] = 0.3 * s;
+      x[i * T + s] = k;
+      y[i * T + s] = Math.exp(-k * t[i * T + s]);
+    }
+  }
+  return createSampleSet({
+    featureNames: ["rate"],
+    targetNames: ["soh"],
+    steps: T,
+    x,
+    y,
+    t,
+    meta: { cellKey: Array.from({ length: n }, (_, i) => `d/${i}`), chamberC: new Float64Array(n).fill(25) },
+  });
+}
+
+Deno.test("anchored forecast: starts at the last observed value and follows the observed prefix", async () => {
+  const P = 3, T = 8, test = decaySequences(4, 8);
+  const model = await newModel();
+  await model.fit(decaySequences(12, 7), undefined, {
+    rng: createRng(3),
+    log,
+    training: { ...training, epochs: 60, observe: { rpts: P } },
+  });
+  const p = await model.predict(test);
+  for (let i = 0; i < test.n; i++) {
+    const last = test.y[i * T + P - 1], next = test.y[i * T + P];
+    // ŷ = anchor + (t − t_anchor)·rate: exactly the observed value at the anchor …
+    assert.ok(Math.abs(p.y[i * T + P - 1] - last) < 1e-5, `cell ${i}: ${p.y[i * T + P - 1]} vs ${last}`);
+    // … and the first unobserved step moves on from it by about the true step.
+    const jump = Math.abs(p.y[i * T + P] - last), step = Math.abs(next - last);
+    assert.ok(jump < 2 * step + 0.02, `cell ${i}: forecast jumps ${jump} where the data move ${step}`);
+  }
+  const shifted = { ...test, y: test.y.slice() };
+  for (let i = 0; i < test.n; i++) shifted.y[i * T + P - 1] -= 0.1;
+  const q = await model.predict(shifted);
+  for (let i = 0; i < test.n; i++) {
+    const moved = p.y[i * T + P] - q.y[i * T + P];
+    assert.ok(moved > 0.05, `cell ${i}: forecast moved ${moved} for a 0.1 lower last observation`);
+  }
+});

@@ -8,6 +8,8 @@ import { createLocal } from "../../lib/nn/local_plugin.ts";
 const pipeline = (options: unknown = {}) =>
   createLocal("pipeline", "pipelines/latent_ode_seq.ts", options) as Promise<PipelineInstance>;
 const ALL = ["s/A", "s/B", "s/C"];
+/** The feature list the mechanics tests were written against (the defaults now add conditions). */
+const BASIC = { features: ["time", "chamber_temperature_K", "r_rel"] };
 
 /** The fixture with cell s/C cut after RPT 2 and s/B's SOH missing at RPT 2. */
 function raggedDataset(): DatasetInstance {
@@ -46,7 +48,7 @@ function stepValues(set: SampleSet, i: number) {
 
 Deno.test("latent_ode_seq: one sequence per cell in RPT order, scaled relative days, carried-forward r_rel", async () => {
   const data = summaryDataset();
-  const fitted = await (await pipeline({ standardize: false })).fit(restrictToCells(data, ALL));
+  const fitted = await (await pipeline({ ...BASIC, standardize: false })).fit(restrictToCells(data, ALL));
   const set = await fitted.transform(restrictToCells(data, ALL));
   assert.deepEqual([set.n, set.steps, set.featureNames], [3, 5, ["time", "chamber_temperature_K", "r_rel"]]);
   const a = stepValues(set, 0);
@@ -83,7 +85,7 @@ Deno.test("latent_ode_seq: transforming cells together or one at a time gives id
 
 Deno.test("latent_ode_seq: standardisation comes from the training View only; save → load is identical", async () => {
   const data = summaryDataset();
-  const fitted = await (await pipeline()).fit(restrictToCells(data, ["s/A", "s/B"]));
+  const fitted = await (await pipeline(BASIC)).fit(restrictToCells(data, ["s/A", "s/B"]));
   const test = await fitted.transform(restrictToCells(data, ["s/C"]));
   // Temperature over the training cells: 283.15 and 298.15 → mean 290.65, std 7.5; s/C is 313.15 K.
   assert.ok(Math.abs(test.x[1] - (313.15 - 290.65) / 7.5) < 1e-4, `${test.x[1]}`);
@@ -107,4 +109,29 @@ Deno.test("latent_ode_seq: throughput time axis and max_seq_len", async () => {
   assert.equal(set.steps, 3);
   assert.deepEqual(Array.from(set.t), [0, 0.75, 1.5]);
   assert.deepEqual(set.meta.extra?.time_unit, ["charge_throughput_Ah"]);
+});
+
+Deno.test("latent_ode_seq: default conditions are 1000/T, the Arrhenius factor and throughput per day so far", async () => {
+  const data = summaryDataset();
+  const fitted = await (await pipeline({ standardize: false })).fit(restrictToCells(data, ALL));
+  const set = await fitted.transform(restrictToCells(data, ["s/A"]));
+  assert.deepEqual(set.featureNames, [
+    "time",
+    "inv_temperature_1000_per_K",
+    "arrhenius",
+    "r_rel",
+    "throughput_per_day",
+  ]);
+  const F = 5, x = (s: number, f: number) => set.x[s * F + f];
+  assert.ok(Math.abs(x(0, 1) - 1000 / 283.15) < 1e-4, `${x(0, 1)}`);
+  const arrhenius = Math.exp(-50_000 / (8.314462618 * 283.15));
+  assert.ok(Math.abs(x(0, 2) / arrhenius - 1) < 1e-3, `${x(0, 2)} vs ${arrhenius}`);
+  // The fixture cycles 750 Ah per 14 days; nothing is known at the first RPT (no later value borrowed).
+  assert.deepEqual([0, 1, 2, 3, 4].map((s) => Math.round(x(s, 4) * 1e4) / 1e4), [
+    0,
+    53.5714,
+    53.5714,
+    53.5714,
+    53.5714,
+  ]);
 });
