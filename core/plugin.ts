@@ -158,6 +158,8 @@ export interface Prediction {
 /** What a model fit reports back: the iterations/epochs chosen on validation, used for the refit. */
 export interface FitResult {
   bestIteration?: number;
+  /** The loss on the validation set at `bestIteration` (model selection compares it across settings). */
+  validationLoss?: number;
   history?: Record<string, number[]>;
 }
 

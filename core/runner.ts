@@ -61,6 +61,8 @@ export interface FoldOutcome {
   val: string[];
   test: string[];
   bestIteration?: number;
+  /** Validation loss of the inner fit at the chosen iteration (for model selection across runs). */
+  validationLoss?: number;
   importance?: Record<string, number>;
   seconds: number;
 }
@@ -272,6 +274,7 @@ class Lifecycle {
       "pipeline",
     );
     let bestIteration: number | undefined;
+    let validationLoss: number | undefined;
     if (fold.val.length > 0) {
       const fitted = await pipeline.fit(restrictToCells(dataset, fold.train));
       step("pipeline", { fittedOn: fold.train, stage: "inner" });
@@ -286,6 +289,7 @@ class Lifecycle {
       const model = await this.createModel(pipeline);
       const fit = await model.fit(train, val, this.fitContext(fold, "inner"));
       bestIteration = fit.bestIteration;
+      validationLoss = Number.isFinite(fit.validationLoss) ? fit.validationLoss : undefined;
       step("train", { bestIteration, trainSamples: train.n, valSamples: val.n });
     }
     const trainCells = [...fold.train, ...fold.val];
@@ -302,7 +306,7 @@ class Lifecycle {
     step("predict", { cells: fold.test.length, samples: testSet.n });
     rows.push(...scoredRows(fold.name, testSet, prediction, chamber, c.evaluation.observe));
     await this.saveFold(fold.name, fitted, model);
-    return { ...fold, bestIteration, importance: model.importance?.() };
+    return { ...fold, bestIteration, validationLoss, importance: model.importance?.() };
   }
 
   async createModel(pipeline: PipelineInstance): Promise<ModelInstance> {

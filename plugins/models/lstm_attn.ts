@@ -286,7 +286,11 @@ function createLstmAttn(opts: Options): LstmAttnInstance {
       state?.store.dispose();
       const fitted = await fitLstmAttn(opts, train, val, ctx);
       state = fitted.state;
-      return { bestIteration: fitted.result.bestEpoch, history: { ...fitted.result.history } };
+      return {
+        bestIteration: fitted.result.bestEpoch,
+        validationLoss: fitted.result.bestValLoss,
+        history: { ...fitted.result.history },
+      };
     },
     // deno-lint-ignore require-await
     async predict(set) {

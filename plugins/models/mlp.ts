@@ -156,7 +156,11 @@ function createMlp(opts: Options): ModelInstance {
       state?.store.dispose();
       const fitted = await fitMlp(opts, train, val, ctx);
       state = fitted.state;
-      return { bestIteration: fitted.result.bestEpoch, history: { ...fitted.result.history } };
+      return {
+        bestIteration: fitted.result.bestEpoch,
+        validationLoss: fitted.result.bestValLoss,
+        history: { ...fitted.result.history },
+      };
     },
     // deno-lint-ignore require-await
     predict: async (set) => predictMlp(ready(), set),

@@ -139,7 +139,11 @@ class NeuralOde implements ModelInstance {
       label: "neural_ode",
       onEpoch: (r) => ctx.metrics?.({ train_loss: r.trainLoss, val_loss: r.valLoss }, r.epoch),
     });
-    return { bestIteration: result.bestEpoch, history: { ...result.history } };
+    return {
+      bestIteration: result.bestEpoch,
+      validationLoss: result.bestValLoss,
+      history: { ...result.history },
+    };
   }
 
   // deno-lint-ignore require-await
