@@ -103,14 +103,17 @@ const w2: Workload = async (args, dataDir) => {
   ];
 };
 
-/** W3: BiLSTM + attention training step (batch 32), against PyTorch on one thread; optionally WebGPU. */
+/**
+ * W3: BiLSTM + attention, seconds per training step (batch 32), against PyTorch on one thread;
+ * optionally batch 256 on WebGPU. Variant `train_loop`: forward + backward + Adam, data in memory.
+ */
 const w3: Workload = async (args) => {
   const ours = await benchW3({ runs: args.runs, steps: 50, warmup: 10 });
   const peer = args.peers ? await runPeer("peer_lstm_attn_torch.py", ["--threads", "1"]) : undefined;
   const rows = [
     benchRow(
       "W3_lstm_attn",
-      "train_step",
+      "train_loop",
       ours.msPerStep.map((ms) => ms / 1000),
       peer && { name: "torch", median: seconds(peer.seconds_median) },
       {
@@ -133,7 +136,7 @@ const w3: Workload = async (args) => {
   return rows;
 };
 
-/** W4: latent neural ODE training epoch with RK4 and with dopri5, against PyTorch on one thread. */
+/** W4: latent neural ODE, seconds per training epoch (RK4 and dopri5), against PyTorch on one thread. */
 const w4: Workload = async (args) => {
   const rows: BenchRow[] = [];
   for (const solver of ["rk4", "dopri5"] as const) {
@@ -144,7 +147,7 @@ const w4: Workload = async (args) => {
     rows.push(
       benchRow(
         `W4_node_${solver}`,
-        "train_epoch",
+        "train_loop",
         ours.secondsPerEpoch,
         peer && { name: "torch", median: seconds(peer.seconds_median) },
         {
