@@ -2,7 +2,7 @@
  * A tanh MLP vector field f(z, t) = MLP(cat[z, t]) (or MLP(z)) over a batch of rows, in plain float64 with a
  * hand-written vector–Jacobian product. The neural-ODE dynamics run here rather than as tfjs kernels because
  * one evaluation is a few tiny products: tfjs's per-kernel overhead (~15 µs) would dominate, while these
- * loops run at a few ns per multiply-add (docs/profile_w3_w4.md).
+ * loops run at a few ns per multiply-add (docs/results.md, section 6).
  *
  * Parameters θ are flat, layer by layer: W (in × out, row-major) then b (out), as tfjs stores [in, out] and
  * [out] tensors.

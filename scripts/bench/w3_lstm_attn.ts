@@ -6,7 +6,7 @@
  * direction has two bias vectors (b_ih + b_hh). Own seeded data and init (U(±1/√H) for the LSTM, as torch);
  * weights are not portable, shapes and the step are.
  *
- * Speed-ups (docs/profile_w3_w4.md): each LSTM direction is one custom-gradient op
+ * Speed-ups (docs/results.md, section 6): each LSTM direction is one custom-gradient op
  * (lib/nn/kernels/lstm_sequence.ts), the attention over all heads is one op on the packed [q | k | v]
  * projection (lib/nn/kernels/attention.ts), both calling XNNPACK directly on typed arrays
  * (lib/nn/kernels/gemm.ts); the sequence stays time-major, and the wasm BatchMatMul kernel is replaced by

@@ -2,7 +2,7 @@
  * Scaled dot-product attention over all heads as one tfjs op with a hand-written gradient. The plain-tfjs
  * version splits heads with 4-/5-D transposes and runs its batched (B·heads) products on the wasm
  * backend's scalar loop (XNNPACK takes no batch axis); with their gradients that was ~40 % of a W3 step
- * (docs/profile_w3_w4.md). Here each (batch, head) pair is a handful of small products on XNNPACK
+ * (docs/results.md, section 6). Here each (batch, head) pair is a handful of small products on XNNPACK
  * (`gemm`) and a softmax, on Float32Arrays.
  *
  * q, k, v (B, T, D) hold the heads side by side (head h = columns h·D/heads … (h+1)·D/heads − 1, as

@@ -4,7 +4,7 @@
  * On the wasm backend the product runs on XNNPACK's fully-connected operator through the backend's own
  * `BatchMatMul` export, called directly: no tensor objects, no engine bookkeeping, no tape. Going through
  * `tf.matMul` costs ~50–100 µs per call in engine overhead and a copy out (`dataSync`), which dominated
- * the LSTM's 400 small recurrent products per W3 step (docs/profile_w3_w4.md). XNNPACK caches the packed
+ * the LSTM's 400 small recurrent products per W3 step (docs/results.md, section 6). XNNPACK caches the packed
  * right-hand matrix under the tensor id of B (tfjs tensors are immutable), so a B whose contents change
  * must get a fresh id: `gemm` registers and disposes its operands per call, `FixedRightGemm` keeps one B
  * for many products (the recurrent weights over a sequence). Other backends use a plain-JS loop.

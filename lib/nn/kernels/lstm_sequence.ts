@@ -4,7 +4,7 @@
  * Float32Arrays: one input-projection product for all steps, per step one recurrent product on XNNPACK
  * called directly (`FixedRightGemm`: the recurrent weights are packed once per sequence) and the gate
  * arithmetic in one pass; backwards one product per step and the weight gradients as one large product
- * each (docs/profile_w3_w4.md).
+ * each (docs/results.md, section 6).
  *
  * Layout: time-major x (T, B, I); W (I, 4H), U (H, 4H), b (4H), gate order i, f, g, o (as torch and
  * lib/nn/layers/lstm.ts); h₀ = c₀ = 0; `reverse` runs from the last step to the first. An optional step
