@@ -166,6 +166,9 @@ export interface FitResult {
 /** Where models send per-step metrics during training (the runner forwards them to trackers). */
 export type MetricSink = (values: Record<string, number>, step: number) => void | Promise<void>;
 
+/** Where neural models send weight histograms (parameter name → values) every few epochs. */
+export type HistogramSink = (values: Record<string, ArrayLike<number>>, step: number) => void | Promise<void>;
+
 /** Context of one `fit` call. */
 export interface FitContext {
   rng: Rng;
@@ -175,6 +178,8 @@ export interface FitContext {
   /** The loss plugin instance, for models that take one. */
   loss?: LossInstance;
   metrics?: MetricSink;
+  /** Weight histograms for trackers that draw them (TensorBoard). */
+  histograms?: HistogramSink;
   /** Training settings from `training.*` in the config. */
   training: Record<string, unknown>;
 }
@@ -250,6 +255,8 @@ export interface TrackerInstance {
   figure(name: string, figure: Figure): void | Promise<void>;
   artifact(path: string, name?: string): void | Promise<void>;
   end(status: RunStatus): void | Promise<void>;
+  /** Optional: a histogram of values (e.g. a layer's weights) at a step. */
+  histogram?(tag: string, values: ArrayLike<number>, step: number): void | Promise<void>;
 }
 
 /** Instance type per kind. */

@@ -342,6 +342,8 @@ class Lifecycle {
       loss: this.loss,
       metrics: (values: Record<string, number>, stepNo: number) =>
         this.trackers.metrics(prefixKeys(values, `${fold.name}/${stage}/`), stepNo),
+      histograms: (values: Record<string, ArrayLike<number>>, stepNo: number) =>
+        this.trackers.histograms(prefixKeys(values, `${fold.name}/${stage}/weights/`), stepNo),
     };
   }
 
@@ -427,7 +429,7 @@ function finalMetrics(report: Record<string, TargetReport>): Record<string, numb
   return out;
 }
 
-function prefixKeys(values: Record<string, number>, prefix: string): Record<string, number> {
+function prefixKeys<V>(values: Record<string, V>, prefix: string): Record<string, V> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [prefix + k, v]));
 }
 

@@ -46,6 +46,13 @@ export class TrackerGroup {
   artifact(path: string, name?: string): Promise<void> {
     return this.#each("artifact", (t) => t.artifact(path, name));
   }
+  /** Sends each histogram to the trackers that draw histograms; the others are skipped. */
+  histograms(values: Record<string, ArrayLike<number>>, step: number): Promise<void> {
+    return this.#each("histogram", async (t) => {
+      if (!t.histogram) return;
+      for (const [tag, v] of Object.entries(values)) await t.histogram(tag, v, step);
+    });
+  }
   end(status: RunStatus): Promise<void> {
     return this.#each("end", (t) => t.end(status));
   }

@@ -60,6 +60,9 @@ export interface FitNetworkOptions {
   epochs?: number;
   seed: number;
   metrics?: (values: Record<string, number>, step: number) => void | Promise<void>;
+  /** Weight histograms (parameter name → values), every `histogramEvery` epochs and at the last one. */
+  histograms?: (values: Record<string, ArrayLike<number>>, step: number) => void | Promise<void>;
+  histogramEvery?: number;
   log?: (line: string) => void;
   checkpoint?: CheckpointSettings;
   quiet?: boolean;
@@ -116,12 +119,34 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
           grad_norm: r.gradNorm,
         };
         if (Number.isFinite(r.valLoss)) values.val_loss = r.valLoss;
-        return o.metrics?.(values, r.epoch);
+        return reportEpoch(o, values, r.epoch);
       },
     });
   } finally {
     interrupt.dispose();
   }
+}
+
+async function reportEpoch(
+  o: FitNetworkOptions,
+  values: Record<string, number>,
+  epoch: number,
+): Promise<void> {
+  await o.metrics?.(values, epoch);
+  await weightHistograms(o.store, o.histograms, epoch, o.histogramEvery);
+}
+
+/** Sends every parameter's values to `sink` on epochs 1, every, 2·every, … (copies, read once). */
+export async function weightHistograms(
+  store: ParamStore,
+  sink: FitNetworkOptions["histograms"],
+  epoch: number,
+  every = 10,
+): Promise<void> {
+  if (!sink || (epoch !== 1 && epoch % every !== 0)) return;
+  const values: Record<string, Float32Array> = {};
+  for (const name of store.names()) values[name] = store.get(name).dataSync() as Float32Array;
+  await sink(values, epoch);
 }
 
 /** Per-sample count of observed targets from a 0/1 mask laid out sample-major. */

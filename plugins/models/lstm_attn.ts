@@ -217,6 +217,7 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
       epochs: ctx.iterations,
       seed: ctx.rng.nextUint32(),
       metrics: ctx.metrics,
+      histograms: ctx.histograms,
       log: (l) => ctx.log.info(l),
       checkpoint: opts.checkpoint_dir ? { dir: opts.checkpoint_dir, resume: true } : undefined,
       label: "lstm_attn",

@@ -119,6 +119,7 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
       epochs: ctx.iterations,
       seed: ctx.rng.nextUint32(),
       metrics: ctx.metrics,
+      histograms: ctx.histograms,
       log: (l) => ctx.log.info(l),
       checkpoint: opts.checkpoint_dir ? { dir: opts.checkpoint_dir, resume: true } : undefined,
       label: "mlp",

@@ -20,6 +20,7 @@
  * length − 1; validation (early stopping) uses the evaluation's own prefix.
  */
 import * as tf from "@tensorflow/tfjs";
+import { weightHistograms } from "../../lib/nn/network_fit.ts";
 import { z } from "zod";
 import type {
   FitContext,
@@ -137,7 +138,13 @@ class NeuralOde implements ModelInstance {
       seed,
       quiet: true,
       label: "neural_ode",
-      onEpoch: (r) => ctx.metrics?.({ train_loss: r.trainLoss, val_loss: r.valLoss }, r.epoch),
+      onEpoch: async (r) => {
+        await ctx.metrics?.(
+          { train_loss: r.trainLoss, val_loss: r.valLoss, learning_rate: r.learningRate },
+          r.epoch,
+        );
+        await weightHistograms(this.#store!, ctx.histograms, r.epoch);
+      },
     });
     return {
       bestIteration: result.bestEpoch,

@@ -61,3 +61,26 @@ Deno.test("tracking=dual leaves a local run, a TensorBoard run and an MLflow fil
   const meta = await Deno.readTextFile(join(expDir, runFolder.name, "meta.yaml"));
   assert.match(meta, /status: 3/); // FINISHED
 });
+
+Deno.test("a neural model's weight histograms reach TensorBoard", async () => {
+  const out = await Deno.makeTempDir({ prefix: "batteryml-histo-" });
+  const configDir = await makeConfigDir({
+    "tracking/tensorboard.yaml": `use: tensorboard\nlogdir: ${join(out, "tb")}\nflush_secs: 0\n`,
+    "model/mlp.yaml": "use: mlp\nhidden: [4]\n",
+  });
+  const composed = await composeConfig({
+    configDir,
+    overrides: ["tracking=tensorboard", "model=mlp", "training.epochs=3", "training.backend=wasm"],
+  });
+  const summary = await runExperiment({ composed, log: createRecordingLogger() });
+  const tbDir = join(out, "tb", summary.runId);
+  const [file] = (await Array.fromAsync(Deno.readDir(tbDir))).map((e) => e.name);
+  const histograms = (await readEventFile(join(tbDir, file)))
+    .flatMap((e) => (e.summary?.value ?? []).filter((v: { histo?: unknown }) => v.histo))
+    .map((v: { tag: string; histo: { num: number } }) => ({ tag: v.tag, num: v.histo.num }));
+  assert.ok(histograms.length > 0, "no histogram summaries");
+  assert.ok(
+    histograms.every((h) => /\/weights\//.test(h.tag) && h.num > 0),
+    JSON.stringify(histograms.slice(0, 3)),
+  );
+});
