@@ -50,17 +50,32 @@ const runCommand = buildCommand({
         brief: "Print the Deno permission flags this config needs",
         optional: true,
       },
+      backend: {
+        kind: "enum",
+        values: ["auto", "wasm", "cpu", "webgpu"],
+        brief: "tfjs backend of neural models (same as training.backend=…)",
+        optional: true,
+      },
       configDir: configDirFlag,
     },
     positional: overridesArg,
   },
   func: async function (
     this: Ctx,
-    flags: CommonFlags & { json?: boolean; printPermissions?: boolean; configDir?: string },
+    flags: CommonFlags & {
+      json?: boolean;
+      printPermissions?: boolean;
+      configDir?: string;
+      backend?: "auto" | "wasm" | "cpu" | "webgpu";
+    },
     ...overrides: string[]
   ) {
     await guarded(this, flags, async () => {
-      const composed = await composeConfig({ configDir: flags.configDir, overrides });
+      const backend = flags.backend ? [`training.backend=${flags.backend}`] : [];
+      const composed = await composeConfig({
+        configDir: flags.configDir,
+        overrides: [...overrides, ...backend],
+      });
       if (flags.printPermissions) {
         this.process.stdout.write(permissionsFor(composed.config, await readPluginLock()).join(" ") + "\n");
         return;

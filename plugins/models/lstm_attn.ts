@@ -201,7 +201,7 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
 
 async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = resolveTrainingSettings(ctx.training);
-  await selectBackend(settings.backend, (l) => ctx.log.debug(l));
+  await selectBackend(settings.backend, (l) => ctx.log.info(l));
   const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
   const trainSet = trainingTensors(train, state.meta, opts, ctx.rng.nextUint32());
   const valSet = val ? tensorsOf(val, state.meta, opts.mode) : undefined;

@@ -102,7 +102,7 @@ function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpM
 
 async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = resolveTrainingSettings(ctx.training);
-  await selectBackend(settings.backend, (l) => ctx.log.debug(l));
+  await selectBackend(settings.backend, (l) => ctx.log.info(l));
   requireTabular(train, "training");
   if (val) requireTabular(val, "validation");
   const state = build(metaFor(train, opts, settings.backend), ctx.rng);

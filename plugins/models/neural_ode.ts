@@ -94,6 +94,19 @@ export interface LatentTrajectories {
   lengths: Int32Array;
 }
 
+/**
+ * The solver runs in float64 TypeScript on the CPU and reads tensors back synchronously, so the model
+ * trains on a CPU backend: `auto` means wasm; `webgpu` is refused rather than silently replaced.
+ */
+function cpuBackend(requested: string): "wasm" | "cpu" {
+  if (requested === "webgpu") {
+    throw new Error(
+      "neural_ode: training.backend=webgpu is not supported (its ODE solver runs on the CPU); use auto, wasm or cpu",
+    );
+  }
+  return requested === "cpu" ? "cpu" : "wasm";
+}
+
 class NeuralOde implements ModelInstance {
   readonly accepts = { layouts: ["sequence" as const], loss: true };
   #store: ParamStore | null = null;
@@ -105,8 +118,8 @@ class NeuralOde implements ModelInstance {
   constructor(readonly opts: Options, readonly seed: number) {}
 
   async fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
-    await selectBackend("wasm");
     const settings = resolveTrainingSettings(ctx.training);
+    await selectBackend(cpuBackend(settings.backend), (l) => ctx.log.info(`neural_ode: ${l}`));
     const observe = observeFrom(ctx.training);
     this.#meta = fitMeta(train, this.opts, observe);
     this.#build(this.#meta);

@@ -12,13 +12,14 @@ import { benchDataDir, benchW1 } from "./w1_ica.ts";
 import { benchW2 } from "./w2_gbdt.ts";
 import { benchReadCurves } from "./read_curves.ts";
 import { benchW3 } from "./w3_lstm_attn.ts";
+import { probeWebGpu } from "../../lib/nn/backend.ts";
 import { benchW4 } from "./w4_node.ts";
 
 interface Args {
   peers: boolean;
   runs: number;
   only?: Set<string>;
-  /** Also time W3 at batch 256 on WebGPU against wasm (for machines with a hardware GPU). */
+  /** Time W3 at batch 256 on WebGPU against wasm even without a hardware GPU (it is automatic with one). */
   webgpu: boolean;
 }
 
@@ -103,6 +104,12 @@ const w2: Workload = async (args, dataDir) => {
   ];
 };
 
+/** Whether a hardware (not software-fallback) WebGPU adapter is present: then W3 also runs at batch 256. */
+async function hardwareGpu(): Promise<boolean> {
+  const probe = await probeWebGpu();
+  return probe !== null && !probe.fallback;
+}
+
 /**
  * W3: BiLSTM + attention, seconds per training step (batch 32), against PyTorch on one thread;
  * optionally batch 256 on WebGPU. Variant `train_loop`: forward + backward + Adam, data in memory.
@@ -123,7 +130,7 @@ const w3: Workload = async (args) => {
       },
     ),
   ];
-  if (args.webgpu) {
+  if (args.webgpu || await hardwareGpu()) {
     // Batch 256: WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).
     const wasm = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch: 256, backend: "wasm" });
     const gpu = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch: 256, backend: "webgpu" });

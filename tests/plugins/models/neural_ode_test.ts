@@ -226,3 +226,16 @@ Deno.test("neural_ode anchored forecast: starts at the last observed value and f
     assert.ok(moved > 0.05, `cell ${i}: forecast moved ${moved} for a 0.1 lower last observation`);
   }
 });
+
+Deno.test("neural_ode refuses training.backend=webgpu instead of silently using the CPU", async () => {
+  const model = await neuralOde.create(parse({}), {
+    seed: 1,
+    rng: createRng(1),
+    log,
+    cacheDir: "artifacts/cache",
+  });
+  await assert.rejects(
+    model.fit(decaySet(4, 1), undefined, fitCtx({ epochs: 1, backend: "webgpu" })),
+    /training\.backend=webgpu is not supported/,
+  );
+});
