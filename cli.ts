@@ -9,17 +9,16 @@ import {
   builtinNames,
   composeConfig,
   createLogger,
-  loadConfigPlugins,
   loadPlugin,
   readPluginLock,
   runExperiment,
   writePluginLock,
 } from "./mod.ts";
-import { fetchPluginSource, validateDefinition, validateOptions } from "./core/loader.ts";
+import { fetchPluginSource, validateDefinition } from "./core/loader.ts";
 import { sha256Hex } from "./core/hash.ts";
 import { runContract } from "./core/contract/run_contract.ts";
 import { permissionsFor } from "./core/permissions.ts";
-import { entryOptions } from "./core/runner.ts";
+import { validateRunConfig } from "./core/runner.ts";
 import { type CommonFlags, commonFlags, type Ctx, extraRoutes, guarded } from "./cli_routes.ts";
 
 const configDirFlag = {
@@ -128,24 +127,7 @@ const configShow = buildCommand({
   func: async function (this: Ctx, flags: CommonFlags & { configDir?: string }, ...overrides: string[]) {
     await guarded(this, flags, async () => {
       const composed = await composeConfig({ configDir: flags.configDir, overrides });
-      const plugins = await loadConfigPlugins(composed);
-      const c = composed.config;
-      const pairs: [keyof typeof plugins, unknown, string][] = [
-        ["dataset", c.data, "data"],
-        ["split", c.split, "split"],
-        ["pipeline", c.pipeline, "pipeline"],
-        ["model", c.model, "model"],
-      ];
-      for (const [role, entry, key] of pairs) {
-        const p = plugins[role] as Awaited<ReturnType<typeof loadPlugin>>;
-        await validateOptions(p.definition, entryOptions(entry as never), key);
-      }
-      if (plugins.loss && c.loss) {
-        await validateOptions(plugins.loss.definition, entryOptions(c.loss), "loss");
-      }
-      for (const [i, t] of plugins.trackers.entries()) {
-        await validateOptions(t.definition, entryOptions(c.tracking[i]), `tracking.${i}`);
-      }
+      await validateRunConfig(composed, createLogger({ quiet: true }));
       this.process.stdout.write(composed.yaml + `# hash: ${composed.hash}\n`);
     });
   },

@@ -11,7 +11,7 @@ import type { ComposedConfig } from "./config.ts";
 import { makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
-import { createPlugin, type LoadedPlugin, loadPlugin } from "./loader.ts";
+import { createPlugin, type LoadedPlugin, loadPlugin, validateOptions } from "./loader.ts";
 import type {
   CellInfo,
   DatasetInstance,
@@ -117,7 +117,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
   const runDir = resolve(c.output.dir, "runs", runId);
   const timings: Record<string, number> = {};
   const rng = createRng(c.experiment.seed);
-  const plugins = await loadConfigPlugins(composed);
+  const plugins = await validateRunConfig(composed, log);
   const ctxFor = (label: string): PluginContext => ({
     seed: c.experiment.seed,
     rng: rng.fork(label),
@@ -317,19 +317,7 @@ class Lifecycle {
       this.ctxFor("model"),
       "model",
     );
-    if (!model.accepts.layouts.includes(pipeline.produces)) {
-      throw new ConfigError(
-        "model",
-        `model '${this.plugins.model.definition.name}' accepts ${model.accepts.layouts.join("/")} samples, ` +
-          `pipeline '${this.plugins.pipeline.definition.name}' produces ${pipeline.produces}`,
-      );
-    }
-    if (this.plugins.loss && !model.accepts.loss) {
-      throw new ConfigError(
-        "loss",
-        `model '${this.plugins.model.definition.name}' takes no loss; remove it with loss=null`,
-      );
-    }
+    checkCombination(this.plugins, pipeline, model);
     return model;
   }
 
@@ -352,6 +340,46 @@ class Lifecycle {
     await fitted.save(join(dir, "pipeline"));
     await model.save(join(dir, "model"));
   }
+}
+
+/** A model must accept the pipeline's layout, and only a loss-taking model may have a loss. */
+function checkCombination(plugins: RunPlugins, pipeline: PipelineInstance, model: ModelInstance): void {
+  const modelName = plugins.model.definition.name;
+  if (!model.accepts.layouts.includes(pipeline.produces)) {
+    throw new ConfigError(
+      "model",
+      `model '${modelName}' accepts ${model.accepts.layouts.join("/")} samples, ` +
+        `pipeline '${plugins.pipeline.definition.name}' produces ${pipeline.produces}`,
+    );
+  }
+  if (plugins.loss && !model.accepts.loss) {
+    throw new ConfigError("loss", `model '${modelName}' takes no loss; remove it with loss=null`);
+  }
+}
+
+/**
+ * Loads the config's plugins, validates every plugin's options, and checks that the combination can
+ * work (model vs pipeline layout, loss vs model) — all before any data is read.
+ */
+export async function validateRunConfig(composed: ComposedConfig, log: Logger): Promise<RunPlugins> {
+  const c = composed.config;
+  const plugins = await loadConfigPlugins(composed);
+  const ctx: PluginContext = {
+    seed: c.experiment.seed,
+    rng: createRng(c.experiment.seed),
+    log,
+    cacheDir: join(c.output.dir, "cache"),
+  };
+  await validateOptions(plugins.dataset.definition, entryOptions(c.data), "data");
+  await validateOptions(plugins.split.definition, entryOptions(c.split), "split");
+  if (plugins.loss && c.loss) await validateOptions(plugins.loss.definition, entryOptions(c.loss), "loss");
+  for (const [i, t] of plugins.trackers.entries()) {
+    await validateOptions(t.definition, entryOptions(c.tracking[i]), `tracking.${i}`);
+  }
+  const pipeline = await createPlugin(plugins.pipeline, entryOptions(c.pipeline), ctx, "pipeline");
+  const model = await createPlugin(plugins.model, entryOptions(c.model), ctx, "model");
+  checkCombination(plugins, pipeline, model);
+  return plugins;
 }
 
 /** Folds must hold known cells, and a test cell may never be a training or validation cell. */

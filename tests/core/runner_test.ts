@@ -97,3 +97,19 @@ Deno.test("without validation cells the model is fitted once, on the training ce
   assert.deepEqual(steps, ["load", "split", "samples", "refit", "predict", "report"]);
   assert.equal(summary.folds[0].val.length, 0);
 });
+
+Deno.test("a combination that cannot work is refused before any data is read", async () => {
+  const configDir = await makeConfigDir();
+  const loss = await composeConfig({ configDir, overrides: ["loss=mse"] });
+  await assert.rejects(
+    runExperiment({ composed: loss, log: createRecordingLogger() }),
+    /loss.*'dummy' takes no loss/,
+  );
+  const layout = await composeConfig({ configDir, overrides: ["model=lstm_attn"] });
+  await assert.rejects(
+    runExperiment({ composed: layout, log: createRecordingLogger() }),
+    /'lstm_attn' accepts sequence samples, pipeline 'tiny_pipeline' produces tabular/,
+  );
+  // Refused before the run folder exists: nothing was half-written.
+  assert.equal(await Deno.stat(join(loss.config.output.dir, "runs")).then(() => true, () => false), false);
+});
