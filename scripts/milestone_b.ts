@@ -5,10 +5,10 @@
  *   deno task milestone-b [overrides…]     e.g. data=m50t_real split=loco
  *
  * The runner does the experiment in its fixed order. Afterwards each fold's saved pipeline and model are
- * loaded back from the run folder, the fold's test cells transformed, and every test prediction explained
- * with exact path-dependent TreeSHAP (lib/shap). Its value function conditions on the training data
- * through the trees' covers, so the baseline E[f] comes from the training cells only, never from the
- * explained rows. Figures (ICA, SHAP beeswarm, waterfall, importance, SOH trajectories) go to `figures/`.
+ * loaded back from the run folder, the fold's test cells transformed, and every test prediction explained:
+ * exact path-dependent TreeSHAP for trees (the baseline E[f] comes from the training cells through the
+ * trees' covers), model-agnostic SHAP over a background of training rows for other models — never from
+ * the explained rows. Figures (ICA, SHAP beeswarm, waterfall, importance, SOH trajectories) go to `figures/`.
  */
 import { join } from "node:path";
 import {
@@ -26,13 +26,12 @@ import {
   type RunStep,
   type RunSummary,
   type SampleSet,
+  selectSamples,
 } from "../mod.ts";
-import { boosterFromJson, type BoosterJson } from "../lib/gbdt/mod.ts";
+import { createSampleSet, type Explanation, type ModelInstance } from "../mod.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
-import { ensembleFromBooster } from "../lib/shap/from_gbdt.ts";
 import { meanAbsShap, rankFeatures } from "../lib/shap/importance.ts";
-import { predictEnsemble } from "../lib/shap/tree_model.ts";
-import { treeShap } from "../lib/shap/tree_shap.ts";
+import { explainModelAgnostic } from "../lib/shap/model_agnostic.ts";
 import { curveFeatures, icaCurve, type IcaOptions } from "../lib/signal/ica.ts";
 import { shapBeeswarm } from "../lib/plot/beeswarm.ts";
 import { icaFigure } from "../lib/plot/ica_figure.ts";
@@ -59,6 +58,8 @@ export interface HoldoutShap {
   shap: Record<string, { values: Float64Array; base: Float64Array }>;
   /** Largest |Σφ + E[f] − f(x)| seen: the local-accuracy check, printed. */
   maxLocalError: number;
+  /** Which explainer produced the values. */
+  method: string;
 }
 
 /** Runs milestone B with the given overrides, printing each step; returns the run summary and SHAP. */
@@ -83,9 +84,9 @@ export async function milestoneB(
     cacheDir: join(c.output.dir, "cache"),
   };
   const dataset = await create(c.data, "dataset", ctx);
-  const shap = await explainHoldout(summary, dataset, c.pipeline, ctx);
+  const shap = await explainHoldout(summary, dataset, { pipeline: c.pipeline, model: c.model }, ctx);
   print(
-    `7. explain   TreeSHAP of ${shap.n} test samples; local accuracy max |Σφ + E[f] − f(x)| = ${
+    `7. explain   ${shap.n} test samples with ${shap.method}; local accuracy max |Σφ + E[f] − f(x)| = ${
       shap.maxLocalError.toExponential(1)
     }`,
   );
@@ -134,66 +135,109 @@ function foldDir(runDir: string, fold: string): string {
   return join(runDir, "folds", fold.replace(/[^A-Za-z0-9_.-]+/g, "_"));
 }
 
-/** The lgbm model file of a fold: feature and target names and one booster per target. */
-interface LgbmModelFile {
-  featureNames: string[];
-  targetNames: string[];
-  boosters: BoosterJson[];
-}
+/** Background rows for model-agnostic SHAP: at most this many, drawn (seeded) from the training cells. */
+const BACKGROUND_ROWS = 64;
 
-/** Loads each fold's pipeline and model back, transforms its test cells and explains them with TreeSHAP. */
+/**
+ * Loads each fold's pipeline and model back, transforms its test cells and explains every prediction:
+ * with the model's own `explain` when it has one (exact TreeSHAP for `lgbm`), else model-agnostic SHAP
+ * (exact Shapley for ≤ 10 features, KernelSHAP above) over a background drawn from the fold's training
+ * cells — never from the explained rows. Local accuracy |Σφ + base − f(x)| is checked against `predict`.
+ */
 async function explainHoldout(
   summary: RunSummary,
   dataset: DatasetInstance,
-  pipelineEntry: PluginEntry,
+  entries: { pipeline: PluginEntry; model: PluginEntry },
   ctx: PluginContext,
 ): Promise<HoldoutShap> {
-  const pipeline = await create(pipelineEntry, "pipeline", ctx);
+  const pipeline = await create(entries.pipeline, "pipeline", ctx);
   const parts: { set: SampleSet; values: Float64Array[]; base: number[] }[] = [];
-  let maxLocalError = 0, model: LgbmModelFile | undefined;
+  let maxLocalError = 0, method = "";
   for (const fold of summary.folds) {
     const dir = foldDir(summary.runDir, fold.name);
     const fitted = await pipeline.load(join(dir, "pipeline"));
     const set = await fitted.transform(restrictToCells(dataset, fold.test));
-    model = JSON.parse(await Deno.readTextFile(join(dir, "model", "model.json"))) as LgbmModelFile;
-    if (model.featureNames.join("\u0000") !== set.featureNames.join("\u0000")) {
-      throw new Error(`fold ${fold.name}: the saved model's features differ from the pipeline's`);
-    }
-    const x = Float64Array.from(set.x);
+    const training = await fitted.transform(restrictToCells(dataset, [...fold.train, ...fold.val]));
+    const background = selectSamples(
+      training,
+      ctx.rng.sample([...Array(training.n).keys()], Math.min(BACKGROUND_ROWS, training.n)),
+    );
+    const model = await create(entries.model, "model", ctx);
+    await model.load(join(dir, "model"));
+    const explained = model.explain
+      ? await model.explain(set, background)
+      : await agnostic(model, set, background, ctx);
+    method = model.explain ? "the model's own explainer (TreeSHAP for trees)" : "model-agnostic SHAP";
+    const prediction = await model.predict(set);
+    const F = set.featureNames.length, K = set.targetNames.length;
     const values: Float64Array[] = [], base: number[] = [];
-    for (const json of model.boosters) {
-      const ensemble = ensembleFromBooster(boosterFromJson(json));
-      const r = treeShap(ensemble, x, set.n);
+    set.targetNames.forEach((target, k) => {
+      const v = explained.values[target];
       for (let i = 0; i < set.n; i++) {
-        const F = set.featureNames.length;
-        const sum = r.values.subarray(i * F, (i + 1) * F).reduce((a, b) => a + b, 0);
-        maxLocalError = Math.max(maxLocalError, Math.abs(sum + r.base - predictEnsemble(ensemble, x, i * F)));
+        const sum = v.subarray(i * F, (i + 1) * F).reduce((a, b) => a + b, 0);
+        maxLocalError = Math.max(
+          maxLocalError,
+          Math.abs(sum + explained.base[target] - prediction.y[i * K + k]),
+        );
       }
-      values.push(r.values);
-      base.push(r.base);
-    }
+      values.push(v);
+      base.push(explained.base[target]);
+    });
     parts.push({ set, values, base });
   }
-  if (!model) throw new Error("the run has no folds to explain");
-  return joinParts(parts, model, maxLocalError);
+  if (parts.length === 0) throw new Error("the run has no folds to explain");
+  return { ...joinParts(parts, maxLocalError), method };
+}
+
+/** Model-agnostic SHAP of a model without its own explainer. */
+async function agnostic(
+  model: ModelInstance,
+  set: SampleSet,
+  background: SampleSet,
+  ctx: PluginContext,
+): Promise<Explanation> {
+  const F = set.featureNames.length, K = set.targetNames.length;
+  const predict = async (rows: Float64Array, n: number) => {
+    const batch = createSampleSet({
+      featureNames: set.featureNames,
+      targetNames: set.targetNames,
+      x: Float32Array.from(rows),
+      y: new Float32Array(n * K),
+      meta: { cellKey: Array(n).fill("shap/row"), chamberC: new Float64Array(n) },
+    }, { allowMissingFeatures: true });
+    return Float64Array.from((await model.predict(batch)).y);
+  };
+  const r = await explainModelAgnostic(Float64Array.from(set.x), set.n, {
+    predict,
+    numFeatures: F,
+    numOutputs: K,
+    background: Float64Array.from(background.x),
+    backgroundRows: background.n,
+    random: () => ctx.rng.uniform(),
+  });
+  return {
+    featureNames: [...set.featureNames],
+    values: Object.fromEntries(set.targetNames.map((t, k) => [t, r.values[k]])),
+    base: Object.fromEntries(set.targetNames.map((t, k) => [t, r.base[k]])),
+  };
 }
 
 function joinParts(
   parts: { set: SampleSet; values: Float64Array[]; base: number[] }[],
-  model: LgbmModelFile,
   maxLocalError: number,
-): HoldoutShap {
+): Omit<HoldoutShap, "method"> {
+  const { featureNames, targetNames } = parts[0].set;
   const n = parts.reduce((a, p) => a + p.set.n, 0);
   const shap: HoldoutShap["shap"] = {};
-  model.targetNames.forEach((target, k) => {
+  targetNames.forEach((target, k) => {
     shap[target] = {
       values: Float64Array.from(parts.flatMap((p) => Array.from(p.values[k]))),
       base: Float64Array.from(parts.flatMap((p) => Array.from({ length: p.set.n }, () => p.base[k]))),
     };
   });
   return {
-    featureNames: model.featureNames,
-    targetNames: model.targetNames,
+    featureNames: [...featureNames],
+    targetNames: [...targetNames],
     x: Float64Array.from(parts.flatMap((p) => Array.from(p.set.x))),
     n,
     cellKeys: parts.flatMap((p) => p.set.meta.cellKey),
