@@ -14,7 +14,7 @@
  */
 import { forecastAnchors } from "./forecast_anchor.ts";
 import type { SequenceData } from "./sequence_data.ts";
-import { fitStandardizer, type Standardizer } from "./standardizer.ts";
+import { fitStandardizer, type Standardizer } from "../features/standardizer.ts";
 
 /** Statistics of the training set that the inputs are standardised with. */
 export interface SequenceInputSpec {

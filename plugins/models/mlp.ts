@@ -13,7 +13,7 @@ import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mlp_net.ts";
 import { countsPerSample, fitNetwork, type TensorLoss, type TensorSet } from "../../lib/nn/network_fit.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
-import { fitStandardizer, type Standardizer } from "../../lib/nn/standardizer.ts";
+import { fitStandardizer, type Standardizer } from "../../lib/features/standardizer.ts";
 import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
 import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
 import type { DenseParams } from "../../lib/nn/layers/dense.ts";

@@ -23,6 +23,7 @@ import type {
 } from "../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../core/sample.ts";
 import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/standardizer.ts";
 import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/ica.ts";
 
 const NAME = "ica_peaks";
@@ -264,18 +265,9 @@ interface IcaPeaksState {
 
 /** Mean and population std of each feature over its finite training values (identity when off). */
 function fitState(train: SampleSet | undefined, o: IcaPeaksOptions): IcaPeaksState {
-  const names = icaFeatureNames(o.top_k), F = names.length;
-  const mean = new Array(F).fill(0), std = new Array(F).fill(1);
-  for (let j = 0; train && j < F; j++) {
-    const v: number[] = [];
-    for (let i = 0; i < train.n; i++) if (Number.isFinite(train.x[i * F + j])) v.push(train.x[i * F + j]);
-    if (v.length === 0) continue; // a peak never seen in training stays unscaled (all NaN anyway)
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    const s = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
-    mean[j] = m;
-    std[j] = s > 0 ? s : 1; // a constant feature is centred, never divided by 0
-  }
-  return { format: STATE_FORMAT, pluginVersion: VERSION, options: o, featureNames: names, mean, std };
+  const names = icaFeatureNames(o.top_k);
+  const scaling = train ? fitStandardizer(train.x, names.length) : identityStandardizer(names.length);
+  return { format: STATE_FORMAT, pluginVersion: VERSION, options: o, featureNames: names, ...scaling };
 }
 
 function fitted(state: IcaPeaksState, ctx: PluginContext): FittedPipeline {
@@ -283,8 +275,7 @@ function fitted(state: IcaPeaksState, ctx: PluginContext): FittedPipeline {
   return {
     async transform(view) {
       const set = await extract(view, state.options, cache, ctx.log);
-      const F = set.featureNames.length;
-      for (let i = 0; i < set.x.length; i++) set.x[i] = (set.x[i] - state.mean[i % F]) / state.std[i % F];
+      applyStandardizer(set.x, set.featureNames.length, state);
       return set;
     },
     async save(dir) {

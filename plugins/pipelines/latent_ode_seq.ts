@@ -24,6 +24,12 @@ import type {
 } from "../../core/plugin.ts";
 import { padSequences, type RaggedSequence, type SampleSet } from "../../core/sample.ts";
 import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import {
+  applyStandardizer,
+  fitStandardizer,
+  identityStandardizer,
+  realSteps,
+} from "../../lib/features/standardizer.ts";
 import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
 
 /** Per-step features the pipeline can compute. */
@@ -159,35 +165,17 @@ function cellSequence(
 }
 
 function fitState(train: SampleSet, o: Options): SeqState {
-  const F = train.featureNames.length, T = train.steps;
-  const mean = new Array(F).fill(0), std = new Array(F).fill(1);
-  if (!o.standardize) return { options: o, mean, std };
-  for (let j = 0; j < F; j++) {
-    const v: number[] = [];
-    for (let i = 0; i < train.n; i++) {
-      for (let s = 0; s < train.lengths[i]; s++) v.push(train.x[(i * T + s) * F + j]);
-    }
-    const m = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length));
-    mean[j] = m;
-    std[j] = sd > 0 ? sd : 1; // a constant feature (one temperature) stays centred, not divided by 0
-  }
-  return { options: o, mean, std };
+  const F = train.featureNames.length;
+  if (!o.standardize) return { options: o, ...identityStandardizer(F) };
+  const real = realSteps(train.steps, train.lengths);
+  return { options: o, ...fitStandardizer(train.x, F, (row) => real(row)) };
 }
 
 function fitted(state: SeqState): FittedPipeline {
   return {
     async transform(view) {
       const set = await extract(view, state.options);
-      const F = set.featureNames.length, T = set.steps;
-      for (let i = 0; i < set.n; i++) {
-        for (let s = 0; s < set.lengths[i]; s++) {
-          for (let j = 0; j < F; j++) {
-            const at = (i * T + s) * F + j;
-            set.x[at] = (set.x[at] - state.mean[j]) / state.std[j];
-          }
-        }
-      }
+      applyStandardizer(set.x, set.featureNames.length, state, realSteps(set.steps, set.lengths));
       return set;
     },
     async save(dir) {

@@ -18,6 +18,7 @@ import type {
 import { createSampleSet, type SampleSet } from "../../core/sample.ts";
 import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
 import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
+import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/standardizer.ts";
 
 /** Feature names the pipeline can compute. */
 export const SUMMARY_FEATURES = [
@@ -121,25 +122,14 @@ function numericColumn(t: ColumnTable, name: string, table: string): Float64Arra
 
 function fitState(train: SampleSet, opts: Options): SummaryState {
   const F = train.featureNames.length;
-  const mean = new Array(F).fill(0), std = new Array(F).fill(1);
-  if (!opts.standardize) return { options: opts, mean, std };
-  for (let j = 0; j < F; j++) {
-    const v: number[] = [];
-    for (let i = 0; i < train.n; i++) if (Number.isFinite(train.x[i * F + j])) v.push(train.x[i * F + j]);
-    const m = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
-    const s = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length));
-    mean[j] = m;
-    std[j] = s > 0 ? s : 1; // a constant feature (e.g. one temperature) stays centred, not divided by 0
-  }
-  return { options: opts, mean, std };
+  return { options: opts, ...(opts.standardize ? fitStandardizer(train.x, F) : identityStandardizer(F)) };
 }
 
 function fitted(state: SummaryState): FittedPipeline {
   return {
     async transform(view) {
       const set = await extract(view, state.options);
-      const F = set.featureNames.length;
-      for (let i = 0; i < set.x.length; i++) set.x[i] = (set.x[i] - state.mean[i % F]) / state.std[i % F];
+      applyStandardizer(set.x, set.featureNames.length, state);
       return set;
     },
     async save(dir) {
