@@ -171,6 +171,8 @@ export type HistogramSink = (values: Record<string, ArrayLike<number>>, step: nu
 
 /** Context of one `fit` call. */
 export interface FitContext {
+  /** Which fit this is, e.g. "train_10_40C_test_25C/inner" — unique within a run (checkpoint folders). */
+  label?: string;
   rng: Rng;
   log: Logger;
   /** Set on the refit after validation: train exactly this many iterations/epochs. */

@@ -324,6 +324,7 @@ class Lifecycle {
   fitContext(fold: Fold, stage: string) {
     const c = this.opts.composed.config;
     return {
+      label: `${safeName(fold.name)}/${stage}`,
       rng: this.rng.fork(`fit/${fold.name}/${stage}`),
       log: this.opts.log,
       training: { ...c.training, observe: c.evaluation.observe } as Record<string, unknown>,

@@ -18,6 +18,7 @@
  * prefixes drawn at random (seeded) from `min_prefix` to its length − 1 and counts only the steps after
  * each prefix, as the evaluation does; validation (early stopping) uses the evaluation's own prefix.
  */
+import { join } from "node:path";
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
@@ -219,7 +220,10 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
       metrics: ctx.metrics,
       histograms: ctx.histograms,
       log: (l) => ctx.log.info(l),
-      checkpoint: opts.checkpoint_dir ? { dir: opts.checkpoint_dir, resume: true } : undefined,
+      // One folder per fit (inner fit, refit, each fold), so a resumed run continues the right one.
+      checkpoint: opts.checkpoint_dir
+        ? { dir: join(opts.checkpoint_dir, ctx.label ?? "fit"), resume: true }
+        : undefined,
       label: "lstm_attn",
     });
     return { state, result };

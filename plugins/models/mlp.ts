@@ -4,6 +4,7 @@
  * validation set, refit with `ctx.iterations` epochs. Features and targets are standardised on the
  * training set; predictions come back in target units, so losses such as MAPE see real values.
  */
+import { join } from "node:path";
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
@@ -121,7 +122,10 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
       metrics: ctx.metrics,
       histograms: ctx.histograms,
       log: (l) => ctx.log.info(l),
-      checkpoint: opts.checkpoint_dir ? { dir: opts.checkpoint_dir, resume: true } : undefined,
+      // One folder per fit (inner fit, refit, each fold), so a resumed run continues the right one.
+      checkpoint: opts.checkpoint_dir
+        ? { dir: join(opts.checkpoint_dir, ctx.label ?? "fit"), resume: true }
+        : undefined,
       label: "mlp",
     });
     return { state, result };

@@ -113,3 +113,25 @@ Deno.test("a combination that cannot work is refused before any data is read", a
   // Refused before the run folder exists: nothing was half-written.
   assert.equal(await Deno.stat(join(loss.config.output.dir, "runs")).then(() => true, () => false), false);
 });
+
+Deno.test("each fit of a run checkpoints into its own folder, and re-running resumes to the same predictions", async () => {
+  const configDir = await makeConfigDir({ "model/mlp.yaml": "use: mlp\nhidden: [4]\n" });
+  const ckpt = await Deno.makeTempDir({ prefix: "batteryml-ckpt-" });
+  const overrides = [
+    "model=mlp",
+    `+model.checkpoint_dir=${ckpt}`,
+    "training.epochs=4",
+    "training.backend=wasm",
+  ];
+  const first = await runExperiment({
+    composed: await composeConfig({ configDir, overrides }),
+    log: createRecordingLogger(),
+  });
+  const folders = (await Array.fromAsync(Deno.readDir(join(ckpt, "holdout")))).map((e) => e.name).sort();
+  assert.deepEqual(folders, ["inner", "refit"]);
+  const again = await runExperiment({
+    composed: await composeConfig({ configDir, overrides }),
+    log: createRecordingLogger(),
+  });
+  assert.equal(again.report.soh.overall.rmse, first.report.soh.overall.rmse);
+});
