@@ -3,6 +3,7 @@
  * and `tracking sync`. Each command only parses flags and calls the library function.
  */
 import { buildCommand, buildRouteMap, type RouteMap } from "@stricli/core";
+import { DiskCache } from "./core/cache.ts";
 import { createLogger } from "./core/log.ts";
 import { predictWithRun } from "./core/predict.ts";
 import { predictionsCsv } from "./core/report.ts";
@@ -297,6 +298,38 @@ const trackingSync = buildCommand({
   },
 });
 
+const cacheDirFlag = {
+  kind: "parsed",
+  parse: String,
+  brief: "Cache folder",
+  default: "artifacts/cache",
+  placeholder: "dir",
+} as const;
+
+const cacheInfo = buildCommand({
+  docs: { brief: "Entries and bytes in the content-addressed cache" },
+  parameters: { flags: { ...commonFlags, dir: cacheDirFlag } },
+  func: async function (this: Ctx, f: CommonFlags & { dir: string }) {
+    await guarded(this, f, async () => {
+      const { entries, bytes } = await new DiskCache(f.dir).size();
+      this.process.stdout.write(`${f.dir}: ${entries} entries, ${(bytes / 1e6).toFixed(2)} MB\n`);
+    });
+  },
+});
+
+const cacheClear = buildCommand({
+  docs: { brief: "Remove every cache entry (results are recomputed when next needed)" },
+  parameters: { flags: { ...commonFlags, dir: cacheDirFlag } },
+  func: async function (this: Ctx, f: CommonFlags & { dir: string }) {
+    await guarded(this, f, async () => {
+      const cache = new DiskCache(f.dir);
+      const { entries } = await cache.size();
+      await cache.clear();
+      this.process.stdout.write(`removed ${entries} entries from ${f.dir}\n`);
+    });
+  },
+});
+
 /** Extra top-level routes of the `batteryml` command. */
 // deno-lint-ignore no-explicit-any
 export const extraRoutes: Record<string, RouteMap<any> | ReturnType<typeof buildCommand<any, any, any>>> = {
@@ -308,5 +341,9 @@ export const extraRoutes: Record<string, RouteMap<any> | ReturnType<typeof build
   tracking: buildRouteMap({
     routes: { sync: trackingSync },
     docs: { brief: "Experiment tracking utilities" },
+  }),
+  cache: buildRouteMap({
+    routes: { info: cacheInfo, clear: cacheClear },
+    docs: { brief: "Inspect or clear the cache" },
   }),
 };

@@ -184,3 +184,19 @@ Deno.test("--version and the bash completion script", async () => {
   const proposals = await cli(["__complete", "plu"]);
   assert.match(proposals.stdout, /plugins/);
 });
+
+Deno.test("cache info counts entries and cache clear removes them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { DiskCache } = await import("../core/cache.ts");
+    const cache = new DiskCache(dir);
+    await cache.set(await cache.key({ plugin: "p", version: "1", options: { a: 1 } }), { v: 1 });
+    const info = await cli(["cache", "info", "--dir", dir]);
+    assert.match(info.stdout, /: 1 entries/);
+    const cleared = await cli(["cache", "clear", "--dir", dir]);
+    assert.match(cleared.stdout, /removed 1 entries/);
+    assert.match((await cli(["cache", "info", "--dir", dir])).stdout, /: 0 entries/);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
