@@ -6,10 +6,11 @@
  * The runner does the work in its fixed order; this script only narrates it with the real numbers and
  * adds the parity plot (predicted vs measured, coloured by chamber temperature).
  */
-import { composeConfig, createLogger, runExperiment, type RunStep, type RunSummary } from "../mod.ts";
+import { composeConfig, createLogger, runExperiment, type RunSummary } from "../mod.ts";
 import type { Figure } from "../core/plugin.ts";
 import type { PredictionRow, TargetReport } from "../core/report.ts";
 import { parityPlot } from "../lib/plot/parity.ts";
+import { narrateStep, runTitle } from "./narrate.ts";
 
 /** Default groups of milestone A; command-line overrides come after and win. */
 export const MILESTONE_A_DEFAULTS = ["pipeline=summary_set", "model=lgbm"];
@@ -17,53 +18,17 @@ export const MILESTONE_A_DEFAULTS = ["pipeline=summary_set", "model=lgbm"];
 /** Runs milestone A with the given overrides, printing each step; returns the run summary. */
 export async function milestoneA(overrides: string[], print = console.log): Promise<RunSummary> {
   const composed = await composeConfig({ overrides: [...MILESTONE_A_DEFAULTS, ...overrides] });
-  const c = composed.config;
-  print(
-    `Milestone A — ${c.data.use} / ${c.split.use} / ${c.pipeline.use} / ${c.model.use}  (config ${
-      composed.hash.slice(0, 8)
-    })`,
-  );
+  print(runTitle("Milestone A", composed));
   const summary = await runExperiment({
     composed,
     log: createLogger({ quiet: true }),
-    onStep: (s) => print(narrate(s)),
+    onStep: (s) => print(narrateStep(s)),
     figures: (rows) => Promise.resolve(parityFigures(rows)),
   });
   for (const [target, report] of Object.entries(summary.report)) print(formatResults(target, report));
   print(formatImportance(summary));
   print(`run folder: ${summary.runDir}`);
   return summary;
-}
-
-function narrate(s: RunStep): string {
-  const d = s.detail as Record<string, unknown>;
-  const fold = s.fold ? `[${s.fold}] ` : "";
-  switch (s.step) {
-    case "load":
-      return `1. load      ${d.cells} cells from dataset '${d.dataset}'`;
-    case "split": {
-      const f = d.first as { train: string[]; val: string[]; test: string[] };
-      return `2. split     ${d.folds} fold(s); first: train ${f.train.join(" ")} | val ${
-        f.val.join(" ") || "–"
-      } | test ${f.test.join(" ")}`;
-    }
-    case "pipeline":
-      return `3. ${fold}pipeline fitted on the ${(d.fittedOn as string[]).length} training cells only`;
-    case "samples":
-      return `4. ${fold}samples   train ${d.train}${d.val !== undefined ? `, val ${d.val}` : ""}; features ${
-        (d.features as string[]).join(", ")
-      }; target ${(d.targets as string[]).join(", ")}`;
-    case "train":
-      return `5. ${fold}train     early stopping on validation → best iteration ${d.bestIteration ?? "n/a"}`;
-    case "refit":
-      return `   ${fold}refit     on train ∪ val (${d.cells} cells, ${d.samples} samples${
-        d.iterations ? `, ${d.iterations} iterations` : ""
-      })`;
-    case "predict":
-      return `   ${fold}predict   ${d.samples} samples of ${d.cells} test cell(s)`;
-    case "report":
-      return "6. results";
-  }
 }
 
 function fmt(v: number, digits = 4): string {

@@ -23,7 +23,6 @@ import {
   type PluginKind,
   restrictToCells,
   runExperiment,
-  type RunStep,
   type RunSummary,
   type SampleSet,
   selectSamples,
@@ -41,6 +40,7 @@ import { sohTrajectories } from "../lib/plot/soh_trajectories.ts";
 import { shapWaterfall } from "../lib/plot/waterfall.ts";
 import icaPeaks, { icaOptionsOf, type IcaPeaksOptions } from "../plugins/pipelines/ica_peaks.ts";
 import { formatResults } from "./milestone_a.ts";
+import { narrateStep, runTitle } from "./narrate.ts";
 
 /** Default groups of milestone B; command-line overrides come after and win. */
 export const MILESTONE_B_DEFAULTS = ["data=synthetic_curves", "pipeline=ica_peaks", "model=lgbm"];
@@ -69,13 +69,9 @@ export async function milestoneB(
 ): Promise<{ summary: RunSummary; shap: HoldoutShap }> {
   const composed = await composeConfig({ overrides: [...MILESTONE_B_DEFAULTS, ...overrides] });
   const c = composed.config;
-  print(
-    `Milestone B — ${c.data.use} / ${c.split.use} / ${c.pipeline.use} / ${c.model.use}  (config ${
-      composed.hash.slice(0, 8)
-    })`,
-  );
+  print(runTitle("Milestone B", composed));
   const log = createLogger({ quiet: true });
-  const summary = await runExperiment({ composed, log, onStep: (s) => print(narrate(s)) });
+  const summary = await runExperiment({ composed, log, onStep: (s) => print(narrateStep(s)) });
   for (const [target, report] of Object.entries(summary.report)) print(formatResults(target, report));
   const ctx: PluginContext = {
     seed: c.experiment.seed,
@@ -103,31 +99,6 @@ export async function milestoneB(
 async function create<K extends PluginKind>(entry: PluginEntry, kind: K, ctx: PluginContext) {
   const { use, ...options } = entry;
   return await createPlugin(await loadPlugin(use, kind), options, ctx, kind === "dataset" ? "data" : kind);
-}
-
-function narrate(s: RunStep): string {
-  const d = s.detail as Record<string, unknown>;
-  const fold = s.fold ? `[${s.fold}] ` : "";
-  switch (s.step) {
-    case "load":
-      return `1. load      ${d.cells} cells from dataset '${d.dataset}'`;
-    case "split":
-      return `2. split     ${d.folds} fold(s)`;
-    case "pipeline":
-      return `3. ${fold}pipeline fitted on ${(d.fittedOn as string[]).length} training cells only`;
-    case "samples":
-      return `4. ${fold}samples   train ${d.train}${d.val !== undefined ? `, val ${d.val}` : ""}; ${
-        (d.features as string[]).length
-      } features; target ${(d.targets as string[]).join(", ")}`;
-    case "train":
-      return `5. ${fold}train     best iteration ${d.bestIteration ?? "n/a"}`;
-    case "refit":
-      return `   ${fold}refit     on train ∪ val (${d.cells} cells, ${d.samples} samples)`;
-    case "predict":
-      return `   ${fold}predict   ${d.samples} samples of ${d.cells} test cell(s)`;
-    case "report":
-      return "6. results (holdout)";
-  }
 }
 
 /** The runner's folder name for a fold. */
