@@ -60,15 +60,23 @@ class Sgd implements Optimizer {
   dispose(): void {}
 }
 
+/**
+ * Adam / AdamW. On the CPU-side backends (wasm, cpu) the update is one pass over plain Float32Arrays per
+ * parameter (read gradient and value, write the new value): the ~12 tfjs kernels per parameter tensor of
+ * the tensor formulation cost ~15 µs each in engine overhead, ~3 ms per step for W4's 18 tensors
+ * (docs/results.md, section 6). The moments then live in JS arrays. On GPU backends a read-back per step
+ * would stall the device, so the update stays a sequence of tfjs kernels with the moments as variables.
+ */
 class Adam implements Optimizer {
   readonly name: OptimizerName;
   #step = 0;
-  readonly #m: tf.Variable[];
-  readonly #v: tf.Variable[];
   readonly #b1: number;
   readonly #b2: number;
   readonly #eps: number;
   readonly #wd: number;
+  /** Moments m then v per parameter: Float32Arrays on the fused path, variables on the tensor path. */
+  readonly #fused: { m: Float32Array[]; v: Float32Array[] } | null;
+  readonly #tensors: { m: tf.Variable[]; v: tf.Variable[] } | null;
 
   constructor(params: readonly tf.Variable[], s: OptimizerSettings) {
     this.name = s.name;
@@ -76,25 +84,78 @@ class Adam implements Optimizer {
     this.#b2 = s.beta2 ?? 0.999;
     this.#eps = s.epsilon ?? 1e-8;
     this.#wd = s.weightDecay;
-    this.#m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.#v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    const backend = tf.getBackend();
+    if (backend === "wasm" || backend === "cpu") {
+      this.#fused = {
+        m: params.map((p) => new Float32Array(p.size)),
+        v: params.map((p) => new Float32Array(p.size)),
+      };
+      this.#tensors = null;
+    } else {
+      this.#fused = null;
+      this.#tensors = {
+        m: params.map((p) => tf.variable(tf.zerosLike(p), false)),
+        v: params.map((p) => tf.variable(tf.zerosLike(p), false)),
+      };
+    }
   }
 
   apply(params: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void {
     this.#step++;
     const t = this.#step, b1 = this.#b1, b2 = this.#b2;
-    // Bias corrections in float64 on the JS side: only the final per-element arithmetic is float32.
+    // Bias corrections in float64 on the JS side.
     const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+    if (this.#fused) this.#applyFused(this.#fused, params, grads, lr, c1, c2);
+    else this.#applyTensors(this.#tensors!, params, grads, lr, c1, c2);
+  }
+
+  #applyFused(
+    slots: { m: Float32Array[]; v: Float32Array[] },
+    params: readonly tf.Variable[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    c1: number,
+    c2: number,
+  ): void {
+    const b1 = this.#b1, b2 = this.#b2, eps = this.#eps;
+    const l2 = this.name === "adam" ? this.#wd : 0;
+    const keep = this.name === "adamw" && this.#wd > 0 ? 1 - lr * this.#wd : 1;
+    const stepSize = lr / c1, rc2 = 1 / c2;
+    tf.tidy(() => {
+      params.forEach((p, i) => {
+        const g = grads[i].dataSync() as Float32Array, old = p.dataSync() as Float32Array;
+        const m = slots.m[i], v = slots.v[i], next = new Float32Array(old.length);
+        for (let k = 0; k < next.length; k++) {
+          const w = old[k], gk = g[k] + l2 * w;
+          const mk = b1 * m[k] + (1 - b1) * gk, vk = b2 * v[k] + (1 - b2) * gk * gk;
+          m[k] = mk;
+          v[k] = vk;
+          next[k] = w * keep - stepSize * mk / (Math.sqrt(vk * rc2) + eps);
+        }
+        p.assign(tf.tensor(next, p.shape, "float32"));
+      });
+    });
+  }
+
+  #applyTensors(
+    slots: { m: tf.Variable[]; v: tf.Variable[] },
+    params: readonly tf.Variable[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    c1: number,
+    c2: number,
+  ): void {
+    const b1 = this.#b1, b2 = this.#b2;
     tf.tidy(() => {
       params.forEach((p, i) => {
         let g = grads[i];
         let base: tf.Tensor = p;
         if (this.name === "adam" && this.#wd > 0) g = tf.add(g, tf.mul(p, this.#wd));
         if (this.name === "adamw" && this.#wd > 0) base = tf.mul(p, 1 - lr * this.#wd);
-        const m = tf.add(tf.mul(this.#m[i], b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.#v[i], b2), tf.mul(tf.square(g), 1 - b2));
-        this.#m[i].assign(m);
-        this.#v[i].assign(v);
+        const m = tf.add(tf.mul(slots.m[i], b1), tf.mul(g, 1 - b1));
+        const v = tf.add(tf.mul(slots.v[i], b2), tf.mul(tf.square(g), 1 - b2));
+        slots.m[i].assign(m);
+        slots.v[i].assign(v);
         const denom = tf.add(tf.sqrt(tf.div(v, c2)), this.#eps);
         p.assign(tf.sub(base, tf.mul(tf.div(tf.div(m, c1), denom), lr)));
       });
@@ -102,21 +163,34 @@ class Adam implements Optimizer {
   }
 
   getState(): OptimizerState {
-    return { step: this.#step, slots: [...this.#m, ...this.#v].map((s) => s.dataSync() as Float32Array) };
+    const slots = this.#fused
+      ? [...this.#fused.m, ...this.#fused.v].map((s) => s.slice())
+      : [...this.#tensors!.m, ...this.#tensors!.v].map((s) => s.dataSync() as Float32Array);
+    return { step: this.#step, slots };
   }
 
   setState(state: OptimizerState): void {
-    const n = this.#m.length;
-    if (state.slots.length !== 2 * n) {
-      throw new RangeError(`optimizer state has ${state.slots.length} slots, expected ${2 * n}`);
+    const sizes = this.#fused
+      ? [...this.#fused.m, ...this.#fused.v].map((s) => s.length)
+      : [...this.#tensors!.m, ...this.#tensors!.v].map((s) => s.size);
+    if (state.slots.length !== sizes.length) {
+      throw new RangeError(`optimizer state has ${state.slots.length} slots, expected ${sizes.length}`);
     }
+    state.slots.forEach((s, i) => {
+      if (s.length !== sizes[i]) {
+        throw new RangeError(`optimizer slot ${i} has ${s.length} values, expected ${sizes[i]}`);
+      }
+    });
     this.#step = state.step;
-    tf.tidy(() =>
-      [...this.#m, ...this.#v].forEach((s, i) => s.assign(tf.tensor(state.slots[i], s.shape, "float32")))
-    );
+    if (this.#fused) {
+      [...this.#fused.m, ...this.#fused.v].forEach((s, i) => s.set(state.slots[i]));
+    } else {
+      const vars = [...this.#tensors!.m, ...this.#tensors!.v];
+      tf.tidy(() => vars.forEach((s, i) => s.assign(tf.tensor(state.slots[i], s.shape, "float32"))));
+    }
   }
 
   dispose(): void {
-    [...this.#m, ...this.#v].forEach((s) => s.dispose());
+    if (this.#tensors) [...this.#tensors.m, ...this.#tensors.v].forEach((s) => s.dispose());
   }
 }
