@@ -10,7 +10,8 @@
  * (lib/nn/kernels/lstm_sequence.ts), the attention over all heads is one op on the packed [q | k | v]
  * projection (lib/nn/kernels/attention.ts), both calling XNNPACK directly on typed arrays
  * (lib/nn/kernels/gemm.ts); the sequence stays time-major, and the wasm BatchMatMul kernel is replaced by
- * one that transposes explicitly and takes XNNPACK's path (the remaining dense layers).
+ * one that transposes explicitly and takes XNNPACK's path (the remaining dense layers). The LSTM cell
+ * arithmetic runs in a small SIMD wasm module (lib/nn/kernels/lstm_cell_wasm.ts; W3_JS_CELL=1 for the JS loops).
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w3_lstm_attn.ts [--runs 5] [--steps 50] [--warmup 10]
  */
@@ -18,6 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../lib/nn/backend.ts";
 import { installWasmBatchMatMul } from "../../lib/nn/kernels/batch_matmul_wasm.ts";
 import { packedMultiHeadAttention } from "../../lib/nn/kernels/attention.ts";
+import { setLstmCellWasm } from "../../lib/nn/kernels/lstm_cell_wasm.ts";
 import { lstmSequence } from "../../lib/nn/kernels/lstm_sequence.ts";
 import { createOptimizer } from "../../lib/nn/optimizer.ts";
 import { normalFrom, SeededRandom } from "../../lib/nn/seeded_random.ts";
@@ -135,6 +137,8 @@ function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor
 export async function benchW3(opts: W3Options): Promise<W3Result> {
   const backend = (await selectBackend((opts.backend ?? "wasm") as "wasm")).backend;
   if (backend === "wasm" && !Deno.env.get("W3_STOCK_MATMUL")) installWasmBatchMatMul();
+  // W3_JS_CELL=1: the LSTM cell in the scalar JS loops instead of the SIMD wasm module (A/B runs).
+  if (Deno.env.get("W3_JS_CELL")) setLstmCellWasm(false);
   const B = opts.batch ?? 32, rng = new SeededRandom(0);
   const x = tf.tensor3d(Float32Array.from({ length: T * B * F }, () => normalFrom(rng)), [T, B, F]);
   const y = tf.tensor2d(Float32Array.from({ length: B }, () => normalFrom(rng)), [B, 1]);

@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { FixedRightGemm, gemm, transpose } from "./gemm.ts";
+import { lstmCellWasm } from "./lstm_cell_wasm.ts";
 
 /** Hidden states (T, B, H) of one direction; differentiable with respect to x, W, U and b (not the mask). */
 export function lstmSequence(
@@ -111,6 +112,8 @@ export function lstmForward(
   dims: LstmDims,
 ): LstmTape {
   const { steps: T, batch: B, input: I, hidden: H, reverse, mask } = dims, G = 4 * H;
+  const cell = lstmCellWasm(H);
+  if (cell) return lstmForwardWasm(cell, x, w, u, b, dims);
   const pre = gemm(x, T * B, I, w, G);
   const tape: LstmTape = {
     ...dims,
@@ -167,8 +170,10 @@ export function lstmBackward(
   tape: LstmTape,
   dh: Float32Array,
 ): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
-  const { steps: T, batch: B, input: I, hidden: H, reverse, mask, gates, c: cs, tanhC: tcs, h: hs } = tape;
+  const { steps: T, batch: B, hidden: H, reverse, mask, gates, c: cs, tanhC: tcs, h: hs } = tape;
   const G = 4 * H;
+  const cell = lstmCellWasm(H);
+  if (cell) return lstmBackwardWasm(cell, tape, dh);
   const dGates = new Float32Array(T * B * G);
   // (T·B, H) previous hidden state of every step (zero at the first), for dU = hPrevᵀ·dGates.
   const hPrevAll = new Float32Array(T * B * H);
@@ -214,6 +219,16 @@ export function lstmBackward(
   } finally {
     recurrentT.dispose();
   }
+  return weightGradients(tape, dGates, hPrevAll);
+}
+
+/** dx, dW, dU, db from the gate gradients (T·B × 4H) and the previous hidden states (T·B × H). */
+function weightGradients(
+  tape: LstmTape,
+  dGates: Float32Array,
+  hPrevAll: Float32Array,
+): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
+  const { steps: T, batch: B, input: I, hidden: H } = tape, G = 4 * H;
   // Weight gradients as dWᵀ = dGatesᵀ·x and dUᵀ = dGatesᵀ·hPrev: XNNPACK packs its right-hand operand on
   // every call, and x (T·B × I) and hPrev (T·B × H) are smaller to pack than dGates (T·B × 4H).
   const dGatesT = transpose(dGates, T * B, G);
@@ -226,4 +241,139 @@ export function lstmBackward(
     for (let j = 0; j < G; j++) db[j] += dGates[at + j];
   }
   return { dx, dw, du, db };
+}
+
+/** (T·B, H) previous hidden state of every step (zero at the first), for dU = hPrevᵀ·dGates. */
+function previousHidden(tape: LstmTape): Float32Array {
+  const { steps: T, batch: B, hidden: H, reverse, h: hs } = tape, n = B * H;
+  const hPrevAll = new Float32Array(T * n);
+  for (let s = 0; s < T; s++) {
+    const prev = reverse ? s + 1 : s - 1;
+    if (prev >= 0 && prev < T) hPrevAll.set(hs.subarray(prev * n, (prev + 1) * n), s * n);
+  }
+  return hPrevAll;
+}
+
+/** `lstmForward` with the cell arithmetic in the SIMD wasm module (lstm_cell_wasm.ts). */
+function lstmForwardWasm(
+  cell: NonNullable<ReturnType<typeof lstmCellWasm>>,
+  x: Float32Array,
+  w: Float32Array,
+  u: Float32Array,
+  b: Float32Array,
+  dims: LstmDims,
+): LstmTape {
+  const { steps: T, batch: B, input: I, hidden: H, reverse, mask } = dims, G = 4 * H;
+  const nG = B * G, nH = B * H;
+  const [preAt, biasAt, recAt, zerosAt, maskAt, gatesAt, cAt, tcAt, hAt] = cell.layout([
+    T * nG,
+    G,
+    nG,
+    nH,
+    T * B,
+    T * nG,
+    T * nH,
+    T * nH,
+    T * nH,
+  ]);
+  // The input projection lands in the module's memory directly.
+  gemm(x, T * B, I, w, G, cell.view(preAt, T * nG));
+  cell.view(biasAt, G).set(b.subarray(0, G));
+  cell.view(zerosAt, nH).fill(0);
+  const maskView = cell.view(maskAt, T * B);
+  if (mask) maskView.set(mask.subarray(0, T * B));
+  else maskView.fill(1);
+  const rec = cell.view(recAt, nG), hView = cell.view(hAt, T * nH);
+  const recurrent = new FixedRightGemm(u, H, G, B);
+  try {
+    let prev = -1;
+    for (let k = 0; k < T; k++) {
+      const s = reverse ? T - 1 - k : k;
+      if (prev < 0) rec.fill(0);
+      else recurrent.multiply(hView.subarray(prev * nH, (prev + 1) * nH), B, rec);
+      const cPrevAt = prev < 0 ? zerosAt : cAt + prev * nH * 4;
+      const hPrevAt = prev < 0 ? zerosAt : hAt + prev * nH * 4;
+      cell.fwd(
+        preAt + s * nG * 4,
+        recAt,
+        biasAt,
+        cPrevAt,
+        hPrevAt,
+        maskAt + s * B * 4,
+        gatesAt + s * nG * 4,
+        cAt + s * nH * 4,
+        tcAt + s * nH * 4,
+        hAt + s * nH * 4,
+        B,
+      );
+      prev = s;
+    }
+  } finally {
+    recurrent.dispose();
+  }
+  return {
+    ...dims,
+    x,
+    w,
+    u,
+    gates: cell.view(gatesAt, T * nG).slice(),
+    c: cell.view(cAt, T * nH).slice(),
+    tanhC: cell.view(tcAt, T * nH).slice(),
+    h: hView.slice(),
+  };
+}
+
+/** `lstmBackward` with the cell arithmetic in the SIMD wasm module. */
+function lstmBackwardWasm(
+  cell: NonNullable<ReturnType<typeof lstmCellWasm>>,
+  tape: LstmTape,
+  dh: Float32Array,
+): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
+  const { steps: T, batch: B, hidden: H, reverse, mask } = tape, G = 4 * H;
+  const nG = B * G, nH = B * H;
+  const [gatesAt, tcAt, cAt, zerosAt, dhAt, dhNextAt, dcNextAt, recAt, maskAt, dGatesAt] = cell.layout([
+    T * nG,
+    T * nH,
+    T * nH,
+    nH,
+    T * nH,
+    nH,
+    nH,
+    nH,
+    T * B,
+    T * nG,
+  ]);
+  cell.view(gatesAt, T * nG).set(tape.gates);
+  cell.view(tcAt, T * nH).set(tape.tanhC);
+  cell.view(cAt, T * nH).set(tape.c);
+  cell.view(dhAt, T * nH).set(dh.subarray(0, T * nH));
+  for (const at of [zerosAt, dhNextAt, dcNextAt, recAt]) cell.view(at, nH).fill(0);
+  const maskView = cell.view(maskAt, T * B);
+  if (mask) maskView.set(mask.subarray(0, T * B));
+  else maskView.fill(1);
+  const dGates = cell.view(dGatesAt, T * nG), rec = cell.view(recAt, nH);
+  const recurrentT = new FixedRightGemm(transpose(tape.u, H, G), G, H, B);
+  try {
+    for (let k = T - 1; k >= 0; k--) {
+      const s = reverse ? T - 1 - k : k;
+      const prev = k === 0 ? -1 : (reverse ? s + 1 : s - 1);
+      cell.bwd(
+        gatesAt + s * nG * 4,
+        tcAt + s * nH * 4,
+        prev < 0 ? zerosAt : cAt + prev * nH * 4,
+        dhAt + s * nH * 4,
+        dhNextAt,
+        dcNextAt,
+        recAt,
+        maskAt + s * B * 4,
+        dGatesAt + s * nG * 4,
+        B,
+      );
+      // dL/dh of the previous step through the recurrent product: dGates_s · Uᵀ (added by the next call).
+      if (k > 0) recurrentT.multiply(dGates.subarray(s * nG, (s + 1) * nG), B, rec);
+    }
+  } finally {
+    recurrentT.dispose();
+  }
+  return weightGradients(tape, dGates, previousHidden(tape));
 }
