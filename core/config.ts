@@ -12,6 +12,9 @@ import { builtinNames, specifierSource } from "./loader.ts";
 import type { PluginKind } from "./plugin.ts";
 import { canonicalJson, sha256Hex } from "./hash.ts";
 
+/** Top-level sections of the experiment schema. */
+const SCHEMA_SECTIONS: readonly string[] = Object.keys(experimentSchema.shape);
+
 /** Config groups selectable with `group=name`, and the plugin kind each names. */
 export const CONFIG_GROUPS = {
   data: "dataset",
@@ -253,10 +256,11 @@ function walkToParent(tree: Record<string, unknown>, path: string[], create: boo
     const container = node as Record<string, unknown>;
     let next = Array.isArray(node) ? node[Number(seg)] : container[seg];
     if (next === undefined || next === null) {
-      if (!create && i === 0) {
+      // A section the schema knows (e.g. `evaluation`) may be absent from the files: its defaults apply.
+      if (!create && i === 0 && !SCHEMA_SECTIONS.includes(seg)) {
         throw new ConfigError(
           seg,
-          `'${text}': no section '${seg}' in the config (sections: ${Object.keys(tree).join(", ")})`,
+          `'${text}': no section '${seg}' in the config (sections: ${SCHEMA_SECTIONS.join(", ")})`,
         );
       }
       next = {};

@@ -275,6 +275,7 @@ class Lifecycle {
     );
     let bestIteration: number | undefined;
     let validationLoss: number | undefined;
+    let inner: { fitted: FittedPipeline; model: ModelInstance } | undefined;
     if (fold.val.length > 0) {
       const fitted = await pipeline.fit(restrictToCells(dataset, fold.train));
       step("pipeline", { fittedOn: fold.train, stage: "inner" });
@@ -291,22 +292,40 @@ class Lifecycle {
       bestIteration = fit.bestIteration;
       validationLoss = Number.isFinite(fit.validationLoss) ? fit.validationLoss : undefined;
       step("train", { bestIteration, trainSamples: train.n, valSamples: val.n });
+      inner = { fitted, model };
     }
-    const trainCells = [...fold.train, ...fold.val];
-    const fitted = await pipeline.fit(restrictToCells(dataset, trainCells));
-    const trainSet = await fitted.transform(restrictToCells(dataset, trainCells));
-    if (fold.val.length === 0) {
-      step("samples", { train: trainSet.n, features: trainSet.featureNames, targets: trainSet.targetNames });
-    }
-    const model = await this.createModel(pipeline);
-    await model.fit(trainSet, undefined, { ...this.fitContext(fold, "refit"), iterations: bestIteration });
-    step("refit", { cells: trainCells.length, samples: trainSet.n, iterations: bestIteration });
+    // evaluation.refit=false keeps the inner fit (validation cells never trained on); the default refits
+    // on train ∪ validation with the chosen iterations.
+    const { fitted, model } = inner && !c.evaluation.refit
+      ? inner
+      : await this.refit(pipeline, dataset, fold, bestIteration, step, inner === undefined);
     const testSet = await fitted.transform(restrictToCells(dataset, fold.test));
     const prediction = await model.predict(testSet);
     step("predict", { cells: fold.test.length, samples: testSet.n });
     rows.push(...scoredRows(fold.name, testSet, prediction, chamber, c.evaluation.observe));
     await this.saveFold(fold.name, fitted, model);
     return { ...fold, bestIteration, validationLoss, importance: model.importance?.() };
+  }
+
+  /** Fits the pipeline and a new model on train ∪ validation, training `iterations` when chosen. */
+  async refit(
+    pipeline: PipelineInstance,
+    dataset: DatasetInstance,
+    fold: Fold,
+    iterations: number | undefined,
+    step: (s: RunStep["step"], detail: Record<string, unknown>) => void,
+    firstFit: boolean,
+  ): Promise<{ fitted: FittedPipeline; model: ModelInstance }> {
+    const trainCells = [...fold.train, ...fold.val];
+    const fitted = await pipeline.fit(restrictToCells(dataset, trainCells));
+    const trainSet = await fitted.transform(restrictToCells(dataset, trainCells));
+    if (firstFit) {
+      step("samples", { train: trainSet.n, features: trainSet.featureNames, targets: trainSet.targetNames });
+    }
+    const model = await this.createModel(pipeline);
+    await model.fit(trainSet, undefined, { ...this.fitContext(fold, "refit"), iterations });
+    step("refit", { cells: trainCells.length, samples: trainSet.n, iterations });
+    return { fitted, model };
   }
 
   async createModel(pipeline: PipelineInstance): Promise<ModelInstance> {

@@ -26,8 +26,23 @@ export class BackendError extends Error {
   }
 }
 
+/**
+ * The Vulkan loader behind Deno's WebGPU complains on stderr when XDG_RUNTIME_DIR is unset (harmless, but
+ * it reads like an error): give it a private folder before the first adapter request, when allowed to.
+ */
+function ensureRuntimeDir(): void {
+  try {
+    if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+      Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "batteryml-xdg-" }));
+    }
+  } catch {
+    // No env or write permission: the loader's message stays, nothing else changes.
+  }
+}
+
 /** A WebGPU adapter's description and whether it is a software/fallback one (null: no adapter). */
 export async function probeWebGpu(): Promise<{ description: string; fallback: boolean } | null> {
+  ensureRuntimeDir();
   const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
   if (!gpu) return null;
   let adapter: AdapterLike | null;

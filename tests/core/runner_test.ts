@@ -135,3 +135,21 @@ Deno.test("each fit of a run checkpoints into its own folder, and re-running res
   });
   assert.equal(again.report.soh.overall.rmse, first.report.soh.overall.rmse);
 });
+
+Deno.test("evaluation.refit=false predicts with the inner fit: the dummy's mean excludes the validation cell", async () => {
+  const configDir = await makeConfigDir();
+  const composed = await composeConfig({ configDir, overrides: ["evaluation.refit=false"] });
+  const steps: string[] = [];
+  const summary = await runExperiment({
+    composed,
+    log: createRecordingLogger(),
+    onStep: (s) => steps.push(s.step),
+  });
+  assert.deepEqual(steps, ["load", "split", "pipeline", "samples", "train", "predict", "report"]);
+  // tiny_split validates on the first training cell (t/A): the inner fit saw t/B, t/E, t/F only.
+  const inner = TINY_CELLS.filter(([k, c]) => c !== 25 && k !== "t/A");
+  const sohs = inner.flatMap(([, , rate]) => [0, 1, 2, 3, 4].map((r) => tinySoh(rate, r)));
+  const mean = Math.fround(sohs.reduce((a, b) => a + b, 0) / sohs.length);
+  const csv = (await Deno.readTextFile(join(summary.runDir, "predictions.csv"))).trim().split("\n").slice(1);
+  for (const line of csv) assert.ok(Math.abs(Number(line.split(",")[7]) - mean) < 1e-7, line);
+});
