@@ -3,6 +3,7 @@
  * batch losses through the configured loss (masked MSE when none is configured), validation loss for
  * early stopping, per-epoch metrics, Ctrl-C checkpointing.
  */
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { elementLoss, maskedMean, safeTargets } from "./loss_terms.ts";
 import { interruptSignal } from "./interrupt.ts";
@@ -67,6 +68,42 @@ export interface FitNetworkOptions {
   checkpoint?: CheckpointSettings;
   quiet?: boolean;
   label?: string;
+}
+
+/** What a model plugin's fit context offers the trainer (structural: lib/ does not import core/). */
+export interface FitContextLike {
+  label?: string;
+  iterations?: number;
+  rng: { nextUint32(): number };
+  loss?: unknown;
+  metrics?: FitNetworkOptions["metrics"];
+  histograms?: FitNetworkOptions["histograms"];
+  log: { info(line: string): void };
+}
+
+/**
+ * The `fitNetwork` options every network model takes from its fit context: loss, refit epochs, seed,
+ * metric and histogram sinks, log, and a checkpoint folder per fit (inner fit, refit, each fold), so a
+ * resumed run continues the right one.
+ */
+export function contextFitOptions(
+  ctx: FitContextLike,
+  model: string,
+  checkpointDir?: string,
+): Pick<
+  FitNetworkOptions,
+  "loss" | "epochs" | "seed" | "metrics" | "histograms" | "log" | "checkpoint" | "label"
+> {
+  return {
+    loss: ctx.loss as TensorLoss | undefined,
+    epochs: ctx.iterations,
+    seed: ctx.rng.nextUint32(),
+    metrics: ctx.metrics,
+    histograms: ctx.histograms,
+    log: (line) => ctx.log.info(line),
+    checkpoint: checkpointDir ? { dir: join(checkpointDir, ctx.label ?? "fit"), resume: true } : undefined,
+    label: model,
+  };
 }
 
 /** The loss of `set` (restricted to `batch` when given), a scalar on the tape when called under it. */

@@ -18,7 +18,6 @@
  * prefixes drawn at random (seeded) from `min_prefix` to its length − 1 and counts only the steps after
  * each prefix, as the evaluation does; validation (early stopping) uses the evaluation's own prefix.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
@@ -30,7 +29,7 @@ import {
   type LstmAttentionConfig,
   type LstmAttentionParams,
 } from "../../lib/nn/lstm_attention_net.ts";
-import { countsPerSample, fitNetwork, type TensorLoss, type TensorSet } from "../../lib/nn/network_fit.ts";
+import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
 import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
 import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
@@ -212,19 +211,9 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
       forward: (x, m) => forward(state, x, m!).y,
       train: trainSet,
       val: valSet,
-      loss: ctx.loss as TensorLoss | undefined,
       targetNames: train.targetNames,
       settings,
-      epochs: ctx.iterations,
-      seed: ctx.rng.nextUint32(),
-      metrics: ctx.metrics,
-      histograms: ctx.histograms,
-      log: (l) => ctx.log.info(l),
-      // One folder per fit (inner fit, refit, each fold), so a resumed run continues the right one.
-      checkpoint: opts.checkpoint_dir
-        ? { dir: join(opts.checkpoint_dir, ctx.label ?? "fit"), resume: true }
-        : undefined,
-      label: "lstm_attn",
+      ...contextFitOptions(ctx, "lstm_attn", opts.checkpoint_dir),
     });
     return { state, result };
   } finally {

@@ -4,14 +4,13 @@
  * validation set, refit with `ctx.iterations` epochs. Features and targets are standardised on the
  * training set; predictions come back in target units, so losses such as MAPE see real values.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
 import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
 import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mlp_net.ts";
-import { countsPerSample, fitNetwork, type TensorLoss, type TensorSet } from "../../lib/nn/network_fit.ts";
+import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
 import { fitStandardizer, type Standardizer } from "../../lib/features/standardizer.ts";
@@ -114,19 +113,9 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
       forward: (x) => forward(state, x),
       train: trainSet,
       val: valSet,
-      loss: ctx.loss as TensorLoss | undefined,
       targetNames: train.targetNames,
       settings,
-      epochs: ctx.iterations,
-      seed: ctx.rng.nextUint32(),
-      metrics: ctx.metrics,
-      histograms: ctx.histograms,
-      log: (l) => ctx.log.info(l),
-      // One folder per fit (inner fit, refit, each fold), so a resumed run continues the right one.
-      checkpoint: opts.checkpoint_dir
-        ? { dir: join(opts.checkpoint_dir, ctx.label ?? "fit"), resume: true }
-        : undefined,
-      label: "mlp",
+      ...contextFitOptions(ctx, "mlp", opts.checkpoint_dir),
     });
     return { state, result };
   } finally {

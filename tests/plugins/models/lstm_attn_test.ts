@@ -10,6 +10,7 @@ import { buildLstmAttention, forwardLstmAttention } from "../../../lib/nn/lstm_a
 import { ParamStore } from "../../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
+import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 
 await wasmReady;
 
@@ -221,27 +222,12 @@ function decaySequences(n: number, seed: number): SampleSet {
 }
 
 Deno.test("anchored forecast: starts at the last observed value and follows the observed prefix", async () => {
-  const P = 3, T = 8, test = decaySequences(4, 8);
+  const P = 3, test = decaySequences(4, 8);
   const model = await newModel();
   await model.fit(decaySequences(12, 7), undefined, {
     rng: createRng(3),
     log,
     training: { ...training, epochs: 60, observe: { rpts: P } },
   });
-  const p = await model.predict(test);
-  for (let i = 0; i < test.n; i++) {
-    const last = test.y[i * T + P - 1], next = test.y[i * T + P];
-    // ŷ = anchor + (t − t_anchor)·rate: exactly the observed value at the anchor …
-    assert.ok(Math.abs(p.y[i * T + P - 1] - last) < 1e-5, `cell ${i}: ${p.y[i * T + P - 1]} vs ${last}`);
-    // … and the first unobserved step moves on from it by about the true step.
-    const jump = Math.abs(p.y[i * T + P] - last), step = Math.abs(next - last);
-    assert.ok(jump < 2 * step + 0.02, `cell ${i}: forecast jumps ${jump} where the data move ${step}`);
-  }
-  const shifted = { ...test, y: test.y.slice() };
-  for (let i = 0; i < test.n; i++) shifted.y[i * T + P - 1] -= 0.1;
-  const q = await model.predict(shifted);
-  for (let i = 0; i < test.n; i++) {
-    const moved = p.y[i * T + P] - q.y[i * T + P];
-    assert.ok(moved > 0.05, `cell ${i}: forecast moved ${moved} for a 0.1 lower last observation`);
-  }
+  await assertAnchoredForecast(model, test, P);
 });

@@ -9,6 +9,7 @@ import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
 import { type LatentOdeBatch, LatentOdeNet } from "../../../lib/ode/latent_ode_net.ts";
 import type { OdeOpOptions } from "../../../lib/ode/tensor_op.ts";
 import neuralOde from "../../../plugins/models/neural_ode.ts";
+import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 
 await selectBackend("wasm");
 const log = createLogger({ quiet: true });
@@ -205,26 +206,10 @@ Deno.test("neural_ode adjoint gradients equal backprop gradients (dopri5, tight 
 });
 
 Deno.test("neural_ode anchored forecast: starts at the last observed value and follows the observed prefix", async () => {
-  const train = decaySet(12, 4), test = decaySet(4, 5), P = 3, T = 8;
+  const train = decaySet(12, 4), test = decaySet(4, 5), P = 3;
   const model = await neuralOde.create(parse({ solver: "rk4", latent_dim: 4, hidden: 16 }), pluginCtx);
   await model.fit(train, undefined, fitCtx({ ...TRAIN, epochs: 60, observe: { rpts: P } }));
-  const p = await model.predict(test);
-  for (let i = 0; i < test.n; i++) {
-    const last = test.y[i * T + P - 1], next = test.y[i * T + P];
-    // The solve starts at the anchor: the forecast at the last observed step is that value itself …
-    assert.ok(Math.abs(p.y[i * T + P - 1] - last) < 1e-5, `cell ${i}: ${p.y[i * T + P - 1]} vs ${last}`);
-    // … and the first unobserved step moves on from it by about the true step, not by a level offset.
-    const jump = Math.abs(p.y[i * T + P] - last), step = Math.abs(next - last);
-    assert.ok(jump < 2 * step + 0.02, `cell ${i}: forecast jumps ${jump} where the data move ${step}`);
-  }
-  // A different last observed value moves the whole forecast with it: the prefix is used.
-  const shifted = { ...test, y: test.y.slice() };
-  for (let i = 0; i < test.n; i++) shifted.y[i * T + P - 1] -= 0.1;
-  const q = await model.predict(shifted);
-  for (let i = 0; i < test.n; i++) {
-    const moved = p.y[i * T + P] - q.y[i * T + P];
-    assert.ok(moved > 0.05, `cell ${i}: forecast moved ${moved} for a 0.1 lower last observation`);
-  }
+  await assertAnchoredForecast(model, test, P);
 });
 
 Deno.test("neural_ode refuses training.backend=webgpu instead of silently using the CPU", async () => {
