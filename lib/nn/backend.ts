@@ -27,17 +27,19 @@ export class BackendError extends Error {
 }
 
 /**
- * The Vulkan loader behind Deno's WebGPU complains on stderr when XDG_RUNTIME_DIR is unset (harmless, but
- * it reads like an error): give it a private folder before the first adapter request, when allowed to.
+ * Where XDG_RUNTIME_DIR points when it is unset. The Wayland client inside the Vulkan loader prints
+ * "error: XDG_RUNTIME_DIR is invalid or not set" unless the variable holds an absolute path; it only looks
+ * there for a display socket, and a headless training run has none. So an absolute path that need not exist
+ * silences it — nothing is created, so no write permission is needed and no permission prompt can appear
+ * (an earlier version made a temp folder, which prompted under the tasks' `--allow-write=artifacts`).
  */
+export const HEADLESS_RUNTIME_DIR = "/nonexistent/batteryml-headless";
+
+/** Points XDG_RUNTIME_DIR at {@link HEADLESS_RUNTIME_DIR} when it is unset, only if env access is granted. */
 function ensureRuntimeDir(): void {
-  try {
-    if (!Deno.env.get("XDG_RUNTIME_DIR")) {
-      Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "batteryml-xdg-" }));
-    }
-  } catch {
-    // No env or write permission: the loader's message stays, nothing else changes.
-  }
+  const variable = "XDG_RUNTIME_DIR";
+  if (Deno.permissions.querySync({ name: "env", variable }).state !== "granted") return;
+  if (!Deno.env.get(variable)?.startsWith("/")) Deno.env.set(variable, HEADLESS_RUNTIME_DIR);
 }
 
 /** A WebGPU adapter's description and whether it is a software/fallback one (null: no adapter). */
