@@ -10,6 +10,7 @@ import { fileVersionEvent, summaryEvent } from "./event.ts";
 import { type EncodedValue, histogramValue, imageValue, scalarValue, textValue } from "./summary.ts";
 import { buildHistogram, type Histogram } from "./histogram.ts";
 import { pngInfo } from "./png_info.ts";
+import { type HParamValue, sessionEndValue, sessionStartValue, type SessionStatus } from "./hparams.ts";
 import { concatBytes } from "./proto_writer.ts";
 
 /** Options of an event writer. */
@@ -80,6 +81,16 @@ export class EventWriter {
   /** Adds Markdown text for the text dashboard. */
   text(tag: string, markdown: string, step: number): void {
     this.#summary(step, [textValue(tag, markdown)]);
+  }
+
+  /** Records the run's hyper-parameters for the HParams dashboard (a session start, at step 0). */
+  sessionStart(hparams: Record<string, HParamValue>, startTimeSecs: number): void {
+    this.#summary(0, [sessionStartValue(hparams, startTimeSecs)]);
+  }
+
+  /** Records how the run ended for the HParams dashboard (a session end, at step 0). */
+  sessionEnd(status: SessionStatus): void {
+    this.#summary(0, [sessionEndValue(status, this.#now() / 1000)]);
   }
 
   /** Appends the buffered records to the file; concurrent calls are serialised in call order. */

@@ -1,7 +1,10 @@
 /**
  * `tensorboard` tracker: one TensorBoard run folder per BatteryML run (`<logdir>/<run id>`) holding one
  * event file written by lib/tfevents — scalars per metrics step, the config and params as text,
- * figures as images (PNG) — plus `histogram(tag, values, step)` for neural models' weights.
+ * figures as images (PNG), the params and final status for the HParams dashboard — plus
+ * `histogram(tag, values, step)` for neural models' weights. Training and validation curves
+ * (`…/train_loss`, `…/val_loss`, lgbm's `train_l2`/`val_l2`) go to the sub-runs `<run id>/train` and
+ * `<run id>/validation` under one tag (`…/loss`), as Keras writes them, so the two curves overlay.
  * View with `tensorboard --logdir artifacts/tensorboard`.
  */
 import { z } from "zod";
@@ -15,6 +18,7 @@ import type {
   TrackerInstance,
 } from "../../core/plugin.ts";
 import { EventWriter } from "../../lib/tfevents/event_writer.ts";
+import { SessionStatus } from "../../lib/tfevents/hparams.ts";
 
 const options = z.strictObject({
   /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id. */
@@ -32,8 +36,32 @@ export interface TensorBoardTracker extends TrackerInstance {
   histogram(tag: string, values: ArrayLike<number>, step: number): void;
 }
 
+/** Sub-runs that hold the training and validation curves (Keras's names). */
+type CurveRun = "train" | "validation";
+
+/**
+ * Where a metric goes: a key whose last segment is `train_<x>` or `val_<x>` is a training or validation
+ * curve, written as `<prefix>/<x>` in that sub-run; anything else stays in the run under its own key.
+ */
+export function routeMetric(key: string): { run: CurveRun | null; tag: string } {
+  const slash = key.lastIndexOf("/");
+  const prefix = key.slice(0, slash + 1), leaf = key.slice(slash + 1);
+  const m = /^(train|val)_(.+)$/.exec(leaf);
+  if (!m) return { run: null, tag: key };
+  return { run: m[1] === "train" ? "train" : "validation", tag: prefix + m[2] };
+}
+
+const STATUS: Record<RunStatus, SessionStatus> = {
+  FINISHED: SessionStatus.SUCCESS,
+  FAILED: SessionStatus.FAILURE,
+  KILLED: SessionStatus.FAILURE,
+};
+
 function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTracker {
   let writer: EventWriter | undefined;
+  let run: RunInfo | undefined;
+  /** The train/validation sub-run writers, opened on their first curve point. */
+  const curveWriters = new Map<CurveRun, Promise<EventWriter>>();
   /** Steps of text and image tags, so repeated names become a sequence instead of overwriting step 0. */
   const tagSteps = new Map<string, number>();
   const nextStep = (tag: string) => {
@@ -42,20 +70,42 @@ function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTr
     return step;
   };
   const open = () => {
-    if (!writer) throw new Error("tensorboard tracker: start() was not called");
+    if (!writer || !run) throw new Error("tensorboard tracker: start() was not called");
     return writer;
+  };
+  const curveWriter = (name: CurveRun) => {
+    let w = curveWriters.get(name);
+    if (!w) {
+      w = EventWriter.open(join(opts.logdir, run!.runId, name), { flushSecs: opts.flush_secs });
+      curveWriters.set(name, w);
+    }
+    return w;
   };
   let warnedSvg = false;
   return {
-    async start(run: RunInfo) {
-      writer = await EventWriter.open(join(opts.logdir, run.runId), { flushSecs: opts.flush_secs });
-      open().text("config", fenced("yaml", run.configYaml), nextStep("config"));
+    async start(info: RunInfo) {
+      run = info;
+      writer = await EventWriter.open(join(opts.logdir, info.runId), { flushSecs: opts.flush_secs });
+      open().text("config", fenced("yaml", info.configYaml), nextStep("config"));
     },
     params(values) {
       open().text("params", paramsTable(values), nextStep("params"));
+      open().sessionStart(values, run!.startedAt.getTime() / 1000);
     },
     metrics(values, step) {
-      open().scalars(values, step);
+      const main = open();
+      const curves = new Map<CurveRun, Record<string, number>>();
+      const own: Record<string, number> = {};
+      for (const [key, v] of Object.entries(values)) {
+        const { run: target, tag } = routeMetric(key);
+        if (target === null) own[tag] = v;
+        else curves.set(target, { ...curves.get(target), [tag]: v });
+      }
+      if (Object.keys(own).length > 0) main.scalars(own, step);
+      if (curves.size === 0) return;
+      return (async () => {
+        for (const [target, group] of curves) (await curveWriter(target)).scalars(group, step);
+      })();
     },
     text(name, markdown) {
       open().text(name, markdown, nextStep(name));
@@ -74,6 +124,8 @@ function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTr
     async end(status: RunStatus) {
       const w = open();
       w.text("status", `Run ended: **${status}**`, nextStep("status"));
+      w.sessionEnd(STATUS[status]);
+      for (const curve of curveWriters.values()) await (await curve).close();
       await w.close();
     },
     histogram(tag, values, step) {
@@ -103,7 +155,7 @@ const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTr
   version: "0.1.0",
   apiVersion: 1,
   description:
-    "TensorBoard event files under <logdir>/<run id>: scalars, config/params text, figures, histograms.",
+    "TensorBoard event files under <logdir>/<run id>: scalars, train/validation curves, config/params text, HParams, figures, histograms.",
   options,
   create: (o, ctx) => createTensorBoard(o, ctx.log),
 };
