@@ -3,7 +3,7 @@ import { join } from "node:path";
 import tensorboard, { type TensorBoardTracker } from "../../../plugins/trackers/tensorboard.ts";
 import { validateDefinition } from "../../../core/loader.ts";
 import { runContract } from "../../../core/contract/run_contract.ts";
-import { readEventFile } from "../../lib/tfevents/event_decoder.ts";
+import { type DecodedEvent, readEventFile } from "../../lib/tfevents/event_decoder.ts";
 import { grayPng } from "../../fixtures/png.ts";
 import { testContext, testRun, withTempDir } from "./tracker_fixtures.ts";
 
@@ -112,9 +112,8 @@ Deno.test("tensorboard: HParams session start (params) and end (status) records,
         assert.equal(v.tensor.dtype, 1, "the plugin's null tensor: DT_FLOAT");
         assert.equal(v.tensor.tensor_shape.dim[0].size ?? 0, 0, "of shape [0]");
       }
-      // deno-lint-ignore no-explicit-any
-      const decode = (v: any) =>
-        PluginData.toObject(PluginData.decode(v.metadata.plugin_data.content)) as any;
+      const decode = (v: DecodedEvent) =>
+        PluginData.toObject(PluginData.decode(v.metadata.plugin_data.content)) as DecodedEvent;
       const start = decode(hp[0]);
       assert.equal(start.version ?? 0, 0);
       assert.deepEqual(start.session_start_info.hparams, {
