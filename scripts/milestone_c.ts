@@ -31,7 +31,7 @@ import { observedPrefix } from "../core/runner.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import { type ForecastAnchors, forecastAnchors } from "../lib/nn/forecast_anchor.ts";
 import { attentionHeatmap } from "../lib/plot/attention.ts";
-import { Plot, type RenderedFigure, renderFigure, temperatureColor } from "../lib/plot/render.ts";
+import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "../lib/plot/render.ts";
 import type { LstmAttnInstance } from "../plugins/models/lstm_attn.ts";
 import type { LatentTrajectories } from "../plugins/models/neural_ode.ts";
 import { ensureDemoData } from "./demo.ts";
@@ -317,28 +317,35 @@ function trajectoryFigure(model: string, folds: readonly ReloadedFold[], target:
       }
     }
   }
-  const stroke = (p: SeriesPoint) => temperatureColor(p.chamberC);
-  const temps = [...new Set(measured.map((p) => p.chamberC))].sort((a, b) => a - b);
-  const line = (series: string, dash?: string) =>
-    Plot.line(lines.filter((p) => p.series === series), {
-      x: "days",
-      y: "y",
-      z: "cellKey",
-      stroke,
-      strokeWidth: series === model ? 2 : 1.2,
-      strokeDasharray: dash,
-    });
+  // One colour per test cell (Okabe–Ito), one line style per series: cells are told apart by colour,
+  // model and baseline by dash, and both are named in the legend rather than in a caption.
+  const cells = [...new Map(measured.map((p) => [p.cellKey, p.chamberC])).entries()]
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  const colorOf = new Map(cells.map(([cell], i) => [cell, categoricalColor(i)]));
+  const stroke = (p: SeriesPoint) => colorOf.get(p.cellKey)!;
+  const styles = [
+    { series: model, dash: "", width: 2, label: `${model} forecast` },
+    { series: "linear_last2", dash: "2,3", width: 1.2, label: "linear, last 2 RPTs" },
+  ];
   return renderFigure({
     width: 760,
     height: 440,
     marginLeft: 64,
     marginBottom: 44,
     grid: true,
-    x: { label: "days since the first RPT" },
-    y: { label: target },
+    x: { label: "time since the first RPT (days)" },
+    y: { label: `${target} (–)` },
     marks: [
-      line("linear_last2", "2,3"),
-      line(model),
+      ...styles.map((st) =>
+        Plot.line(lines.filter((p) => p.series === st.series), {
+          x: "days",
+          y: "y",
+          z: "cellKey",
+          stroke,
+          strokeWidth: st.width,
+          strokeDasharray: st.dash || undefined,
+        })
+      ),
       Plot.dot(measured, {
         x: "days",
         y: "y",
@@ -348,9 +355,16 @@ function trajectoryFigure(model: string, folds: readonly ReloadedFold[], target:
       }),
     ],
   }, {
-    title: `${model}: ${target} forecast after ${OBSERVED_RPTS} observed RPTs (filled dots), test cells`,
-    legendTitle: "chamber (solid: model, dotted: linear extrapolation of the last 2 RPTs)",
-    legend: temps.map((c) => ({ label: `${c} °C`, color: temperatureColor(c) })),
+    title: `${model}: ${target} forecast after ${OBSERVED_RPTS} observed RPTs, test cells`,
+    legendTitle: "cell",
+    legend: cells.map(([cell, c]) => ({ label: `${cell} (${c} °C)`, color: colorOf.get(cell)! })),
+    extraLegends: [{
+      title: "line",
+      entries: [
+        ...styles.map((st) => ({ label: st.label, color: "#333", line: { dash: st.dash, width: st.width } })),
+        { label: "measured (filled: observed)", color: "#333" },
+      ],
+    }],
   });
 }
 
@@ -372,8 +386,8 @@ function latentFigure(fold: ReloadedFold): RenderedFigure | undefined {
     marginBottom: 44,
     grid: true,
     color: { legend: false },
-    x: { label: "days since the first RPT" },
-    y: { label: "latent state" },
+    x: { label: "time since the first RPT (days)" },
+    y: { label: "latent state (–)" },
     marks: [
       Plot.ruleX([set.t[fold.observed[0] - 1] * scale], { stroke: "#999", strokeDasharray: "2,3" }),
       Plot.line(points, { x: "days", y: "z", stroke: "dim", strokeWidth: 1.5 }),

@@ -35,14 +35,18 @@ export function attentionHeatmap(a: AttentionHeatmapInput): RenderedFigure {
   const cells = attentionCells(a);
   const order = cells.slice(0, a.length).map((c) => c.key);
   const size = Math.min(560, 80 + 36 * a.length);
+  const color = { type: "linear", scheme: "blues", domain: [0, 1] } as const satisfies Plot.ScaleOptions;
+  const scale = Plot.scale({ color });
   return renderFigure({
     width: size + 90,
     height: size,
     marginLeft: 60,
-    marginBottom: 48,
-    x: { domain: order, label: "attended step (key) →" },
-    y: { domain: order, label: "↑ predicting step (query)" },
-    color: { type: "linear", scheme: "blues", domain: [0, 1] },
+    marginTop: 52,
+    marginBottom: 12,
+    // Rows run downwards in step order (the first query at the top), as attention maps are read.
+    x: { domain: order, label: "attended step (key) →", axis: "top" },
+    y: { domain: order, label: "predicting step (query) ↓" },
+    color,
     marks: [
       Plot.cell(cells, { x: "key", y: "query", fill: "weight", inset: 0.5 }),
       Plot.text(cells, {
@@ -53,5 +57,8 @@ export function attentionHeatmap(a: AttentionHeatmapInput): RenderedFigure {
         fontSize: 9,
       }),
     ],
-  }, { title: a.title ?? "Attention weights (mean over heads)" });
+  }, {
+    title: a.title ?? "Attention weights (mean over heads)",
+    colorBar: { label: "weight (–)", domain: [0, 1], color: (v) => String(scale.apply(v)) },
+  });
 }

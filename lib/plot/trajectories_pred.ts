@@ -1,9 +1,9 @@
 /**
  * Measured against predicted trajectories per cell (e.g. SOH over days): measured points as dots, the
- * prediction as a dashed line, coloured by chamber temperature; a grey rule marks where the observed
- * prefix of a forecast ends, when given.
+ * prediction as a dashed line, one colour per cell (named with its chamber temperature in the legend); a
+ * grey rule marks where the observed prefix of a forecast ends, when given.
  */
-import { Plot, type RenderedFigure, renderFigure, temperatureColor } from "./render.ts";
+import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "./render.ts";
 
 /** One step of one cell. */
 export interface TrajectoryPoint {
@@ -31,8 +31,10 @@ export function predictedTrajectories(
   const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.yPred));
   if (usable.length === 0) throw new RangeError("trajectory plot: no finite points");
   const sorted = [...usable].sort((a, b) => a.cellKey.localeCompare(b.cellKey) || a.t - b.t);
-  const temps = [...new Set(usable.map((p) => p.chamberC))].sort((a, b) => a - b);
-  const stroke = (p: TrajectoryPoint) => temperatureColor(p.chamberC);
+  const cells = [...new Map(sorted.map((p) => [p.cellKey, p.chamberC])).entries()]
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  const colorOf = new Map(cells.map(([cell], i) => [cell, categoricalColor(i)]));
+  const stroke = (p: TrajectoryPoint) => colorOf.get(p.cellKey)!;
   const horizons = Object.values(opts.observedUntil ?? {});
   return renderFigure({
     width: 720,
@@ -58,7 +60,14 @@ export function predictedTrajectories(
     ],
   }, {
     title: opts.title,
-    legendTitle: "chamber (dots measured, dashes predicted)",
-    legend: temps.map((c) => ({ label: `${c} °C`, color: temperatureColor(c) })),
+    legendTitle: "cell",
+    legend: cells.map(([cell, c]) => ({ label: `${cell} (${c} °C)`, color: colorOf.get(cell)! })),
+    extraLegends: [{
+      title: "line",
+      entries: [
+        { label: "predicted", color: "#333", line: { dash: "5,3", width: 1.5 } },
+        { label: "measured", color: "#333" },
+      ],
+    }],
   });
 }
