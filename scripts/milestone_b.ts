@@ -29,6 +29,7 @@ import {
 } from "../mod.ts";
 import { createSampleSet, type Explanation, type ModelInstance } from "../mod.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { csvLine } from "../lib/io/csv_write.ts";
 import { meanAbsShap, rankFeatures } from "../lib/shap/importance.ts";
 import { explainModelAgnostic } from "../lib/shap/model_agnostic.ts";
 import { curveFeatures, icaCurve, type IcaOptions } from "../lib/signal/ica.ts";
@@ -93,7 +94,44 @@ export async function milestoneB(
     await writeFileAtomic(join(summary.runDir, "figures", `${name}.png`), fig.png);
   }
   print(`8. figures   ${Object.keys(figures).join(", ")} → ${join(summary.runDir, "figures")}`);
+  const shapCsv = join(summary.runDir, "shap_values.csv");
+  await writeFileAtomic(shapCsv, shapValuesCsv(shap));
+  print(`   SHAP values as data (base value, SHAP and feature value per row) → ${shapCsv}`);
   return { summary, shap };
+}
+
+/**
+ * Every explained row as data: target, cell, RPT, the base value E[f], one `shap_<feature>` column per
+ * feature and the feature values under their own names (empty = missing). With pandas:
+ * `shap.Explanation(values=df.filter(like="shap_").values, base_values=df.base_value.values,
+ * data=df[features].values, feature_names=features)`.
+ */
+export function shapValuesCsv(shap: HoldoutShap): string {
+  const F = shap.featureNames.length;
+  const lines = [
+    csvLine([
+      "target",
+      "cellKey",
+      "rpt",
+      "base_value",
+      ...shap.featureNames.map((f) => `shap_${f}`),
+      ...shap.featureNames,
+    ]),
+  ];
+  for (const target of shap.targetNames) {
+    const { values, base } = shap.shap[target];
+    for (let i = 0; i < shap.n; i++) {
+      lines.push(csvLine([
+        target,
+        shap.cellKeys[i],
+        shap.rpts[i],
+        base[i],
+        ...values.subarray(i * F, (i + 1) * F),
+        ...shap.x.subarray(i * F, (i + 1) * F),
+      ]));
+    }
+  }
+  return lines.join("\n") + "\n";
 }
 
 async function create<K extends PluginKind>(entry: PluginEntry, kind: K, ctx: PluginContext) {

@@ -1,10 +1,15 @@
 /**
  * SHAP summary (beeswarm): one row per feature, ordered by mean |SHAP| (most important on top), one dot
  * per explained sample at its SHAP value, stacked vertically where dots would overlap, coloured by the
- * feature's value from low (blue) to high (red) so the direction of an effect can be read off.
+ * feature's value from low (blue) to high (red) so the direction of an effect can be read off. Features
+ * beyond the shared cut-off are summed per sample into a last grey row ("Sum of N other features").
  */
 import { featureValueColor, HIGH_COLOR, LOW_COLOR, MISSING_COLOR } from "./colors.ts";
 import { Plot, type RenderedFigure, renderFigure } from "./render.ts";
+import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./shap_display.ts";
+
+/** Colour of the summed row: it has no single feature value to colour by. */
+const SUM_ROW_COLOR = "#777777";
 
 /** Inputs of {@link shapBeeswarm}: n·F tables, row-major. */
 export interface BeeswarmInput {
@@ -70,38 +75,47 @@ function swarmOffsets(xs: number[], binWidth: number): number[] {
   });
 }
 
-/** Dots of the swarm for the `maxDisplay` most important features; row r is drawn at y = r. */
-export function swarmDots(input: BeeswarmInput, maxDisplay: number): { dots: SwarmDot[]; order: number[] } {
+/**
+ * Dots of the swarm: one row per shown feature (row r drawn at y = r), and a last row of per-sample sums
+ * when more features than `maxDisplay` exist. `labels` names the rows top to bottom.
+ */
+export function swarmDots(
+  input: BeeswarmInput,
+  maxDisplay: number,
+): { dots: SwarmDot[]; order: number[]; labels: string[] } {
   const F = input.featureNames.length, n = input.n;
   if (input.shap.length !== n * F || input.features.length !== n * F) {
     throw new RangeError(`beeswarm: tables must hold n·F = ${n}·${F} values`);
   }
-  const order = orderByMeanAbs(input.shap, n, F).slice(0, maxDisplay);
-  const all = Array.from(input.shap);
-  const range = Math.max(...all.map(Math.abs)) || 1;
-  const dots: SwarmDot[] = [];
-  order.forEach((j, r) => {
-    const xs = Array.from({ length: n }, (_, i) => input.shap[i * F + j]);
+  const { shown: order, rest } = splitAtCutoff(orderByMeanAbs(input.shap, n, F), maxDisplay);
+  const column = (j: number) => Array.from({ length: n }, (_, i) => input.shap[i * F + j]);
+  const rows = order.map((j) => {
     const fv = Array.from({ length: n }, (_, i) => input.features[i * F + j]);
     const scale = rankScaler(fv);
-    const offsets = swarmOffsets(xs, range / 80);
-    xs.forEach((x, i) =>
-      dots.push({
-        feature: input.featureNames[j],
-        row: i,
-        shap: x,
-        y: r + offsets[i],
-        color: featureValueColor(scale(fv[i])),
-      })
+    return {
+      label: input.featureNames[j],
+      xs: column(j),
+      colors: fv.map((v) => featureValueColor(scale(v))),
+    };
+  });
+  if (rest.length > 0) {
+    const xs = Array.from({ length: n }, (_, i) => rest.reduce((a, j) => a + input.shap[i * F + j], 0));
+    rows.push({ label: otherFeaturesLabel(rest.length), xs, colors: xs.map(() => SUM_ROW_COLOR) });
+  }
+  const range = Math.max(...rows.flatMap((r) => r.xs.map(Math.abs))) || 1;
+  const dots: SwarmDot[] = [];
+  rows.forEach((row, r) => {
+    const offsets = swarmOffsets(row.xs, range / 80);
+    row.xs.forEach((x, i) =>
+      dots.push({ feature: row.label, row: i, shap: x, y: r + offsets[i], color: row.colors[i] })
     );
   });
-  return { dots, order };
+  return { dots, order, labels: rows.map((r) => r.label) };
 }
 
 /** The beeswarm figure as SVG and PNG. */
 export function shapBeeswarm(input: BeeswarmInput, opts: BeeswarmOptions): RenderedFigure {
-  const { dots, order } = swarmDots(input, opts.maxDisplay ?? 12);
-  const names = order.map((j) => input.featureNames[j]);
+  const { dots, labels: names } = swarmDots(input, opts.maxDisplay ?? SHAP_MAX_DISPLAY);
   const longest = Math.max(...names.map((s) => s.length));
   return renderFigure({
     width: 760,

@@ -1,5 +1,9 @@
-/** Global importance bars: mean |SHAP| (or any importance) per feature, largest on top. */
+/**
+ * Global importance bars: mean |SHAP| (or any importance) per feature, largest on top; features beyond the
+ * shared cut-off are summed into a last bar, as shap's bar plot does.
+ */
 import { Plot, type RenderedFigure, renderFigure } from "./render.ts";
+import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./shap_display.ts";
 
 /** Options: the axis label (say what and the unit), bars shown, title. */
 export interface ImportanceOptions {
@@ -17,10 +21,12 @@ export function importanceBars(
   if (names.length !== importance.length || names.length === 0) {
     throw new RangeError(`importance bars: ${names.length} names for ${importance.length} values`);
   }
-  const rows = names
-    .map((name, j) => ({ name, value: importance[j] }))
-    .sort((a, b) => b.value - a.value)
-    .slice(0, opts.maxDisplay ?? 15);
+  const ranked = names.map((_, j) => j).sort((a, b) => importance[b] - importance[a] || a - b);
+  const { shown, rest } = splitAtCutoff(ranked, opts.maxDisplay ?? SHAP_MAX_DISPLAY);
+  const rows = shown.map((j) => ({ name: names[j], value: importance[j] }));
+  if (rest.length > 0) {
+    rows.push({ name: otherFeaturesLabel(rest.length), value: rest.reduce((a, j) => a + importance[j], 0) });
+  }
   const longest = Math.max(...rows.map((r) => r.name.length));
   return renderFigure({
     width: 720,

@@ -5,6 +5,7 @@
  */
 import { HIGH_COLOR, LOW_COLOR } from "./colors.ts";
 import { Plot, type RenderedFigure, renderFigure } from "./render.ts";
+import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./shap_display.ts";
 
 /** One prediction's attribution. */
 export interface WaterfallInput {
@@ -38,15 +39,14 @@ export function waterfallBars(input: WaterfallInput, maxDisplay: number): Waterf
   const order = Array.from({ length: F }, (_, j) => j).sort((a, b) =>
     Math.abs(input.shap[b]) - Math.abs(input.shap[a]) || a - b
   );
-  const shown = F > maxDisplay ? order.slice(0, maxDisplay - 1) : order;
-  const rest = order.slice(shown.length);
+  const { shown, rest } = splitAtCutoff(order, maxDisplay);
   const items = shown.map((j) => ({
     label: `${input.featureNames[j]} = ${formatValue(input.features[j])}`,
     value: input.shap[j],
   }));
   if (rest.length) {
     items.push({
-      label: `${rest.length} other features`,
+      label: otherFeaturesLabel(rest.length),
       value: rest.reduce((a, j) => a + input.shap[j], 0),
     });
   }
@@ -72,7 +72,7 @@ function signed(v: number): string {
 
 /** The waterfall figure as SVG and PNG. */
 export function shapWaterfall(input: WaterfallInput, opts: WaterfallOptions): RenderedFigure {
-  const bars = waterfallBars(input, opts.maxDisplay ?? 10);
+  const bars = waterfallBars(input, opts.maxDisplay ?? SHAP_MAX_DISPLAY);
   const prediction = bars.length ? bars[0].end : input.base;
   const longest = Math.max(...bars.map((b) => b.label.length));
   const ends = bars.flatMap((b) => [b.start, b.end]);

@@ -85,9 +85,16 @@ function shapTables(n: number) {
 
 Deno.test("beeswarm: features ordered by mean |SHAP|, colour by value, labels with units", async () => {
   const { names, shap, feats } = shapTables(60);
-  const { order, dots } = swarmDots({ featureNames: names, shap, features: feats, n: 60 }, 3);
-  assert.deepEqual(order, [0, 1, 2]);
+  const { order, dots, labels } = swarmDots({ featureNames: names, shap, features: feats, n: 60 }, 3);
+  // 4 features, cut-off 3: the two most important on their own, the other two summed per sample.
+  assert.deepEqual(order, [0, 1]);
+  assert.deepEqual(labels, ["peak1_voltage_V", "peak1_height_Ah_per_V", "Sum of 2 other features"]);
   assert.equal(dots.length, 180);
+  const sums = dots.filter((d) => d.feature === "Sum of 2 other features");
+  assert.equal(sums.length, 60);
+  for (const d of sums) {
+    assertClose(d.shap, shap[d.row * 4 + 2] + shap[d.row * 4 + 3], 0, 1e-15, "summed row");
+  }
   assert.ok(dots.every((d) => Math.abs(d.y - Math.round(d.y)) <= 0.4));
   const fig = shapBeeswarm({ featureNames: names, shap, features: feats, n: 60 }, {
     xLabel: "SHAP value (impact on SOH, –)",
@@ -112,7 +119,7 @@ Deno.test("waterfall: bars run from E[f] to f(x), the rest summed, red/blue by s
     base: 0.9,
   };
   const bars = waterfallBars(input, 3);
-  assert.deepEqual(bars.map((b) => b.label), ["a = 3.6", "b = 12.5", "2 other features"]);
+  assert.deepEqual(bars.map((b) => b.label), ["a = 3.6", "b = 12.5", "Sum of 2 other features"]);
   assertClose(bars[2].start, 0.9, 0, 1e-15, "bottom bar starts at the base");
   assertClose(bars[0].end, 0.9 + 0.03 - 0.01 + 0.002 - 0.0005, 0, 1e-15, "top bar ends at f(x)");
   const fig = shapWaterfall(input, {
@@ -134,6 +141,11 @@ Deno.test("importance bars: sorted, labelled with the unit", async () => {
   const ys = ["longer_feature", "x", "z"].map((n) => fig.svg.indexOf(`>${n}<`));
   assert.ok(ys.every((y) => y > 0), "every feature name drawn");
   await checkFigure("importance", fig, ["mean |SHAP value| (SOH, –)"]);
+  // Past the cut-off, the smallest importances are summed into one last bar (0.1 + 0.02 below).
+  const cut = importanceBars(["x", "longer_feature", "z"], [0.1, 0.5, 0.02], { xLabel: "i", maxDisplay: 2 });
+  assert.ok(cut.svg.indexOf(">longer_feature<") < cut.svg.indexOf(">Sum of 2 other features<"));
+  assert.match(cut.svg, />0\.120</);
+  assert.equal(cut.svg.indexOf(">x<"), -1);
 });
 
 Deno.test("SOH trajectories: one line per cell, coloured by chamber temperature", async () => {
