@@ -16,6 +16,7 @@ import type {
   CellInfo,
   DatasetInstance,
   Figure,
+  FitResult,
   FittedPipeline,
   Fold,
   InstanceOf,
@@ -63,8 +64,23 @@ export interface FoldOutcome {
   bestIteration?: number;
   /** Validation loss of the inner fit at the chosen iteration (for model selection across runs). */
   validationLoss?: number;
+  /** How long the refit trained, and why (absent without a refit). */
+  refit?: RefitPlan;
   importance?: Record<string, number>;
   seconds: number;
+}
+
+/** What the refit on train ∪ validation ran, chosen from the inner fit (recorded in the manifest). */
+export interface RefitPlan {
+  /** The inner fit's best iteration (epochs for neural models, trees for GBDT). */
+  bestIteration?: number;
+  /** Optimizer steps the refit ran (= the inner fit's steps up to bestIteration, when the model reports steps). */
+  optimizerSteps?: number;
+  innerBatchesPerEpoch?: number;
+  refitBatchesPerEpoch?: number;
+  /** Epochs the refit ran; the last may be partial when the step count ends mid-epoch. */
+  refitEpochs?: number;
+  reason: string;
 }
 
 /** What a run returns (and `--json` prints). */
@@ -209,8 +225,10 @@ async function createTrackers(
 class Lifecycle {
   /** Set once created; the manifest reads its input fingerprints even when a later step fails. */
   dataset: DatasetInstance | undefined;
-  /** The loss instance for models that take one. */
+  /** The loss instance for models that take one, created once per run. */
   loss: LossInstance | undefined;
+  /** Its name and validated options (checkpoints fingerprint them). */
+  lossSpec: { name: string; options: Record<string, unknown> } | undefined;
   constructor(
     readonly opts: RunOptions,
     readonly plugins: RunPlugins,
@@ -223,6 +241,7 @@ class Lifecycle {
   async run(summary: RunSummary, timings: Record<string, number>): Promise<PredictionRow[]> {
     const c = this.opts.composed.config;
     let t0 = Date.now();
+    await this.createLoss();
     const dataset = await createPlugin(
       this.plugins.dataset,
       entryOptions(c.data),
@@ -275,6 +294,7 @@ class Lifecycle {
     );
     let bestIteration: number | undefined;
     let validationLoss: number | undefined;
+    let innerFit: FitResult | undefined;
     let inner: { fitted: FittedPipeline; model: ModelInstance } | undefined;
     if (fold.val.length > 0) {
       const fitted = await pipeline.fit(restrictToCells(dataset, fold.train));
@@ -290,32 +310,39 @@ class Lifecycle {
       const model = await this.createModel(pipeline);
       const fit = await model.fit(train, val, this.fitContext(fold, "inner"));
       bestIteration = fit.bestIteration;
+      innerFit = fit;
       validationLoss = Number.isFinite(fit.validationLoss) ? fit.validationLoss : undefined;
       step("train", { bestIteration, trainSamples: train.n, valSamples: val.n });
       inner = { fitted, model };
     }
     // evaluation.refit=false keeps the inner fit (validation cells never trained on); the default refits
     // on train ∪ validation with the chosen iterations.
-    const { fitted, model } = inner && !c.evaluation.refit
-      ? inner
-      : await this.refit(pipeline, dataset, fold, bestIteration, step, inner === undefined);
+    const { fitted, model, plan } = inner && !c.evaluation.refit
+      ? { ...inner, plan: undefined }
+      : await this.refit(pipeline, dataset, fold, innerFit, step, inner === undefined);
     const testSet = await fitted.transform(restrictToCells(dataset, fold.test));
     const prediction = await model.predict(testSet);
     step("predict", { cells: fold.test.length, samples: testSet.n });
     rows.push(...scoredRows(fold.name, testSet, prediction, chamber, c.evaluation.observe));
     await this.saveFold(fold.name, fitted, model);
-    return { ...fold, bestIteration, validationLoss, importance: model.importance?.() };
+    return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
   }
 
-  /** Fits the pipeline and a new model on train ∪ validation, training `iterations` when chosen. */
+  /**
+   * Fits the pipeline and a new model on train ∪ validation for what the inner fit validated: its
+   * optimizer steps when the model reports them (more cells per epoch must not mean more steps), else
+   * its best iteration count.
+   */
   async refit(
     pipeline: PipelineInstance,
     dataset: DatasetInstance,
     fold: Fold,
-    iterations: number | undefined,
+    innerFit: FitResult | undefined,
     step: (s: RunStep["step"], detail: Record<string, unknown>) => void,
     firstFit: boolean,
-  ): Promise<{ fitted: FittedPipeline; model: ModelInstance }> {
+  ): Promise<{ fitted: FittedPipeline; model: ModelInstance; plan: RefitPlan }> {
+    const iterations = innerFit?.bestIteration;
+    const optimizerSteps = innerFit?.optimizerSteps;
     const trainCells = [...fold.train, ...fold.val];
     const fitted = await pipeline.fit(restrictToCells(dataset, trainCells));
     const trainSet = await fitted.transform(restrictToCells(dataset, trainCells));
@@ -323,9 +350,23 @@ class Lifecycle {
       step("samples", { train: trainSet.n, features: trainSet.featureNames, targets: trainSet.targetNames });
     }
     const model = await this.createModel(pipeline);
-    await model.fit(trainSet, undefined, { ...this.fitContext(fold, "refit"), iterations });
-    step("refit", { cells: trainCells.length, samples: trainSet.n, iterations });
-    return { fitted, model };
+    const refitResult = await model.fit(trainSet, undefined, {
+      ...this.fitContext(fold, "refit"),
+      iterations,
+      optimizerSteps,
+    });
+    const plan = refitPlan(innerFit, refitResult);
+    step("refit", { cells: trainCells.length, samples: trainSet.n, iterations, optimizerSteps });
+    return { fitted, model, plan };
+  }
+
+  /** The configured loss, once per run: every loss-taking model's fits get this instance. */
+  async createLoss(): Promise<void> {
+    const entry = this.opts.composed.config.loss, loaded = this.plugins.loss;
+    if (!entry || !loaded) return;
+    const options = await validateOptions(loaded.definition, entryOptions(entry), "loss");
+    this.loss = await createPlugin(loaded, options, this.ctxFor("loss"), "loss");
+    this.lossSpec = { name: loaded.definition.name, options: options as Record<string, unknown> };
   }
 
   async createModel(pipeline: PipelineInstance): Promise<ModelInstance> {
@@ -348,6 +389,7 @@ class Lifecycle {
       log: this.opts.log,
       training: { ...c.training, observe: c.evaluation.observe } as Record<string, unknown>,
       loss: this.loss,
+      lossSpec: this.lossSpec,
       metrics: (values: Record<string, number>, stepNo: number) =>
         this.trackers.metrics(prefixKeys(values, `${fold.name}/${stage}/`), stepNo),
       histograms: (values: Record<string, ArrayLike<number>>, stepNo: number) =>
@@ -360,6 +402,37 @@ class Lifecycle {
     await fitted.save(join(dir, "pipeline"));
     await model.save(join(dir, "model"));
   }
+}
+
+/** The manifest's account of a refit: what the inner fit chose, what the refit ran, and why. */
+function refitPlan(inner: FitResult | undefined, refit: FitResult): RefitPlan {
+  if (!inner) {
+    return {
+      refitBatchesPerEpoch: refit.batchesPerEpoch,
+      optimizerSteps: refit.stepsRun,
+      refitEpochs: refit.history?.train_loss?.length,
+      reason: "no validation cells: one fit on the training cells with the configured epochs/iterations",
+    };
+  }
+  if (inner.optimizerSteps !== undefined) {
+    return {
+      bestIteration: inner.bestIteration,
+      optimizerSteps: refit.stepsRun ?? inner.optimizerSteps,
+      innerBatchesPerEpoch: inner.batchesPerEpoch,
+      refitBatchesPerEpoch: refit.batchesPerEpoch,
+      refitEpochs: refit.history?.train_loss?.length,
+      reason: `validated ${inner.optimizerSteps} optimizer steps (${inner.bestIteration} epochs × ` +
+        `${inner.batchesPerEpoch} batches on the inner training cells); the refit on train ∪ validation ` +
+        `runs the same number of steps (${refit.batchesPerEpoch} batches per epoch), ending mid-epoch ` +
+        "when they do not divide",
+    };
+  }
+  return {
+    bestIteration: inner.bestIteration,
+    reason: inner.bestIteration === undefined
+      ? "the model reports no iteration count: the refit uses its configured length"
+      : `the refit runs the ${inner.bestIteration} iterations chosen on the validation cells`,
+  };
 }
 
 /** A model must accept the pipeline's layout, and only a loss-taking model may have a loss. */
@@ -399,7 +472,21 @@ export async function validateRunConfig(composed: ComposedConfig, log: Logger): 
   const pipeline = await createPlugin(plugins.pipeline, entryOptions(c.pipeline), ctx, "pipeline");
   const model = await createPlugin(plugins.model, entryOptions(c.model), ctx, "model");
   checkCombination(plugins, pipeline, model);
+  if (plugins.loss && c.loss) {
+    checkLossLayout(plugins, pipeline, await createPlugin(plugins.loss, entryOptions(c.loss), ctx, "loss"));
+  }
   return plugins;
+}
+
+/** A loss that needs a time axis (physics_informed) would quietly reduce to its data term on T = 1. */
+function checkLossLayout(plugins: RunPlugins, pipeline: PipelineInstance, loss: LossInstance): void {
+  if (!loss.layouts || loss.layouts.includes(pipeline.produces)) return;
+  throw new ConfigError(
+    "loss",
+    `loss '${plugins.loss!.definition.name}' needs ${loss.layouts.join("/")} samples (terms along the ` +
+      `time axis), pipeline '${plugins.pipeline.definition.name}' produces ${pipeline.produces} samples ` +
+      "(T = 1), on which those terms are zero; use a point-wise loss (loss=mse) or a sequence pipeline",
+  );
 }
 
 /** Folds must hold known cells, and a test cell may never be a training or validation cell. */
