@@ -1,17 +1,22 @@
 /**
  * An exclusive lock on a folder while one process trains into it: a `lock` file created atomically
- * (O_EXCL) holding the owner's pid, host and process start time. Two runs sharing a checkpoint folder would
- * otherwise delete each other's tensor files. A lock whose owner is gone (same host, pid not running, or
- * the pid now belongs to a process started later) is taken over with a warning; a live one is an error.
+ * (O_EXCL) holding the owner's pid and host. Two runs sharing a checkpoint folder would otherwise delete
+ * each other's tensor files. A lock whose owner is gone (same host, pid not running) is taken over with a
+ * warning; a live one is an error, and so is one whose owner cannot be checked (another host, or no way
+ * to probe a pid): the message says which file to remove if no run uses the folder. A pid reused by an
+ * unrelated process reads as alive (the same clear error), never as free.
+ *
+ * The trainer holds the lock for the rest of the process (`holdFolderLock`), not per fit: a run's inner
+ * fit and refit use one folder one after the other, and another run must not slip in between. The lock
+ * is removed when the process exits normally; after a crash or kill -9 the next run takes it over.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import process from "node:process";
 
 /** What a lock file records about its owner. */
 export interface LockOwner {
   pid: number;
   hostname: string;
-  /** Start time of the owner process (Linux /proc clock ticks), to tell a reused pid apart; null elsewhere. */
-  started: string | null;
   acquiredAt: string;
 }
 
@@ -33,17 +38,45 @@ export class FolderLockedError extends Error {
 export interface FolderLock {
   readonly file: string;
   release(): Promise<void>;
+  /** The same, synchronously (for the process's unload event). */
+  releaseSync(): void;
 }
 
 const LOCK = "lock";
 const TAKEOVER = "lock.takeover";
 
+/** Locks this process holds until it exits, by folder. */
+const held = new Map<string, FolderLock>();
+
+/**
+ * Locks `dir` for the rest of this process (re-entrant: a second call for a held folder does nothing);
+ * the lock file is removed when the process exits normally, or by `releaseHeldLocks()`.
+ */
+export async function holdFolderLock(dir: string, warn: (line: string) => void): Promise<void> {
+  const key = resolve(dir);
+  if (held.has(key)) return;
+  if (held.size === 0) globalThis.addEventListener("unload", releaseHeldLocksSync);
+  held.set(key, await acquireFolderLock(key, warn));
+}
+
+/** Releases every lock `holdFolderLock` took (tests; the process exit does it otherwise). */
+export async function releaseHeldLocks(): Promise<void> {
+  for (const lock of held.values()) await lock.release();
+  held.clear();
+  globalThis.removeEventListener("unload", releaseHeldLocksSync);
+}
+
+function releaseHeldLocksSync(): void {
+  for (const lock of held.values()) lock.releaseSync();
+  held.clear();
+}
+
 /** Locks `dir` (created when missing); `warn` hears about a stale lock taken over. */
 export async function acquireFolderLock(dir: string, warn: (line: string) => void): Promise<FolderLock> {
   await Deno.mkdir(dir, { recursive: true });
   const file = join(dir, LOCK);
-  const me = await currentOwner();
-  if (await tryCreate(file, me)) return held(file, me);
+  const me = currentOwner();
+  if (await tryCreate(file, me)) return lockOf(file, me);
   const owner = await readOwner(file);
   if (owner && !(await isGone(owner))) throw new FolderLockedError(dir, file, owner);
   if (!owner) throw new FolderLockedError(dir, file, null);
@@ -68,20 +101,38 @@ export async function acquireFolderLock(dir: string, warn: (line: string) => voi
     `took over the lock of ${dir} left by pid ${owner.pid} on ${owner.hostname} ` +
       `(since ${owner.acquiredAt}), which is no longer running`,
   );
-  return held(file, me);
+  return lockOf(file, me);
 }
 
-function held(file: string, me: LockOwner): FolderLock {
+function lockOf(file: string, me: LockOwner): FolderLock {
   let released = false;
+  // Remove only our own lock: never one another process took over meanwhile.
+  const ours = (text: string | null) => {
+    try {
+      const owner = text ? JSON.parse(text) : null;
+      return owner?.pid === me.pid && owner?.acquiredAt === me.acquiredAt;
+    } catch {
+      return false;
+    }
+  };
   return {
     file,
     async release() {
       if (released) return;
       released = true;
-      // Remove only our own lock: never one another process took over meanwhile.
-      const owner = await readOwner(file);
-      if (owner && owner.pid === me.pid && owner.acquiredAt === me.acquiredAt) {
-        await Deno.remove(file).catch(() => {});
+      if (ours(await Deno.readTextFile(file).catch(() => null))) await Deno.remove(file).catch(() => {});
+    },
+    releaseSync() {
+      if (released) return;
+      released = true;
+      let text: string | null = null;
+      try {
+        text = Deno.readTextFileSync(file);
+      } catch { /* gone already */ }
+      if (ours(text)) {
+        try {
+          Deno.removeSync(file);
+        } catch { /* gone already */ }
       }
     },
   };
@@ -112,45 +163,57 @@ async function readOwner(file: string): Promise<LockOwner | null> {
   }
 }
 
-async function currentOwner(): Promise<LockOwner> {
-  return {
-    pid: Deno.pid,
-    hostname: Deno.hostname(),
-    started: await processStart(Deno.pid),
-    acquiredAt: new Date().toISOString(),
-  };
+function currentOwner(): LockOwner {
+  return { pid: Deno.pid, hostname: Deno.hostname(), acquiredAt: new Date().toISOString() };
 }
 
-/** True when the owner is certainly not running: same host, and its pid is gone or was reused. */
-async function isGone(owner: LockOwner): Promise<boolean> {
-  if (owner.hostname !== Deno.hostname()) return false; // cannot check another host: assume alive
-  if (owner.pid === Deno.pid) return false;
-  const state = await procStat(owner.pid);
-  if (state === undefined) return false; // no /proc (not Linux): cannot tell, assume alive
-  if (state === null || state.state === "Z" || state.state === "X") return true;
-  return owner.started !== null && state.started !== owner.started;
+/** True when the owner is certainly not running: same host and its pid is gone. */
+function isGone(owner: LockOwner): Promise<boolean> {
+  if (owner.hostname !== Deno.hostname()) return Promise.resolve(false); // another host: assume alive
+  if (owner.pid === Deno.pid) return Promise.resolve(false);
+  return Promise.resolve(processAlive(owner.pid) === false);
 }
 
-async function processStart(pid: number): Promise<string | null> {
-  return (await procStat(pid))?.started ?? null;
-}
+const ESRCH = 3, EPERM = 1;
+let libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS> | null | undefined;
+const LIBC_SYMBOLS = {
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
 
 /**
- * State and start time of `pid` from /proc/<pid>/stat; null when the process does not exist, undefined
- * when /proc is not available.
+ * Whether `pid` runs on this host: kill(pid, 0). Deno guards /proc behind --allow-all and process.kill
+ * behind --allow-run, which `batteryml` does not get; it does get --allow-ffi (polars), so libc's kill is
+ * called directly where that is granted. Undefined when nothing can tell (the lock is then kept).
  */
-async function procStat(pid: number): Promise<{ state: string; started: string } | null | undefined> {
-  try {
-    await Deno.stat("/proc/self/stat");
-  } catch {
-    return undefined;
+export function processAlive(pid: number): boolean | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (Deno.permissions.querySync({ name: "run" }).state === "granted") {
+    try {
+      process.kill(pid, 0); // signal 0: only checks that the process exists
+      return true;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "ESRCH") return false;
+      if (code === "EPERM") return true;
+    }
+  }
+  const lib = openLibc();
+  if (!lib) return undefined;
+  if (lib.symbols.kill(pid, 0) === 0) return true;
+  const errnoAt = lib.symbols.__errno_location();
+  const errno = errnoAt ? new Deno.UnsafePointerView(errnoAt).getInt32() : 0;
+  return errno === ESRCH ? false : errno === EPERM ? true : undefined;
+}
+
+function openLibc(): Deno.DynamicLibrary<typeof LIBC_SYMBOLS> | null {
+  if (libc !== undefined) return libc;
+  libc = null;
+  if (Deno.build.os !== "linux" || Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    return libc;
   }
   try {
-    const text = await Deno.readTextFile(`/proc/${pid}/stat`);
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: rest[0], started: rest[19] };
-  } catch {
-    return null;
-  }
+    libc = Deno.dlopen("libc.so.6", LIBC_SYMBOLS);
+  } catch { /* no glibc (musl, other platforms): liveness unknown */ }
+  return libc;
 }

@@ -68,6 +68,7 @@ export interface FitNetworkOptions {
   histograms?: (values: Record<string, ArrayLike<number>>, step: number) => void | Promise<void>;
   histogramEvery?: number;
   log?: (line: string) => void;
+  warn?: (line: string) => void;
   checkpoint?: CheckpointSettings;
   quiet?: boolean;
   label?: string;
@@ -85,7 +86,7 @@ export interface FitContextLike {
   lossSpec?: FitIdentity["loss"];
   metrics?: FitNetworkOptions["metrics"];
   histograms?: FitNetworkOptions["histograms"];
-  log: { info(line: string): void };
+  log: { info(line: string): void; warn(line: string): void };
 }
 
 /** The data and options of one fit, for its checkpoint identity. */
@@ -108,7 +109,16 @@ export function contextFitOptions(
   fit: FitInputs,
 ): Pick<
   FitNetworkOptions,
-  "loss" | "epochs" | "maxSteps" | "seed" | "metrics" | "histograms" | "log" | "checkpoint" | "label"
+  | "loss"
+  | "epochs"
+  | "maxSteps"
+  | "seed"
+  | "metrics"
+  | "histograms"
+  | "log"
+  | "warn"
+  | "checkpoint"
+  | "label"
 > {
   const root = fit.options.checkpoint_dir;
   const label = ctx.label ?? "fit";
@@ -120,6 +130,7 @@ export function contextFitOptions(
     metrics: ctx.metrics,
     histograms: ctx.histograms,
     log: (line) => ctx.log.info(line),
+    warn: (line) => ctx.log.warn(line),
     checkpoint: root
       ? {
         dir: join(root, label),
@@ -176,6 +187,7 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
       quiet: o.quiet,
       label: o.label,
       log: o.log,
+      warn: o.warn,
       onEpoch: (r) => {
         const values: Record<string, number> = {
           train_loss: r.trainLoss,

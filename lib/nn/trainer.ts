@@ -31,7 +31,7 @@ import {
   type TrainingHistory,
 } from "./checkpoint.ts";
 import { clipByGlobalNorm } from "./clip.ts";
-import { acquireFolderLock, type FolderLock } from "./folder_lock.ts";
+import { holdFolderLock } from "./folder_lock.ts";
 import { TrainingInterrupted } from "./interrupt.ts";
 import { createOptimizer, type Optimizer } from "./optimizer.ts";
 import { mixedPrecisionSupport } from "./precision.ts";
@@ -111,6 +111,8 @@ export interface TrainOptions {
   label?: string;
   /** Sink for one-off lines (mixed precision notice, resume notice). */
   log?: (line: string) => void;
+  /** Sink for warnings (a stale checkpoint lock taken over); `log` when absent. */
+  warn?: (line: string) => void;
   /** Backend name for the mixed-precision notice (default: the current tfjs backend). */
   backend?: string;
 }
@@ -160,7 +162,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     ? Math.ceil(opts.maxSteps / perEpoch)
     : opts.epochs ?? s.epochs;
   if (s.mixed_precision) opts.log?.(mixedPrecisionSupport(opts.backend ?? tf.getBackend()).message);
-  const lock = await lockCheckpointFolder(opts);
+  if (opts.checkpoint) {
+    await holdFolderLock(opts.checkpoint.lockDir ?? opts.checkpoint.dir, opts.warn ?? opts.log ?? (() => {}));
+  }
   let optimizer: Optimizer | undefined;
   try {
     optimizer = createOptimizer(opts.params, { name: s.optimizer, weightDecay: s.weight_decay });
@@ -183,19 +187,12 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     };
   } finally {
     optimizer?.dispose();
-    await lock?.release();
   }
 }
 
 /** Mini-batches in one full epoch. */
 function batchesPerEpoch(opts: TrainOptions): number {
   return Math.ceil(opts.nTrain / opts.settings.batch_size);
-}
-
-/** Locks the checkpoint folder while this fit may write it (see lib/nn/folder_lock.ts). */
-function lockCheckpointFolder(opts: TrainOptions): Promise<FolderLock> | undefined {
-  if (!opts.checkpoint) return undefined;
-  return acquireFolderLock(opts.checkpoint.lockDir ?? opts.checkpoint.dir, (line) => opts.log?.(line));
 }
 
 async function runEpochs(
