@@ -29,6 +29,7 @@ import type {
   Prediction,
 } from "./plugin.ts";
 import { buildReport, type PredictionRow, predictionsCsv, type TargetReport } from "./report.ts";
+import { type RefitPlan, refitPlan } from "./refit_plan.ts";
 import { createRng, type Rng } from "./rng.ts";
 import type { SampleSet } from "./sample.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
@@ -68,19 +69,6 @@ export interface FoldOutcome {
   refit?: RefitPlan;
   importance?: Record<string, number>;
   seconds: number;
-}
-
-/** What the refit on train ∪ validation ran, chosen from the inner fit (recorded in the manifest). */
-export interface RefitPlan {
-  /** The inner fit's best iteration (epochs for neural models, trees for GBDT). */
-  bestIteration?: number;
-  /** Optimizer steps the refit ran (= the inner fit's steps up to bestIteration, when the model reports steps). */
-  optimizerSteps?: number;
-  innerBatchesPerEpoch?: number;
-  refitBatchesPerEpoch?: number;
-  /** Epochs the refit ran; the last may be partial when the step count ends mid-epoch. */
-  refitEpochs?: number;
-  reason: string;
 }
 
 /** What a run returns (and `--json` prints). */
@@ -404,37 +392,6 @@ class Lifecycle {
   }
 }
 
-/** The manifest's account of a refit: what the inner fit chose, what the refit ran, and why. */
-function refitPlan(inner: FitResult | undefined, refit: FitResult): RefitPlan {
-  if (!inner) {
-    return {
-      refitBatchesPerEpoch: refit.batchesPerEpoch,
-      optimizerSteps: refit.stepsRun,
-      refitEpochs: refit.history?.train_loss?.length,
-      reason: "no validation cells: one fit on the training cells with the configured epochs/iterations",
-    };
-  }
-  if (inner.optimizerSteps !== undefined) {
-    return {
-      bestIteration: inner.bestIteration,
-      optimizerSteps: refit.stepsRun ?? inner.optimizerSteps,
-      innerBatchesPerEpoch: inner.batchesPerEpoch,
-      refitBatchesPerEpoch: refit.batchesPerEpoch,
-      refitEpochs: refit.history?.train_loss?.length,
-      reason: `validated ${inner.optimizerSteps} optimizer steps (${inner.bestIteration} epochs × ` +
-        `${inner.batchesPerEpoch} batches on the inner training cells); the refit on train ∪ validation ` +
-        `runs the same number of steps (${refit.batchesPerEpoch} batches per epoch), ending mid-epoch ` +
-        "when they do not divide",
-    };
-  }
-  return {
-    bestIteration: inner.bestIteration,
-    reason: inner.bestIteration === undefined
-      ? "the model reports no iteration count: the refit uses its configured length"
-      : `the refit runs the ${inner.bestIteration} iterations chosen on the validation cells`,
-  };
-}
-
 /** A model must accept the pipeline's layout, and only a loss-taking model may have a loss. */
 function checkCombination(plugins: RunPlugins, pipeline: PipelineInstance, model: ModelInstance): void {
   const modelName = plugins.model.definition.name;
@@ -640,3 +597,4 @@ async function writeManifest(
 
 /** Re-exported so callers can create single plugins the way the runner does. */
 export type { InstanceOf };
+export type { RefitPlan };
