@@ -408,6 +408,11 @@ export function fingerprintDifferences(found: string, expected: string): string[
   } catch {
     return ["the checkpoint was written by an older version (unreadable fingerprint)"];
   }
+  if (a === null || typeof a !== "object" || !("identity" in a)) {
+    return [
+      "the checkpoint was written by an earlier BatteryML that did not fingerprint data, loss and options",
+    ];
+  }
   const out: string[] = [];
   const walk = (x: unknown, y: unknown, path: string) => {
     const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);

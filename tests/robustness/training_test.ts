@@ -204,6 +204,8 @@ for (const signal of ["SIGKILL", "SIGINT"] as const) {
         const ckpt = `${scratch.rel}/ckpt`;
         const reference = await runCli(longRun(configDir, `${scratch.rel}/reference`));
         assert.equal(reference.code, 0, reference.stderr);
+        const earlier = JSON.parse(reference.stdout).runDir as string;
+        const before = await snapshot(earlier);
         const args = longRun(configDir, `${scratch.rel}/resumed`, ckpt);
         const child = await spawnCli(args);
         await untilCheckpointEpoch(join(scratch.abs, "ckpt"), 6, child);
@@ -219,6 +221,7 @@ for (const signal of ["SIGKILL", "SIGINT"] as const) {
           assert.match(resumed.stderr, new RegExp(`took over the lock of .*ckpt left by pid ${child.pid}`));
         }
         assert.equal(await predictionsOf(resumed.stdout), await predictionsOf(reference.stdout));
+        assert.deepEqual(await snapshot(earlier), before, "the earlier run was changed");
       } finally {
         await scratch.dispose();
       }

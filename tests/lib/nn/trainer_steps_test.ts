@@ -4,6 +4,7 @@
  * differs).
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { wasmReady } from "./wasm_backend.ts";
 import { CheckpointMismatchError, trainModel, type TrainOptions } from "../../../lib/nn/trainer.ts";
@@ -126,6 +127,26 @@ Deno.test("a checkpoint of another fit is refused, naming what differs", async (
       /training setting 'settings\.learning_rate' differs \(checkpoint 0\.01, this fit 0\.02\)/,
     );
     assert.equal(err.differences.length, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a checkpoint from before fit identities is refused, not resumed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "batteryml-fingerprint-" });
+  try {
+    await trainModel({ ...countingProblem(10, 3, 2).opts, checkpoint: { dir, resume: true } });
+    // The earlier format: settings, epochs, seed, nTrain and shapes only.
+    const index = JSON.parse(await Deno.readTextFile(join(dir, "checkpoint.json")));
+    const { identity: _i, maxSteps: _m, ...old } = JSON.parse(index.fingerprint);
+    await Deno.writeTextFile(
+      join(dir, "checkpoint.json"),
+      JSON.stringify({ ...index, fingerprint: JSON.stringify(old) }),
+    );
+    await assert.rejects(
+      trainModel({ ...countingProblem(10, 3, 2).opts, checkpoint: { dir, resume: true } }),
+      /written by an earlier BatteryML that did not fingerprint data, loss and options/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
