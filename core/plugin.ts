@@ -161,6 +161,12 @@ export interface FitResult {
   /** The loss on the validation set at `bestIteration` (model selection compares it across settings). */
   validationLoss?: number;
   history?: Record<string, number[]>;
+  /** Gradient-trained models: optimizer steps up to the end of `bestIteration` (what the refit repeats). */
+  optimizerSteps?: number;
+  /** Gradient-trained models: mini-batches (optimizer steps) per full epoch of this fit. */
+  batchesPerEpoch?: number;
+  /** Gradient-trained models: optimizer steps run in total. */
+  stepsRun?: number;
 }
 
 /** Where models send per-step metrics during training (the runner forwards them to trackers). */
@@ -177,8 +183,15 @@ export interface FitContext {
   log: Logger;
   /** Set on the refit after validation: train exactly this many iterations/epochs. */
   iterations?: number;
+  /**
+   * Set on the refit after validation of a gradient-trained model: run exactly this many optimizer steps
+   * (the inner fit's `optimizerSteps`), possibly ending mid-epoch; wins over `iterations`.
+   */
+  optimizerSteps?: number;
   /** The loss plugin instance, for models that take one. */
   loss?: LossInstance;
+  /** Name and options of that loss (checkpoints fingerprint them). */
+  lossSpec?: { name: string; options: Record<string, unknown> };
   metrics?: MetricSink;
   /** Weight histograms for trackers that draw them (TensorBoard). */
   histograms?: HistogramSink;
@@ -223,6 +236,12 @@ export interface LossInputs<T> {
 /** What a loss plugin's `create` returns; tensors are tfjs tensors (opaque to the core). */
 export interface LossInstance<T = unknown> {
   compute(yTrue: T, yPred: T, inputs: LossInputs<T>): T;
+  /**
+   * Sample layouts the loss means something on (default: all). A loss whose terms need a time axis
+   * declares `["sequence"]`, and a run that pairs it with a tabular pipeline is refused before any data
+   * is read.
+   */
+  layouts?: readonly SampleLayout[];
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import type {
   CellInfo,
   DatasetInstance,
   Figure,
+  FitResult,
   FittedPipeline,
   Fold,
   InstanceOf,
@@ -28,6 +29,7 @@ import type {
   Prediction,
 } from "./plugin.ts";
 import { buildReport, type PredictionRow, predictionsCsv, type TargetReport } from "./report.ts";
+import { type RefitPlan, refitPlan } from "./refit_plan.ts";
 import { createRng, type Rng } from "./rng.ts";
 import type { SampleSet } from "./sample.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
@@ -63,6 +65,8 @@ export interface FoldOutcome {
   bestIteration?: number;
   /** Validation loss of the inner fit at the chosen iteration (for model selection across runs). */
   validationLoss?: number;
+  /** How long the refit trained, and why (absent without a refit). */
+  refit?: RefitPlan;
   importance?: Record<string, number>;
   seconds: number;
 }
@@ -209,8 +213,10 @@ async function createTrackers(
 class Lifecycle {
   /** Set once created; the manifest reads its input fingerprints even when a later step fails. */
   dataset: DatasetInstance | undefined;
-  /** The loss instance for models that take one. */
+  /** The loss instance for models that take one, created once per run. */
   loss: LossInstance | undefined;
+  /** Its name and validated options (checkpoints fingerprint them). */
+  lossSpec: { name: string; options: Record<string, unknown> } | undefined;
   constructor(
     readonly opts: RunOptions,
     readonly plugins: RunPlugins,
@@ -223,6 +229,7 @@ class Lifecycle {
   async run(summary: RunSummary, timings: Record<string, number>): Promise<PredictionRow[]> {
     const c = this.opts.composed.config;
     let t0 = Date.now();
+    await this.createLoss();
     const dataset = await createPlugin(
       this.plugins.dataset,
       entryOptions(c.data),
@@ -275,6 +282,7 @@ class Lifecycle {
     );
     let bestIteration: number | undefined;
     let validationLoss: number | undefined;
+    let innerFit: FitResult | undefined;
     let inner: { fitted: FittedPipeline; model: ModelInstance } | undefined;
     if (fold.val.length > 0) {
       const fitted = await pipeline.fit(restrictToCells(dataset, fold.train));
@@ -290,32 +298,39 @@ class Lifecycle {
       const model = await this.createModel(pipeline);
       const fit = await model.fit(train, val, this.fitContext(fold, "inner"));
       bestIteration = fit.bestIteration;
+      innerFit = fit;
       validationLoss = Number.isFinite(fit.validationLoss) ? fit.validationLoss : undefined;
       step("train", { bestIteration, trainSamples: train.n, valSamples: val.n });
       inner = { fitted, model };
     }
     // evaluation.refit=false keeps the inner fit (validation cells never trained on); the default refits
     // on train ∪ validation with the chosen iterations.
-    const { fitted, model } = inner && !c.evaluation.refit
-      ? inner
-      : await this.refit(pipeline, dataset, fold, bestIteration, step, inner === undefined);
+    const { fitted, model, plan } = inner && !c.evaluation.refit
+      ? { ...inner, plan: undefined }
+      : await this.refit(pipeline, dataset, fold, innerFit, step, inner === undefined);
     const testSet = await fitted.transform(restrictToCells(dataset, fold.test));
     const prediction = await model.predict(testSet);
     step("predict", { cells: fold.test.length, samples: testSet.n });
     rows.push(...scoredRows(fold.name, testSet, prediction, chamber, c.evaluation.observe));
     await this.saveFold(fold.name, fitted, model);
-    return { ...fold, bestIteration, validationLoss, importance: model.importance?.() };
+    return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
   }
 
-  /** Fits the pipeline and a new model on train ∪ validation, training `iterations` when chosen. */
+  /**
+   * Fits the pipeline and a new model on train ∪ validation for what the inner fit validated: its
+   * optimizer steps when the model reports them (more cells per epoch must not mean more steps), else
+   * its best iteration count.
+   */
   async refit(
     pipeline: PipelineInstance,
     dataset: DatasetInstance,
     fold: Fold,
-    iterations: number | undefined,
+    innerFit: FitResult | undefined,
     step: (s: RunStep["step"], detail: Record<string, unknown>) => void,
     firstFit: boolean,
-  ): Promise<{ fitted: FittedPipeline; model: ModelInstance }> {
+  ): Promise<{ fitted: FittedPipeline; model: ModelInstance; plan: RefitPlan }> {
+    const iterations = innerFit?.bestIteration;
+    const optimizerSteps = innerFit?.optimizerSteps;
     const trainCells = [...fold.train, ...fold.val];
     const fitted = await pipeline.fit(restrictToCells(dataset, trainCells));
     const trainSet = await fitted.transform(restrictToCells(dataset, trainCells));
@@ -323,9 +338,23 @@ class Lifecycle {
       step("samples", { train: trainSet.n, features: trainSet.featureNames, targets: trainSet.targetNames });
     }
     const model = await this.createModel(pipeline);
-    await model.fit(trainSet, undefined, { ...this.fitContext(fold, "refit"), iterations });
-    step("refit", { cells: trainCells.length, samples: trainSet.n, iterations });
-    return { fitted, model };
+    const refitResult = await model.fit(trainSet, undefined, {
+      ...this.fitContext(fold, "refit"),
+      iterations,
+      optimizerSteps,
+    });
+    const plan = refitPlan(innerFit, refitResult);
+    step("refit", { cells: trainCells.length, samples: trainSet.n, iterations, optimizerSteps });
+    return { fitted, model, plan };
+  }
+
+  /** The configured loss, once per run: every loss-taking model's fits get this instance. */
+  async createLoss(): Promise<void> {
+    const entry = this.opts.composed.config.loss, loaded = this.plugins.loss;
+    if (!entry || !loaded) return;
+    const options = await validateOptions(loaded.definition, entryOptions(entry), "loss");
+    this.loss = await createPlugin(loaded, options, this.ctxFor("loss"), "loss");
+    this.lossSpec = { name: loaded.definition.name, options: options as Record<string, unknown> };
   }
 
   async createModel(pipeline: PipelineInstance): Promise<ModelInstance> {
@@ -348,6 +377,7 @@ class Lifecycle {
       log: this.opts.log,
       training: { ...c.training, observe: c.evaluation.observe } as Record<string, unknown>,
       loss: this.loss,
+      lossSpec: this.lossSpec,
       metrics: (values: Record<string, number>, stepNo: number) =>
         this.trackers.metrics(prefixKeys(values, `${fold.name}/${stage}/`), stepNo),
       histograms: (values: Record<string, ArrayLike<number>>, stepNo: number) =>
@@ -399,7 +429,21 @@ export async function validateRunConfig(composed: ComposedConfig, log: Logger): 
   const pipeline = await createPlugin(plugins.pipeline, entryOptions(c.pipeline), ctx, "pipeline");
   const model = await createPlugin(plugins.model, entryOptions(c.model), ctx, "model");
   checkCombination(plugins, pipeline, model);
+  if (plugins.loss && c.loss) {
+    checkLossLayout(plugins, pipeline, await createPlugin(plugins.loss, entryOptions(c.loss), ctx, "loss"));
+  }
   return plugins;
+}
+
+/** A loss that needs a time axis (physics_informed) would quietly reduce to its data term on T = 1. */
+function checkLossLayout(plugins: RunPlugins, pipeline: PipelineInstance, loss: LossInstance): void {
+  if (!loss.layouts || loss.layouts.includes(pipeline.produces)) return;
+  throw new ConfigError(
+    "loss",
+    `loss '${plugins.loss!.definition.name}' needs ${loss.layouts.join("/")} samples (terms along the ` +
+      `time axis), pipeline '${plugins.pipeline.definition.name}' produces ${pipeline.produces} samples ` +
+      "(T = 1), on which those terms are zero; use a point-wise loss (loss=mse) or a sequence pipeline",
+  );
 }
 
 /** Folds must hold known cells, and a test cell may never be a training or validation cell. */
@@ -553,3 +597,4 @@ async function writeManifest(
 
 /** Re-exported so callers can create single plugins the way the runner does. */
 export type { InstanceOf };
+export type { RefitPlan };

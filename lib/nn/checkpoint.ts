@@ -19,6 +19,8 @@ export interface TrainingCheckpoint {
   epochLoss: { sum: number; weight: number };
   /** Sum of the pre-clip gradient norms of the batches done in the current epoch. */
   gradNormSum?: number;
+  /** Optimizer steps done over all epochs (absent in older checkpoints: epochs were all full). */
+  stepsDone?: number;
   /** Set once training has ended (all epochs, or stopped early): a resume then does nothing more. */
   finished?: boolean;
   history: TrainingHistory;

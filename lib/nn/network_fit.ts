@@ -7,6 +7,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { elementLoss, maskedMean, safeTargets } from "./loss_terms.ts";
 import { interruptSignal } from "./interrupt.ts";
+import { type FitIdentity, fitIdentity, type HashableSampleSet } from "./fit_identity.ts";
 import type { ParamStore } from "./param_store.ts";
 import { type Direction, directionOf } from "./target_directions.ts";
 import { type CheckpointSettings, trainModel, type TrainResult } from "./trainer.ts";
@@ -59,12 +60,15 @@ export interface FitNetworkOptions {
   targetNames: readonly string[];
   settings: TrainingSettings;
   epochs?: number;
+  /** Optimizer steps to run (the refit), overriding `epochs`; see `TrainOptions.maxSteps`. */
+  maxSteps?: number;
   seed: number;
   metrics?: (values: Record<string, number>, step: number) => void | Promise<void>;
   /** Weight histograms (parameter name → values), every `histogramEvery` epochs and at the last one. */
   histograms?: (values: Record<string, ArrayLike<number>>, step: number) => void | Promise<void>;
   histogramEvery?: number;
   log?: (line: string) => void;
+  warn?: (line: string) => void;
   checkpoint?: CheckpointSettings;
   quiet?: boolean;
   label?: string;
@@ -74,34 +78,67 @@ export interface FitNetworkOptions {
 export interface FitContextLike {
   label?: string;
   iterations?: number;
+  /** The refit: optimizer steps to run (the inner fit's validated steps). */
+  optimizerSteps?: number;
   rng: { nextUint32(): number };
   loss?: unknown;
+  /** Name and options of the loss plugin, for the checkpoint fingerprint. */
+  lossSpec?: FitIdentity["loss"];
   metrics?: FitNetworkOptions["metrics"];
   histograms?: FitNetworkOptions["histograms"];
-  log: { info(line: string): void };
+  log: { info(line: string): void; warn(line: string): void };
+}
+
+/** The data and options of one fit, for its checkpoint identity. */
+export interface FitInputs {
+  options: Record<string, unknown> & { checkpoint_dir?: string };
+  train: HashableSampleSet;
+  val?: HashableSampleSet;
 }
 
 /**
- * The `fitNetwork` options every network model takes from its fit context: loss, refit epochs, seed,
- * metric and histogram sinks, log, and a checkpoint folder per fit (inner fit, refit, each fold), so a
- * resumed run continues the right one.
+ * The `fitNetwork` options every network model takes from its fit context: loss, refit epochs or
+ * optimizer steps, seed, metric and histogram sinks, log, and a checkpoint folder per fit (inner fit,
+ * refit, each fold) under the model's `checkpoint_dir`, locked while training and fingerprinted with
+ * everything that determines the fit (data, loss, model options, label), so a resumed run continues the
+ * right one and no other.
  */
 export function contextFitOptions(
   ctx: FitContextLike,
   model: string,
-  checkpointDir?: string,
+  fit: FitInputs,
 ): Pick<
   FitNetworkOptions,
-  "loss" | "epochs" | "seed" | "metrics" | "histograms" | "log" | "checkpoint" | "label"
+  | "loss"
+  | "epochs"
+  | "maxSteps"
+  | "seed"
+  | "metrics"
+  | "histograms"
+  | "log"
+  | "warn"
+  | "checkpoint"
+  | "label"
 > {
+  const root = fit.options.checkpoint_dir;
+  const label = ctx.label ?? "fit";
   return {
     loss: ctx.loss as TensorLoss | undefined,
     epochs: ctx.iterations,
+    maxSteps: ctx.optimizerSteps,
     seed: ctx.rng.nextUint32(),
     metrics: ctx.metrics,
     histograms: ctx.histograms,
     log: (line) => ctx.log.info(line),
-    checkpoint: checkpointDir ? { dir: join(checkpointDir, ctx.label ?? "fit"), resume: true } : undefined,
+    warn: (line) => ctx.log.warn(line),
+    checkpoint: root
+      ? {
+        dir: join(root, label),
+        lockDir: root,
+        resume: true,
+        identity: fitIdentity(model, fit.options, ctx.lossSpec, fit.train, fit.val, label),
+      }
+      : undefined,
     label: model,
   };
 }
@@ -143,12 +180,14 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
         : undefined,
       settings: o.settings,
       epochs: o.epochs,
+      maxSteps: o.maxSteps,
       seed: o.seed,
       checkpoint: o.checkpoint,
       signal: interrupt.signal,
       quiet: o.quiet,
       label: o.label,
       log: o.log,
+      warn: o.warn,
       onEpoch: (r) => {
         const values: Record<string, number> = {
           train_loss: r.trainLoss,

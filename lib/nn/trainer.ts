@@ -31,6 +31,7 @@ import {
   type TrainingHistory,
 } from "./checkpoint.ts";
 import { clipByGlobalNorm } from "./clip.ts";
+import { holdFolderLock } from "./folder_lock.ts";
 import { TrainingInterrupted } from "./interrupt.ts";
 import { createOptimizer, type Optimizer } from "./optimizer.ts";
 import { mixedPrecisionSupport } from "./precision.ts";
@@ -47,6 +48,24 @@ export interface CheckpointSettings {
   /** Save every this many epochs (default 1); an interruption always saves. */
   everyEpochs?: number;
   resume?: boolean;
+  /**
+   * What else determines the fit (data hash, loss, model options, label: lib/nn/fit_identity.ts); part
+   * of the fingerprint, so a checkpoint of another fit is refused rather than resumed.
+   */
+  identity?: unknown;
+  /** Folder to lock while training (default `dir`): the folder the user named, shared by a run's fits. */
+  lockDir?: string;
+}
+
+/** A checkpoint in `dir` belongs to another fit; `differences` names what differs (old → new). */
+export class CheckpointMismatchError extends Error {
+  constructor(readonly dir: string, readonly differences: string[]) {
+    super(
+      `checkpoint in ${dir} belongs to another fit: ${differences.join("; ")}; ` +
+        "delete the folder or choose another checkpoint_dir",
+    );
+    this.name = "CheckpointMismatchError";
+  }
 }
 
 /** What one epoch reports to `onEpoch` (epoch is 1-based). */
@@ -75,6 +94,11 @@ export interface TrainOptions {
   settings: TrainingSettings;
   /** Epochs to run, overriding `settings.epochs` (the refit's `ctx.iterations`). */
   epochs?: number;
+  /**
+   * Optimizer steps to run, overriding `epochs` (the refit repeats the steps validated in the inner fit):
+   * training stops after exactly this many steps, possibly mid-epoch.
+   */
+  maxSteps?: number;
   /** Seed of the batch order. */
   seed: number;
   onEpoch?: (report: EpochReport) => void | Promise<void>;
@@ -87,6 +111,8 @@ export interface TrainOptions {
   label?: string;
   /** Sink for one-off lines (mixed precision notice, resume notice). */
   log?: (line: string) => void;
+  /** Sink for warnings (a stale checkpoint lock taken over); `log` when absent. */
+  warn?: (line: string) => void;
   /** Backend name for the mixed-precision notice (default: the current tfjs backend). */
   backend?: string;
 }
@@ -99,6 +125,12 @@ export interface TrainResult {
   epochsRun: number;
   stoppedEarly: boolean;
   history: TrainingHistory;
+  /** Mini-batches (= optimizer steps) per full epoch: ceil(nTrain / batch_size). */
+  batchesPerEpoch: number;
+  /** Optimizer steps run in total. */
+  stepsRun: number;
+  /** Optimizer steps up to the end of `bestEpoch` (what a refit repeats). */
+  bestSteps: number;
 }
 
 /** Mutable loop state; exactly what a checkpoint stores. */
@@ -108,6 +140,8 @@ interface LoopState {
   rngState: number;
   epochLoss: { sum: number; weight: number };
   gradNormSum: number;
+  /** Optimizer steps done so far, over all epochs. */
+  stepsDone: number;
   history: TrainingHistory;
   best: { epoch: number; loss: number } | null;
   bestParams: Float32Array[] | null;
@@ -120,26 +154,45 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     throw new RangeError(`trainModel needs at least one training sample, found nTrain = ${opts.nTrain}`);
   }
   const s = opts.settings;
-  const totalEpochs = opts.epochs ?? s.epochs;
+  if (opts.maxSteps !== undefined && (!Number.isInteger(opts.maxSteps) || opts.maxSteps < 1)) {
+    throw new RangeError(`maxSteps must be a positive integer, found ${opts.maxSteps}`);
+  }
+  const perEpoch = batchesPerEpoch(opts);
+  const totalEpochs = opts.maxSteps !== undefined
+    ? Math.ceil(opts.maxSteps / perEpoch)
+    : opts.epochs ?? s.epochs;
   if (s.mixed_precision) opts.log?.(mixedPrecisionSupport(opts.backend ?? tf.getBackend()).message);
-  const optimizer = createOptimizer(opts.params, { name: s.optimizer, weightDecay: s.weight_decay });
+  if (opts.checkpoint) {
+    await holdFolderLock(opts.checkpoint.lockDir ?? opts.checkpoint.dir, opts.warn ?? opts.log ?? (() => {}));
+  }
+  let optimizer: Optimizer | undefined;
   try {
+    optimizer = createOptimizer(opts.params, { name: s.optimizer, weightDecay: s.weight_decay });
     const state = await initialState(opts, optimizer, totalEpochs);
     const bar = new ProgressBar(opts.label ?? "training", totalEpochs, opts.quiet);
     await runEpochs(opts, optimizer, state, totalEpochs, bar);
     bar.done();
     if (state.bestParams) assignParams(opts.params, state.bestParams);
     const last = state.history.train_loss.length;
+    const bestEpoch = state.best?.epoch ?? last;
     return {
-      bestEpoch: state.best?.epoch ?? last,
+      bestEpoch,
       bestValLoss: state.best?.loss ?? NaN,
       epochsRun: last,
       stoppedEarly: last < totalEpochs,
       history: state.history,
+      batchesPerEpoch: perEpoch,
+      stepsRun: state.stepsDone,
+      bestSteps: Math.min(bestEpoch * perEpoch, state.stepsDone),
     };
   } finally {
-    optimizer.dispose();
+    optimizer?.dispose();
   }
+}
+
+/** Mini-batches in one full epoch. */
+function batchesPerEpoch(opts: TrainOptions): number {
+  return Math.ceil(opts.nTrain / opts.settings.batch_size);
 }
 
 async function runEpochs(
@@ -157,13 +210,13 @@ async function runEpochs(
     const batches = batchesOf(rng.shuffle(range(opts.nTrain)), opts.settings.batch_size);
     const nextRngState = rng.state;
     const lr = learningRateAt(opts.settings, state.epoch, totalEpochs);
-    for (; state.batch < batches.length; state.batch++) {
+    for (; state.batch < batches.length && !stepsReached(opts, state); state.batch++) {
       await interruptIfAborted(opts, optimizer, state);
       stepOnBatch(opts, optimizer, batches[state.batch], lr, state);
     }
-    const report = finishEpoch(opts, state, lr, batches.length, started);
+    const report = finishEpoch(opts, state, lr, state.batch, started);
     state.rngState = nextRngState;
-    state.finished = shouldStop(opts, state, totalEpochs);
+    state.finished = shouldStop(opts, state, totalEpochs) || stepsReached(opts, state);
     bar.update(
       report.epoch,
       `loss ${report.trainLoss.toPrecision(4)}` +
@@ -200,6 +253,12 @@ function stepOnBatch(
   state.epochLoss.sum += loss * weight;
   state.epochLoss.weight += weight;
   state.gradNormSum += clipped.norm;
+  state.stepsDone++;
+}
+
+/** The refit's step budget is spent. */
+function stepsReached(opts: TrainOptions, state: LoopState): boolean {
+  return opts.maxSteps !== undefined && state.stepsDone >= opts.maxSteps;
 }
 
 function finishEpoch(
@@ -247,7 +306,7 @@ async function interruptIfAborted(opts: TrainOptions, optimizer: Optimizer, stat
   if (!opts.signal.aborted) return;
   const dir = opts.checkpoint?.dir;
   if (dir) {
-    await saveCheckpoint(dir, toCheckpoint(opts, optimizer, state, opts.epochs ?? opts.settings.epochs));
+    await saveCheckpoint(dir, toCheckpoint(opts, optimizer, state, totalEpochsOf(opts)));
   }
   throw new TrainingInterrupted(
     `training interrupted at epoch ${state.epoch + 1}, batch ${state.batch + 1}` +
@@ -263,6 +322,7 @@ async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpoch
     rngState: new SeededRandom(opts.seed).state,
     epochLoss: { sum: 0, weight: 0 },
     gradNormSum: 0,
+    stepsDone: 0,
     history: { train_loss: [], val_loss: [], learning_rate: [] },
     best: null,
     bestParams: null,
@@ -273,10 +333,7 @@ async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpoch
   if (!ck) return fresh;
   const expected = fingerprint(opts, totalEpochs);
   if (ck.fingerprint !== expected) {
-    throw new RangeError(
-      `checkpoint in ${opts.checkpoint.dir} belongs to another training run ` +
-        `(found ${ck.fingerprint}, expected ${expected}); delete it or use another folder`,
-    );
+    throw new CheckpointMismatchError(opts.checkpoint.dir, fingerprintDifferences(ck.fingerprint, expected));
   }
   assignParams(opts.params, ck.params);
   optimizer.setState(ck.optimizer);
@@ -287,6 +344,8 @@ async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpoch
     rngState: ck.rngState,
     epochLoss: ck.epochLoss,
     gradNormSum: ck.gradNormSum ?? 0,
+    // Every epoch before the current one was full (only the last one of a step budget is cut short).
+    stepsDone: ck.stepsDone ?? ck.epoch * batchesPerEpoch(opts) + ck.batch,
     history: ck.history,
     best: ck.best,
     bestParams: ck.bestParams,
@@ -306,6 +365,7 @@ function toCheckpoint(
     rngState: state.rngState,
     epochLoss: { ...state.epochLoss },
     gradNormSum: state.gradNormSum,
+    stepsDone: state.stepsDone,
     history: state.history,
     best: state.best,
     finished: state.finished,
@@ -316,16 +376,80 @@ function toCheckpoint(
   };
 }
 
-/** Identity of a run for resume checks: settings that change the trajectory, and parameter shapes. */
+function totalEpochsOf(opts: TrainOptions): number {
+  return opts.maxSteps !== undefined
+    ? Math.ceil(opts.maxSteps / batchesPerEpoch(opts))
+    : opts.epochs ?? opts.settings.epochs;
+}
+
+/**
+ * Identity of a fit for resume checks: the caller's identity (data, loss, model options, label), the
+ * settings that change the trajectory, the epoch or step budget, the seed and the parameter shapes.
+ */
 function fingerprint(opts: TrainOptions, totalEpochs: number): string {
   const { backend: _b, mixed_precision: _m, ...rest } = opts.settings;
   return JSON.stringify({
+    identity: opts.checkpoint?.identity ?? null,
     settings: rest,
     epochs: totalEpochs,
+    maxSteps: opts.maxSteps ?? null,
     seed: opts.seed,
     nTrain: opts.nTrain,
     shapes: opts.params.map((p) => p.shape),
   });
+}
+
+/** What differs between two fingerprints, as "path: old → new" (leaves of the JSON trees). */
+export function fingerprintDifferences(found: string, expected: string): string[] {
+  let a: unknown, b: unknown;
+  try {
+    a = JSON.parse(found);
+    b = JSON.parse(expected);
+  } catch {
+    return ["the checkpoint was written by an older version (unreadable fingerprint)"];
+  }
+  if (a === null || typeof a !== "object" || !("identity" in a)) {
+    return [
+      "the checkpoint was written by an earlier BatteryML that did not fingerprint data, loss and options",
+    ];
+  }
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string) => {
+    const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isObj(x) && isObj(y)) {
+      const keys = new Set([...Object.keys(x as object), ...Object.keys(y as object)]);
+      for (const k of keys) {
+        walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      }
+    } else if (JSON.stringify(x) !== JSON.stringify(y)) {
+      out.push(`${describePath(path)} differs (checkpoint ${brief(x)}, this fit ${brief(y)})`);
+    }
+  };
+  walk(a, b, "");
+  return out.length ? out : ["fingerprints differ"];
+}
+
+const PATH_NAMES: [RegExp, string][] = [
+  [/^identity\.data\.train$/, "training data (sha256)"],
+  [/^identity\.data\.val$/, "validation data (sha256)"],
+  [/^identity\.loss/, "loss"],
+  [/^identity\.model/, "model"],
+  [/^identity\.label$/, "fit label"],
+  [/^settings\./, "training setting"],
+];
+
+function describePath(path: string): string {
+  const known = PATH_NAMES.find(([re]) => re.test(path));
+  return known ? `${known[1]} '${path.replace(/^identity\./, "")}'` : `'${path}'`;
+}
+
+function brief(v: unknown): string {
+  const text = v === undefined ? "absent" : JSON.stringify(v);
+  return /^"[0-9a-f]{64}"$/.test(text)
+    ? text.slice(1, 13) + "…"
+    : text.length > 80
+    ? text.slice(0, 77) + "…"
+    : text;
 }
 
 function assignParams(params: readonly tf.Variable[], values: readonly Float32Array[]): void {

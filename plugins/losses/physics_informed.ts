@@ -3,7 +3,8 @@
  * Monotonicity follows each target's physical direction (SOH and capacity never rise; LLI and LAM never
  * fall; a default table by target name, overridable with `directions`); smoothness is the squared second
  * derivative on the actual, uneven step times. For (B, K) inputs without a time axis both extra terms are
- * zero. Pairs and triples touching a masked step are excluded.
+ * zero, so the loss declares `layouts: ["sequence"]` and a run with a tabular pipeline is refused. Pairs
+ * and triples touching a masked step are excluded.
  */
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
@@ -37,6 +38,8 @@ function directionsFor(o: Options, inputs: LossInputs<tf.Tensor>): Direction[] {
 
 function create(o: Options): LossInstance<tf.Tensor> {
   return {
+    // On tabular samples (T = 1) both extra terms are zero: the runner refuses the pairing.
+    layouts: ["sequence"],
     compute(yTrue: tf.Tensor, yPred: tf.Tensor, inputs: LossInputs<tf.Tensor>): tf.Scalar {
       checkShapes(yTrue, yPred, inputs.mask);
       const k = yPred.shape[yPred.rank - 1]!;

@@ -33,6 +33,7 @@ import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "
 import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
 import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
+import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
 import { stepMaskOf } from "../../lib/nn/sequence_data.ts";
 import {
@@ -213,7 +214,7 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
       val: valSet,
       targetNames: train.targetNames,
       settings,
-      ...contextFitOptions(ctx, "lstm_attn", opts.checkpoint_dir),
+      ...contextFitOptions(ctx, "lstm_attn", { options: opts, train, val }),
     });
     return { state, result };
   } finally {
@@ -278,13 +279,9 @@ function createLstmAttn(opts: Options): LstmAttnInstance {
     accepts: { layouts: ["sequence"], loss: true },
     async fit(train, val, ctx) {
       state?.store.dispose();
-      const fitted = await fitLstmAttn(opts, train, val, ctx);
+      const fitted = await withCheckpointErrors(() => fitLstmAttn(opts, train, val, ctx));
       state = fitted.state;
-      return {
-        bestIteration: fitted.result.bestEpoch,
-        validationLoss: fitted.result.bestValLoss,
-        history: { ...fitted.result.history },
-      };
+      return networkFitResult(fitted.result);
     },
     // deno-lint-ignore require-await
     async predict(set) {

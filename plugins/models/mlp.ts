@@ -12,6 +12,7 @@ import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
 import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mlp_net.ts";
 import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
+import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
 import { fitStandardizer, type Standardizer } from "../../lib/features/standardizer.ts";
 import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
@@ -115,7 +116,7 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
       val: valSet,
       targetNames: train.targetNames,
       settings,
-      ...contextFitOptions(ctx, "mlp", opts.checkpoint_dir),
+      ...contextFitOptions(ctx, "mlp", { options: opts, train, val }),
     });
     return { state, result };
   } finally {
@@ -148,13 +149,9 @@ function createMlp(opts: Options): ModelInstance {
     accepts: { layouts: ["tabular"], loss: true },
     async fit(train, val, ctx) {
       state?.store.dispose();
-      const fitted = await fitMlp(opts, train, val, ctx);
+      const fitted = await withCheckpointErrors(() => fitMlp(opts, train, val, ctx));
       state = fitted.state;
-      return {
-        bestIteration: fitted.result.bestEpoch,
-        validationLoss: fitted.result.bestValLoss,
-        history: { ...fitted.result.history },
-      };
+      return networkFitResult(fitted.result);
     },
     // deno-lint-ignore require-await
     predict: async (set) => predictMlp(ready(), set),

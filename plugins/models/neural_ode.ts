@@ -35,6 +35,7 @@ import { drawPrefixes, forecastAnchors, selectSamples } from "../../lib/nn/forec
 import { maskedMean } from "../../lib/nn/loss_terms.ts";
 import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
+import { networkFitResult } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
 import {
   anchorChannels,
@@ -148,6 +149,7 @@ class NeuralOde implements ModelInstance {
         : undefined,
       settings,
       epochs: ctx.iterations,
+      maxSteps: ctx.optimizerSteps,
       seed,
       quiet: true,
       label: "neural_ode",
@@ -159,11 +161,7 @@ class NeuralOde implements ModelInstance {
         await weightHistograms(this.#store!, ctx.histograms, r.epoch);
       },
     });
-    return {
-      bestIteration: result.bestEpoch,
-      validationLoss: result.bestValLoss,
-      history: { ...result.history },
-    };
+    return networkFitResult(result);
   }
 
   // deno-lint-ignore require-await
