@@ -171,6 +171,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
       trackers,
       await safeFingerprint(lifecycle.dataset),
       startedAt,
+      lifecycle.dataset?.warnings?.() ?? [],
     );
     await trackers.end(status);
   }
@@ -513,6 +514,7 @@ async function writeManifest(
   trackers: TrackerGroup,
   inputs: Record<string, string>,
   startedAt: Date,
+  dataWarnings: string[],
 ): Promise<void> {
   const describe = (role: string, p: LoadedPlugin | null) =>
     p && {
@@ -532,6 +534,8 @@ async function writeManifest(
     selections: composed.selections,
     seed: composed.config.experiment.seed,
     inputs,
+    /** Data problems the dataset let through as warnings (`data.strict=false`). */
+    dataWarnings,
     plugins: [
       describe("data", plugins.dataset),
       describe("split", plugins.split),

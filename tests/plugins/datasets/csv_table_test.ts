@@ -21,7 +21,7 @@ const CSV = [
   "b2,0,45,29,2.1",
   "b2,1,45,,1.8",
   "b1,2,20,33,1.7",
-].join("\n");
+].join("\n") + "\n";
 
 Deno.test("csv_table: cells, canonical identity columns, features and targets", async () => {
   assert.deepEqual(definitionProblems(csvTable), []);
