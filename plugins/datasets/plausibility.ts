@@ -244,7 +244,7 @@ export function checkEndsWithNewline(
     file,
     row: lines.length,
     expected: "a complete last line ending in a newline",
-    found: JSON.stringify(last.length > 40 ? `${last.slice(0, 40)}…` : last),
+    found: JSON.stringify(last.length > 40 ? `…${last.slice(-40)}` : last), // where it was cut
   });
 }
 

@@ -87,7 +87,7 @@ async function parseFloat64(headers: string[], file: string): Promise<pl.DataFra
   }
 }
 
-/** A column as canonical Float64 values; every empty cell is an error (a curve has no missing samples). */
+/** A column as canonical Float64 values; every empty or non-finite cell is an error (no missing samples). */
 function canonical(df: pl.DataFrame, r: ResolvedColumn, file: string): Float64Array {
   const series = df.getColumn(r.header);
   const nulls = series.nullCount();
@@ -102,6 +102,17 @@ function canonical(df: pl.DataFrame, r: ResolvedColumn, file: string): Float64Ar
     });
   }
   const values = Float64Array.from(series.toTypedArray() as Float64Array);
+  // Polars reads "NaN" and "inf" as floats: a curve sample must be a finite number.
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new DataError("not a finite number in a curve", {
+      file,
+      column: r.header,
+      row: bad + 2,
+      expected: "a finite number",
+      found: String(values[bad]),
+    });
+  }
   if (r.factor !== 1 || r.divisor !== 1 || r.offset !== 0) {
     for (let i = 0; i < values.length; i++) values[i] = (values[i] * r.factor) / r.divisor + r.offset;
   }
