@@ -93,14 +93,26 @@ export const COLUMN_RULES: Readonly<Record<string, ColumnRule>> = {
   lam_ne_gr: { min: fixed(-0.1), max: fixed(1), basis: "a loss fraction −0.1–1" },
   lam_ne_si: { min: fixed(-0.1), max: fixed(1), basis: "a loss fraction −0.1–1" },
   // Resistance scales inversely with capacity: 5 Ω·Ah is far above any lithium-ion cell's.
-  r_0p1s_ohm: { min: fixed(0), max: (l) => 5 / l.nominalCapacityAh, basis: "0 < R ≤ 5 Ω·Ah / nominal" },
-  r_mean_ohm: { min: fixed(0), max: (l) => 5 / l.nominalCapacityAh, basis: "0 < R ≤ 5 Ω·Ah / nominal" },
+  r_0p1s_ohm: {
+    min: fixed(0),
+    max: (l) => 5 / l.nominalCapacityAh,
+    basis: "0 < R ≤ 5 Ω·Ah / nominal capacity",
+  },
+  r_mean_ohm: {
+    min: fixed(0),
+    max: (l) => 5 / l.nominalCapacityAh,
+    basis: "0 < R ≤ 5 Ω·Ah / nominal capacity",
+  },
   r_80to48_soc_ohm: {
     min: fixed(0),
     max: (l) => 5 / l.nominalCapacityAh,
-    basis: "0 < R ≤ 5 Ω·Ah / nominal",
+    basis: "0 < R ≤ 5 Ω·Ah / nominal capacity",
   },
-  r_100soc_ohm: { min: fixed(0), max: (l) => 5 / l.nominalCapacityAh, basis: "0 < R ≤ 5 Ω·Ah / nominal" },
+  r_100soc_ohm: {
+    min: fixed(0),
+    max: (l) => 5 / l.nominalCapacityAh,
+    basis: "0 < R ≤ 5 Ω·Ah / nominal capacity",
+  },
   cell_temperature_K: TEMPERATURE_K,
   days: { min: fixed(0), max: fixed(20 * 365.25), basis: "0–20 years" },
 };
@@ -116,7 +128,16 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 
-/** Each value of every ruled column within its band (resistances strictly above 0). */
+/** True when `v` lies outside the rule's band (NaN is a missing value: allowed). */
+function outside(v: number, lo: number, hi: number, strictLow: boolean): boolean {
+  if (Number.isNaN(v)) return false;
+  return (strictLow ? v <= lo : v < lo) || v > hi || !Number.isFinite(v);
+}
+
+/**
+ * Each value of every ruled column within its band (resistances strictly above 0). One finding per column:
+ * its first row out of band, with how many more rows are (a unit error puts the whole column out).
+ */
 export function checkColumnBands(
   columns: Readonly<Record<string, unknown>>,
   src: TableSource,
@@ -128,22 +149,25 @@ export function checkColumnBands(
     if (!(col instanceof Float64Array)) continue;
     const lo = rule.min(limits), hi = rule.max(limits);
     const strictLow = name.startsWith("r_");
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i];
-      if (Number.isNaN(v)) continue; // missing, reported nowhere: it is allowed
-      const below = strictLow ? v <= lo : v < lo;
-      if (below || v > hi || !Number.isFinite(v)) {
-        issues.report(`implausible ${name}`, {
-          file: src.file,
-          row: i + 2,
-          column: src.headerOf(name),
-          expected: `${strictLow ? `> ${fmt(lo)}` : `≥ ${fmt(lo)}`}${
-            Number.isFinite(hi) ? ` and ≤ ${fmt(hi)}` : ""
-          } (${rule.basis}, nominal ${fmt(limits.nominalCapacityAh)} Ah)`,
-          found: fmt(v),
-        });
-      }
-    }
+    const bad = col.reduce<number[]>(
+      (rows, v, i) => (outside(v, lo, hi, strictLow) ? [...rows, i] : rows),
+      [],
+    );
+    if (bad.length === 0) continue;
+    const basis = rule.basis.includes("nominal")
+      ? `${rule.basis} ${fmt(limits.nominalCapacityAh)} Ah`
+      : rule.basis;
+    issues.report(`implausible ${name}`, {
+      file: src.file,
+      row: bad[0] + 2,
+      column: src.headerOf(name),
+      expected: `${strictLow ? `> ${fmt(lo)}` : `≥ ${fmt(lo)}`}${
+        Number.isFinite(hi) ? ` and ≤ ${fmt(hi)}` : ""
+      } (${basis})`,
+      found: `${fmt(col[bad[0]])}${
+        bad.length > 1 ? ` (and ${bad.length - 1} more rows out of the band)` : ""
+      }`,
+    });
   }
 }
 

@@ -61,7 +61,7 @@ function tableSource(file: string, resolved: readonly ResolvedColumn[]): TableSo
     file,
     headerOf: (canonical) =>
       canonical === "soh"
-        ? `SOH recomputed from '${header.get("capacity_c10_Ah") ?? "C/10 Capacity"}'`
+        ? `SOH (recomputed from ${header.get("capacity_c10_Ah") ?? "C/10 Capacity"})`
         : header.get(canonical) ?? canonical,
   };
 }
