@@ -7,8 +7,9 @@
  *   was (a failed load writes nothing);
  * - warning: with `strict: false` the data load and the finding is listed by `warnings()`;
  * - identical: the mutated file loads to exactly the table / curve of the clean file.
- * A few error cases also go through `batteryml data check` under the task's own flags (non-zero exit), and
- * one warning case through a full run (listed in the manifest's `dataWarnings`).
+ * Every error case also fails `checkDataset` (what `data check` runs); a few go through `batteryml data
+ * check` under the task's own flags (non-zero exit); one warning case goes through a full run (listed in
+ * the manifest's `dataWarnings`).
  */
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
@@ -19,6 +20,7 @@ import type { ColumnTable, Curve, DatasetInstance } from "../../core/plugin.ts";
 import { createRng } from "../../core/rng.ts";
 import { runExperiment } from "../../core/runner.ts";
 import m50t, { m50tOptions } from "../../plugins/datasets/m50t.ts";
+import { checkDataset, formatCheckReport } from "../../plugins/datasets/m50t/check.ts";
 import { copyExpt1, expt1Summary, realRoot } from "../fixtures/real_copy.ts";
 import { type Outcome, robustnessCase } from "./_case.ts";
 
@@ -672,6 +674,10 @@ async function runCase(c: FileCase): Promise<void> {
     if (want.expected) assert.match(err.location.expected ?? "", want.expected, err.message);
     if (want.found) assert.match(err.location.found ?? "", want.found, err.message);
     assert.deepEqual(await snapshot(dir), before, "a failed load leaves the data folder as it was");
+    // `data check` (the function behind the command) fails on every error case and names the problem.
+    const report = await checkDataset(root, { experiments: ["1"] });
+    assert.equal(report.ok, false);
+    assert.match(formatCheckReport(report), want.message);
     if (c.cli) {
       const r = await dataCheck(root);
       assert.notEqual(r.code, 0, r.stdout);
