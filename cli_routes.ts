@@ -219,6 +219,11 @@ const predict = buildCommand({
         brief: "The runs' output folder (config output.dir)",
         default: "artifacts",
       },
+      allowChangedData: {
+        kind: "boolean",
+        brief: "Predict even when input files changed since the run (a warning lists them)",
+        optional: true,
+      },
     },
     positional: {
       kind: "array",
@@ -231,7 +236,14 @@ const predict = buildCommand({
   },
   func: async function (
     this: Ctx,
-    f: CommonFlags & { run: string; cells?: string; fold?: string; out?: string; outputDir: string },
+    f: CommonFlags & {
+      run: string;
+      cells?: string;
+      fold?: string;
+      out?: string;
+      outputDir: string;
+      allowChangedData?: boolean;
+    },
     ...overrides: string[]
   ) {
     await guarded(this, f, async () => {
@@ -241,6 +253,7 @@ const predict = buildCommand({
         cells: f.cells?.split(",").map((c) => c.trim()).filter(Boolean),
         fold: f.fold,
         outputDir: f.outputDir,
+        allowChangedData: f.allowChangedData,
         log: createLogger({ quiet: f.quiet, debug: f.debug }),
       });
       const csv = predictionsCsv(rows);

@@ -108,6 +108,8 @@ export interface DatasetInstance {
   curves(cellKey: string, query: CurveQuery): Promise<Curve[]>;
   /** sha256 of every source file read so far, by path. */
   fingerprint(): Promise<Record<string, string>>;
+  /** Data problems kept as warnings (e.g. `data.strict=false`); the runner lists them in the manifest. */
+  warnings?(): string[];
 }
 
 // ---------------------------------------------------------------------------------------------------

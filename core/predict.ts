@@ -1,11 +1,13 @@
 /**
  * Scoring new cells with a finished run: the fitted pipeline and model saved in
  * `runs/<id>/folds/<fold>/` are loaded, the data entry of the run (or one given by overrides) supplies
- * the cells, and the predictions come back with the measured targets where the data have them.
+ * the cells, and the predictions come back with the measured targets where the data have them. A file
+ * the run read whose content changed since (its sha256 differs from the manifest's `inputs`) is an error
+ * naming every such file, or a warning with `allowChangedData`.
  */
 import { join, resolve } from "node:path";
 import { applyOverride, parseOverride, resolveEntry } from "./config.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, DataError } from "./errors.ts";
 import { pluginEntrySchema } from "./experiment_schema.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, loadPlugin } from "./loader.ts";
@@ -23,6 +25,8 @@ export interface PredictOptions {
   fold?: string;
   outputDir?: string;
   configDir?: string;
+  /** Go on (with a warning) when files the run read have changed since; otherwise a DataError. */
+  allowChangedData?: boolean;
   log: Logger;
 }
 
@@ -61,6 +65,16 @@ export async function predictWithRun(opts: PredictOptions): Promise<PredictionRo
     throw new ConfigError("cells", `unknown cells ${unknown.join(", ")} (the data have ${all.join(", ")})`);
   }
   const set = await fitted.transform(restrictToCells(dataset, opts.cells?.length ? opts.cells : all));
+  checkInputs(
+    (manifest.inputs ?? {}) as Record<string, string>,
+    await dataset.fingerprint(),
+    {
+      runId: opts.runId,
+      manifest: join(runDir, "manifest.json"),
+      allow: opts.allowChangedData,
+      log: opts.log,
+    },
+  );
   const pred = await model.predict(set);
   const K = set.targetNames.length, T = set.steps;
   const rows: PredictionRow[] = [];
@@ -83,6 +97,41 @@ export async function predictWithRun(opts: PredictOptions): Promise<PredictionRo
     }
   }
   return rows;
+}
+
+/** Files read now that the run also read (same resolved path) whose sha256 differs from the manifest's. */
+export function changedInputs(recorded: Record<string, string>, now: Record<string, string>): string[] {
+  const before = new Map(Object.entries(recorded).map(([path, hash]) => [resolve(path), hash]));
+  return Object.entries(now)
+    .filter(([path, hash]) => before.has(resolve(path)) && before.get(resolve(path)) !== hash)
+    .map(([path]) => path)
+    .sort();
+}
+
+/** Refuses (or, when allowed, warns about) data that changed since the run. */
+function checkInputs(
+  recorded: Record<string, string>,
+  now: Record<string, string>,
+  o: { runId: string; manifest: string; allow?: boolean; log: Logger },
+): void {
+  const changed = changedInputs(recorded, now);
+  if (changed.length === 0) return;
+  const list = changed.map((f) => `'${f}'`).join(", ");
+  if (o.allow) {
+    o.log.warn(
+      `--allow-changed-data: ${changed.length} input file(s) changed since run ${o.runId}; predicting anyway: ${list}`,
+    );
+    return;
+  }
+  throw new DataError(
+    `the data changed since run ${o.runId}: ${changed.length} file(s) differ from the manifest's inputs ` +
+      "(pass --allow-changed-data to predict anyway)",
+    {
+      file: changed[0],
+      expected: `the sha256 recorded in ${o.manifest}`,
+      found: `other content in ${list}`,
+    },
+  );
 }
 
 async function readManifest(runDir: string): Promise<Record<string, unknown>> {

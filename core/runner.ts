@@ -175,6 +175,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
       trackers,
       await safeFingerprint(lifecycle.dataset),
       startedAt,
+      lifecycle.dataset?.warnings?.() ?? [],
     );
     await trackers.end(status);
   }
@@ -557,6 +558,7 @@ async function writeManifest(
   trackers: TrackerGroup,
   inputs: Record<string, string>,
   startedAt: Date,
+  dataWarnings: string[],
 ): Promise<void> {
   const describe = (role: string, p: LoadedPlugin | null) =>
     p && {
@@ -576,6 +578,8 @@ async function writeManifest(
     selections: composed.selections,
     seed: composed.config.experiment.seed,
     inputs,
+    /** Data problems the dataset let through as warnings (`data.strict=false`). */
+    dataWarnings,
     plugins: [
       describe("data", plugins.dataset),
       describe("split", plugins.split),

@@ -8,6 +8,7 @@ import type { CellInfo, ColumnTable, Curve, DatasetInstance, PluginDefinition } 
 import { DataError } from "../../core/errors.ts";
 import { parseNumberColumn, readTextTable, type TextTable } from "./m50t/text_csv.ts";
 import { FileFingerprints } from "./m50t/fingerprints.ts";
+import { checkColumnBands, DataIssues } from "./plausibility.ts";
 
 /** Options of csv_table. */
 export const csvTableOptions = z.object({
@@ -28,6 +29,13 @@ export const csvTableOptions = z.object({
   targets: z.array(z.string().min(1)).min(1),
   /** Name under which `table()` serves the rows. */
   table: z.string().min(1).default("performance_summary"),
+  /**
+   * The cells' nominal capacity (Ah): columns named like canonical ones (`capacity_c10_Ah`, `soh`, `lli`,
+   * …) are then checked against bands derived from it (plugins/datasets/plausibility.ts).
+   */
+  nominal_capacity_Ah: z.number().positive().optional(),
+  /** Implausible values and a truncated file are errors; false lists them as warnings (run manifest). */
+  strict: z.boolean().default(true),
 }).strict().refine((o) => o.rptColumn !== undefined || o.timeColumn !== undefined, {
   message: "name an rptColumn or a timeColumn",
   path: ["rptColumn"],
@@ -141,11 +149,18 @@ class CsvTableDataset implements DatasetInstance {
   readonly #o: CsvTableOptions;
   readonly #p: Parsed;
   readonly #files = new FileFingerprints();
+  readonly #issues: DataIssues;
 
-  constructor(o: CsvTableOptions, p: Parsed) {
+  constructor(o: CsvTableOptions, p: Parsed, issues: DataIssues) {
     this.#o = o;
     this.#p = p;
+    this.#issues = issues;
     this.#files.add(o.path);
+  }
+
+  /** Findings kept as warnings (`strict: false`); the runner lists them in the manifest. */
+  warnings(): string[] {
+    return this.#issues.warnings();
   }
 
   cells(): CellInfo[] {
@@ -227,9 +242,21 @@ const definition: PluginDefinition<"dataset", CsvTableOptions, DatasetInstance> 
   description:
     "Any tidy per-RPT CSV: cell, step, chamber temperature, feature and target columns named in options",
   options: csvTableOptions,
-  async create(options) {
-    const text = await readTextTable(options.path, "a per-RPT CSV");
-    return new CsvTableDataset(options, parse(text, options));
+  async create(options, ctx) {
+    const issues = new DataIssues(options.strict, ctx.log);
+    const text = await readTextTable(options.path, "a per-RPT CSV", issues);
+    const parsed = parse(text, options);
+    if (options.nominal_capacity_Ah !== undefined) {
+      // The voltage window is not used by the column bands; M50T's stands in.
+      const limits = { nominalCapacityAh: options.nominal_capacity_Ah, voltageWindowV: [2.5, 4.2] as const };
+      checkColumnBands(
+        Object.fromEntries(parsed.numbers),
+        { file: text.file, headerOf: (c) => c },
+        limits,
+        issues,
+      );
+    }
+    return new CsvTableDataset(options, parsed, issues);
   },
 };
 

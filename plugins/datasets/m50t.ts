@@ -16,12 +16,13 @@ import type {
   PluginDefinition,
 } from "../../core/plugin.ts";
 import { DataError } from "../../core/errors.ts";
-import { experimentByLabel, m50tCellKey, type M50tExperiment } from "./m50t/experiments.ts";
+import { experimentByLabel, M50T_LIMITS, m50tCellKey, type M50tExperiment } from "./m50t/experiments.ts";
 import { discoverCurves, discoverSummaries, isFile, perCyclePath, perSetPath } from "./m50t/paths.ts";
 import { concatTables, loadAgeingSummary, loadPerformanceSummary } from "./m50t/summary_loader.ts";
 import { loadCurve } from "./m50t/curve_loader.ts";
 import { synthesize } from "./m50t/synth_writer.ts";
 import { FileFingerprints } from "./m50t/fingerprints.ts";
+import { type CellTable, checkCellMagnitudes, DataIssues, type TableSource } from "./plausibility.ts";
 
 // A YAML override `data.experiment=1` arrives as the number 1: accept numbers and compare as text.
 const label = z.preprocess(
@@ -37,6 +38,11 @@ export const m50tOptions = z.object({
   experiment: z.union([label, z.array(label).min(1)]).default("1"),
   /** Generate the synthetic dataset (same layout) into the cache folder instead of reading `root`. */
   synthetic: z.object({ seed: z.number().int(), curves: z.boolean().default(false) }).optional(),
+  /**
+   * Physically impossible values (plausibility checks) are errors; false turns them into warnings, listed
+   * in the run manifest. Structural problems (unreadable files, missing columns) stay errors.
+   */
+  strict: z.boolean().default(true),
 }).strict();
 
 /** Parsed options of the m50t dataset. */
@@ -125,11 +131,37 @@ class M50tDataset implements DatasetInstance {
   readonly #ctx: PluginContext;
   readonly #files = new FileFingerprints();
   readonly #tables = new Map<string, Promise<ColumnTable>>();
+  readonly #issues: DataIssues;
+  /** Where each loaded table's columns came from (file and headers), for cross-cell messages. */
+  readonly #sources = new Map<string, TableSource>();
 
-  constructor(root: string, cells: Map<string, CellEntry>, ctx: PluginContext) {
+  constructor(root: string, cells: Map<string, CellEntry>, ctx: PluginContext, strict: boolean) {
     this.#root = root;
     this.#cells = cells;
     this.#ctx = ctx;
+    this.#issues = new DataIssues(strict, ctx.log);
+  }
+
+  /**
+   * Loads every cell's Performance Summary (small files) so impossible values and a cell ~1000× off the
+   * others (a unit error) are found before any fit, whatever cells a View later asks for.
+   */
+  async validate(): Promise<void> {
+    const cells: CellTable[] = [];
+    for (const entry of this.#cells.values()) {
+      const table = await this.#cellTable("performance_summary", entry);
+      cells.push({
+        cellKey: entry.info.cellKey,
+        columns: table.columns,
+        source: this.#sources.get(entry.summaryPath)!,
+      });
+    }
+    checkCellMagnitudes(cells, this.#issues);
+  }
+
+  /** Plausibility findings kept as warnings (`strict: false`); the runner lists them in the manifest. */
+  warnings(): string[] {
+    return this.#issues.warnings();
   }
 
   cells(): CellInfo[] {
@@ -166,12 +198,15 @@ class M50tDataset implements DatasetInstance {
       ? perSetPath(this.#root, e, info.cell)
       : perCyclePath(this.#root, e, info.cell);
     this.#files.add(file);
+    const checks = { issues: this.#issues, limits: M50T_LIMITS, log: this.#ctx.log };
     const loaded = name === "performance_summary"
-      ? await loadPerformanceSummary({ ...src, file }, this.#ctx.log)
+      ? await loadPerformanceSummary({ ...src, file }, checks)
       : await loadAgeingSummary(
         { ...src, file },
         name === "summary_per_set" ? "a Summary per Set CSV" : "a Summary per Cycle CSV",
+        checks,
       );
+    this.#sources.set(file, loaded.source);
     return loaded.table;
   }
 
@@ -187,7 +222,12 @@ class M50tDataset implements DatasetInstance {
     const curves: Curve[] = [];
     for (const f of files) {
       this.#files.add(f.path);
-      curves.push(await loadCurve({ file: f.path, cellKey, rpt: f.rpt }));
+      curves.push(
+        await loadCurve({ file: f.path, cellKey, rpt: f.rpt, kind: query.kind }, {
+          issues: this.#issues,
+          limits: M50T_LIMITS,
+        }),
+      );
     }
     return curves;
   }
@@ -207,7 +247,9 @@ const definition: PluginDefinition<"dataset", M50tOptions, DatasetInstance> = {
   async create(options, ctx) {
     const labels = Array.isArray(options.experiment) ? options.experiment : [options.experiment];
     const root = options.synthetic ? await syntheticRoot(options.synthetic, labels, ctx) : options.root;
-    return new M50tDataset(root, await discoverCells(root, labels, ctx), ctx);
+    const dataset = new M50tDataset(root, await discoverCells(root, labels, ctx), ctx, options.strict);
+    await dataset.validate();
+    return dataset;
   },
 };
 

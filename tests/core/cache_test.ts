@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DiskCache } from "../../core/cache.ts";
+import { sha256Hex } from "../../core/hash.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 
 async function setup() {
@@ -39,18 +40,21 @@ Deno.test("changing a source file's content invalidates its entries", async () =
   assert.equal(await cache.key(parts), before);
 });
 
-Deno.test("file hashes are memoised by path + size + mtime (a stale memo is not trusted)", async () => {
-  const { dir, src, cache } = await setup();
-  const h1 = await cache.fileHash(src);
-  const memo = JSON.parse(await Deno.readTextFile(join(dir, "cache", "file-hashes.json")));
-  const entry = Object.values(memo)[0] as { sha256: string };
-  assert.equal(entry.sha256, h1);
-  // A fresh cache object reads the memo: forge the memo to prove it is used while size+mtime match.
-  entry.sha256 = "f".repeat(64);
-  await Deno.writeTextFile(join(dir, "cache", "file-hashes.json"), JSON.stringify(memo));
-  assert.equal(await new DiskCache(join(dir, "cache")).fileHash(src), "f".repeat(64));
-  await Deno.writeTextFile(src, "changed content, new size\n");
-  assert.notEqual(await new DiskCache(join(dir, "cache")).fileHash(src), "f".repeat(64));
+Deno.test("a file edited in place with its size and mtime kept gets a new hash and a new key", async () => {
+  const { src, cache } = await setup();
+  const parts = { plugin: "p", version: "1", options: {}, files: [src] };
+  const before = await Deno.stat(src);
+  const key = await cache.key(parts);
+  assert.equal(await cache.fileHash(src), await sha256Hex(new TextEncoder().encode("a,b\n1,2\n")));
+  await Deno.writeTextFile(src, "a,b\n9,2\n"); // same size
+  await Deno.utime(src, before.atime!, before.mtime!);
+  const after = await Deno.stat(src);
+  assert.equal(after.size, before.size);
+  assert.equal(after.mtime!.getTime(), before.mtime!.getTime());
+  assert.equal(await cache.fileHash(src), await sha256Hex(new TextEncoder().encode("a,b\n9,2\n")));
+  assert.notEqual(await cache.key(parts), key);
+  // A fresh cache object (a later run) sees the new content too.
+  assert.notEqual(await new DiskCache(join(dirname(src), "cache")).key(parts), key);
 });
 
 Deno.test("a corrupted entry is reported once and recomputed", async () => {

@@ -6,7 +6,9 @@
  */
 import { join } from "node:path";
 import { BatteryMLError } from "../../../core/errors.ts";
-import { EXPERIMENTS, type M50tCell, m50tCellKey, type M50tExperiment } from "./experiments.ts";
+import { type CellTable, checkCellMagnitudes, DataIssues } from "../plausibility.ts";
+import { loadCurve } from "./curve_loader.ts";
+import { EXPERIMENTS, M50T_LIMITS, type M50tCell, m50tCellKey, type M50tExperiment } from "./experiments.ts";
 import type { Spelling } from "./headers.ts";
 import { discoverCurves, discoverSummaries, isFile, perCyclePath, perSetPath } from "./paths.ts";
 import { loadPerformanceSummary } from "./summary_loader.ts";
@@ -23,8 +25,10 @@ export interface CellCheck {
   spelling?: Spelling;
   hasPerSet: boolean;
   hasPerCycle: boolean;
-  /** Required pieces missing or unreadable (fail the check). */
+  /** Required pieces missing or unreadable, and implausible values (fail the check). */
   problems: string[];
+  /** The loaded Performance Summary, for the cross-cell magnitude check. */
+  table?: CellTable;
   /** Optional pieces missing (reported only). */
   missing: string[];
 }
@@ -52,6 +56,23 @@ async function isDir(path: string): Promise<boolean> {
     return (await Deno.stat(path)).isDirectory;
   } catch {
     return false;
+  }
+}
+
+/** Runs `load` with findings collected (not thrown); every finding and a final error become problems. */
+async function collecting<T>(
+  problems: string[],
+  load: (issues: DataIssues) => Promise<T>,
+): Promise<T | undefined> {
+  const issues = new DataIssues(false);
+  try {
+    return await load(issues);
+  } catch (err) {
+    if (!(err instanceof BatteryMLError)) throw err;
+    problems.push(err.message);
+    return undefined;
+  } finally {
+    problems.splice(problems.length, 0, ...issues.warnings());
   }
 }
 
@@ -83,20 +104,27 @@ async function checkCell(
     );
   } else {
     c.summaryFile = summaryPath;
-    try {
-      const s = await loadPerformanceSummary({
-        file: summaryPath,
-        experiment: e.label,
-        cell: cell.cell,
-        chamberC: cell.chamberC,
-      });
+    const src = { file: summaryPath, experiment: e.label, cell: cell.cell, chamberC: cell.chamberC };
+    const s = await collecting(
+      c.problems,
+      (issues) => loadPerformanceSummary(src, { issues, limits: M50T_LIMITS }),
+    );
+    if (s) {
       c.rows = s.table.length;
       c.rpts = Array.from(s.table.columns.rpt as Float64Array);
       c.spelling = s.spelling;
-    } catch (err) {
-      if (!(err instanceof BatteryMLError)) throw err;
-      c.problems.push(err.message);
+      c.table = { cellKey: c.cellKey, columns: s.table.columns, source: s.source };
     }
+  }
+  for (const f of curves) {
+    await collecting(
+      c.problems,
+      (issues) =>
+        loadCurve({ file: f.path, cellKey: c.cellKey, rpt: f.rpt, kind: "0.1C" }, {
+          issues,
+          limits: M50T_LIMITS,
+        }),
+    );
   }
   const withCurve = new Set(curves.map((f) => f.rpt));
   const noCurve = c.rpts.filter((r) => !withCurve.has(r));
@@ -119,6 +147,9 @@ async function checkExperiment(root: string, e: M50tExperiment): Promise<Experim
     const file = found.find((f) => f.cell === cell.cell && f.chamberC === cell.chamberC);
     cells.push(await checkCell(root, e, cell, file?.path));
   }
+  const magnitudes = new DataIssues(false);
+  checkCellMagnitudes(cells.flatMap((c) => (c.table ? [c.table] : [])), magnitudes);
+  problems.push(...magnitudes.warnings());
   return {
     label: e.label,
     folder: e.folder,

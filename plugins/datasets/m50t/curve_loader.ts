@@ -8,6 +8,14 @@ import pl from "nodejs-polars";
 import type { Curve } from "../../../core/plugin.ts";
 import { DataError } from "../../../core/errors.ts";
 import { CURVE_ALIASES, requireColumn, type ResolvedColumn, resolveHeaders } from "./headers.ts";
+import {
+  type CellLimits,
+  checkCurve,
+  checkEndsWithNewline,
+  DataIssues,
+  fileEndsWithNewline,
+} from "../plausibility.ts";
+import { M50T_LIMITS } from "./experiments.ts";
 import { missingFileError, parseNumberColumn, readTextTable, splitCsvLine } from "./text_csv.ts";
 
 /** Which curve a file holds (for the Curve record and messages). */
@@ -15,6 +23,20 @@ export interface CurveSource {
   file: string;
   cellKey: string;
   rpt: number;
+  /** The test the curve comes from (default 0.1C): a 0.1C discharge must span the voltage window. */
+  kind?: "0.1C" | "0.5C";
+}
+
+/** How a curve is checked: where findings go and the cell's limits (default: strict, M50T). */
+export interface CurveChecks {
+  issues?: DataIssues;
+  limits?: CellLimits;
+}
+
+/** A file without a final newline lost its last line; the line count is read only in that case. */
+async function checkComplete(file: string, issues: DataIssues): Promise<void> {
+  if (await fileEndsWithNewline(file)) return;
+  checkEndsWithNewline(await Deno.readTextFile(file), file, issues);
 }
 
 const REQUIRED: ReadonlyArray<readonly [string, string]> = [
@@ -65,7 +87,7 @@ async function parseFloat64(headers: string[], file: string): Promise<pl.DataFra
   }
 }
 
-/** A column as canonical Float64 values; every empty cell is an error (a curve has no missing samples). */
+/** A column as canonical Float64 values; every empty or non-finite cell is an error (no missing samples). */
 function canonical(df: pl.DataFrame, r: ResolvedColumn, file: string): Float64Array {
   const series = df.getColumn(r.header);
   const nulls = series.nullCount();
@@ -80,6 +102,17 @@ function canonical(df: pl.DataFrame, r: ResolvedColumn, file: string): Float64Ar
     });
   }
   const values = Float64Array.from(series.toTypedArray() as Float64Array);
+  // Polars reads "NaN" and "inf" as floats: a curve sample must be a finite number.
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new DataError("not a finite number in a curve", {
+      file,
+      column: r.header,
+      row: bad + 2,
+      expected: "a finite number",
+      found: String(values[bad]),
+    });
+  }
   if (r.factor !== 1 || r.divisor !== 1 || r.offset !== 0) {
     for (let i = 0; i < values.length; i++) values[i] = (values[i] * r.factor) / r.divisor + r.offset;
   }
@@ -119,12 +152,14 @@ function checkMonotonic(
 }
 
 /** Loads one curve file into canonical units, validated. */
-export async function loadCurve(src: CurveSource): Promise<Curve> {
+export async function loadCurve(src: CurveSource, checks: CurveChecks = {}): Promise<Curve> {
+  const issues = checks.issues ?? new DataIssues(true);
   const headers = await readHeader(src.file);
   const resolved = resolveHeaders(headers, CURVE_ALIASES, src.file);
   const [time, voltage, current, charge] = REQUIRED.map(([name, example]) =>
     requireColumn(resolved, name, src.file, example)
   );
+  await checkComplete(src.file, issues);
   const df = await parseFloat64(headers, src.file);
   if (df.height === 0) {
     throw new DataError("no data rows", {
@@ -145,5 +180,16 @@ export async function loadCurve(src: CurveSource): Promise<Curve> {
   const temperature = resolved.find((r) => r.canonical === "temperature_K");
   if (temperature) curve.temperature_K = canonical(df, temperature, src.file);
   checkMonotonic(curve.time_s, curve.charge_Ah, src.file, { time: time.header, charge: charge.header });
+  const header = new Map(resolved.map((r) => [r.canonical, r.header]));
+  checkCurve(
+    curve,
+    {
+      file: src.file,
+      kind: src.kind ?? "0.1C",
+      headerOf: (c) => header.get(c) ?? c,
+    },
+    checks.limits ?? M50T_LIMITS,
+    issues,
+  );
   return curve;
 }

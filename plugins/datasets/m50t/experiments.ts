@@ -5,6 +5,7 @@
  * those of the Zenodo archives (`shared/data/README.md`, "Real folder and file naming").
  */
 import { DataError } from "../../../core/errors.ts";
+import type { CellLimits } from "../plausibility.ts";
 
 /** Experiment labels as they appear in file names ("2,2" keeps its comma). */
 export const EXPERIMENT_LABELS = ["1", "2,2", "3", "4", "5"] as const;
@@ -141,3 +142,9 @@ export function experimentByLabel(label: string): M50tExperiment {
 export function m50tCellKey(label: string, cell: string): string {
   return `${label}/${cell}`;
 }
+
+/**
+ * What the plausibility checks of M50T data are relative to: LG INR21700-M50T, nominal 5 Ah; its 0.1C
+ * discharge runs from 4.2 V to 2.5 V (the real curves start at ~4.17 V after the rest and end at 2.50 V).
+ */
+export const M50T_LIMITS: CellLimits = { nominalCapacityAh: 5, voltageWindowV: [2.5, 4.2] };

@@ -14,6 +14,14 @@ import {
   SUMMARY_ALIASES,
 } from "./headers.ts";
 import {
+  type CellLimits,
+  checkColumnBands,
+  checkSummaryTable,
+  DataIssues,
+  type TableSource,
+} from "../plausibility.ts";
+import { M50T_LIMITS } from "./experiments.ts";
+import {
   looksNumeric,
   parseDateColumn,
   parseNumberColumn,
@@ -33,8 +41,29 @@ export interface SummarySource {
 /** A loaded summary: canonical table, the header spelling used and the raw headers. */
 export interface LoadedSummary {
   table: ColumnTable;
+  /** The file and the source header of each canonical column (for messages). */
+  source: TableSource;
   spelling: Spelling;
   headers: string[];
+}
+
+/** How a loader checks plausibility: where findings go and the cell's limits (default: strict, M50T). */
+export interface LoadChecks {
+  issues?: DataIssues;
+  limits?: CellLimits;
+  log?: Logger;
+}
+
+/** Where canonical columns came from: `soh` is recomputed from the C/10 capacity column. */
+function tableSource(file: string, resolved: readonly ResolvedColumn[]): TableSource {
+  const header = new Map(resolved.map((r) => [r.canonical, r.header]));
+  return {
+    file,
+    headerOf: (canonical) =>
+      canonical === "soh"
+        ? `SOH (recomputed from ${header.get("capacity_c10_Ah") ?? "C/10 Capacity"})`
+        : header.get(canonical) ?? canonical,
+  };
 }
 
 /** Largest |recomputed SOH − file SoH| tolerated silently; larger differences are logged. */
@@ -141,8 +170,13 @@ function stateOfHealth(
 }
 
 /** Loads one Performance Summary file into the canonical per-RPT table. */
-export async function loadPerformanceSummary(src: SummarySource, log?: Logger): Promise<LoadedSummary> {
-  const text = await readTextTable(src.file, "a Performance Summary CSV");
+export async function loadPerformanceSummary(
+  src: SummarySource,
+  checks: LoadChecks = {},
+): Promise<LoadedSummary> {
+  const log = checks.log;
+  const issues = checks.issues ?? new DataIssues(true, log);
+  const text = await readTextTable(src.file, "a Performance Summary CSV", issues);
   const resolved = resolveHeaders(text.headers, SUMMARY_ALIASES, src.file);
   const rptCol = requireColumn(resolved, "rpt", src.file, "Ageing Sets");
   requireColumn(resolved, "capacity_c10_Ah", src.file, "C/10 Capacity [mA h]");
@@ -164,24 +198,28 @@ export async function loadPerformanceSummary(src: SummarySource, log?: Logger): 
   for (const key of ["days", "charge_throughput_Ah", "capacity_c10_Ah"]) columns.set(key, parsed.get(key)!);
   columns.set("soh", soh);
   for (const [key, col] of parsed) if (!columns.has(key)) columns.set(key, col);
-  return {
-    table: { length: text.rows, columns: Object.fromEntries(columns) },
-    spelling: spellingOf(resolved),
-    headers: text.headers,
-  };
+  const table = { length: text.rows, columns: Object.fromEntries(columns) };
+  const source = tableSource(src.file, resolved);
+  checkSummaryTable(table.columns, source, checks.limits ?? M50T_LIMITS, issues);
+  return { table, source, spelling: spellingOf(resolved), headers: text.headers };
 }
 
 /** Loads a Summary per Set / per Cycle file: known columns canonical, others kept under sanitised names. */
-export async function loadAgeingSummary(src: SummarySource, what: string): Promise<LoadedSummary> {
-  const text = await readTextTable(src.file, what);
+export async function loadAgeingSummary(
+  src: SummarySource,
+  what: string,
+  checks: LoadChecks = {},
+): Promise<LoadedSummary> {
+  const issues = checks.issues ?? new DataIssues(true, checks.log);
+  const text = await readTextTable(src.file, what, issues);
   const resolved = resolveHeaders(text.headers, SUMMARY_ALIASES, src.file);
   const columns = identityColumns(src, text.rows);
   for (const [key, col] of canonicalColumns(text, resolved)) columns.set(key, col);
-  return {
-    table: { length: text.rows, columns: Object.fromEntries(columns) },
-    spelling: spellingOf(resolved),
-    headers: text.headers,
-  };
+  const table = { length: text.rows, columns: Object.fromEntries(columns) };
+  const source = tableSource(src.file, resolved);
+  // Per-set and per-cycle throughputs are not cumulative over the file: only the bands apply.
+  checkColumnBands(table.columns, source, checks.limits ?? M50T_LIMITS, issues);
+  return { table, source, spelling: spellingOf(resolved), headers: text.headers };
 }
 
 /** Stacks tables row-wise; a column absent from some table is missing (NaN / null) on its rows. */

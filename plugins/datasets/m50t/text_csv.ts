@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
 import { DataError } from "../../../core/errors.ts";
+import { checkEndsWithNewline, DataIssues } from "../plausibility.ts";
 
 /** A CSV as read: headers in file order and one text column per header (null = empty cell). */
 export interface TextTable {
@@ -34,8 +35,15 @@ export async function missingFileError(file: string, what: string): Promise<Data
   return new DataError("file not found", { file, expected: what, found: await siblings(file) });
 }
 
-/** Reads a CSV as text; DataError when missing, empty or without data rows. */
-export async function readTextTable(file: string, what: string): Promise<TextTable> {
+/**
+ * Reads a CSV as text; DataError when missing, empty or without data rows. A file that does not end in a
+ * newline lost its last line: reported to `issues` (an error unless `data.strict=false`).
+ */
+export async function readTextTable(
+  file: string,
+  what: string,
+  issues: DataIssues = new DataIssues(true),
+): Promise<TextTable> {
   let text: string;
   try {
     text = await Deno.readTextFile(file);
@@ -50,6 +58,7 @@ export async function readTextTable(file: string, what: string): Promise<TextTab
       found: "0 bytes of data",
     });
   }
+  checkEndsWithNewline(text, file, issues);
   let df: pl.DataFrame;
   try {
     // A Buffer is always read as CSV content (a string without a newline would be taken for a path).

@@ -21,7 +21,7 @@ const CSV = [
   "b2,0,45,29,2.1",
   "b2,1,45,,1.8",
   "b1,2,20,33,1.7",
-].join("\n");
+].join("\n") + "\n";
 
 Deno.test("csv_table: cells, canonical identity columns, features and targets", async () => {
   assert.deepEqual(definitionProblems(csvTable), []);
@@ -102,4 +102,53 @@ Deno.test("csv_table: a missing column lists the columns found; a changing chamb
       .success,
     false,
   );
+});
+
+Deno.test("csv_table: with nominal_capacity_Ah, an SOH of 2.9 is an error naming the row; strict=false lists it", async () => {
+  const text = [
+    "battery,step,temp_c,ir_mohm,soh",
+    "b1,0,20,30,1.0",
+    "b1,1,20,31,0.95",
+    "b2,0,45,29,1.0",
+    "b2,1,45,,2.9",
+    "b1,2,20,33,0.9",
+  ].join("\n") + "\n";
+  const path = await fixture(text);
+  const base = { path, cellColumn: "battery", rptColumn: "step", chamberColumn: "temp_c", targets: ["soh"] };
+  // Without a nominal capacity the values are not judged (the file's units are unknown).
+  await csvTable.create(csvTableOptions.parse(base), ctx);
+  const strict = csvTableOptions.parse({ ...base, nominal_capacity_Ah: 2 });
+  await assert.rejects(Promise.resolve(csvTable.create(strict, ctx)), (e: Error) => {
+    assert.ok(e instanceof DataError, String(e));
+    assert.equal(e.location.row, 5);
+    assert.equal(e.location.column, "soh");
+    assert.equal(e.location.found, "2.9");
+    assert.equal(e.location.file, path);
+    assert.match(e.message, /implausible soh/);
+    return true;
+  });
+  const lenient = await csvTable.create(
+    csvTableOptions.parse({ ...base, nominal_capacity_Ah: 2, strict: false }),
+    ctx,
+  );
+  assert.equal(lenient.warnings!().length, 1);
+  assert.match(lenient.warnings!()[0], /row 5, column 'soh': implausible soh/);
+});
+
+Deno.test("csv_table: a file without its final newline is cut (error; a warning with strict=false)", async () => {
+  const path = await fixture(CSV.trimEnd());
+  const o = {
+    path,
+    cellColumn: "battery",
+    rptColumn: "step",
+    chamberColumn: "temp_c",
+    targets: ["capacity"],
+  };
+  await assert.rejects(
+    async () => await csvTable.create(csvTableOptions.parse(o), ctx),
+    /row 6: file does not end in a newline/,
+  );
+  const ds = await csvTable.create(csvTableOptions.parse({ ...o, strict: false }), ctx);
+  assert.match(ds.warnings!()[0], /row 6: file does not end in a newline/);
+  assert.equal((await ds.table("performance_summary", ["csv/b1"])).length, 3);
 });

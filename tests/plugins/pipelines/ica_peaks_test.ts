@@ -248,3 +248,38 @@ Deno.test("features are cached per curve file content and ICA options", async ()
   await (await other.fit(ds)).transform(restrictToCells(ds, ["t/B"]));
   assert.equal(await cacheEntries(ctx.cacheDir), 11);
 });
+
+/**
+ * Rewrites `path` with `text` padded to the old byte length (JSON allows trailing spaces) and puts back its
+ * old mtime: an in-place edit that a path + size + mtime cache key cannot see.
+ */
+async function editKeepingSizeAndMtime(path: string, text: string): Promise<void> {
+  const before = await Deno.stat(path);
+  const bytes = new TextEncoder().encode(text);
+  assert.ok(bytes.length <= before.size, `the edit (${bytes.length} B) must fit in ${before.size} B`);
+  const padded = new Uint8Array(before.size).fill(0x20);
+  padded.set(bytes);
+  await Deno.writeFile(path, padded);
+  await Deno.utime(path, before.atime!, before.mtime!);
+  const after = await Deno.stat(path);
+  assert.equal(after.size, before.size);
+  assert.equal(after.mtime!.getTime(), before.mtime!.getTime());
+}
+
+Deno.test("a curve edited in place with its size and mtime kept gets new features (content-keyed cache)", async () => {
+  const { pipeline, ds, dir } = await setup();
+  const fitted = await pipeline.fit(ds);
+  const first = await fitted.transform(restrictToCells(ds, ["t/A"]));
+  assertClose(feature(first, 0, "peak1_voltage_V"), 3.45, 0, 0.0015, "RPT0 peak before the edit");
+  // The same curve with every peak 50 mV lower, written with 6 decimals so it fits in the old size.
+  const s = curveSamples(0.05);
+  const round = (a: Float64Array) => [...a].map((v) => Number(v.toFixed(6)));
+  await editKeepingSizeAndMtime(
+    join(dir, "t_A_0.json"),
+    JSON.stringify({ voltage_V: round(s.voltage_V), charge_Ah: round(s.charge_Ah) }),
+  );
+  const edited = await fitted.transform(restrictToCells(ds, ["t/A"]));
+  assertClose(feature(edited, 0, "peak1_voltage_V"), 3.4, 0, 0.0015, "RPT0 peak after the edit");
+  // The other RPTs were not touched: their features are the cached ones, unchanged.
+  assert.equal(feature(edited, 1, "peak1_voltage_V"), feature(first, 1, "peak1_voltage_V"));
+});

@@ -15,7 +15,13 @@ const GOOD_ROWS = [
   "2,2,30.0,1500.0,4600.0,0.958333",
 ];
 const CURVE_HEADER = "Time (s),Voltage (V),Current (mA),Charge (mA.h),Temperature (degC)";
-const CURVE_ROWS = ["0,4.17,-500,0.0,25.0", "1,4.16,-500,0.138889,25.0", "2,4.15,-500,0.277778,25.0"];
+// The first rows of a 0.1C discharge, then its end: a plausible curve (4.17 → 2.50 V, 4.8 Ah passed).
+const CURVE_ROWS = [
+  "0,4.17,-500,0.0,25.0",
+  "1,4.16,-500,0.138889,25.0",
+  "2,4.15,-500,0.277778,25.0",
+  "34560,2.50,-500,4800.0,25.0",
+];
 
 async function summary(lines: string[]): Promise<string> {
   return await writeFixture(
@@ -53,7 +59,7 @@ Deno.test("a good fixture loads (baseline for the error cases)", async () => {
   const t = (await loadPerformanceSummary(src(await summary([HEADER, ...GOOD_ROWS])))).table;
   assert.deepEqual(Array.from(t.columns.capacity_c10_Ah as Float64Array), [4.8, 4.7, 4.6]);
   const c = await loadCurve({ file: await curve([CURVE_HEADER, ...CURVE_ROWS]), cellKey: "1/A", rpt: 0 });
-  assert.equal(c.time_s.length, 3);
+  assert.equal(c.time_s.length, 4);
 });
 
 Deno.test("missing file → DataError listing what the folder holds", async () => {

@@ -46,10 +46,10 @@ Deno.test("a 2023-spelled file loads with units converted (mAh → Ah, °C → K
       ",Ageing Sets,RPT start date,Days of degradation,Age set av. temperature (degC),Charge Throughput (A.h),C/10 Capacity (mA.h),SoH,Mystery Column (V)",
       "0,0,01/07/2020,,,0.0,5000.0,1.0,3.5",
       "1,1,07/08/2020,14.0,17.5,750.0,4900.0,0.98,3.6",
-    ].join("\n"),
+    ].join("\n") + "\n",
   );
   const log = recordingLogger();
-  const s = await loadPerformanceSummary({ file, experiment: "2,2", cell: "A", chamberC: 10 }, log);
+  const s = await loadPerformanceSummary({ file, experiment: "2,2", cell: "A", chamberC: 10 }, { log });
   const c = s.table.columns;
   assert.equal(s.spelling, "2023");
   assert.deepEqual(Array.from(c.capacity_c10_Ah as Float64Array), [5, 4.9]);
@@ -69,7 +69,7 @@ Deno.test("SOH disagreeing with the file's SoH by more than 1e-4 is logged", asy
     ",Ageing Sets,Days of degradation,Charge Throughput [A h],C/10 Capacity [mA h],SoH\n0,0,,0,5000,1.0\n1,1,14,750,4900,0.97\n",
   );
   const log = recordingLogger();
-  const s = await loadPerformanceSummary({ file, experiment: "1", cell: "A", chamberC: 10 }, log);
+  const s = await loadPerformanceSummary({ file, experiment: "1", cell: "A", chamberC: 10 }, { log });
   const soh = s.table.columns.soh as Float64Array;
   assert.equal(soh[0], 1);
   assert.ok(Math.abs(soh[1] - 0.98) < 1e-12);
