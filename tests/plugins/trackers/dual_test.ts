@@ -27,15 +27,9 @@ Deno.test("tracking=dual leaves a local run, a TensorBoard run and an MLflow fil
   for (const s of local) for (const [k, v] of Object.entries(s.values)) expected.set(`${k}@${s.step}`, v);
   assert.ok(expected.has("test/soh/rmse@0"));
 
-  // TensorBoard: scalar summaries from the run's event file (CRC-checked, decoded with protobufjs).
-  const tbDir = join(out, "tb", summary.runId);
-  const [file] = (await Array.fromAsync(Deno.readDir(tbDir))).map((e) => e.name);
-  const tb = new Map<string, number>();
-  for (const event of await readEventFile(join(tbDir, file))) {
-    for (const v of event.summary?.value ?? []) {
-      if (v.simple_value !== undefined) tb.set(`${v.tag}@${event.step ?? 0}`, v.simple_value);
-    }
-  }
+  // TensorBoard: scalar summaries from the run's event files (CRC-checked, decoded with protobufjs); the
+  // train/ and validation/ sub-runs hold the `train_*`/`val_*` curves under their shared tag.
+  const tb = await tensorBoardScalars(join(out, "tb", summary.runId));
 
   // MLflow file store: metrics/<key> lines "<ms> <value> <step>".
   const experiments = (await Array.fromAsync(Deno.readDir(join(out, "mlruns")))).filter((e) =>
@@ -74,7 +68,10 @@ Deno.test("a neural model's weight histograms reach TensorBoard", async () => {
   });
   const summary = await runExperiment({ composed, log: createRecordingLogger() });
   const tbDir = join(out, "tb", summary.runId);
-  const [file] = (await Array.fromAsync(Deno.readDir(tbDir))).map((e) => e.name);
+  // The run folder holds its event file and the train/ and validation/ sub-runs of the loss curves.
+  const entries = await Array.fromAsync(Deno.readDir(tbDir));
+  const [file] = entries.filter((e) => e.isFile && e.name.includes("tfevents")).map((e) => e.name);
+  assert.deepEqual(entries.filter((e) => e.isDirectory).map((e) => e.name).sort(), ["train", "validation"]);
   const histograms = (await readEventFile(join(tbDir, file)))
     .flatMap((e) => (e.summary?.value ?? []).filter((v: { histo?: unknown }) => v.histo))
     .map((v: { tag: string; histo: { num: number } }) => ({ tag: v.tag, num: v.histo.num }));
@@ -84,3 +81,29 @@ Deno.test("a neural model's weight histograms reach TensorBoard", async () => {
     JSON.stringify(histograms.slice(0, 3)),
   );
 });
+
+/** Every scalar of a TensorBoard run folder by original metric key `<tag>@<step>`, sub-runs mapped back. */
+async function tensorBoardScalars(runDir: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const read = async (dir: string, toKey: (tag: string) => string) => {
+    // A sub-run exists only when the model logged such curves.
+    if (!(await Deno.stat(dir).then(() => true, () => false))) return;
+    const files = (await Array.fromAsync(Deno.readDir(dir))).filter((e) =>
+      e.isFile && e.name.includes("tfevents")
+    );
+    assert.equal(files.length, 1, `one event file in ${dir}`);
+    for (const event of await readEventFile(join(dir, files[0].name))) {
+      for (const v of event.summary?.value ?? []) {
+        if (v.simple_value !== undefined) out.set(`${toKey(v.tag)}@${event.step ?? 0}`, v.simple_value);
+      }
+    }
+  };
+  const prefixed = (prefix: string) => (tag: string) => {
+    const slash = tag.lastIndexOf("/");
+    return `${tag.slice(0, slash + 1)}${prefix}${tag.slice(slash + 1)}`;
+  };
+  await read(runDir, (tag) => tag);
+  await read(join(runDir, "train"), prefixed("train_"));
+  await read(join(runDir, "validation"), prefixed("val_"));
+  return out;
+}
