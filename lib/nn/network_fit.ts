@@ -68,6 +68,8 @@ export interface FitNetworkOptions {
   checkpoint?: CheckpointSettings;
   quiet?: boolean;
   label?: string;
+  /** The run's interruption (SIGINT/SIGTERM): training stops between batches like on Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /** What a model plugin's fit context offers the trainer (structural: lib/ does not import core/). */
@@ -79,6 +81,7 @@ export interface FitContextLike {
   metrics?: FitNetworkOptions["metrics"];
   histograms?: FitNetworkOptions["histograms"];
   log: { info(line: string): void };
+  signal?: AbortSignal;
 }
 
 /**
@@ -92,7 +95,7 @@ export function contextFitOptions(
   checkpointDir?: string,
 ): Pick<
   FitNetworkOptions,
-  "loss" | "epochs" | "seed" | "metrics" | "histograms" | "log" | "checkpoint" | "label"
+  "loss" | "epochs" | "seed" | "metrics" | "histograms" | "log" | "checkpoint" | "label" | "signal"
 > {
   return {
     loss: ctx.loss as TensorLoss | undefined,
@@ -103,6 +106,7 @@ export function contextFitOptions(
     log: (line) => ctx.log.info(line),
     checkpoint: checkpointDir ? { dir: join(checkpointDir, ctx.label ?? "fit"), resume: true } : undefined,
     label: model,
+    signal: ctx.signal,
   };
 }
 
@@ -145,7 +149,7 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
       epochs: o.epochs,
       seed: o.seed,
       checkpoint: o.checkpoint,
-      signal: interrupt.signal,
+      signal: o.signal ? AbortSignal.any([interrupt.signal, o.signal]) : interrupt.signal,
       quiet: o.quiet,
       label: o.label,
       log: o.log,
