@@ -103,7 +103,10 @@ interface RunPlugins {
 /** Loads every plugin a config names and validates each one's options (no instance is created). */
 export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPlugins> {
   const c = composed.config;
-  const load = <K extends PluginKind>(entry: PluginEntry, kind: K) => loadPlugin(entry.use, kind);
+  // Verified copies of URL plugins go under output.dir, one of the folders `--print-permissions` allows.
+  const urlCacheDir = join(c.output.dir, "plugins");
+  const load = <K extends PluginKind>(entry: PluginEntry, kind: K) =>
+    loadPlugin(entry.use, kind, { urlCacheDir });
   return {
     dataset: await load(c.data, "dataset"),
     split: await load(c.split, "split"),

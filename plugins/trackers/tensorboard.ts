@@ -17,8 +17,8 @@ import type {
 import { EventWriter } from "../../lib/tfevents/event_writer.ts";
 
 const options = z.strictObject({
-  /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id. */
-  logdir: z.string().min(1).default("artifacts/tensorboard"),
+  /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id (default `<output.dir>/tensorboard`). */
+  logdir: z.string().min(1).optional(),
   /** Seconds between flushes of buffered events to disk (0: only on end). */
   flush_secs: z.number().min(0).default(30),
 });
@@ -32,7 +32,13 @@ export interface TensorBoardTracker extends TrackerInstance {
   histogram(tag: string, values: ArrayLike<number>, step: number): void;
 }
 
-function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTracker {
+/** The logdir of a run: the option, else `tensorboard/` in the run's output folder. */
+export function tensorboardLogdir(opts: TensorBoardOptions, outputDir = "artifacts"): string {
+  return opts.logdir ?? join(outputDir, "tensorboard");
+}
+
+function createTensorBoard(opts: TensorBoardOptions, log: Logger, outputDir?: string): TensorBoardTracker {
+  const logdir = tensorboardLogdir(opts, outputDir);
   let writer: EventWriter | undefined;
   /** Steps of text and image tags, so repeated names become a sequence instead of overwriting step 0. */
   const tagSteps = new Map<string, number>();
@@ -48,7 +54,7 @@ function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTr
   let warnedSvg = false;
   return {
     async start(run: RunInfo) {
-      writer = await EventWriter.open(join(opts.logdir, run.runId), { flushSecs: opts.flush_secs });
+      writer = await EventWriter.open(join(logdir, run.runId), { flushSecs: opts.flush_secs });
       open().text("config", fenced("yaml", run.configYaml), nextStep("config"));
     },
     params(values) {
@@ -105,6 +111,6 @@ const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTr
   description:
     "TensorBoard event files under <logdir>/<run id>: scalars, config/params text, figures, histograms.",
   options,
-  create: (o, ctx) => createTensorBoard(o, ctx.log),
+  create: (o, ctx) => createTensorBoard(o, ctx.log, ctx.outputDir),
 };
 export default tensorboard;
