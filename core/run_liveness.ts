@@ -1,37 +1,71 @@
 /**
- * Whether the process that wrote a RUNNING manifest still runs. Read from /proc (Linux) so that it needs
- * only read permission — `Deno.kill(pid, 0)` would need --allow-run; the process start time guards against
- * a pid reused by another process. Where /proc is missing (macOS, Windows) the answer is "unknown".
+ * Whether the process that wrote a RUNNING manifest still runs. A run holds an exclusive lock on
+ * `<run dir>/.running.lock` for its whole life; the operating system drops the lock when the process
+ * dies, however it dies (kill -9 included). So a lock that can be taken means the writer is gone.
+ *
+ * Why not the pid: Deno refuses every /proc path without --allow-all, and `Deno.kill(pid, 0)` needs
+ * --allow-run; the CLI has neither. The pid and host are still recorded in the manifest for people.
  */
-import { hostname } from "node:os";
+import { join } from "node:path";
 
-/** A recorded process: pid, host and (Linux) start time in clock ticks since boot. */
-export interface RecordedProcess {
-  pid: number;
-  hostname: string;
-  startTicks: number | null;
+/** The lock file of a run folder. */
+export function runLockPath(runDir: string): string {
+  return join(runDir, ".running.lock");
 }
 
-/** The start time of `pid` in clock ticks since boot (field 22 of /proc/<pid>/stat), or null. */
-export async function processStartTicks(pid: number): Promise<number | null> {
-  let stat: string;
+/** Takes the run's lock (a fresh file); `release()` unlocks and removes it when the run has ended. */
+export async function holdRunLock(runDir: string): Promise<{ release(): Promise<void> }> {
+  const path = runLockPath(runDir);
+  const file = await Deno.open(path, { read: true, write: true, create: true });
+  await file.lock(true);
+  return {
+    async release() {
+      try {
+        await file.unlock();
+      } finally {
+        file.close();
+        await Deno.remove(path).catch(() => {});
+      }
+    },
+  };
+}
+
+/** How long `runProcessState` waits for the lock before it concludes the holder is alive. */
+const PROBE_MS = 200;
+
+/**
+ * "alive" when another process holds the run's lock, "dead" when nobody does (or the lock file is gone
+ * while the manifest still says RUNNING), "unknown" for a run written on another host.
+ */
+export async function runProcessState(
+  runDir: string,
+  writer: { hostname: string },
+): Promise<"alive" | "dead" | "unknown"> {
+  if (writer.hostname !== Deno.hostname()) return "unknown";
+  let file: Deno.FsFile;
   try {
-    stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  } catch {
-    return null;
+    file = await Deno.open(runLockPath(runDir), { read: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return "dead";
+    throw err;
   }
-  // The command name (field 2) is in parentheses and may hold spaces: split after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[22 - 3]);
-  return Number.isFinite(ticks) ? ticks : null;
-}
-
-/** "alive", "dead" (same host, process gone or replaced) or "unknown" (another host, no /proc). */
-export async function processState(p: RecordedProcess): Promise<"alive" | "dead" | "unknown"> {
-  if (p.hostname !== hostname()) return "unknown";
-  const hasProc = await Deno.stat("/proc/self/stat").then(() => true, () => false);
-  if (!hasProc) return "unknown";
-  const ticks = await processStartTicks(p.pid);
-  if (ticks === null) return "dead";
-  return p.startTicks === null || ticks === p.startTicks ? "alive" : "dead";
+  // Deno has no try-lock: race a blocking lock against a short timer; a lock granted later (the run
+  // ended meanwhile) is released at once so the probe never holds it.
+  let settled = false;
+  const taken = file.lock(true).then(async () => {
+    if (settled) {
+      await file.unlock();
+      file.close();
+    }
+    return true;
+  }, () => false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), PROBE_MS));
+  const gotLock = await Promise.race([taken, timeout]);
+  settled = true;
+  clearTimeout(timer);
+  if (!gotLock) return "alive";
+  await file.unlock();
+  file.close();
+  return "dead";
 }

@@ -36,7 +36,7 @@ import {
   type TargetReport,
 } from "./report.ts";
 import { createRng, type Rng } from "./rng.ts";
-import { processStartTicks } from "./run_liveness.ts";
+import { holdRunLock } from "./run_liveness.ts";
 import { scoredRows } from "./scoring.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
 import { restrictToCells } from "./view.ts";
@@ -156,6 +156,9 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
   };
   const manifest = (status: ManifestStatus, trackers?: TrackerGroup, inputs: Record<string, string> = {}) =>
     writeManifest(summary, composed, plugins, trackers, inputs, startedAt, status);
+  await createRunDir(runDir, c.output.dir);
+  // Held until the end: `runs list` tells a live RUNNING run from a crashed one by this lock.
+  const lock = await holdRunLock(runDir);
   await manifest("RUNNING");
   opts.onStart?.(runDir, runId);
   calls.listen();
@@ -196,9 +199,24 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     summary.status = status;
     timings.total_s = (Date.now() - startedAt.getTime()) / 1000;
     await manifest(status, trackers, await safeFingerprint(lifecycle, calls));
+    await lock.release();
     await trackers?.end(status);
   }
   return summary;
+}
+
+/** The run folder, or a ConfigError naming output.dir when it cannot be created (not writable, a file). */
+async function createRunDir(runDir: string, outputDir: string): Promise<void> {
+  try {
+    await Deno.mkdir(runDir, { recursive: true });
+  } catch (err) {
+    throw new ConfigError(
+      "output.dir",
+      `cannot create the run folder in '${outputDir}': ${(err as Error).message.split("\n")[0]}; ` +
+        "choose a writable folder (and run with the flags `run --print-permissions` prints)",
+      { cause: err },
+    );
+  }
 }
 
 /** Input hashes for the manifest, also after a failure or an interruption (then without waiting on aborts). */
@@ -436,6 +454,14 @@ function checkCombination(plugins: RunPlugins, pipeline: PipelineInstance, model
 export async function validateRunConfig(composed: ComposedConfig, log: Logger): Promise<RunPlugins> {
   const c = composed.config;
   const plugins = await loadConfigPlugins(composed);
+  // Creating an instance is a plugin call too: within the timeout, never a hang.
+  const calls = new PluginCalls(c.plugins.timeout_s);
+  const create = <K extends "pipeline" | "model">(role: K, entry: PluginEntry) =>
+    calls.call(
+      guardedPlugin(plugins[role]),
+      "create",
+      () => createPlugin(plugins[role], entryOptions(entry), ctx, role),
+    );
   const ctx: PluginContext = {
     seed: c.experiment.seed,
     rng: createRng(c.experiment.seed),
@@ -448,8 +474,8 @@ export async function validateRunConfig(composed: ComposedConfig, log: Logger): 
   for (const [i, t] of plugins.trackers.entries()) {
     await validateOptions(t.definition, entryOptions(c.tracking[i]), `tracking.${i}`);
   }
-  const pipeline = await createPlugin(plugins.pipeline, entryOptions(c.pipeline), ctx, "pipeline");
-  const model = await createPlugin(plugins.model, entryOptions(c.model), ctx, "model");
+  const pipeline = await create("pipeline", c.pipeline) as PipelineInstance;
+  const model = await create("model", c.model) as ModelInstance;
   checkCombination(plugins, pipeline, model);
   return plugins;
 }
@@ -519,8 +545,6 @@ type ManifestStatus = RunSummary["status"] | "RUNNING";
 export interface RunProcess {
   pid: number;
   hostname: string;
-  /** Start time of the process in clock ticks since boot (Linux), so a reused pid is not mistaken for it. */
-  startTicks: number | null;
 }
 
 async function writeManifest(
@@ -545,7 +569,7 @@ async function writeManifest(
   const manifest = {
     runId: summary.runId,
     status,
-    process: { pid: Deno.pid, hostname: hostname(), startTicks: await processStartTicks(Deno.pid) },
+    process: { pid: Deno.pid, hostname: hostname() } satisfies RunProcess,
     configHash: composed.hash,
     config: composed.config,
     selections: composed.selections,

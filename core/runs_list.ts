@@ -1,11 +1,12 @@
 /**
  * Every run under `<output.dir>/runs/`, from its manifest: id, status, start, config hash, model and
- * headline metric. A RUNNING manifest whose process is gone (dead pid on this host) is shown as CRASHED:
+ * headline metric. A RUNNING manifest whose process is gone (on this host: nobody holds the run's lock,
+ * see run_liveness.ts) is shown as CRASHED:
  * the run was killed without a chance to record it (kill -9, power loss). A folder without a readable
  * manifest is listed as UNKNOWN, never skipped, so no run is silently missing from the list.
  */
 import { join } from "node:path";
-import { processState, type RecordedProcess } from "./run_liveness.ts";
+import { runProcessState } from "./run_liveness.ts";
 
 /** A run's status as listed: the manifest's, or CRASHED / UNKNOWN as explained above. */
 export type ListedStatus = "RUNNING" | "FINISHED" | "FAILED" | "KILLED" | "CRASHED" | "UNKNOWN";
@@ -60,14 +61,20 @@ async function describeRun(dir: string, runId: string): Promise<RunListing> {
     headline: (manifest.headline as RunListing["headline"]) ?? null,
   };
   if (listing.status === "RUNNING") {
-    await markCrashed(listing, manifest.process as RecordedProcess | undefined);
+    await markCrashed(listing, dir, manifest.process as RunWriter | undefined);
   }
   return listing;
 }
 
-async function markCrashed(listing: RunListing, proc: RecordedProcess | undefined): Promise<void> {
-  if (!proc || typeof proc.pid !== "number") return;
-  if (await processState(proc) === "dead") {
+/** The process a manifest names as its writer. */
+interface RunWriter {
+  pid: number;
+  hostname: string;
+}
+
+async function markCrashed(listing: RunListing, dir: string, proc: RunWriter | undefined): Promise<void> {
+  if (!proc || typeof proc.hostname !== "string") return;
+  if (await runProcessState(dir, proc) === "dead") {
     listing.status = "CRASHED";
     listing.note = `process ${proc.pid} on ${proc.hostname} is gone; the run never recorded its end`;
   }
