@@ -136,7 +136,10 @@ for (const fault of PLUGIN_FAULTS) {
   robustnessCase("plugin", "error", fault.name, async () => {
     const { configDir, outputDir, ids, before } = await withEarlierRun();
     const composed = await composeConfig({ configDir, overrides: fault.overrides });
-    const err = await runExperiment({ composed, log: createRecordingLogger() }).then(() => undefined, (e) => e);
+    const err = await runExperiment({ composed, log: createRecordingLogger() }).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.ok(err instanceof fault.error, `expected ${fault.error.name}, got ${err}`);
     assert.match(err.message, fault.message);
     const after = await runIds(outputDir);
@@ -151,22 +154,27 @@ for (const fault of PLUGIN_FAULTS) {
   });
 }
 
-robustnessCase("plugin", "warning", "a tracker whose metrics() never settles warns once; the run finishes", async () => {
-  const { configDir, outputDir, before } = await withEarlierRun();
-  const composed = await composeConfig({
-    configDir,
-    overrides: ["tracking=[hanging, local]", "plugins.timeout_s=1"],
-  });
-  const log = createRecordingLogger();
-  const summary = await runExperiment({ composed, log });
-  assert.equal(summary.status, "FINISHED");
-  const warnings = log.lines.filter((l) => l.includes("tracker 'hanging' failed"));
-  assert.equal(warnings.length, 1);
-  assert.match(warnings[0], /metrics\(\) did not settle within 1 s/);
-  const manifest = await readManifest(outputDir, summary.runId);
-  assert.deepEqual(manifest.trackerFailures, { hanging: 1 });
-  await assertIntact(outputDir, before);
-});
+robustnessCase(
+  "plugin",
+  "warning",
+  "a tracker whose metrics() never settles warns once; the run finishes",
+  async () => {
+    const { configDir, outputDir, before } = await withEarlierRun();
+    const composed = await composeConfig({
+      configDir,
+      overrides: ["tracking=[hanging, local]", "plugins.timeout_s=1"],
+    });
+    const log = createRecordingLogger();
+    const summary = await runExperiment({ composed, log });
+    assert.equal(summary.status, "FINISHED");
+    const warnings = log.lines.filter((l) => l.includes("tracker 'hanging' failed"));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /metrics\(\) did not settle within 1 s/);
+    const manifest = await readManifest(outputDir, summary.runId);
+    assert.deepEqual(manifest.trackerFailures, { hanging: 1 });
+    await assertIntact(outputDir, before);
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------
 // Through the CLI, as a user runs it (`deno task batteryml run …`, the task's permissions).
@@ -179,56 +187,66 @@ async function cliEarlierRun() {
   return { out, ids: await runIds(out.abs), before: await snapshot(out.abs) };
 }
 
-robustnessCase("plugin", "error", "CLI: a model predicting NaN exits 1 with one line naming model, fold and cell", async () => {
-  const { out, ids, before } = await cliEarlierRun();
-  try {
-    const r = await batteryml([
-      "run",
-      `output.dir=${out.rel}`,
-      "tracking=dual",
-      "model=./tests/fixtures/plugins/faulty_model.ts",
-      "+model.fault=nan",
-      "+model.fault_cell=1/D",
-    ]);
-    assert.equal(r.code, 1, r.stderr);
-    const errors = r.stderr.split("\n").filter((l) => l.startsWith("error:"));
-    assert.equal(errors.length, 1, r.stderr);
-    assert.match(
-      errors[0],
-      /^error: model 'faulty_model', fold 'train_10_40C_test_25C', cell '1\/D': predicted NaN for target 'soh'/,
-    );
-    assert.doesNotMatch(r.stderr, /^\s+at /m); // no stack trace
-    const id = newRun(ids, await runIds(out.abs));
-    assert.equal((await readManifest(out.abs, id)).status, "FAILED");
-    assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_FAILED);
-    await assertIntact(out.abs, before);
-  } finally {
-    await out.dispose();
-  }
-});
+robustnessCase(
+  "plugin",
+  "error",
+  "CLI: a model predicting NaN exits 1 with one line naming model, fold and cell",
+  async () => {
+    const { out, ids, before } = await cliEarlierRun();
+    try {
+      const r = await batteryml([
+        "run",
+        `output.dir=${out.rel}`,
+        "tracking=dual",
+        "model=./tests/fixtures/plugins/faulty_model.ts",
+        "+model.fault=nan",
+        "+model.fault_cell=1/D",
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      const errors = r.stderr.split("\n").filter((l) => l.startsWith("error:"));
+      assert.equal(errors.length, 1, r.stderr);
+      assert.match(
+        errors[0],
+        /^error: model 'faulty_model', fold 'train_10_40C_test_25C', cell '1\/D': predicted NaN for target 'soh'/,
+      );
+      assert.doesNotMatch(r.stderr, /^\s+at /m); // no stack trace
+      const id = newRun(ids, await runIds(out.abs));
+      assert.equal((await readManifest(out.abs, id)).status, "FAILED");
+      assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_FAILED);
+      await assertIntact(out.abs, before);
+    } finally {
+      await out.dispose();
+    }
+  },
+);
 
-robustnessCase("plugin", "error", "CLI: a hanging plugin with plugins.timeout_s=2 fails naming plugin and method", async () => {
-  const { out, ids, before } = await cliEarlierRun();
-  try {
-    const r = await batteryml([
-      "run",
-      `output.dir=${out.rel}`,
-      "model=./tests/fixtures/plugins/faulty_model.ts",
-      "+model.fault=fit_hangs",
-      "plugins.timeout_s=2",
-    ]);
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(
-      r.stderr,
-      /^error: plugin '\.\/tests\/fixtures\/plugins\/faulty_model\.ts': model 'faulty_model' fit\(\) did not settle within 2 s/m,
-    );
-    const id = newRun(ids, await runIds(out.abs));
-    assert.equal((await readManifest(out.abs, id)).status, "FAILED");
-    await assertIntact(out.abs, before);
-  } finally {
-    await out.dispose();
-  }
-});
+robustnessCase(
+  "plugin",
+  "error",
+  "CLI: a hanging plugin with plugins.timeout_s=2 fails naming plugin and method",
+  async () => {
+    const { out, ids, before } = await cliEarlierRun();
+    try {
+      const r = await batteryml([
+        "run",
+        `output.dir=${out.rel}`,
+        "model=./tests/fixtures/plugins/faulty_model.ts",
+        "+model.fault=fit_hangs",
+        "plugins.timeout_s=2",
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /^error: plugin '\.\/tests\/fixtures\/plugins\/faulty_model\.ts': model 'faulty_model' fit\(\) did not settle within 2 s/m,
+      );
+      const id = newRun(ids, await runIds(out.abs));
+      assert.equal((await readManifest(out.abs, id)).status, "FAILED");
+      await assertIntact(out.abs, before);
+    } finally {
+      await out.dispose();
+    }
+  },
+);
 
 /** MLflow's RunStatus codes as the file store writes them in meta.yaml. */
 const MLFLOW_RUNNING = 1, MLFLOW_FAILED = 4, MLFLOW_KILLED = 5;
@@ -252,7 +270,12 @@ async function mlflowStatusOf(outputDir: string, runId: string): Promise<number>
 
 /** Overrides that keep each kind of training busy far longer than the test waits. */
 const LONG_TRAINING: Record<"gbdt" | "neural", string[]> = {
-  gbdt: ["model=lgbm", "model.num_iterations=1000000", "model.learning_rate=1e-9", "model.early_stopping_round=0"],
+  gbdt: [
+    "model=lgbm",
+    "model.num_iterations=1000000",
+    "model.learning_rate=1e-9",
+    "model.early_stopping_round=0",
+  ],
   neural: ["model=mlp", "training.epochs=100000", "training.patience=0", "training.backend=wasm"],
 };
 
@@ -263,7 +286,15 @@ const LONG_TRAINING: Record<"gbdt" | "neural", string[]> = {
  */
 async function startTraining(out: { rel: string; abs: string }, kind: "gbdt" | "neural", ids: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "batteryml", "run", `output.dir=${out.rel}`, "tracking=dual", ...LONG_TRAINING[kind]],
+    args: [
+      "task",
+      "-q",
+      "batteryml",
+      "run",
+      `output.dir=${out.rel}`,
+      "tracking=dual",
+      ...LONG_TRAINING[kind],
+    ],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -278,9 +309,8 @@ async function startTraining(out: { rel: string; abs: string }, kind: "gbdt" | "
     await new Promise((r) => setTimeout(r, 100));
     const added = (await runIds(out.abs)).filter((r) => !ids.includes(r));
     if (added.length) id = added[0];
-    const training = kind === "gbdt"
-      ? /\] samples: /.test(stderr)
-      : id !== undefined && await Deno.stat(join(out.abs, "runs", id, "metrics.json")).then(() => true, () => false);
+    const training = kind === "gbdt" ? /\] samples: /.test(stderr) : id !== undefined &&
+      await Deno.stat(join(out.abs, "runs", id, "metrics.json")).then(() => true, () => false);
     if (training && id) break;
   }
   // GBDT: let the boosting loop itself run before the signal.
@@ -290,56 +320,66 @@ async function startTraining(out: { rel: string; abs: string }, kind: "gbdt" | "
 
 for (const kind of ["gbdt", "neural"] as const) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    robustnessCase("fault", "error", `${signal} during ${kind} training records KILLED everywhere`, async () => {
-      const { out, ids, before } = await cliEarlierRun();
-      try {
-        const { child, id, done } = await startTraining(out, kind, ids);
-        child.kill(signal);
-        const status = await child.status;
-        const stderr = await done();
-        assert.equal(status.code, signal === "SIGINT" ? 130 : 143, stderr);
-        assert.match(stderr, new RegExp(`error: interrupted by ${signal}; the run is recorded as KILLED`));
-        const manifest = await readManifest(out.abs, id);
-        assert.equal(manifest.status, "KILLED");
-        const local = JSON.parse(await Deno.readTextFile(join(out.abs, "runs", id, "status.json")));
-        assert.equal(local.status, "KILLED");
-        assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_KILLED);
-        await assertIntact(out.abs, before);
-      } finally {
-        await out.dispose();
-      }
-    });
+    robustnessCase(
+      "fault",
+      "error",
+      `${signal} during ${kind} training records KILLED everywhere`,
+      async () => {
+        const { out, ids, before } = await cliEarlierRun();
+        try {
+          const { child, id, done } = await startTraining(out, kind, ids);
+          child.kill(signal);
+          const status = await child.status;
+          const stderr = await done();
+          assert.equal(status.code, signal === "SIGINT" ? 130 : 143, stderr);
+          assert.match(stderr, new RegExp(`error: interrupted by ${signal}; the run is recorded as KILLED`));
+          const manifest = await readManifest(out.abs, id);
+          assert.equal(manifest.status, "KILLED");
+          const local = JSON.parse(await Deno.readTextFile(join(out.abs, "runs", id, "status.json")));
+          assert.equal(local.status, "KILLED");
+          assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_KILLED);
+          await assertIntact(out.abs, before);
+        } finally {
+          await out.dispose();
+        }
+      },
+    );
   }
 }
 
-robustnessCase("fault", "error", "kill -9 during GBDT leaves a RUNNING manifest that runs list shows as CRASHED", async () => {
-  const { out, ids, before } = await cliEarlierRun();
-  try {
-    const { child, id, done } = await startTraining(out, "gbdt", ids);
-    const running = await readManifest(out.abs, id);
-    assert.equal(running.status, "RUNNING");
-    const proc = running.process as { pid: number; hostname: string };
-    assert.equal(proc.hostname, Deno.hostname());
-    // While its process lives, the run is listed as RUNNING.
-    const live = await batteryml(["runs", "list", "--json", "--output-dir", out.rel]);
-    assert.deepEqual(
-      (JSON.parse(live.stdout) as { runId: string; status: string }[]).map((r) => [r.runId, r.status]),
-      [[ids[0], "FINISHED"], [id, "RUNNING"]],
-    );
-    Deno.kill(proc.pid, "SIGKILL");
-    await child.status;
-    await done();
-    assert.equal((await readManifest(out.abs, id)).status, "RUNNING");
-    assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_RUNNING);
-    const listed = await batteryml(["runs", "list", "--json", "--output-dir", out.rel]);
-    assert.equal(listed.code, 0, listed.stderr);
-    const runs = JSON.parse(listed.stdout) as { runId: string; status: string }[];
-    assert.deepEqual(
-      runs.map((r) => [r.runId, r.status]),
-      [[ids[0], "FINISHED"], [id, "CRASHED"]],
-    );
-    await assertIntact(out.abs, before);
-  } finally {
-    await out.dispose();
-  }
-});
+robustnessCase(
+  "fault",
+  "error",
+  "kill -9 during GBDT leaves a RUNNING manifest that runs list shows as CRASHED",
+  async () => {
+    const { out, ids, before } = await cliEarlierRun();
+    try {
+      const { child, id, done } = await startTraining(out, "gbdt", ids);
+      const running = await readManifest(out.abs, id);
+      assert.equal(running.status, "RUNNING");
+      const proc = running.process as { pid: number; hostname: string };
+      assert.equal(proc.hostname, Deno.hostname());
+      // While its process lives, the run is listed as RUNNING.
+      const live = await batteryml(["runs", "list", "--json", "--output-dir", out.rel]);
+      assert.deepEqual(
+        (JSON.parse(live.stdout) as { runId: string; status: string }[]).map((r) => [r.runId, r.status]),
+        [[ids[0], "FINISHED"], [id, "RUNNING"]],
+      );
+      Deno.kill(proc.pid, "SIGKILL");
+      await child.status;
+      await done();
+      assert.equal((await readManifest(out.abs, id)).status, "RUNNING");
+      assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_RUNNING);
+      const listed = await batteryml(["runs", "list", "--json", "--output-dir", out.rel]);
+      assert.equal(listed.code, 0, listed.stderr);
+      const runs = JSON.parse(listed.stdout) as { runId: string; status: string }[];
+      assert.deepEqual(
+        runs.map((r) => [r.runId, r.status]),
+        [[ids[0], "FINISHED"], [id, "CRASHED"]],
+      );
+      await assertIntact(out.abs, before);
+    } finally {
+      await out.dispose();
+    }
+  },
+);
