@@ -142,7 +142,10 @@ export class PluginCalls {
       else this.#abort.signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      return await Promise.race([result, limits]);
+      const value = await Promise.race([result, limits]);
+      // Finished within the grace period of an interruption: the run stops all the same.
+      if (abortable && this.#abort.signal.aborted) throw this.#abort.signal.reason;
+      return value;
     } catch (err) {
       // Once the run is aborted, whatever the call threw (e.g. "training interrupted") is the abort.
       if (abortable && this.#abort.signal.aborted) throw this.#abort.signal.reason;

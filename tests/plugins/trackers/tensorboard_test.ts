@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import tensorboard, { type TensorBoardTracker } from "../../../plugins/trackers/tensorboard.ts";
+import tensorboard, {
+  tensorboardLogdir,
+  type TensorBoardTracker,
+} from "../../../plugins/trackers/tensorboard.ts";
 import { validateDefinition } from "../../../core/loader.ts";
 import { runContract } from "../../../core/contract/run_contract.ts";
 import { readEventFile } from "../../lib/tfevents/event_decoder.ts";
@@ -74,4 +77,10 @@ Deno.test("tensorboard calls before start() fail clearly", () => {
     testContext(),
   ) as TensorBoardTracker;
   assert.throws(() => tracker.metrics({ a: 1 }, 0), /start\(\) was not called/);
+});
+
+Deno.test("tensorboard logdir defaults to <output.dir>/tensorboard; an explicit logdir wins", () => {
+  assert.equal(tensorboardLogdir({ flush_secs: 0 }, "/data/out"), "/data/out/tensorboard");
+  assert.equal(tensorboardLogdir({ flush_secs: 0 }), "artifacts/tensorboard");
+  assert.equal(tensorboardLogdir({ logdir: "/srv/tb", flush_secs: 0 }, "/data/out"), "/srv/tb");
 });
