@@ -83,8 +83,9 @@ export class PluginCalls {
   /** A proxy of `instance` whose every method call is guarded. */
   guard<T extends object>(instance: T, plugin: GuardedPlugin, options: GuardOptions = {}): T {
     return new Proxy(instance, {
-      get: (target, prop, receiver) => {
-        const value = Reflect.get(target, prop, receiver);
+      get: (target, prop) => {
+        // Read on the target itself: getters of class instances may touch private fields (#x).
+        const value = Reflect.get(target, prop, target);
         if (typeof value !== "function" || typeof prop !== "string") return value;
         return (...raw: unknown[]) => {
           const args = options.args ? options.args(prop, raw) : raw;
