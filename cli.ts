@@ -2,7 +2,14 @@
  * `batteryml` — the command line. Every command is thin: it parses flags and calls the public API.
  * Errors print one line and exit non-zero; `--debug` adds the stack.
  */
-import { buildApplication, buildCommand, buildRouteMap, proposeCompletions, run } from "@stricli/core";
+import {
+  buildApplication,
+  buildCommand,
+  buildRouteMap,
+  proposeCompletions,
+  run,
+  text_en,
+} from "@stricli/core";
 import YAML from "yaml";
 import denoJson from "./deno.json" with { type: "json" };
 import {
@@ -19,6 +26,9 @@ import { sha256Hex } from "./core/hash.ts";
 import { runContract } from "./core/contract/run_contract.ts";
 import { permissionsFor } from "./core/permissions.ts";
 import { validateRunConfig } from "./core/runner.ts";
+import type { TargetReport } from "./core/report.ts";
+import { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
+import { runsCommand } from "./cli_runs.ts";
 import { type CommonFlags, commonFlags, type Ctx, extraRoutes, guarded } from "./cli_routes.ts";
 
 const configDirFlag = {
@@ -80,9 +90,26 @@ const runCommand = buildCommand({
         return;
       }
       const log = createLogger({ quiet: flags.quiet || flags.json, debug: flags.debug });
-      const summary = await runExperiment({ composed, log, onStep: (s) => log.info(describeStep(s)) });
-      if (flags.json) this.process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
-      else this.process.stdout.write(formatSummary(summary));
+      // Ctrl-C / SIGTERM: the run records KILLED (manifest and trackers) and exits 130 / 143.
+      const interrupt = interruptOnSignals();
+      let runDir = "";
+      try {
+        const summary = await runExperiment({
+          composed,
+          log,
+          signal: interrupt.signal,
+          onStart: (dir) => runDir = dir,
+          onStep: (s) => log.info(describeStep(s)),
+        });
+        if (flags.json) this.process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+        else this.process.stdout.write(formatSummary(summary));
+      } catch (err) {
+        if (!(err instanceof RunInterrupted)) throw err;
+        this.process.stderr.write(`error: ${err.message}; the run is recorded as KILLED in ${runDir}\n`);
+        this.process.exitCode = err.exitCode;
+      } finally {
+        interrupt.dispose();
+      }
     });
   },
 });
@@ -94,24 +121,37 @@ function describeStep(s: { step: string; fold?: string; detail: Record<string, u
 
 function formatSummary(summary: Awaited<ReturnType<typeof runExperiment>>): string {
   const lines = [`run ${summary.runId} (${summary.status}) → ${summary.runDir}`];
-  for (const [target, r] of Object.entries(summary.report)) {
-    const m = r.overall;
-    lines.push(
-      `${target}: RMSE ${fmt(m.rmse)}  MAE ${fmt(m.mae)}  MAPE ${fmt(m.mape)} %  R² ${fmt(m.r2)}  (n=${m.n})`,
-    );
-    for (const [temp, t] of Object.entries(r.perTemperature)) {
-      lines.push(`  ${temp}: RMSE ${fmt(t.rmse)}  MAE ${fmt(t.mae)}  R² ${fmt(t.r2)}  (n=${t.n})`);
-    }
-    if (r.acrossFolds) {
-      const a = r.acrossFolds.rmse;
-      lines.push(
-        `  RMSE over ${a.folds} folds: ${fmt(a.mean)} ± ${fmt(a.std)} (95 % CI ${fmt(a.ci95[0])}–${
-          fmt(a.ci95[1])
-        })`,
-      );
-    }
-  }
+  for (const [target, r] of Object.entries(summary.report)) lines.push(...targetLines(target, r));
   return lines.join("\n") + "\n";
+}
+
+/** A target's lines: its headline metrics first (MAE/RMSE for targets that start at zero), then the rest. */
+function targetLines(target: string, r: TargetReport): string[] {
+  const m = r.overall;
+  const names = { rmse: "RMSE", mae: "MAE", mape: "MAPE" } as const;
+  const value = (k: "rmse" | "mae" | "mape") => `${names[k]} ${fmt(m[k])}${k === "mape" ? " %" : ""}`;
+  const rest = (["rmse", "mae", "mape"] as const).filter((k) => !r.headline.metrics.includes(k));
+  const excluded = m.mape_excluded
+    ? ` (${m.mape_excluded} points with |y| < ${fmt(r.mapeFloor)} left out of MAPE)`
+    : "";
+  const lines = [
+    `${target}: ${r.headline.metrics.map(value).join("  ")}  | ${rest.map(value).join("  ")}  R² ${
+      fmt(m.r2)
+    }  (n=${m.n})${excluded}`,
+  ];
+  for (const [temp, t] of Object.entries(r.perTemperature)) {
+    lines.push(`  ${temp}: RMSE ${fmt(t.rmse)}  MAE ${fmt(t.mae)}  R² ${fmt(t.r2)}  (n=${t.n})`);
+  }
+  if (r.acrossFolds) {
+    const k = r.headline.metrics[0];
+    const a = r.acrossFolds[k];
+    lines.push(
+      `  ${names[k]} over ${a.folds} folds: ${fmt(a.mean)} ± ${fmt(a.std)} (95 % CI ${fmt(a.ci95[0])}–${
+        fmt(a.ci95[1])
+      })`,
+    );
+  }
+  return lines;
 }
 
 function fmt(v: number): string {
@@ -244,6 +284,28 @@ const completeHidden = buildCommand({
   },
 });
 
+/** Stricli's English texts, with usage errors prefixed `error:` as every other failure of the CLI is. */
+const CLI_TEXT: typeof text_en = {
+  ...text_en,
+  noCommandRegisteredForInput: (args) => `error: ${text_en.noCommandRegisteredForInput(args)}`,
+  exceptionWhileParsingArguments: (exc, ansiColor) =>
+    `error: ${text_en.exceptionWhileParsingArguments(exc, ansiColor)}`,
+  exceptionWhileRunningCommand: (exc, ansiColor) =>
+    `error: ${text_en.exceptionWhileRunningCommand(exc, ansiColor)}`,
+};
+
+/**
+ * The process exit code: a command's own code, else stricli's (negative for usage errors: an unknown
+ * command or flag, a missing or invalid flag value → 2, as usage errors exit in most CLIs; an internal
+ * error → 1).
+ */
+export function processExitCode(code: number | string | null | undefined): number {
+  if (code === undefined || code === null || code === 0) return 0;
+  if (typeof code !== "number" || !Number.isInteger(code)) return 1;
+  if (code > 0) return code;
+  return code === -1 ? 1 : 2;
+}
+
 const app = buildApplication(
   buildRouteMap({
     routes: {
@@ -258,6 +320,7 @@ const app = buildApplication(
         docs: { brief: "Shell completion scripts" },
       }),
       __complete: completeHidden,
+      runs: runsCommand,
       ...extraRoutes,
     },
     docs: {
@@ -269,6 +332,7 @@ const app = buildApplication(
     name: "batteryml",
     versionInfo: { currentVersion: denoJson.version },
     scanner: { caseStyle: "allow-kebab-for-camel" },
+    localization: { defaultLocale: "en", loadText: () => CLI_TEXT },
   },
 );
 
@@ -276,9 +340,10 @@ if (import.meta.main) {
   const proc = {
     stdout: { write: (s: string) => void Deno.stdout.writeSync(new TextEncoder().encode(s)) },
     stderr: { write: (s: string) => void Deno.stderr.writeSync(new TextEncoder().encode(s)) },
-    exitCode: 0 as number | string | null | undefined,
+    // Left unset: stricli only fills in its own code (a usage error) when the command set none.
+    exitCode: undefined as number | string | null | undefined,
     env: Deno.env.toObject(),
   };
   await run(app, Deno.args, { process: proc });
-  Deno.exit(typeof proc.exitCode === "number" ? proc.exitCode : proc.exitCode ? 1 : 0);
+  Deno.exit(processExitCode(proc.exitCode));
 }

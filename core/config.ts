@@ -302,7 +302,8 @@ function lookup(tree: unknown, path: string[]): unknown {
 
 /** sha256 of the canonical config without `tracking` and output paths: what the results depend on. */
 export async function configHash(config: ExperimentConfig): Promise<string> {
-  const { tracking: _t, output: _o, ...rest } = config;
+  // Where results go and how long plugin calls may take never change the numbers.
+  const { tracking: _t, output: _o, plugins: _p, ...rest } = config;
   return await sha256Hex(canonicalJson(rest));
 }
 

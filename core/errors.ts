@@ -49,6 +49,31 @@ export class PluginError extends BatteryMLError {
   }
 }
 
+/** Where a model's output went wrong: which model, fold and cell (each when known). */
+export interface ModelLocation {
+  model: string;
+  fold?: string;
+  cellKey?: string;
+}
+
+/** A model whose output cannot be scored (NaN/Inf, too short, all masked): names model, fold and cell. */
+export class ModelError extends BatteryMLError {
+  readonly model: string;
+  readonly fold?: string;
+  readonly cellKey?: string;
+  constructor(location: ModelLocation, message: string, options?: ErrorOptions) {
+    const where = [
+      `model '${location.model}'`,
+      location.fold !== undefined ? `fold '${location.fold}'` : "",
+      location.cellKey !== undefined ? `cell '${location.cellKey}'` : "",
+    ].filter((s) => s !== "").join(", ");
+    super("MODEL", `${where}: ${message}`, options);
+    this.model = location.model;
+    this.fold = location.fold;
+    this.cellKey = location.cellKey;
+  }
+}
+
 /** A pipeline or model read a cell outside the View it was given. */
 export class LeakageError extends BatteryMLError {
   readonly cellKey: string;

@@ -5,6 +5,11 @@
 import { z } from "zod";
 import { trainingSettingsShape } from "../lib/nn/training_settings.ts";
 
+/** Default of `plugins.timeout_s`: generous, since one model fit may legitimately take long. */
+export const DEFAULT_PLUGIN_TIMEOUT_S = 3600;
+/** Largest `plugins.timeout_s`: a week (setTimeout holds at most 2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_S = 7 * 24 * 3600;
+
 /** A plugin entry `{ use: <specifier>, ...options }`. */
 export const pluginEntrySchema = z.looseObject({
   use: z.string().min(1, "expected a plugin specifier (built-in name, path, URL or npm:)"),
@@ -40,6 +45,10 @@ export const experimentSchema = z.strictObject({
     refit: z.boolean().default(true),
   }).default({ observe: null, refit: true }),
   output: z.strictObject({ dir: z.string().min(1).default("artifacts") }).default({ dir: "artifacts" }),
+  plugins: z.strictObject({
+    /** Seconds any one call into a plugin may take before the run fails naming it (a hang, never a wait). */
+    timeout_s: z.number().positive().max(MAX_TIMEOUT_S).default(DEFAULT_PLUGIN_TIMEOUT_S),
+  }).default({ timeout_s: DEFAULT_PLUGIN_TIMEOUT_S }),
 });
 
 /** A validated experiment config. */

@@ -1,8 +1,10 @@
 /**
- * The narrowest Deno permission flags a config needs: read everything it reads, write the output
- * folder, FFI/sys for polars, and network only to the hosts the config names (URL plugins, an MLflow
- * server, the data download host).
+ * The narrowest Deno permission flags a config needs: read everything it reads, write every folder the
+ * config writes (the output folder, and any folder a plugin option names outside it), FFI/sys for polars,
+ * and network only to the hosts the config names (URL plugins, an MLflow server, the data download host).
  */
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import type { PluginLock } from "./plugin_lock.ts";
 
@@ -29,6 +31,43 @@ export function networkHosts(config: ExperimentConfig, lock: PluginLock): string
   return [...hosts].sort();
 }
 
+/** Plugin options that name a folder the run writes: `*_dir` (checkpoint_dir, spool_dir) and `logdir`. */
+const WRITE_DIR_KEY = /(^|_)dir$|^logdir$/;
+
+/**
+ * Every folder a run of this config writes: `output.dir` (runs, cache, and the trackers' default folders
+ * under it), plus each folder a plugin option names outside it — option keys ending in `_dir` or named
+ * `logdir`, and `tracking_uri: file:<path>` — in the order they appear.
+ */
+export function writeFolders(config: ExperimentConfig): string[] {
+  const out = [config.output.dir];
+  const inside = (dir: string) =>
+    out.some((parent) => {
+      const rel = relative(resolve(parent), resolve(dir));
+      return rel === "" || (!rel.startsWith("..") && !rel.startsWith("/"));
+    });
+  const entries = [config.data, config.split, config.pipeline, config.model, config.loss, ...config.tracking];
+  for (const entry of entries) {
+    if (!entry) continue;
+    for (const [key, value] of Object.entries(entry)) {
+      const dir = typeof value !== "string"
+        ? undefined
+        : WRITE_DIR_KEY.test(key)
+        ? value
+        : key === "tracking_uri" && value.startsWith("file:")
+        ? fileUriPath(value)
+        : undefined;
+      if (dir && !inside(dir)) out.push(dir);
+    }
+  }
+  return out;
+}
+
+/** `file:./x` → `./x`, `file:///abs` → `/abs` (the folder an MLflow file store URI names). */
+function fileUriPath(uri: string): string {
+  return uri.startsWith("file://") ? fileURLToPath(uri) : uri.slice("file:".length);
+}
+
 /** The `deno run` flags for `batteryml run` with this config. */
 export function permissionsFor(config: ExperimentConfig, lock: PluginLock): string[] {
   const flags = [
@@ -36,7 +75,7 @@ export function permissionsFor(config: ExperimentConfig, lock: PluginLock): stri
     "--allow-env",
     "--allow-ffi",
     "--allow-sys",
-    `--allow-write=${config.output.dir}`,
+    `--allow-write=${writeFolders(config).join(",")}`,
   ];
   const hosts = networkHosts(config, lock);
   if (hosts.length) flags.push(`--allow-net=${hosts.join(",")}`);

@@ -47,8 +47,10 @@ export interface PluginContext {
   seed: number;
   rng: Rng;
   log: Logger;
-  /** Folder for content-addressed cache entries (`artifacts/cache`). */
+  /** Folder for content-addressed cache entries (`<output.dir>/cache`). */
   cacheDir: string;
+  /** The run's `output.dir`: where plugins that write (trackers) put their folders unless told otherwise. */
+  outputDir?: string;
 }
 
 /** The definition every plugin module default-exports. */
@@ -199,6 +201,8 @@ export interface FitContext {
   histograms?: HistogramSink;
   /** Training settings from `training.*` in the config. */
   training: Record<string, unknown>;
+  /** Aborted when the run is interrupted (Ctrl-C, SIGTERM): long fits check it and stop. */
+  signal?: AbortSignal;
 }
 
 /** Per-feature attributions of predictions (e.g. SHAP). */

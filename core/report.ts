@@ -5,6 +5,9 @@
 import {
   type FoldSummary,
   groupedMetrics,
+  type Headline,
+  headlineFor,
+  mapeFloor,
   type Metrics,
   regressionMetrics,
   summariseFolds,
@@ -27,6 +30,10 @@ export type AcrossFolds = Record<"rmse" | "mae" | "mape" | "r2" | "max_error", F
 
 /** Everything reported for one target. */
 export interface TargetReport {
+  /** The metrics this target is judged by (MAE/RMSE for targets that start at zero). */
+  headline: Headline;
+  /** |y| below which points are left out of MAPE (1 % of the largest |y| of the target); counted in mape_excluded. */
+  mapeFloor: number;
   overall: Metrics;
   perCell: Record<string, Metrics>;
   perTemperature: Record<string, Metrics>;
@@ -43,17 +50,37 @@ export function buildReport(rows: readonly PredictionRow[]): Record<string, Targ
     list.push(r);
   }
   const out: Record<string, TargetReport> = {};
-  for (const [target, list] of byTarget) out[target] = targetReport(list);
+  for (const [target, list] of byTarget) out[target] = targetReport(target, list);
   return out;
 }
 
-function targetReport(rows: readonly PredictionRow[]): TargetReport {
+/** A run's headline: the first headline metric of its first target, over every prediction. */
+export interface RunHeadline {
+  target: string;
+  metric: "rmse" | "mae" | "mape";
+  value: number;
+}
+
+/** The headline of a report (undefined when it holds no target). */
+export function runHeadline(report: Record<string, TargetReport>): RunHeadline | undefined {
+  const [target, r] = Object.entries(report)[0] ?? [];
+  if (!target || !r) return undefined;
+  const metric = r.headline.metrics[0];
+  return { target, metric, value: r.overall[metric] };
+}
+
+function targetReport(target: string, rows: readonly PredictionRow[]): TargetReport {
   const yTrue = rows.map((r) => r.yTrue), yPred = rows.map((r) => r.yPred);
-  const perFold = groupedMetrics(yTrue, yPred, rows.map((r) => r.fold));
+  // One MAPE floor for the whole target, so a cell or fold is never judged by its own scale.
+  const floor = mapeFloor(yTrue);
+  const perFold = groupedMetrics(yTrue, yPred, rows.map((r) => r.fold), floor);
+  const overall = regressionMetrics(yTrue, yPred, floor);
   const report: TargetReport = {
-    overall: regressionMetrics(yTrue, yPred),
-    perCell: groupedMetrics(yTrue, yPred, rows.map((r) => r.cellKey)),
-    perTemperature: groupedMetrics(yTrue, yPred, rows.map((r) => `${r.chamberC}degC`)),
+    headline: headlineFor(target, overall),
+    mapeFloor: floor,
+    overall,
+    perCell: groupedMetrics(yTrue, yPred, rows.map((r) => r.cellKey), floor),
+    perTemperature: groupedMetrics(yTrue, yPred, rows.map((r) => `${r.chamberC}degC`), floor),
     perFold,
   };
   const folds = Object.values(perFold);

@@ -5,12 +5,12 @@
  * Scripts call this; they never re-implement the order.
  */
 import { join, resolve } from "node:path";
+import { hostname } from "node:os";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
-import { observedLengths } from "../lib/nn/observe.ts";
 import type { ComposedConfig } from "./config.ts";
 import { makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
-import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
+import type { PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, type LoadedPlugin, loadPlugin, validateOptions } from "./loader.ts";
 import type {
   CellInfo,
@@ -26,12 +26,20 @@ import type {
   PipelineInstance,
   PluginContext,
   PluginKind,
-  Prediction,
 } from "./plugin.ts";
-import { buildReport, type PredictionRow, predictionsCsv, type TargetReport } from "./report.ts";
+import { type GuardedPlugin, type GuardOptions, PluginCalls } from "./plugin_guard.ts";
 import { type RefitPlan, refitPlan } from "./refit_plan.ts";
+import {
+  buildReport,
+  type PredictionRow,
+  predictionsCsv,
+  type RunHeadline,
+  runHeadline,
+  type TargetReport,
+} from "./report.ts";
 import { createRng, type Rng } from "./rng.ts";
-import type { SampleSet } from "./sample.ts";
+import { holdRunLock } from "./run_liveness.ts";
+import { scoredRows } from "./scoring.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
 import { restrictToCells } from "./view.ts";
 
@@ -47,7 +55,9 @@ export interface RunOptions {
   composed: ComposedConfig;
   log: Logger;
   onStep?: (step: RunStep) => void;
-  /** Cancels the run between steps (Ctrl-C). */
+  /** Called once the run folder and its RUNNING manifest exist. */
+  onStart?: (runDir: string, runId: string) => void;
+  /** Interrupts the run (Ctrl-C, SIGTERM: see run_signals.ts); it then finishes as KILLED. */
   signal?: AbortSignal;
   /** Figures made from the scored predictions; written to `figures/` and sent to every tracker. */
   figures?: (
@@ -79,6 +89,8 @@ export interface RunSummary {
   status: "FINISHED" | "FAILED" | "KILLED";
   folds: FoldOutcome[];
   report: Record<string, TargetReport>;
+  /** The first target's headline metric (MAE for targets that start at zero, else RMSE). */
+  headline?: RunHeadline;
   timings: Record<string, number>;
 }
 
@@ -95,7 +107,10 @@ interface RunPlugins {
 /** Loads every plugin a config names and validates each one's options (no instance is created). */
 export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPlugins> {
   const c = composed.config;
-  const load = <K extends PluginKind>(entry: PluginEntry, kind: K) => loadPlugin(entry.use, kind);
+  // Verified copies of URL plugins go under output.dir, one of the folders `--print-permissions` allows.
+  const urlCacheDir = join(c.output.dir, "plugins");
+  const load = <K extends PluginKind>(entry: PluginEntry, kind: K) =>
+    loadPlugin(entry.use, kind, { urlCacheDir });
   return {
     dataset: await load(c.data, "dataset"),
     split: await load(c.split, "split"),
@@ -112,7 +127,11 @@ export function entryOptions(entry: PluginEntry): Record<string, unknown> {
   return options;
 }
 
-/** Runs the experiment end to end and writes `artifacts/runs/<run id>/`. */
+/**
+ * Runs the experiment end to end and writes `<output.dir>/runs/<run id>/`. The manifest is written at
+ * the start (status RUNNING, with pid and host, so a crashed run is recognisable) and rewritten
+ * atomically at the end with FINISHED, FAILED or KILLED; every tracker is ended with the same status.
+ */
 export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
   const { composed, log } = opts;
   const c = composed.config;
@@ -122,37 +141,54 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
   const timings: Record<string, number> = {};
   const rng = createRng(c.experiment.seed);
   const plugins = await validateRunConfig(composed, log);
+  const calls = new PluginCalls(c.plugins.timeout_s, opts.signal);
   const ctxFor = (label: string): PluginContext => ({
     seed: c.experiment.seed,
     rng: rng.fork(label),
     log,
     cacheDir: join(c.output.dir, "cache"),
+    outputDir: c.output.dir,
   });
-  const trackers = new TrackerGroup(await createTrackers(plugins, c.tracking, ctxFor), log);
-  await trackers.start({
-    runId,
-    runDir,
-    experimentName: c.experiment.name,
-    configHash: composed.hash,
-    config: c as unknown as Record<string, unknown>,
-    configYaml: composed.yaml,
-    startedAt,
-  });
-  await trackers.params(flattenParams(c as unknown as Record<string, unknown>));
-  let status: RunSummary["status"] = "FAILED";
   const summary: RunSummary = {
     runId,
     runDir,
     configHash: composed.hash,
-    status,
+    status: "FAILED",
     folds: [],
     report: {},
     timings,
   };
-  const lifecycle = new Lifecycle(opts, plugins, ctxFor, rng, runDir, trackers);
+  const manifest = (
+    status: ManifestStatus,
+    trackers?: TrackerGroup,
+    inputs: Record<string, string> = {},
+    dataWarnings: string[] = [],
+  ) => writeManifest(summary, composed, plugins, trackers, inputs, startedAt, status, dataWarnings);
+  await createRunDir(runDir, c.output.dir);
+  // Held until the end: `runs list` tells a live RUNNING run from a crashed one by this lock.
+  const lock = await holdRunLock(runDir);
+  await manifest("RUNNING");
+  opts.onStart?.(runDir, runId);
+  calls.listen();
+  let status: RunSummary["status"] = "FAILED";
+  let trackers: TrackerGroup | undefined;
+  let lifecycle: Lifecycle | undefined;
   try {
+    trackers = new TrackerGroup(await createTrackers(plugins, c.tracking, ctxFor, calls), log);
+    await trackers.start({
+      runId,
+      runDir,
+      experimentName: c.experiment.name,
+      configHash: composed.hash,
+      config: c as unknown as Record<string, unknown>,
+      configYaml: composed.yaml,
+      startedAt,
+    });
+    await trackers.params(flattenParams(c as unknown as Record<string, unknown>));
+    lifecycle = new Lifecycle(opts, plugins, ctxFor, rng, runDir, trackers, calls);
     const rows = await lifecycle.run(summary, timings);
     summary.report = buildReport(rows);
+    summary.headline = runHeadline(summary.report);
     opts.onStep?.({ step: "report", detail: { targets: Object.keys(summary.report) } });
     await writeFileAtomic(join(runDir, "predictions.csv"), predictionsCsv(rows));
     for (const [name, figure] of Object.entries(await opts.figures?.(rows, summary.report) ?? {})) {
@@ -164,50 +200,88 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     status = "FINISHED";
   } catch (err) {
     status = opts.signal?.aborted ? "KILLED" : "FAILED";
-    throw err;
+    // A stray rejection aborts the run with a PluginError naming the plugin: report that, not its echo.
+    throw calls.signal.aborted ? calls.signal.reason : err;
   } finally {
+    calls.stop();
     summary.status = status;
     timings.total_s = (Date.now() - startedAt.getTime()) / 1000;
-    await writeManifest(
-      summary,
-      composed,
-      plugins,
+    await manifest(
+      status,
       trackers,
-      await safeFingerprint(lifecycle.dataset),
-      startedAt,
-      lifecycle.dataset?.warnings?.() ?? [],
+      await safeFingerprint(lifecycle, calls),
+      await safeDataWarnings(lifecycle, calls),
     );
-    await trackers.end(status);
+    await lock.release();
+    await trackers?.end(status);
   }
   return summary;
 }
 
-async function safeFingerprint(ds: DatasetInstance | undefined): Promise<Record<string, string>> {
-  if (!ds) return {};
+/** The run folder, or a ConfigError naming output.dir when it cannot be created (not writable, a file). */
+async function createRunDir(runDir: string, outputDir: string): Promise<void> {
   try {
-    return await ds.fingerprint();
+    await Deno.mkdir(runDir, { recursive: true });
+  } catch (err) {
+    throw new ConfigError(
+      "output.dir",
+      `cannot create the run folder in '${outputDir}': ${(err as Error).message.split("\n")[0]}; ` +
+        "choose a writable folder (and run with the flags `run --print-permissions` prints)",
+      { cause: err },
+    );
+  }
+}
+
+/** Input hashes for the manifest, also after a failure or an interruption (then without waiting on aborts). */
+async function safeFingerprint(
+  lifecycle: Lifecycle | undefined,
+  calls: PluginCalls,
+): Promise<Record<string, string>> {
+  const ds = lifecycle?.dataset;
+  if (!ds || !lifecycle) return {};
+  try {
+    return await calls.call(lifecycle.pluginOf("dataset"), "fingerprint", () => ds.fingerprint(), false);
   } catch {
     return {};
   }
 }
 
+/** The data problems the dataset let through as warnings (`data.strict=false`), for the manifest. */
+async function safeDataWarnings(lifecycle: Lifecycle | undefined, calls: PluginCalls): Promise<string[]> {
+  const ds = lifecycle?.dataset;
+  if (!ds?.warnings || !lifecycle) return [];
+  try {
+    return await calls.call(lifecycle.pluginOf("dataset"), "warnings", () => ds.warnings!(), false);
+  } catch {
+    return [];
+  }
+}
+
+/** Trackers, guarded without abort: an interrupted run must still end them (KILLED). */
 async function createTrackers(
   plugins: RunPlugins,
   entries: PluginEntry[],
   ctxFor: (label: string) => PluginContext,
+  calls: PluginCalls,
 ): Promise<NamedTracker[]> {
   const out: NamedTracker[] = [];
   for (let i = 0; i < entries.length; i++) {
     const loaded = plugins.trackers[i];
-    const instance = await createPlugin(
-      loaded,
-      entryOptions(entries[i]),
-      ctxFor(`tracker${i}`),
-      `tracking.${i}`,
+    const who = guardedPlugin(loaded);
+    const instance = await calls.call(
+      who,
+      "create",
+      () => createPlugin(loaded, entryOptions(entries[i]), ctxFor(`tracker${i}`), `tracking.${i}`),
+      false,
     );
-    out.push({ name: loaded.definition.name, instance });
+    out.push({ name: loaded.definition.name, instance: calls.guard(instance, who, { abortable: false }) });
   }
   return out;
+}
+
+/** How a plugin is named in PluginErrors. */
+function guardedPlugin(loaded: LoadedPlugin): GuardedPlugin {
+  return { specifier: loaded.specifier, kind: loaded.definition.kind, name: loaded.definition.name };
 }
 
 /** The per-fold work, kept in one place so the order cannot drift. */
@@ -225,30 +299,44 @@ class Lifecycle {
     readonly rng: Rng,
     readonly runDir: string,
     readonly trackers: TrackerGroup,
+    readonly calls: PluginCalls,
   ) {}
+
+  /** The guard identity of one of the run's plugins. */
+  pluginOf(role: "dataset" | "split" | "pipeline" | "model"): GuardedPlugin {
+    return guardedPlugin(this.plugins[role]);
+  }
+
+  /** Creates an instance through the loader, within the timeout, and guards every call into it. */
+  async create<K extends "dataset" | "split" | "pipeline" | "model">(
+    role: K,
+    entry: PluginEntry,
+    label: string,
+    keyPath: string,
+    options: GuardOptions = {},
+  ): Promise<InstanceOf[K]> {
+    const loaded = this.plugins[role] as LoadedPlugin<K>;
+    const who = guardedPlugin(loaded);
+    const instance = await this.calls.call(
+      who,
+      "create",
+      () => createPlugin(loaded, entryOptions(entry), this.ctxFor(label), keyPath),
+    );
+    return this.calls.guard(instance, who, options);
+  }
 
   async run(summary: RunSummary, timings: Record<string, number>): Promise<PredictionRow[]> {
     const c = this.opts.composed.config;
     let t0 = Date.now();
     await this.createLoss();
-    const dataset = await createPlugin(
-      this.plugins.dataset,
-      entryOptions(c.data),
-      this.ctxFor("data"),
-      "data",
-    );
+    const dataset = await this.create("dataset", c.data, "data", "data");
     this.dataset = dataset;
     const cells = await dataset.cells();
     this.opts.onStep?.({
       step: "load",
       detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
     });
-    const split = await createPlugin(
-      this.plugins.split,
-      entryOptions(c.split),
-      this.ctxFor("split"),
-      "split",
-    );
+    const split = await this.create("split", c.split, "split", "split");
     const folds = split.folds(cells, this.rng.fork("folds"));
     checkFolds(folds, cells);
     this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
@@ -257,7 +345,7 @@ class Lifecycle {
     const chamber = new Map(cells.map((cell) => [cell.cellKey, cell.chamberC]));
     const rows: PredictionRow[] = [];
     for (const fold of folds) {
-      this.opts.signal?.throwIfAborted();
+      this.calls.signal.throwIfAborted();
       const started = Date.now();
       const outcome = await this.runFold(dataset, fold, rows, chamber);
       summary.folds.push({ ...outcome, seconds: (Date.now() - started) / 1000 });
@@ -275,12 +363,9 @@ class Lifecycle {
     const c = this.opts.composed.config;
     const step = (s: RunStep["step"], detail: Record<string, unknown>) =>
       this.opts.onStep?.({ step: s, fold: fold.name, detail });
-    const pipeline = await createPlugin(
-      this.plugins.pipeline,
-      entryOptions(c.pipeline),
-      this.ctxFor("pipeline"),
-      "pipeline",
-    );
+    const pipeline = await this.create("pipeline", c.pipeline, "pipeline", "pipeline", {
+      guardResultOf: ["fit", "load"],
+    });
     let bestIteration: number | undefined;
     let validationLoss: number | undefined;
     let innerFit: FitResult | undefined;
@@ -312,7 +397,12 @@ class Lifecycle {
     const testSet = await fitted.transform(restrictToCells(dataset, fold.test));
     const prediction = await model.predict(testSet);
     step("predict", { cells: fold.test.length, samples: testSet.n });
-    rows.push(...scoredRows(fold.name, testSet, prediction, chamber, c.evaluation.observe));
+    rows.push(...scoredRows(testSet, prediction, {
+      fold: fold.name,
+      model: this.plugins.model.definition.name,
+      chamber,
+      observe: c.evaluation.observe,
+    }));
     await this.saveFold(fold.name, fitted, model);
     return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
   }
@@ -360,12 +450,11 @@ class Lifecycle {
 
   async createModel(pipeline: PipelineInstance): Promise<ModelInstance> {
     const c = this.opts.composed.config;
-    const model = await createPlugin(
-      this.plugins.model,
-      entryOptions(c.model),
-      this.ctxFor("model"),
-      "model",
-    );
+    // Every fit sees the run's abort signal, so long training stops on Ctrl-C / SIGTERM.
+    const signal = this.calls.signal;
+    const model = await this.create("model", c.model, "model", "model", {
+      args: (method, args) => method === "fit" ? [args[0], args[1], { ...args[2] as object, signal }] : args,
+    });
     checkCombination(this.plugins, pipeline, model);
     return model;
   }
@@ -415,6 +504,14 @@ function checkCombination(plugins: RunPlugins, pipeline: PipelineInstance, model
 export async function validateRunConfig(composed: ComposedConfig, log: Logger): Promise<RunPlugins> {
   const c = composed.config;
   const plugins = await loadConfigPlugins(composed);
+  // Creating an instance is a plugin call too: within the timeout, never a hang.
+  const calls = new PluginCalls(c.plugins.timeout_s);
+  const create = <K extends "pipeline" | "model">(role: K, entry: PluginEntry) =>
+    calls.call(
+      guardedPlugin(plugins[role]),
+      "create",
+      () => createPlugin(plugins[role], entryOptions(entry), ctx, role),
+    );
   const ctx: PluginContext = {
     seed: c.experiment.seed,
     rng: createRng(c.experiment.seed),
@@ -427,8 +524,8 @@ export async function validateRunConfig(composed: ComposedConfig, log: Logger): 
   for (const [i, t] of plugins.trackers.entries()) {
     await validateOptions(t.definition, entryOptions(c.tracking[i]), `tracking.${i}`);
   }
-  const pipeline = await createPlugin(plugins.pipeline, entryOptions(c.pipeline), ctx, "pipeline");
-  const model = await createPlugin(plugins.model, entryOptions(c.model), ctx, "model");
+  const pipeline = await create("pipeline", c.pipeline) as PipelineInstance;
+  const model = await create("model", c.model) as ModelInstance;
   checkCombination(plugins, pipeline, model);
   if (plugins.loss && c.loss) {
     checkLossLayout(plugins, pipeline, await createPlugin(plugins.loss, entryOptions(c.loss), ctx, "loss"));
@@ -465,54 +562,8 @@ function checkFolds(folds: Fold[], cells: CellInfo[]): void {
   }
 }
 
-/** Rows of predictions.csv for the steps both observed and predicted. */
-function scoredRows(
-  fold: string,
-  set: SampleSet,
-  pred: Prediction,
-  chamber: Map<string, number>,
-  observe: Observe,
-): PredictionRow[] {
-  const K = set.targetNames.length, T = set.steps;
-  const [n, tPred, kPred] = pred.yShape;
-  if (n !== set.n || tPred !== T || kPred !== K) {
-    throw new Error(`model predicted shape [${pred.yShape}], expected [${set.n}, ${T}, ${K}]`);
-  }
-  const rows: PredictionRow[] = [];
-  const observed = observedPrefix(set, observe);
-  for (let i = 0; i < set.n; i++) {
-    for (let s = observed[i]; s < set.lengths[i]; s++) {
-      for (let k = 0; k < K; k++) {
-        const at = (i * T + s) * K + k;
-        if (!set.yMask[at] || !pred.mask[at]) continue;
-        rows.push({
-          fold,
-          cellKey: set.meta.cellKey[i],
-          chamberC: chamber.get(set.meta.cellKey[i]) ?? set.meta.chamberC[i],
-          rpt: set.meta.rpt[i * T + s],
-          t: set.t[i * T + s],
-          target: set.targetNames[k],
-          yTrue: set.y[at],
-          yPred: pred.y[at],
-        });
-      }
-    }
-  }
-  return rows;
-}
-
-/** What a forecast has seen: the first `rpts` steps or the steps within `days` of the start. */
-type Observe = ExperimentConfig["evaluation"]["observe"];
-
-/**
- * Per sample, how many leading steps forecasts observed (scored steps come after them): the same rule
- * the sequence models apply (lib/nn/observe.ts), so scoring and input never disagree. Tabular samples
- * (T = 1) have no prefix.
- */
-export function observedPrefix(set: SampleSet, observe: Observe): Int32Array {
-  if (!observe || set.steps === 1) return new Int32Array(set.n);
-  return observedLengths(set, observe);
-}
+/** Re-exported for scripts that score forecasts the way the runner does. */
+export { observedPrefix } from "./scoring.ts";
 
 function finalMetrics(report: Record<string, TargetReport>): Record<string, number> {
   const out: Record<string, number> = {};
@@ -551,13 +602,23 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]+/g, "_");
 }
 
+/** A manifest's status: RUNNING from the start until the run ends. */
+type ManifestStatus = RunSummary["status"] | "RUNNING";
+
+/** The process writing a run: `batteryml runs` shows a RUNNING run whose process is gone as CRASHED. */
+export interface RunProcess {
+  pid: number;
+  hostname: string;
+}
+
 async function writeManifest(
   summary: RunSummary,
   composed: ComposedConfig,
   plugins: RunPlugins,
-  trackers: TrackerGroup,
+  trackers: TrackerGroup | undefined,
   inputs: Record<string, string>,
   startedAt: Date,
+  status: ManifestStatus,
   dataWarnings: string[],
 ): Promise<void> {
   const describe = (role: string, p: LoadedPlugin | null) =>
@@ -572,7 +633,8 @@ async function writeManifest(
     };
   const manifest = {
     runId: summary.runId,
-    status: summary.status,
+    status,
+    process: { pid: Deno.pid, hostname: hostname() } satisfies RunProcess,
     configHash: composed.hash,
     config: composed.config,
     selections: composed.selections,
@@ -589,11 +651,12 @@ async function writeManifest(
       ...plugins.trackers.map((t, i) => describe(`tracking.${i}`, t)),
     ].filter(Boolean),
     runtime: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
-    trackerFailures: trackers.failures,
+    trackerFailures: trackers?.failures ?? {},
     startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
+    endedAt: status === "RUNNING" ? null : new Date().toISOString(),
     timings: summary.timings,
     folds: summary.folds,
+    headline: summary.headline ?? null,
     metrics: summary.report,
   };
   await writeFileAtomic(join(summary.runDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");

@@ -8,18 +8,38 @@ export interface Metrics {
   n: number;
   rmse: number;
   mae: number;
-  /** Mean absolute percentage error in %, over pairs with |y| ≥ 1e-6. */
+  /** Mean absolute percentage error in %, over the pairs whose |y| is not near zero (see `mapeFloor`). */
   mape: number;
-  /** Pairs left out of MAPE because |y| < 1e-6. */
+  /** Pairs left out of MAPE because |y| < the floor (near zero relative to the target's scale). */
   mape_excluded: number;
   r2: number;
   max_error: number;
 }
 
-const MAPE_FLOOR = 1e-6;
+/**
+ * MAPE leaves out targets within this fraction of the largest |y| of the target: a relative error
+ * against a value near zero measures the noise of the zero, not the model (one LAM_PE point at −0.00076
+ * on a scale of 0.47 made MAPE 3,065 %). 1 % keeps every SOH or capacity point of a real cell.
+ */
+export const MAPE_RELATIVE_FLOOR = 0.01;
 
-/** Metrics of paired arrays; R² is NaN when y has no variance, MAPE NaN when no pair qualifies. */
-export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): Metrics {
+/** The |y| below which a point is left out of MAPE: 1 % of the largest |y| of the scored targets. */
+export function mapeFloor(yTrue: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < yTrue.length; i++) max = Math.max(max, Math.abs(yTrue[i]));
+  return MAPE_RELATIVE_FLOOR * max;
+}
+
+/**
+ * Metrics of paired arrays; R² is NaN when y has no variance, MAPE NaN when no pair qualifies. `floor`:
+ * points with |y| < floor (and y = 0) are left out of MAPE and counted; pass the floor of the whole target
+ * (`mapeFloor` over every scored point) so that groups of it use one rule.
+ */
+export function regressionMetrics(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  floor: number = mapeFloor(yTrue),
+): Metrics {
   if (yTrue.length !== yPred.length) {
     throw new RangeError(`yTrue has ${yTrue.length} values, yPred ${yPred.length}`);
   }
@@ -35,7 +55,7 @@ export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<num
     sae += Math.abs(e);
     sst += (yTrue[i] - mean) ** 2;
     maxErr = Math.max(maxErr, Math.abs(e));
-    if (Math.abs(yTrue[i]) >= MAPE_FLOOR) {
+    if (yTrue[i] !== 0 && Math.abs(yTrue[i]) >= floor) {
       ape += Math.abs(e / yTrue[i]);
       apeCount++;
     }
@@ -56,6 +76,7 @@ export function groupedMetrics(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
   groups: ArrayLike<string | number>,
+  floor: number = mapeFloor(yTrue),
 ): Record<string, Metrics> {
   const idx = new Map<string, number[]>();
   for (let i = 0; i < groups.length; i++) {
@@ -67,7 +88,7 @@ export function groupedMetrics(
   const out: Record<string, Metrics> = {};
   for (const g of [...idx.keys()].sort(naturalCompare)) {
     const rows = idx.get(g)!;
-    out[g] = regressionMetrics(rows.map((i) => yTrue[i]), rows.map((i) => yPred[i]));
+    out[g] = regressionMetrics(rows.map((i) => yTrue[i]), rows.map((i) => yPred[i]), floor);
   }
   return out;
 }
@@ -164,6 +185,33 @@ function logGamma(z: number): number {
   for (let i = 1; i < g + 2; i++) x += c[i] / (z + i);
   const t = z + g + 0.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(x);
+}
+
+/** Degradation modes: 0 at RPT0 by definition, so a relative error is meaningless near the start. */
+const ZERO_START_TARGETS = /^(lli|lam_pe|lam_ne(_[a-z]+)?)$/;
+
+/** The metrics a target is headlined by (printed first, named by run summaries and `runs list`). */
+export interface Headline {
+  metrics: ("rmse" | "mae" | "mape")[];
+  /** Why: a target that starts at zero is judged by absolute errors. */
+  reason: string;
+}
+
+/**
+ * RMSE and MAPE for targets with a scale away from zero (SOH, capacity); MAE and RMSE for targets that
+ * start at zero (LLI, LAM_PE, LAM_NE by name) or that MAPE had to leave points out of.
+ */
+export function headlineFor(target: string, overall: Metrics): Headline {
+  if (ZERO_START_TARGETS.test(target)) {
+    return { metrics: ["mae", "rmse"], reason: `${target} starts at zero: absolute errors, not MAPE` };
+  }
+  if (overall.mape_excluded > 0) {
+    return {
+      metrics: ["mae", "rmse"],
+      reason: `${overall.mape_excluded} of ${overall.n} points are near zero: MAPE covers only the rest`,
+    };
+  }
+  return { metrics: ["rmse", "mape"], reason: "target away from zero" };
 }
 
 function naturalCompare(a: string, b: string): number {

@@ -79,13 +79,42 @@ export function trainGbdt(
   params: Partial<GbdtParams>,
   options: TrainOptions = {},
 ): Booster {
+  const { p, data, run } = startBoosting(train, params, options);
+  for (let it = 1; it <= p.num_iterations && !run.stopped; it++) run.round(it);
+  return new Booster(p, data.cols, run.initScore, run.trees, run.bestIteration);
+}
+
+/** How often (ms) the interruptible trainer lets the event loop run signal handlers. */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * `trainGbdt` that can be interrupted: between boosting rounds it lets the event loop run (at most every
+ * 50 ms, so Ctrl-C handlers fire) and throws the signal's reason once `signal` is aborted. Same trees.
+ */
+export async function trainGbdtInterruptible(
+  train: LabelledRows,
+  params: Partial<GbdtParams>,
+  options: TrainOptions & { signal?: AbortSignal } = {},
+): Promise<Booster> {
+  const { p, data, run } = startBoosting(train, params, options);
+  let lastYield = performance.now();
+  for (let it = 1; it <= p.num_iterations && !run.stopped; it++) {
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
+    options.signal?.throwIfAborted();
+    run.round(it);
+  }
+  return new Booster(p, data.cols, run.initScore, run.trees, run.bestIteration);
+}
+
+function startBoosting(train: LabelledRows, params: Partial<GbdtParams>, options: TrainOptions) {
   const p = resolveParams(params);
   const data = options.binned ?? binMatrix(train.x, p.max_bin, p.min_data_in_bin);
   const y = Float64Array.from(train.y, Math.fround);
   if (y.length !== data.rows) throw new RangeError(`y has ${y.length} values for ${data.rows} rows`);
-  const run = new BoostingRun(p, data, y, options);
-  for (let it = 1; it <= p.num_iterations && !run.stopped; it++) run.round(it);
-  return new Booster(p, data.cols, run.initScore, run.trees, run.bestIteration);
+  return { p, data, run: new BoostingRun(p, data, y, options) };
 }
 
 /** Mutable state of one training run. */

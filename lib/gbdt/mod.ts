@@ -3,7 +3,13 @@
  * routing, bagging, early stopping, JSON models.
  */
 export { binMatrix, type BinnedMatrix, binOf, findUpperBounds, type RowMatrix } from "./binning.ts";
-export { Booster, type LabelledRows, trainGbdt, type TrainOptions } from "./booster.ts";
+export {
+  Booster,
+  type LabelledRows,
+  trainGbdt,
+  trainGbdtInterruptible,
+  type TrainOptions,
+} from "./booster.ts";
 export {
   DEFAULT_PARAMS,
   type GbdtParams,

@@ -72,6 +72,8 @@ export interface FitNetworkOptions {
   checkpoint?: CheckpointSettings;
   quiet?: boolean;
   label?: string;
+  /** The run's interruption (SIGINT/SIGTERM): training stops between batches like on Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /** What a model plugin's fit context offers the trainer (structural: lib/ does not import core/). */
@@ -87,6 +89,7 @@ export interface FitContextLike {
   metrics?: FitNetworkOptions["metrics"];
   histograms?: FitNetworkOptions["histograms"];
   log: { info(line: string): void; warn(line: string): void };
+  signal?: AbortSignal;
 }
 
 /** The data and options of one fit, for its checkpoint identity. */
@@ -119,6 +122,7 @@ export function contextFitOptions(
   | "warn"
   | "checkpoint"
   | "label"
+  | "signal"
 > {
   const root = fit.options.checkpoint_dir;
   const label = ctx.label ?? "fit";
@@ -140,6 +144,7 @@ export function contextFitOptions(
       }
       : undefined,
     label: model,
+    signal: ctx.signal,
   };
 }
 
@@ -183,7 +188,7 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
       maxSteps: o.maxSteps,
       seed: o.seed,
       checkpoint: o.checkpoint,
-      signal: interrupt.signal,
+      signal: o.signal ? AbortSignal.any([interrupt.signal, o.signal]) : interrupt.signal,
       quiet: o.quiet,
       label: o.label,
       log: o.log,

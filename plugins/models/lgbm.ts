@@ -16,7 +16,13 @@ import type {
   Prediction,
 } from "../../core/plugin.ts";
 import { type SampleSet, SampleSetError } from "../../core/sample.ts";
-import { Booster, boosterFromJson, type BoosterJson, boosterToJson, trainGbdt } from "../../lib/gbdt/mod.ts";
+import {
+  Booster,
+  boosterFromJson,
+  type BoosterJson,
+  boosterToJson,
+  trainGbdtInterruptible,
+} from "../../lib/gbdt/mod.ts";
 import type { IterationInfo, LabelledRows } from "../../lib/gbdt/mod.ts";
 import { ensembleFromBooster } from "../../lib/shap/from_gbdt.ts";
 import { treeShap } from "../../lib/shap/tree_shap.ts";
@@ -97,12 +103,16 @@ class LgbmModel implements ModelInstance {
     const boosters: Booster[] = [];
     for (let k = 0; k < train.targetNames.length; k++) {
       const logged: IterationInfo[] = [];
-      boosters.push(trainGbdt(observedRows(train, k), params, {
-        valid: val ? observedRows(val, k) : undefined,
-        random: () => ctx.rng.uniform(),
-        wantMetrics: ctx.metrics ? (it) => it % LOG_EVERY === 0 : undefined,
-        onIteration: (info) => info.trainMetric !== undefined && logged.push(info),
-      }));
+      // Interruptible: Ctrl-C / SIGTERM (ctx.signal) stops training between boosting rounds.
+      boosters.push(
+        await trainGbdtInterruptible(observedRows(train, k), params, {
+          signal: ctx.signal,
+          valid: val ? observedRows(val, k) : undefined,
+          random: () => ctx.rng.uniform(),
+          wantMetrics: ctx.metrics ? (it) => it % LOG_EVERY === 0 : undefined,
+          onIteration: (info) => info.trainMetric !== undefined && logged.push(info),
+        }),
+      );
       await report(logged, metricNames(train.targetNames, k, boosters[k]), ctx, history);
     }
     this.#boosters = boosters;

@@ -1,6 +1,6 @@
 /**
  * `local` tracker: plain files in the run folder — config.yaml, params.json, metrics.json (every logged
- * step), step_metrics.csv, text/*.md, and copies of artifacts from outside the folder. Figures need no
+ * step), step_metrics.csv, status.json (how the run ended), text/*.md, and copies of artifacts from outside the folder. Figures need no
  * copy here: the runner itself writes them into the run folder's figures/.
  * Each file is rewritten atomically, so an interrupted run leaves the last complete state.
  */
@@ -56,8 +56,13 @@ function createLocal(opts: z.infer<typeof options>): TrackerInstance {
         await writeFileAtomic(join(dir(), "artifacts", name ?? basename(path)), await Deno.readFile(path));
       }
     },
-    async end() {
+    async end(status) {
       await flush();
+      // The tracker's own record of how the run ended, beside the metrics it ended with.
+      await writeFileAtomic(
+        join(dir(), "status.json"),
+        JSON.stringify({ status, endedAt: new Date().toISOString() }) + "\n",
+      );
     },
   };
 }

@@ -6,7 +6,7 @@
  * (lib/mlflow/sync.ts `syncSpool`) sends the spool later.
  */
 import { z } from "zod";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import type {
   Figure,
   Logger,
@@ -19,12 +19,11 @@ import { FileStore } from "../../lib/mlflow/file_store.ts";
 import { MAX_PARAM_VALUE_LENGTH, sanitizeKey, truncateValue } from "../../lib/mlflow/keys.ts";
 import { openRestRun } from "../../lib/mlflow/rest_run.ts";
 import type { RunLogger, StartRunRequest } from "../../lib/mlflow/run_logger.ts";
-import { DEFAULT_SPOOL_DIR } from "../../lib/mlflow/spool.ts";
 
 const options = z.strictObject({
-  /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). */
+  /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). Default `file:<output.dir>/mlruns`. */
   tracking_uri: z.string().regex(/^(file:|https?:\/\/)/, "expected 'file:<path>' or 'http(s)://host[:port]'")
-    .default("file:./artifacts/mlruns"),
+    .optional(),
   /** Experiment the runs go to; created when absent. */
   experiment_name: z.string().min(1).max(500).default("batteryml"),
   /** Per-request timeout (REST). */
@@ -33,15 +32,37 @@ const options = z.strictObject({
   max_retries: z.int().min(0).default(3),
   /** First back-off delay between retries, doubled each time (REST). */
   backoff_ms: z.int().min(0).default(250),
-  /** Where REST runs spool their records (JSON lines per run). */
-  spool_dir: z.string().min(1).default(DEFAULT_SPOOL_DIR),
+  /** Where REST runs spool their records (JSON lines per run); default `<output.dir>/mlflow-spool`. */
+  spool_dir: z.string().min(1).optional(),
 });
+
+/** The options with the run's folders filled in where the config left them out. */
+export interface ResolvedMlflowOptions extends MlflowOptions {
+  tracking_uri: string;
+  spool_dir: string;
+}
+
+/**
+ * Folders default to the run's output folder (`output.dir`), so a run that writes elsewhere keeps its
+ * MLflow records with the rest of its output — and inside the folders `--print-permissions` allows.
+ */
+export function resolveMlflowOptions(opts: MlflowOptions, outputDir = "artifacts"): ResolvedMlflowOptions {
+  return {
+    ...opts,
+    tracking_uri: opts.tracking_uri ?? `file:${join(outputDir, "mlruns")}`,
+    spool_dir: opts.spool_dir ?? join(outputDir, "mlflow-spool"),
+  };
+}
 
 /** Options of the mlflow tracker. */
 export type MlflowOptions = z.infer<typeof options>;
 
 /** Opens the run on the transport the tracking URI names. */
-async function openRun(opts: MlflowOptions, request: StartRunRequest, log: Logger): Promise<RunLogger> {
+async function openRun(
+  opts: ResolvedMlflowOptions,
+  request: StartRunRequest,
+  log: Logger,
+): Promise<RunLogger> {
   if (opts.tracking_uri.startsWith("file:")) {
     const store = new FileStore(opts.tracking_uri);
     return await store.createRun(await store.ensureExperiment(request.experimentName), request);
@@ -62,7 +83,7 @@ async function openRun(opts: MlflowOptions, request: StartRunRequest, log: Logge
   }, request);
 }
 
-function createMlflow(opts: MlflowOptions, log: Logger): TrackerInstance {
+function createMlflow(opts: ResolvedMlflowOptions, log: Logger): TrackerInstance {
   let run: RunLogger | undefined;
   const renamed = new Set<string>();
   const open = () => {
@@ -154,6 +175,6 @@ const mlflow: PluginDefinition<"tracker", MlflowOptions, TrackerInstance> = {
   description:
     "MLflow tracking: a file store (mlflow ui) or a tracking server over REST, with an offline spool.",
   options,
-  create: (o, ctx) => createMlflow(o, ctx.log),
+  create: (o, ctx) => createMlflow(resolveMlflowOptions(o, ctx.outputDir), ctx.log),
 };
 export default mlflow;

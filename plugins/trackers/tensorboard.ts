@@ -21,8 +21,8 @@ import { EventWriter } from "../../lib/tfevents/event_writer.ts";
 import { SessionStatus } from "../../lib/tfevents/hparams.ts";
 
 const options = z.strictObject({
-  /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id. */
-  logdir: z.string().min(1).default("artifacts/tensorboard"),
+  /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id (default `<output.dir>/tensorboard`). */
+  logdir: z.string().min(1).optional(),
   /** Seconds between flushes of buffered events to disk (0: only on end). */
   flush_secs: z.number().min(0).default(30),
 });
@@ -57,7 +57,13 @@ const STATUS: Record<RunStatus, SessionStatus> = {
   KILLED: SessionStatus.FAILURE,
 };
 
-function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTracker {
+/** The logdir of a run: the option, else `tensorboard/` in the run's output folder. */
+export function tensorboardLogdir(opts: TensorBoardOptions, outputDir = "artifacts"): string {
+  return opts.logdir ?? join(outputDir, "tensorboard");
+}
+
+function createTensorBoard(opts: TensorBoardOptions, log: Logger, outputDir?: string): TensorBoardTracker {
+  const logdir = tensorboardLogdir(opts, outputDir);
   let writer: EventWriter | undefined;
   let run: RunInfo | undefined;
   /** The train/validation sub-run writers, opened on their first curve point. */
@@ -76,7 +82,7 @@ function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTr
   const curveWriter = (name: CurveRun) => {
     let w = curveWriters.get(name);
     if (!w) {
-      w = EventWriter.open(join(opts.logdir, run!.runId, name), { flushSecs: opts.flush_secs });
+      w = EventWriter.open(join(logdir, run!.runId, name), { flushSecs: opts.flush_secs });
       curveWriters.set(name, w);
     }
     return w;
@@ -85,7 +91,7 @@ function createTensorBoard(opts: TensorBoardOptions, log: Logger): TensorBoardTr
   return {
     async start(info: RunInfo) {
       run = info;
-      writer = await EventWriter.open(join(opts.logdir, info.runId), { flushSecs: opts.flush_secs });
+      writer = await EventWriter.open(join(logdir, info.runId), { flushSecs: opts.flush_secs });
       open().text("config", fenced("yaml", info.configYaml), nextStep("config"));
     },
     params(values) {
@@ -157,6 +163,6 @@ const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTr
   description:
     "TensorBoard event files under <logdir>/<run id>: scalars, train/validation curves, config/params text, HParams, figures, histograms.",
   options,
-  create: (o, ctx) => createTensorBoard(o, ctx.log),
+  create: (o, ctx) => createTensorBoard(o, ctx.log, ctx.outputDir),
 };
 export default tensorboard;

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { groupedMetrics, regressionMetrics, studentT975, summariseFolds } from "../../lib/metrics.ts";
+import {
+  groupedMetrics,
+  headlineFor,
+  mapeFloor,
+  regressionMetrics,
+  studentT975,
+  summariseFolds,
+} from "../../lib/metrics.ts";
 
 const close = (a: number, b: number, tol = 1e-12) =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
@@ -15,11 +22,38 @@ Deno.test("RMSE, MAE, MAPE, R² and max error on a hand-computed example", () =>
   assert.equal(m.n, 4);
 });
 
-Deno.test("targets with |y| < 1e-6 are left out of MAPE and counted", () => {
+Deno.test("targets within 1 % of the largest |y| are left out of MAPE and counted", () => {
   const m = regressionMetrics([0, 1e-7, 2], [0.5, 0.5, 1]);
   assert.equal(m.mape_excluded, 2);
   close(m.mape, 50);
   assert.ok(Number.isNaN(regressionMetrics([1, 1], [1, 2]).r2)); // no variance → R² undefined
+});
+
+Deno.test("a LAM_PE point at −0.00076 no longer dominates MAPE: the floor is relative to the target's scale", () => {
+  // max |y| = 0.4 → floor 0.004: 0 and −0.00076 are left out; MAPE over 0.1 and 0.4 by hand:
+  // |0.11 − 0.1| / 0.1 = 0.1, |0.38 − 0.4| / 0.4 = 0.05 → 7.5 %. (With a 1e-6 floor −0.00076 counted,
+  // |0.002 + 0.00076| / 0.00076 = 3.63, and MAPE was 126 %.)
+  const yTrue = [0, -0.00076, 0.1, 0.4], yPred = [0.001, 0.002, 0.11, 0.38];
+  close(mapeFloor(yTrue), 0.004);
+  const m = regressionMetrics(yTrue, yPred);
+  assert.equal(m.mape_excluded, 2);
+  close(m.mape, 7.5);
+  // An explicit floor (the whole target's) overrides the group's own scale.
+  const group = regressionMetrics([0.002, 0.003], [0.003, 0.003], 0.005);
+  assert.equal(group.mape_excluded, 2);
+  assert.ok(Number.isNaN(group.mape));
+});
+
+Deno.test("headline metrics: MAE/RMSE for targets that start at zero or pass near it, RMSE/MAPE otherwise", () => {
+  const clean = regressionMetrics([0.9, 0.8], [0.91, 0.79]);
+  assert.deepEqual(headlineFor("soh", clean).metrics, ["rmse", "mape"]);
+  for (const target of ["lli", "lam_pe", "lam_ne", "lam_ne_si"]) {
+    assert.deepEqual(headlineFor(target, clean).metrics, ["mae", "rmse"], target);
+  }
+  const nearZero = regressionMetrics([0, 0.5], [0.1, 0.5]);
+  const h = headlineFor("capacity_c10_Ah", nearZero);
+  assert.deepEqual(h.metrics, ["mae", "rmse"]);
+  assert.match(h.reason, /1 of 2 points are near zero/);
 });
 
 Deno.test("grouped metrics split by label in natural order", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "yaml";
-import mlflow from "../../../plugins/trackers/mlflow.ts";
+import mlflow, { resolveMlflowOptions } from "../../../plugins/trackers/mlflow.ts";
 import { validateDefinition } from "../../../core/loader.ts";
 import { runContract } from "../../../core/contract/run_contract.ts";
 import { syncSpool } from "../../../lib/mlflow/sync.ts";
@@ -35,12 +35,22 @@ function onlyRunDir(root: string): { experimentDir: string; runDir: string } {
   return { experimentDir, runDir: join(experimentDir, runs[0]) };
 }
 
-Deno.test("mlflow options: defaults, and a bad tracking URI is refused", async () => {
-  const opts = await validOptions({});
+Deno.test("mlflow options: folders default to the run's output.dir, and a bad tracking URI is refused", async () => {
+  const opts = resolveMlflowOptions(await validOptions({}));
   assert.deepEqual(
     [opts.tracking_uri, opts.experiment_name, opts.spool_dir],
-    ["file:./artifacts/mlruns", "batteryml", "artifacts/mlflow-spool"],
+    ["file:artifacts/mlruns", "batteryml", "artifacts/mlflow-spool"],
   );
+  const elsewhere = resolveMlflowOptions(await validOptions({}), "/data/out");
+  assert.deepEqual([elsewhere.tracking_uri, elsewhere.spool_dir], [
+    "file:/data/out/mlruns",
+    "/data/out/mlflow-spool",
+  ]);
+  const given = resolveMlflowOptions(
+    await validOptions({ tracking_uri: "file:/x", spool_dir: "/y" }),
+    "/data/out",
+  );
+  assert.deepEqual([given.tracking_uri, given.spool_dir], ["file:/x", "/y"]);
   await assert.rejects(() => validOptions({ tracking_uri: "ftp://x" }));
 });
 

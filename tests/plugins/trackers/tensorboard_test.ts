@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import tensorboard, { type TensorBoardTracker } from "../../../plugins/trackers/tensorboard.ts";
+import tensorboard, {
+  tensorboardLogdir,
+  type TensorBoardTracker,
+} from "../../../plugins/trackers/tensorboard.ts";
 import { validateDefinition } from "../../../core/loader.ts";
 import { runContract } from "../../../core/contract/run_contract.ts";
 import { type DecodedEvent, readEventFile } from "../../lib/tfevents/event_decoder.ts";
@@ -159,4 +162,10 @@ Deno.test("tensorboard: train_*/val_* curves go to the train/ and validation/ su
     const own = await scalars(join(logdir, run.runId));
     assert.deepEqual(own.map((r) => r[1]), ["f1/inner/learning_rate"]);
   });
+});
+
+Deno.test("tensorboard logdir defaults to <output.dir>/tensorboard; an explicit logdir wins", () => {
+  assert.equal(tensorboardLogdir({ flush_secs: 0 }, "/data/out"), "/data/out/tensorboard");
+  assert.equal(tensorboardLogdir({ flush_secs: 0 }), "artifacts/tensorboard");
+  assert.equal(tensorboardLogdir({ logdir: "/srv/tb", flush_secs: 0 }, "/data/out"), "/srv/tb");
 });
