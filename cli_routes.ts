@@ -4,6 +4,7 @@
  */
 import { buildCommand, buildRouteMap, type RouteMap } from "@stricli/core";
 import { DiskCache } from "./core/cache.ts";
+import { ConfigError } from "./core/errors.ts";
 import { createLogger } from "./core/log.ts";
 import { predictWithRun } from "./core/predict.ts";
 import { predictionsCsv } from "./core/report.ts";
@@ -13,6 +14,8 @@ import { synthesize } from "./plugins/datasets/m50t/synth_writer.ts";
 import { EXPERIMENT_LABELS } from "./plugins/datasets/m50t/experiments.ts";
 import { writeFileAtomic } from "./lib/io/atomic_write.ts";
 import { syncSpool } from "./lib/mlflow/sync.ts";
+import { migrateFileStore } from "./lib/mlflow/migrate_store.ts";
+import { artifactsAncestor } from "./lib/mlflow/store_location.ts";
 
 /** Flags every command takes. */
 export interface CommonFlags {
@@ -311,6 +314,32 @@ const trackingSync = buildCommand({
   },
 });
 
+const trackingMigrate = buildCommand({
+  docs: {
+    brief:
+      "Move an MLflow file store out of artifacts/ (MLflow >= 3.8 cannot open runs below a folder of that name)",
+  },
+  parameters: {
+    flags: {
+      ...commonFlags,
+      from: { kind: "parsed", parse: String, brief: "Store to move", default: "artifacts/mlruns" },
+      to: { kind: "parsed", parse: String, brief: "New place (must not exist)", default: "mlruns" },
+    },
+  },
+  func: async function (this: Ctx, f: CommonFlags & { from: string; to: string }) {
+    await guarded(this, f, async () => {
+      const ancestor = artifactsAncestor(f.to);
+      if (ancestor) {
+        throw new ConfigError("--to", `'${f.to}' is below '${ancestor}', which MLflow >= 3.8 cannot open`);
+      }
+      const r = await migrateFileStore(f.from, f.to);
+      this.process.stdout.write(
+        `moved ${r.from} → ${r.to}: ${r.experiments} experiments, ${r.runs} runs, ${r.rewritten} locations rewritten\n`,
+      );
+    });
+  },
+});
+
 const cacheDirFlag = {
   kind: "parsed",
   parse: String,
@@ -352,7 +381,7 @@ export const extraRoutes: Record<string, RouteMap<any> | ReturnType<typeof build
   }),
   predict,
   tracking: buildRouteMap({
-    routes: { sync: trackingSync },
+    routes: { sync: trackingSync, migrate: trackingMigrate },
     docs: { brief: "Experiment tracking utilities" },
   }),
   cache: buildRouteMap({

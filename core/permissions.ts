@@ -4,7 +4,7 @@
  * and network only to the hosts the config names (URL plugins, an MLflow server, the data download host).
  */
 import { relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { DEFAULT_FILE_STORE_URI, fileStorePath } from "../lib/mlflow/store_location.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import type { PluginLock } from "./plugin_lock.ts";
 
@@ -31,6 +31,9 @@ export function networkHosts(config: ExperimentConfig, lock: PluginLock): string
   return [...hosts].sort();
 }
 
+/** The folder of the mlflow tracker's default store (`file:mlruns`). */
+const MLFLOW_DEFAULT_STORE = fileStorePath(DEFAULT_FILE_STORE_URI);
+
 /** Plugin options that name a folder the run writes: `*_dir` (checkpoint_dir, spool_dir) and `logdir`. */
 const WRITE_DIR_KEY = /(^|_)dir$|^logdir$/;
 
@@ -55,17 +58,16 @@ export function writeFolders(config: ExperimentConfig): string[] {
         : WRITE_DIR_KEY.test(key)
         ? value
         : key === "tracking_uri" && value.startsWith("file:")
-        ? fileUriPath(value)
+        ? fileStorePath(value)
         : undefined;
       if (dir && !inside(dir)) out.push(dir);
     }
+    // The mlflow tracker's own default file store (MLflow's ./mlruns) when the entry names none.
+    if (entry.use === "mlflow" && entry.tracking_uri === undefined && !inside(MLFLOW_DEFAULT_STORE)) {
+      out.push(MLFLOW_DEFAULT_STORE);
+    }
   }
   return out;
-}
-
-/** `file:./x` → `./x`, `file:///abs` → `/abs` (the folder an MLflow file store URI names). */
-function fileUriPath(uri: string): string {
-  return uri.startsWith("file://") ? fileURLToPath(uri) : uri.slice("file:".length);
 }
 
 /** The `deno run` flags for `batteryml run` with this config. */

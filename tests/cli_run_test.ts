@@ -37,9 +37,10 @@ Deno.test("a failing command exits 1 with an error: line; --version exits 0", as
 
 Deno.test("a dual-tracking run with exactly the printed flags writes every record where the config says", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "batteryml-outdir-" });
-  const out = join(tmp, "out"), ckpt = join(tmp, "ckpt");
+  const out = join(tmp, "out"), ckpt = join(tmp, "ckpt"), store = join(tmp, "mlruns");
   const overrides = [
     "tracking=dual",
+    `tracking.2.tracking_uri=file:${store}`,
     `output.dir=${out}`,
     "model=mlp",
     `+model.checkpoint_dir=${ckpt}`,
@@ -50,7 +51,7 @@ Deno.test("a dual-tracking run with exactly the printed flags writes every recor
     const printed = await batteryml(["run", "--print-permissions", ...overrides]);
     assert.equal(printed.code, 0, printed.stderr);
     const flags = printed.stdout.trim().split(" ");
-    assert.ok(flags.includes(`--allow-write=${out},${ckpt}`), printed.stdout);
+    assert.ok(flags.includes(`--allow-write=${out},${ckpt},${store}`), printed.stdout);
     const run = await new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, "cli.ts", "run", "--json", ...overrides],
       cwd: ROOT,
@@ -66,8 +67,8 @@ Deno.test("a dual-tracking run with exactly the printed flags writes every recor
     // TensorBoard: <output.dir>/tensorboard/<run id>/events.out.tfevents.*
     const events = await Array.fromAsync(Deno.readDir(join(out, "tensorboard", summary.runId)));
     assert.equal(events.filter((e) => e.name.startsWith("events.out.tfevents.")).length, 1);
-    // MLflow file store: <output.dir>/mlruns/<experiment>/<run>/ with FINISHED status and test metrics.
-    const run0 = await mlflowRunDir(join(out, "mlruns"), summary.runId);
+    // MLflow file store where the config says: <store>/<experiment>/<run>/ with FINISHED status and metrics.
+    const run0 = await mlflowRunDir(store, summary.runId);
     assert.match(await Deno.readTextFile(join(run0, "meta.yaml")), /^status: 3$/m);
     assert.ok(await Deno.stat(join(run0, "metrics", "test", "soh", "rmse")));
     // Checkpoints of every fit, outside artifacts/.

@@ -92,7 +92,7 @@ export class FileStore {
     await Deno.mkdir(join(runDir, "artifacts"), { recursive: true });
     for (const sub of ["metrics", "params", "tags"]) await Deno.mkdir(join(runDir, sub));
     const meta = newRunMeta(runId, experimentId, request, pathToFileURL(join(runDir, "artifacts")).href);
-    await writeYaml(join(runDir, "meta.yaml"), meta);
+    await writeMetaYaml(join(runDir, "meta.yaml"), meta);
     const run = new FileStoreRun(runDir, meta);
     await run.setTags({ "mlflow.runName": request.runName, ...request.tags });
     return run;
@@ -118,7 +118,7 @@ export class FileStore {
       name,
     };
     await Deno.mkdir(dir, { recursive: true });
-    await writeYaml(join(dir, "meta.yaml"), meta);
+    await writeMetaYaml(join(dir, "meta.yaml"), meta);
     return meta;
   }
 
@@ -229,7 +229,7 @@ export class FileStoreRun implements RunLogger {
   /** Sets the final status and end time in `meta.yaml` (atomically). */
   async end(status: TerminalStatus, endTime: number): Promise<void> {
     this.#meta = { ...this.#meta, status: RUN_STATUS_CODES[status], end_time: endTime };
-    await writeYaml(join(this.dir, "meta.yaml"), this.#meta);
+    await writeMetaYaml(join(this.dir, "meta.yaml"), this.#meta);
   }
 }
 
@@ -265,7 +265,8 @@ function metricLine(m: MetricEntry): string {
 }
 
 /** YAML as Python's `yaml.safe_dump` writes it: sorted keys, single-quoted strings when quoting is needed. */
-async function writeYaml(path: string, value: object): Promise<void> {
+/** Writes a meta.yaml as MLflow's FileStore does (sorted keys), atomically. */
+export async function writeMetaYaml(path: string, value: object): Promise<void> {
   await writeFileAtomic(
     path,
     stringifyYaml(value, { sortMapEntries: true, singleQuote: true, lineWidth: 0 }),

@@ -1,6 +1,7 @@
 /**
- * `mlflow` tracker: a run in an MLflow file store (`tracking_uri: file:...`, readable by
- * `mlflow ui --backend-store-uri file:./artifacts/mlruns`) or on a tracking server (`http(s)://...`).
+ * `mlflow` tracker: a run in an MLflow file store (`tracking_uri: file:...`, default MLflow's own `./mlruns`,
+ * readable by `mlflow ui`) or on a tracking server (`http(s)://...`). A file store below a folder named
+ * `artifacts` is refused (MLflow ≥ 3.8 cannot open its runs: lib/mlflow/store_location.ts).
  * Keys are made valid by MLflow's rules (a renamed key is reported once). With a server, records are
  * spooled first: if the server cannot be reached the run goes on, and `batteryml tracking sync`
  * (lib/mlflow/sync.ts `syncSpool`) sends the spool later.
@@ -18,11 +19,18 @@ import type {
 import { FileStore } from "../../lib/mlflow/file_store.ts";
 import { MAX_PARAM_VALUE_LENGTH, sanitizeKey, truncateValue } from "../../lib/mlflow/keys.ts";
 import { openRestRun } from "../../lib/mlflow/rest_run.ts";
+import { gitCommit } from "../../lib/mlflow/git_commit.ts";
+import { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "../../lib/mlflow/store_location.ts";
 import type { RunLogger, StartRunRequest } from "../../lib/mlflow/run_logger.ts";
 
 const options = z.strictObject({
-  /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). Default `file:<output.dir>/mlruns`. */
+  /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). Default `file:mlruns`. */
   tracking_uri: z.string().regex(/^(file:|https?:\/\/)/, "expected 'file:<path>' or 'http(s)://host[:port]'")
+    .refine(
+      (uri) => !uri.startsWith("file:") || artifactsAncestor(fileStorePath(uri)) === undefined,
+      "MLflow >= 3.8 cannot open runs of a file store below a folder named 'artifacts'; " +
+        "use file:mlruns (MLflow's default) or another path without such a folder",
+    )
     .optional(),
   /** Experiment the runs go to; created when absent. */
   experiment_name: z.string().min(1).max(500).default("batteryml"),
@@ -43,13 +51,13 @@ export interface ResolvedMlflowOptions extends MlflowOptions {
 }
 
 /**
- * Folders default to the run's output folder (`output.dir`), so a run that writes elsewhere keeps its
- * MLflow records with the rest of its output — and inside the folders `--print-permissions` allows.
+ * The file store defaults to MLflow's own `./mlruns` (not under `output.dir`, which is `artifacts/` by
+ * default: MLflow cannot open runs below a folder of that name); the REST spool stays with the run's output.
  */
 export function resolveMlflowOptions(opts: MlflowOptions, outputDir = "artifacts"): ResolvedMlflowOptions {
   return {
     ...opts,
-    tracking_uri: opts.tracking_uri ?? `file:${join(outputDir, "mlruns")}`,
+    tracking_uri: opts.tracking_uri ?? DEFAULT_FILE_STORE_URI,
     spool_dir: opts.spool_dir ?? join(outputDir, "mlflow-spool"),
   };
 }
@@ -83,7 +91,21 @@ async function openRun(
   }, request);
 }
 
-function createMlflow(opts: ResolvedMlflowOptions, log: Logger): TrackerInstance {
+/**
+ * The store an earlier BatteryML wrote by default (`<output.dir>/mlruns`), which MLflow ≥ 3.8 cannot open:
+ * a run says once how to move it.
+ */
+async function warnAboutOldStore(opts: ResolvedMlflowOptions, outputDir: string, log: Logger): Promise<void> {
+  const old = join(outputDir, "mlruns");
+  if (!opts.tracking_uri.startsWith("file:") || !artifactsAncestor(old)) return;
+  if (!(await Deno.stat(join(old, "0", "meta.yaml")).then(() => true, () => false))) return;
+  log.warn(
+    `mlflow tracker: runs of an earlier BatteryML are in ${old}, which MLflow >= 3.8 cannot open; ` +
+      `move them with \`batteryml tracking migrate --from ${old} --to ${fileStorePath(opts.tracking_uri)}\``,
+  );
+}
+
+function createMlflow(opts: ResolvedMlflowOptions, log: Logger, outputDir = "artifacts"): TrackerInstance {
   let run: RunLogger | undefined;
   const renamed = new Set<string>();
   const open = () => {
@@ -101,7 +123,8 @@ function createMlflow(opts: ResolvedMlflowOptions, log: Logger): TrackerInstance
   };
   return {
     async start(info: RunInfo) {
-      run = await openRun(opts, startRequest(info, opts.experiment_name), log);
+      await warnAboutOldStore(opts, outputDir, log).catch(() => {});
+      run = await openRun(opts, startRequest(info, opts.experiment_name, await gitCommit()), log);
       await run.logArtifactBytes("config.yaml", info.configYaml);
     },
     async params(values) {
@@ -138,7 +161,7 @@ function createMlflow(opts: ResolvedMlflowOptions, log: Logger): TrackerInstance
 }
 
 /** The run request: run name = BatteryML run id, plus the tags MLflow's UI shows. */
-function startRequest(info: RunInfo, experimentName: string): StartRunRequest {
+function startRequest(info: RunInfo, experimentName: string, commit: string | undefined): StartRunRequest {
   const userId = envOrUndefined("USER") ?? envOrUndefined("USERNAME") ?? "unknown";
   return {
     experimentName,
@@ -153,6 +176,8 @@ function startRequest(info: RunInfo, experimentName: string): StartRunRequest {
       "batteryml.run_id": info.runId,
       "batteryml.config_hash": info.configHash,
       "batteryml.run_dir": info.runDir,
+      // As MLflow's own client does when the working folder is a git checkout.
+      ...(commit ? { "mlflow.source.git.commit": commit } : {}),
     },
   };
 }
@@ -175,6 +200,6 @@ const mlflow: PluginDefinition<"tracker", MlflowOptions, TrackerInstance> = {
   description:
     "MLflow tracking: a file store (mlflow ui) or a tracking server over REST, with an offline spool.",
   options,
-  create: (o, ctx) => createMlflow(resolveMlflowOptions(o, ctx.outputDir), ctx.log),
+  create: (o, ctx) => createMlflow(resolveMlflowOptions(o, ctx.outputDir), ctx.log, ctx.outputDir),
 };
 export default mlflow;

@@ -14,14 +14,18 @@ Deno.test("write folders: output.dir, plus every folder an option names outside 
       "+model.checkpoint_dir=/scratch/ckpt",
     ],
   });
-  assert.deepEqual(writeFolders(composed.config), ["/data/out", "/scratch/ckpt", "/srv/tb"]);
+  // dual's MLflow store is MLflow's own ./mlruns (never under artifacts/), named in tracking/mlflow.yaml.
+  assert.deepEqual(writeFolders(composed.config), ["/data/out", "/scratch/ckpt", "mlruns", "/srv/tb"]);
   const mlflowElsewhere = await composeConfig({
-    overrides: ["tracking=mlflow", "+tracking.0.tracking_uri=file:./mlruns"],
+    overrides: ["tracking=mlflow", "tracking.0.tracking_uri=file:/srv/mlruns"],
   });
-  assert.deepEqual(writeFolders(mlflowElsewhere.config), ["artifacts", "./mlruns"]);
+  assert.deepEqual(writeFolders(mlflowElsewhere.config), ["artifacts", "/srv/mlruns"]);
   assert.ok(
     permissionsFor(mlflowElsewhere.config, { version: 1, plugins: {} }).includes(
-      "--allow-write=artifacts,./mlruns",
+      "--allow-write=artifacts,/srv/mlruns",
     ),
   );
+  // An mlflow entry that names no store writes the plugin's default, ./mlruns.
+  const bare = { ...mlflowElsewhere.config, tracking: [{ use: "mlflow" }] };
+  assert.deepEqual(writeFolders(bare), ["artifacts", "mlruns"]);
 });

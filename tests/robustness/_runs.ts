@@ -66,10 +66,22 @@ export async function batteryml(args: string[]): Promise<{ code: number; stdout:
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
-/** A fresh output folder inside the project (the task may only write under `.`); removed by `dispose`. */
-export async function projectOutputDir(): Promise<{ rel: string; abs: string; dispose(): Promise<void> }> {
-  const rel = join("artifacts", "test-robustness", crypto.randomUUID().slice(0, 8));
+/**
+ * A fresh output folder inside the project (the task may only write under `.`), outside `artifacts/` so
+ * that an MLflow store may live in it; removed by `dispose`. `dual` selects tracking=dual with the MLflow
+ * store inside it (not the shared ./mlruns).
+ */
+export async function projectOutputDir(): Promise<
+  { rel: string; abs: string; dual: string[]; mlruns: string; dispose(): Promise<void> }
+> {
+  const rel = join(".batteryml-test", crypto.randomUUID().slice(0, 8));
   const abs = join(ROOT, rel);
   await Deno.mkdir(abs, { recursive: true });
-  return { rel, abs, dispose: () => Deno.remove(abs, { recursive: true }) };
+  return {
+    rel,
+    abs,
+    dual: ["tracking=dual", `tracking.2.tracking_uri=file:${rel}/mlruns`],
+    mlruns: join(abs, "mlruns"),
+    dispose: () => Deno.remove(abs, { recursive: true }),
+  };
 }

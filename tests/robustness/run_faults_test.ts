@@ -182,7 +182,7 @@ robustnessCase(
 /** A finished dual-tracking run in a fresh project output folder (also warms the synthetic-data cache). */
 async function cliEarlierRun() {
   const out = await projectOutputDir();
-  const first = await batteryml(["run", `output.dir=${out.rel}`, "tracking=dual", "--quiet"]);
+  const first = await batteryml(["run", `output.dir=${out.rel}`, ...out.dual, "--quiet"]);
   assert.equal(first.code, 0, first.stderr);
   return { out, ids: await runIds(out.abs), before: await snapshot(out.abs) };
 }
@@ -197,7 +197,7 @@ robustnessCase(
       const r = await batteryml([
         "run",
         `output.dir=${out.rel}`,
-        "tracking=dual",
+        ...out.dual,
         "model=./tests/fixtures/plugins/faulty_model.ts",
         "+model.fault=nan",
         "+model.fault_cell=1/D",
@@ -212,7 +212,7 @@ robustnessCase(
       assert.doesNotMatch(r.stderr, /^\s+at /m); // no stack trace
       const id = newRun(ids, await runIds(out.abs));
       assert.equal((await readManifest(out.abs, id)).status, "FAILED");
-      assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_FAILED);
+      assert.equal(await mlflowStatusOf(out.mlruns, id), MLFLOW_FAILED);
       await assertIntact(out.abs, before);
     } finally {
       await out.dispose();
@@ -252,8 +252,7 @@ robustnessCase(
 const MLFLOW_RUNNING = 1, MLFLOW_FAILED = 4, MLFLOW_KILLED = 5;
 
 /** The status code in the MLflow file-store meta.yaml of the run named `runId`. */
-async function mlflowStatusOf(outputDir: string, runId: string): Promise<number> {
-  const store = join(outputDir, "mlruns");
+async function mlflowStatusOf(store: string, runId: string): Promise<number> {
   for await (const exp of Deno.readDir(store)) {
     if (!exp.isDirectory || exp.name.startsWith(".")) continue;
     for await (const run of Deno.readDir(join(store, exp.name))) {
@@ -284,7 +283,11 @@ const LONG_TRAINING: Record<"gbdt" | "neural", string[]> = {
  * begun (the "samples" step is logged just before it); for the neural model the local tracker has
  * flushed per-epoch metrics. Returns the child and the new run's id.
  */
-async function startTraining(out: { rel: string; abs: string }, kind: "gbdt" | "neural", ids: string[]) {
+async function startTraining(
+  out: { rel: string; abs: string; dual: string[] },
+  kind: "gbdt" | "neural",
+  ids: string[],
+) {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "task",
@@ -292,7 +295,7 @@ async function startTraining(out: { rel: string; abs: string }, kind: "gbdt" | "
       "batteryml",
       "run",
       `output.dir=${out.rel}`,
-      "tracking=dual",
+      ...out.dual,
       ...LONG_TRAINING[kind],
     ],
     cwd: ROOT,
@@ -337,7 +340,7 @@ for (const kind of ["gbdt", "neural"] as const) {
           assert.equal(manifest.status, "KILLED");
           const local = JSON.parse(await Deno.readTextFile(join(out.abs, "runs", id, "status.json")));
           assert.equal(local.status, "KILLED");
-          assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_KILLED);
+          assert.equal(await mlflowStatusOf(out.mlruns, id), MLFLOW_KILLED);
           await assertIntact(out.abs, before);
         } finally {
           await out.dispose();
@@ -369,7 +372,7 @@ robustnessCase(
       await child.status;
       await done();
       assert.equal((await readManifest(out.abs, id)).status, "RUNNING");
-      assert.equal(await mlflowStatusOf(out.abs, id), MLFLOW_RUNNING);
+      assert.equal(await mlflowStatusOf(out.mlruns, id), MLFLOW_RUNNING);
       const listed = await batteryml(["runs", "list", "--json", "--output-dir", out.rel]);
       assert.equal(listed.code, 0, listed.stderr);
       const runs = JSON.parse(listed.stdout) as { runId: string; status: string }[];

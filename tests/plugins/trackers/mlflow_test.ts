@@ -35,23 +35,41 @@ function onlyRunDir(root: string): { experimentDir: string; runDir: string } {
   return { experimentDir, runDir: join(experimentDir, runs[0]) };
 }
 
-Deno.test("mlflow options: folders default to the run's output.dir, and a bad tracking URI is refused", async () => {
+Deno.test("mlflow options: the store defaults to MLflow's ./mlruns, the spool to output.dir; bad URIs refused", async () => {
   const opts = resolveMlflowOptions(await validOptions({}));
   assert.deepEqual(
     [opts.tracking_uri, opts.experiment_name, opts.spool_dir],
-    ["file:artifacts/mlruns", "batteryml", "artifacts/mlflow-spool"],
+    ["file:mlruns", "batteryml", "artifacts/mlflow-spool"],
   );
   const elsewhere = resolveMlflowOptions(await validOptions({}), "/data/out");
-  assert.deepEqual([elsewhere.tracking_uri, elsewhere.spool_dir], [
-    "file:/data/out/mlruns",
-    "/data/out/mlflow-spool",
-  ]);
+  assert.deepEqual([elsewhere.tracking_uri, elsewhere.spool_dir], ["file:mlruns", "/data/out/mlflow-spool"]);
   const given = resolveMlflowOptions(
     await validOptions({ tracking_uri: "file:/x", spool_dir: "/y" }),
     "/data/out",
   );
   assert.deepEqual([given.tracking_uri, given.spool_dir], ["file:/x", "/y"]);
   await assert.rejects(() => validOptions({ tracking_uri: "ftp://x" }));
+  // MLflow >= 3.8 cannot open runs below a folder named artifacts: such a store is refused up front.
+  for (const uri of ["file:artifacts/mlruns", "file:./artifacts/mlruns", "file:///srv/artifacts/x/mlruns"]) {
+    await assert.rejects(() => validOptions({ tracking_uri: uri }), /artifacts/, uri);
+  }
+  await validOptions({ tracking_uri: "file:/srv/my_artifacts/mlruns" });
+});
+
+Deno.test("mlflow run tags: mlflow.user from the OS user and mlflow.source.git.commit of this checkout", async () => {
+  const head = new TextDecoder().decode(
+    (await new Deno.Command("git", { args: ["rev-parse", "HEAD"], stdout: "piped" }).output()).stdout,
+  ).trim();
+  await withTempDir(async (dir) => {
+    const ctx = testContext();
+    const tracker = await mlflow.create(await validOptions({ tracking_uri: `file:${dir}/mlruns` }), ctx);
+    await tracker.start(testRun(dir));
+    await tracker.end("FINISHED");
+    const { runDir } = onlyRunDir(join(dir, "mlruns"));
+    const tag = (k: string) => Deno.readTextFileSync(join(runDir, "tags", k));
+    assert.equal(tag("mlflow.source.git.commit"), head);
+    assert.equal(tag("mlflow.user"), Deno.env.get("USER") ?? Deno.env.get("USERNAME") ?? "unknown");
+  });
 });
 
 Deno.test("mlflow (file store) passes the tracker contract", async () => {
