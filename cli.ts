@@ -2,6 +2,7 @@
  * `batteryml` — the command line. Every command is thin: it parses flags and calls the public API.
  * Errors print one line and exit non-zero; `--debug` adds the stack.
  */
+import { runFigures } from "./lib/plot/run_figures.ts";
 import {
   buildApplication,
   buildCommand,
@@ -100,6 +101,8 @@ const runCommand = buildCommand({
           signal: interrupt.signal,
           onStart: (dir) => runDir = dir,
           onStep: (s) => log.info(describeStep(s)),
+          // Parity and trajectory figures, written to figures/ and sent to every tracker.
+          figures: (rows) => Promise.resolve(runFigures(rows)),
         });
         if (flags.json) this.process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
         else this.process.stdout.write(formatSummary(summary));

@@ -9,7 +9,7 @@
 import { composeConfig, createLogger, runExperiment, type RunSummary } from "../mod.ts";
 import type { Figure } from "../core/plugin.ts";
 import type { PredictionRow, TargetReport } from "../core/report.ts";
-import { parityPlot } from "../lib/plot/parity.ts";
+import { runFigures } from "../lib/plot/run_figures.ts";
 import { narrateStep, runTitle } from "./narrate.ts";
 
 /** Default groups of milestone A; command-line overrides come after and win. */
@@ -23,7 +23,7 @@ export async function milestoneA(overrides: string[], print = console.log): Prom
     composed,
     log: createLogger({ quiet: true }),
     onStep: (s) => print(narrateStep(s)),
-    figures: (rows) => Promise.resolve(parityFigures(rows)),
+    figures: (rows) => Promise.resolve(runFigures(rows)),
   });
   for (const [target, report] of Object.entries(summary.report)) print(formatResults(target, report));
   print(formatImportance(summary));
@@ -74,18 +74,6 @@ export function formatImportance(summary: RunSummary, top = 5): string {
     "   top features by importance:",
     ...ranked.map(([k, v], i) => `   ${i + 1}. ${k.padEnd(28)} ${(100 * v / sum).toFixed(1)} %`),
   ].join("\n");
-}
-
-function parityFigures(rows: readonly PredictionRow[]): Record<string, Figure> {
-  const out: Record<string, Figure> = {};
-  for (const target of new Set(rows.map((r) => r.target))) {
-    const points = rows.filter((r) => r.target === target);
-    out[`parity_${target}`] = parityPlot(points, {
-      label: `${target} (–)`,
-      title: `Parity: ${target}, test cells`,
-    });
-  }
-  return out;
 }
 
 if (import.meta.main) {

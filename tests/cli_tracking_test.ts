@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
 import { FileStore } from "../lib/mlflow/file_store.ts";
+import { readEventFile } from "./lib/tfevents/event_decoder.ts";
 import { batteryml, projectOutputDir } from "./robustness/_runs.ts";
 
 Deno.test("a tracking_uri below a folder named artifacts is one error line naming the key", async () => {
@@ -49,6 +50,26 @@ Deno.test("tracking migrate moves an old artifacts/mlruns store and rewrites its
     const exp = [...Deno.readDirSync(out.mlruns)].find((e) => e.isDirectory && /^\d{3,}$/.test(e.name))!;
     const meta = parse(await Deno.readTextFile(join(out.mlruns, exp.name, "meta.yaml")));
     assert.equal(meta.artifact_location, pathToFileURL(join(out.mlruns, exp.name)).href);
+  } finally {
+    await out.dispose();
+  }
+});
+
+Deno.test("batteryml run sends the parity and trajectory figures to every tracker", async () => {
+  const out = await projectOutputDir();
+  try {
+    const r = await batteryml(["run", "--json", `output.dir=${out.rel}`, "tracking=[local, tensorboard]"]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    for (const name of ["parity_soh", "trajectories_soh"]) {
+      assert.ok((await Deno.stat(join(summary.runDir, "figures", `${name}.png`))).size > 1000, name);
+    }
+    const tbRun = join(out.abs, "tensorboard", summary.runId);
+    const file = [...Deno.readDirSync(tbRun)].find((e) => e.isFile && e.name.includes("tfevents"))!.name;
+    const images = (await readEventFile(join(tbRun, file))).flatMap((e) =>
+      (e.summary?.value ?? []).filter((v: { image?: unknown }) => v.image).map((v: { tag: string }) => v.tag)
+    );
+    assert.deepEqual(images.sort(), ["parity_soh", "trajectories_soh"]);
   } finally {
     await out.dispose();
   }
