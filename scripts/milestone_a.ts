@@ -7,8 +7,7 @@
  * adds the parity plot (predicted vs measured, coloured by chamber temperature).
  */
 import { composeConfig, createLogger, runExperiment, type RunSummary } from "../mod.ts";
-import type { Figure } from "../core/plugin.ts";
-import type { PredictionRow, TargetReport } from "../core/report.ts";
+import type { TargetReport } from "../core/report.ts";
 import { runFigures } from "../lib/plot/run_figures.ts";
 import { narrateStep, runTitle } from "./narrate.ts";
 
