@@ -6,7 +6,7 @@
  * The runner does the work in its fixed order; this script only narrates it with the real numbers and
  * adds the parity plot (predicted vs measured, coloured by chamber temperature).
  */
-import { composeConfig, createLogger, runExperiment, type RunSummary } from "../mod.ts";
+import { composeConfig, createLogger, runExperiment, type RunSummary, terminalProgress } from "../mod.ts";
 import type { Figure } from "../core/plugin.ts";
 import type { PredictionRow, TargetReport } from "../core/report.ts";
 import { parityPlot } from "../lib/plot/parity.ts";
@@ -22,6 +22,7 @@ export async function milestoneA(overrides: string[], print = console.log): Prom
   const summary = await runExperiment({
     composed,
     log: createLogger({ quiet: true }),
+    progress: terminalProgress(),
     onStep: (s) => print(narrateStep(s)),
     figures: (rows) => Promise.resolve(parityFigures(rows)),
   });
