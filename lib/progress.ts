@@ -70,9 +70,13 @@ export function formatAmount(n: number, unit: string): string {
   return unit === "bytes" ? `${(n / 1e6).toFixed(1)} MB` : String(Math.round(n));
 }
 
-/** A rate in units per second with three significant digits (`5.00 cells/s`, `4.20 MB/s`). */
+/** A rate in units per second: three significant digits, whole numbers from 1000 (`5.00 cells/s`, `4.20 MB/s`). */
 export function formatRate(rate: number, unit: string): string {
-  return unit === "bytes" ? `${(rate / 1e6).toPrecision(3)} MB/s` : `${rate.toPrecision(3)} ${unit}/s`;
+  return unit === "bytes" ? `${digits3(rate / 1e6)} MB/s` : `${digits3(rate)} ${unit}/s`;
+}
+
+function digits3(v: number): string {
+  return v >= 1000 ? String(Math.round(v)) : v.toPrecision(3);
 }
 
 /** What one line of a task shows. */
@@ -87,6 +91,8 @@ export interface ProgressLineInput {
 }
 
 const BAR_WIDTH = 20;
+/** Below this width a terminal size is taken as unknown rather than cut to. */
+const MIN_COLUMNS = 20;
 
 /** `label [#####...]  25% 25/100 cells · 5.00 cells/s · ETA 15s · status` (parts without data left out). */
 export function progressLine(p: ProgressLineInput): string {
@@ -137,7 +143,7 @@ export interface DrawingOptions {
   now: () => number;
   /** Least time between two redraws of a task (default 100 ms: at most 10 redraws a second). */
   minIntervalMs?: number;
-  /** Terminal width; lines are cut to one less so that they never wrap. */
+  /** Terminal width; lines are cut to one less so that they never wrap (unknown or tiny: not cut). */
   columns?: () => number;
 }
 
@@ -198,8 +204,10 @@ class DrawnTask implements ProgressTask {
   }
 
   #fit(line: string): string {
-    const columns = this.o.columns?.() ?? Infinity;
-    return line.length < columns ? line : line.slice(0, Math.max(0, columns - 1));
+    const columns = this.o.columns?.() ?? 0;
+    // A terminal reporting no usable width (0 under some pseudo-terminals) gets the whole line.
+    if (!(columns >= MIN_COLUMNS) || line.length < columns) return line;
+    return line.slice(0, columns - 1);
   }
 }
 
