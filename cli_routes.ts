@@ -245,6 +245,7 @@ const predict = buildCommand({
         outputDir: f.outputDir,
         allowChangedData: f.allowChangedData,
         log: createLogger({ quiet: f.quiet, debug: f.debug }),
+        progress: terminalProgress({ quiet: f.quiet }),
       });
       const csv = predictionsCsv(rows);
       if (f.out) {

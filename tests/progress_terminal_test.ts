@@ -1,3 +1,5 @@
+// The terminal escape ESC[K (erase to the end of the line) is what a redrawn line is recognised by.
+// deno-lint-ignore-file no-control-regex
 /**
  * Progress bars as a user sees them: `deno task batteryml run` with ICA features in a pseudo-terminal
  * (util-linux `script`) draws a bar with percentage, rate and ETA on stderr and ends it with a final line;

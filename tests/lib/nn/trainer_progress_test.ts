@@ -65,7 +65,9 @@ Deno.test("early stopping finishes the line with 'stopped early'; a step budget 
   });
   assert.equal(progress.tasks[0].label, "training");
   assert.equal(progress.tasks[0].total, 10);
-  assert.deepEqual(progress.tasks[0].finished, [{ status: "epoch 3/10 · loss 0.5000 val 3.000 · stopped early" }]);
+  assert.deepEqual(progress.tasks[0].finished, [{
+    status: "epoch 3/10 · loss 0.5000 val 3.000 · stopped early",
+  }]);
 
   // The refit's budget of 4 steps with 3 batches per epoch: total 4, ends mid-epoch 2, not "early".
   await trainModel({

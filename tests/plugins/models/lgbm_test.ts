@@ -202,7 +202,11 @@ Deno.test("lgbm plugin: each target's boosting rounds are reported to the fit's 
   // Refit: exactly 12 rounds per target, one line per target.
   const refit = progressRecorder();
   const model = await create({ num_iterations: 400, min_data_in_leaf: 5 });
-  await model.fit(samples(200, 6), undefined, fitContext({ iterations: 12, label: "f/refit", progress: refit }));
+  await model.fit(
+    samples(200, 6),
+    undefined,
+    fitContext({ iterations: 12, label: "f/refit", progress: refit }),
+  );
   nodeAssert.deepEqual(refit.tasks.map((t) => [t.label, t.total, t.options.unit]), [
     ["lgbm f/refit a", 12, "rounds"],
     ["lgbm f/refit b", 12, "rounds"],
