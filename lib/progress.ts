@@ -152,6 +152,23 @@ export function drawingProgress(o: DrawingOptions): ProgressSink {
   return { start: (label, total, options = {}) => new DrawnTask(o, label, total, options) };
 }
 
+/** The task whose line is on the terminal now (one at a time: tasks run one after another). */
+let openLine: DrawnTask | undefined;
+
+/**
+ * Runs `print` (a log line on the same terminal) with the open progress line cleared first and redrawn
+ * after, so a warning never lands in the middle of a bar.
+ */
+export function withProgressLineCleared(print: () => void): void {
+  const task = openLine;
+  task?.clear();
+  try {
+    print();
+  } finally {
+    task?.redraw();
+  }
+}
+
 /** One task's line, redrawn in place with `\r` and erase-to-end-of-line. */
 class DrawnTask implements ProgressTask {
   readonly #startedAt: number;
@@ -182,12 +199,24 @@ class DrawnTask implements ProgressTask {
   finish(status?: string): void {
     if (this.#finished) return;
     this.#finished = true;
+    if (openLine === this) openLine = undefined;
     if (status !== undefined) this.#status = status;
     this.o.write(`\r${this.#fit(finalLine(this.#input(this.o.now())))}\x1b[K\n`);
   }
 
+  /** Erases the line (a log line is about to be printed). */
+  clear(): void {
+    this.o.write("\r\x1b[K");
+  }
+
+  /** Draws the line again now, whatever the throttle says (after a log line). */
+  redraw(): void {
+    if (!this.#finished) this.#draw(this.o.now());
+  }
+
   #draw(now: number): void {
     this.#lastDraw = now;
+    openLine = this;
     this.o.write(`\r${this.#fit(progressLine(this.#input(now)))}\x1b[K`);
   }
 

@@ -14,6 +14,7 @@ import {
   progressLine,
   silentProgress,
   terminalProgress,
+  withProgressLineCleared,
 } from "../../lib/progress.ts";
 
 Deno.test("rate and ETA: 25 of 100 done after 5 s → 5/s, 15 s left", () => {
@@ -132,11 +133,11 @@ Deno.test("redraws are throttled to one per 100 ms (≤ 10 a second); the final 
 
 Deno.test("lines are cut to the terminal width minus one, so they never wrap", () => {
   const t = fakeTerminal(30);
-  t.sink.start("ICA", 100, { unit: "cells" });
+  t.sink.start("ICA", 100, { unit: "cells" }).finish();
   assert.equal(t.writes[0].text, `\r${"ICA [....................]   0% 0/100 cells".slice(0, 29)}\x1b[K`);
   // A width the terminal cannot tell (0) cuts nothing.
   const u = fakeTerminal(0);
-  u.sink.start("ICA", 100, { unit: "cells" });
+  u.sink.start("ICA", 100, { unit: "cells" }).finish();
   assert.equal(u.writes[0].text, "\rICA [....................]   0% 0/100 cells\x1b[K");
 });
 
@@ -148,4 +149,26 @@ Deno.test("the terminal sink draws only on a terminal, when not quiet and not in
   assert.equal(terminalProgress({ isTerminal: true, env: env({ TERM: "dumb" }) }), silentProgress);
   assert.notEqual(terminalProgress({ isTerminal: true, env: env({ CI: "false" }) }), silentProgress);
   assert.notEqual(terminalProgress({ isTerminal: true, env: env({ TERM: "xterm" }) }), silentProgress);
+});
+
+Deno.test("a log line printed while a bar is drawn clears the bar first and redraws it after", () => {
+  const t = fakeTerminal();
+  const task = t.sink.start("ICA", 4, { unit: "cells" });
+  t.setTime(1000);
+  task.update(1);
+  t.setTime(1010); // within the throttle interval: the redraw after the log line still comes
+  withProgressLineCleared(() => t.writes.push({ at: 1010, text: "warning: left out\n" }));
+  task.finish();
+  // After the task ended there is no open line: a log line is printed as it is.
+  withProgressLineCleared(() => t.writes.push({ at: 1010, text: "info\n" }));
+  const bar1 = "\rICA [#####...............]  25% 1/4 cells · 1.00 cells/s · ETA 3s\x1b[K";
+  assert.deepEqual(t.writes.map((w) => w.text), [
+    "\rICA [....................]   0% 0/4 cells\x1b[K",
+    bar1,
+    "\r\x1b[K",
+    "warning: left out\n",
+    "\rICA [#####...............]  25% 1/4 cells · 0.990 cells/s · ETA 3s\x1b[K",
+    "\rICA [#####...............]  25% 1/4 cells in 1s (0.990 cells/s)\x1b[K\n",
+    "info\n",
+  ]);
 });
