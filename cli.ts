@@ -30,6 +30,7 @@ import { validateRunConfig } from "./core/runner.ts";
 import type { TargetReport } from "./core/report.ts";
 import { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 import { runsCommand } from "./cli_runs.ts";
+import { terminalProgress } from "./lib/progress.ts";
 import { type CommonFlags, commonFlags, type Ctx, extraRoutes, guarded } from "./cli_routes.ts";
 
 const configDirFlag = {
@@ -99,6 +100,7 @@ const runCommand = buildCommand({
           composed,
           log,
           signal: interrupt.signal,
+          progress: terminalProgress({ quiet: flags.quiet || flags.json }),
           onStart: (dir) => runDir = dir,
           onStep: (s) => log.info(describeStep(s)),
           // Parity and trajectory figures, written to figures/ and sent to every tracker.

@@ -13,6 +13,7 @@ import { fetchExperiment } from "./plugins/datasets/m50t/fetch.ts";
 import { synthesize } from "./plugins/datasets/m50t/synth_writer.ts";
 import { EXPERIMENT_LABELS } from "./plugins/datasets/m50t/experiments.ts";
 import { writeFileAtomic } from "./lib/io/atomic_write.ts";
+import { terminalProgress } from "./lib/progress.ts";
 import { syncSpool } from "./lib/mlflow/sync.ts";
 import { migrateFileStore } from "./lib/mlflow/migrate_store.ts";
 import { artifactsAncestor } from "./lib/mlflow/store_location.ts";
@@ -165,17 +166,13 @@ const fetchCmd = buildCommand({
   ) {
     await guarded(this, f, async () => {
       const [label] = parseExperiments(f.experiment);
-      const tty = Deno.stderr.isTerminal() && !f.quiet;
       const result = await fetchExperiment({
         experiment: label,
         dest: f.dest,
         baseUrl: f.baseUrl,
         include: f.all ? () => true : undefined,
-        onProgress: tty
-          ? (p) => this.process.stderr.write(`\r${progressText(p.received, p.total)}`)
-          : undefined,
+        progress: terminalProgress({ quiet: f.quiet }),
       });
-      if (tty) this.process.stderr.write("\n");
       this.process.stdout.write(
         `${result.archive}: ${result.bytes} bytes${
           result.resumed ? " (resumed)" : ""
@@ -184,13 +181,6 @@ const fetchCmd = buildCommand({
     });
   },
 });
-
-function progressText(received: number, total?: number): string {
-  const mb = (b: number) => (b / 1e6).toFixed(1);
-  if (!total) return `${mb(received)} MB`;
-  const width = 30, done = Math.round((width * received) / total);
-  return `[${"#".repeat(done)}${".".repeat(width - done)}] ${mb(received)}/${mb(total)} MB`;
-}
 
 const predict = buildCommand({
   docs: { brief: "Score cells with a finished run's fitted pipeline and model (writes CSV)" },
@@ -258,6 +248,7 @@ const predict = buildCommand({
         outputDir: f.outputDir,
         allowChangedData: f.allowChangedData,
         log: createLogger({ quiet: f.quiet, debug: f.debug }),
+        progress: terminalProgress({ quiet: f.quiet }),
       });
       const csv = predictionsCsv(rows);
       if (f.out) {

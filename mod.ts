@@ -31,6 +31,8 @@ export type { RunOptions, RunStep, RunSummary } from "./core/runner.ts";
 export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { restrictToCells } from "./core/view.ts";
 export { createLogger } from "./core/log.ts";
+export { silentProgress, terminalProgress } from "./lib/progress.ts";
+export type { TerminalProgressOptions } from "./lib/progress.ts";
 export { regressionMetrics } from "./lib/metrics.ts";
 export type { Metrics } from "./lib/metrics.ts";
 

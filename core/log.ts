@@ -1,5 +1,6 @@
 /** Loggers: messages to stderr, so stdout stays clean for `--json` output. */
 import type { Logger } from "./plugin.ts";
+import { withProgressLineCleared } from "../lib/progress.ts";
 
 /** Logger settings from the CLI's `--quiet` / `--debug`. */
 export interface LogSettings {
@@ -9,7 +10,8 @@ export interface LogSettings {
 
 /** A stderr logger; `quiet` drops info, `debug` adds debug lines. Warnings always print. */
 export function createLogger(settings: LogSettings = {}): Logger {
-  const write = (line: string) => console.error(line);
+  // A progress line being drawn is cleared first and redrawn after, so log lines never land inside it.
+  const write = (line: string) => withProgressLineCleared(() => console.error(line));
   return {
     info: (m) => settings.quiet ? undefined : write(m),
     warn: (m) => write(`warning: ${m}`),

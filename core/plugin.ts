@@ -4,6 +4,9 @@
  */
 import type { SampleSet } from "./sample.ts";
 import type { Rng } from "./rng.ts";
+import type { ProgressSink } from "../lib/progress.ts";
+
+export type { ProgressSink, ProgressStartOptions, ProgressTask } from "../lib/progress.ts";
 
 /** Major version of the plugin API; the loader refuses definitions built for another major. */
 export const PLUGIN_API_VERSION = 1;
@@ -34,7 +37,7 @@ export interface StandardIssue {
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 
-/** A log sink handed to plugins; `progress` lines are dropped when quiet or not a TTY. */
+/** A log sink handed to plugins; info lines are dropped when quiet. */
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -51,6 +54,11 @@ export interface PluginContext {
   cacheDir: string;
   /** The run's `output.dir`: where plugins that write (trackers) put their folders unless told otherwise. */
   outputDir?: string;
+  /**
+   * Where long work (feature extraction over many curves) reports progress; the core decides whether it
+   * is drawn (a terminal, not quiet). Absent: report nowhere. Plugins never draw on the terminal themselves.
+   */
+  progress?: ProgressSink;
 }
 
 /** The definition every plugin module default-exports. */
@@ -203,6 +211,8 @@ export interface FitContext {
   training: Record<string, unknown>;
   /** Aborted when the run is interrupted (Ctrl-C, SIGTERM): long fits check it and stop. */
   signal?: AbortSignal;
+  /** Where training reports its progress (epochs, batches, boosting rounds); absent: report nowhere. */
+  progress?: ProgressSink;
 }
 
 /** Per-feature attributions of predictions (e.g. SHAP). */

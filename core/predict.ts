@@ -11,7 +11,7 @@ import { ConfigError, DataError } from "./errors.ts";
 import { pluginEntrySchema } from "./experiment_schema.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, loadPlugin } from "./loader.ts";
-import type { Logger } from "./plugin.ts";
+import type { Logger, ProgressSink } from "./plugin.ts";
 import type { PredictionRow } from "./report.ts";
 import { createRng } from "./rng.ts";
 import { entryOptions } from "./runner.ts";
@@ -28,6 +28,8 @@ export interface PredictOptions {
   /** Go on (with a warning) when files the run read have changed since; otherwise a DataError. */
   allowChangedData?: boolean;
   log: Logger;
+  /** Where feature extraction reports progress (`terminalProgress` draws it); absent: nowhere. */
+  progress?: ProgressSink;
 }
 
 /** Loads the run's fitted pipeline and model and predicts every step of the chosen cells. */
@@ -43,6 +45,7 @@ export async function predictWithRun(opts: PredictOptions): Promise<PredictionRo
     rng: createRng(config.experiment.seed),
     log: opts.log,
     cacheDir: join(opts.outputDir ?? "artifacts", "cache"),
+    progress: opts.progress,
   };
   const dataset = await createPlugin(await loadPlugin(data.use, "dataset"), entryOptions(data), ctx, "data");
   const pipeline = await createPlugin(

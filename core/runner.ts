@@ -26,6 +26,7 @@ import type {
   PipelineInstance,
   PluginContext,
   PluginKind,
+  ProgressSink,
 } from "./plugin.ts";
 import { type GuardedPlugin, type GuardOptions, PluginCalls } from "./plugin_guard.ts";
 import { type RefitPlan, refitPlan } from "./refit_plan.ts";
@@ -59,6 +60,8 @@ export interface RunOptions {
   onStart?: (runDir: string, runId: string) => void;
   /** Interrupts the run (Ctrl-C, SIGTERM: see run_signals.ts); it then finishes as KILLED. */
   signal?: AbortSignal;
+  /** Where plugins report the progress of long work (`terminalProgress` draws it); absent: nowhere. */
+  progress?: ProgressSink;
   /** Figures made from the scored predictions; written to `figures/` and sent to every tracker. */
   figures?: (
     rows: readonly PredictionRow[],
@@ -148,6 +151,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     log,
     cacheDir: join(c.output.dir, "cache"),
     outputDir: c.output.dir,
+    progress: opts.progress,
   });
   const summary: RunSummary = {
     runId,
@@ -465,6 +469,7 @@ class Lifecycle {
       label: `${safeName(fold.name)}/${stage}`,
       rng: this.rng.fork(`fit/${fold.name}/${stage}`),
       log: this.opts.log,
+      progress: this.opts.progress,
       training: { ...c.training, observe: c.evaluation.observe } as Record<string, unknown>,
       loss: this.loss,
       lossSpec: this.lossSpec,

@@ -6,7 +6,7 @@
  * The runner does the work in its fixed order; this script only narrates it with the real numbers and
  * adds the parity plot (predicted vs measured, coloured by chamber temperature).
  */
-import { composeConfig, createLogger, runExperiment, type RunSummary } from "../mod.ts";
+import { composeConfig, createLogger, runExperiment, type RunSummary, terminalProgress } from "../mod.ts";
 import type { TargetReport } from "../core/report.ts";
 import { runFigures } from "../lib/plot/run_figures.ts";
 import { narrateStep, runTitle } from "./narrate.ts";
@@ -21,6 +21,7 @@ export async function milestoneA(overrides: string[], print = console.log): Prom
   const summary = await runExperiment({
     composed,
     log: createLogger({ quiet: true }),
+    progress: terminalProgress(),
     onStep: (s) => print(narrateStep(s)),
     figures: (rows) => Promise.resolve(runFigures(rows)),
   });

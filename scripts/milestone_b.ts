@@ -26,6 +26,7 @@ import {
   type RunSummary,
   type SampleSet,
   selectSamples,
+  terminalProgress,
 } from "../mod.ts";
 import { createSampleSet, type Explanation, type ModelInstance } from "../mod.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
@@ -72,7 +73,12 @@ export async function milestoneB(
   const c = composed.config;
   print(runTitle("Milestone B", composed));
   const log = createLogger({ quiet: true });
-  const summary = await runExperiment({ composed, log, onStep: (s) => print(narrateStep(s)) });
+  const summary = await runExperiment({
+    composed,
+    log,
+    progress: terminalProgress(),
+    onStep: (s) => print(narrateStep(s)),
+  });
   for (const [target, report] of Object.entries(summary.report)) print(formatResults(target, report));
   const ctx: PluginContext = {
     seed: c.experiment.seed,

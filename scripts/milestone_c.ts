@@ -24,6 +24,7 @@ import {
   restrictToCells,
   runExperiment,
   type RunSummary,
+  terminalProgress,
 } from "../mod.ts";
 import type { ModelInstance, Prediction, PredictionRow, SampleSet, TargetReport } from "../mod.ts";
 import { buildReport } from "../core/report.ts";
@@ -151,6 +152,7 @@ async function runModel(overrides: string[]): Promise<RunSummary> {
   return await runExperiment({
     composed: await composeConfig({ overrides }),
     log: createLogger({ quiet: true }),
+    progress: terminalProgress(),
   });
 }
 

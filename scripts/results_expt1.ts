@@ -5,7 +5,7 @@
  *   deno run -A scripts/results_expt1.ts [models…]      (the task `results-expt1` has the narrow flags)
  */
 import { resolve } from "node:path";
-import { composeConfig, createLogger, runExperiment, type RunSummary } from "../mod.ts";
+import { composeConfig, createLogger, runExperiment, type RunSummary, terminalProgress } from "../mod.ts";
 import type { Metrics } from "../lib/metrics.ts";
 
 const REAL = resolve(Deno.env.get("BATTERYML_REAL_DATA") ?? "../shared/data/m50t");
@@ -26,7 +26,7 @@ async function run(model: string, split: string): Promise<RunSummary> {
       "tracking=null",
     ],
   });
-  return await runExperiment({ composed, log: createLogger({ quiet: true }) });
+  return await runExperiment({ composed, log: createLogger({ quiet: true }), progress: terminalProgress() });
 }
 
 const results: Record<string, Record<string, RunSummary>> = {};

@@ -12,6 +12,7 @@ import type { ParamStore } from "./param_store.ts";
 import { type Direction, directionOf } from "./target_directions.ts";
 import { type CheckpointSettings, trainModel, type TrainResult } from "./trainer.ts";
 import type { TrainingSettings } from "./training_settings.ts";
+import type { ProgressSink } from "../progress.ts";
 
 /** A loss as the loss plugins implement it (`LossInstance` of the core, on tfjs tensors). */
 export interface TensorLoss {
@@ -70,7 +71,8 @@ export interface FitNetworkOptions {
   log?: (line: string) => void;
   warn?: (line: string) => void;
   checkpoint?: CheckpointSettings;
-  quiet?: boolean;
+  /** Where training progress goes (the run's sink); default nowhere. */
+  progress?: ProgressSink;
   label?: string;
   /** The run's interruption (SIGINT/SIGTERM): training stops between batches like on Ctrl-C. */
   signal?: AbortSignal;
@@ -90,6 +92,7 @@ export interface FitContextLike {
   histograms?: FitNetworkOptions["histograms"];
   log: { info(line: string): void; warn(line: string): void };
   signal?: AbortSignal;
+  progress?: ProgressSink;
 }
 
 /** The data and options of one fit, for its checkpoint identity. */
@@ -123,6 +126,7 @@ export function contextFitOptions(
   | "checkpoint"
   | "label"
   | "signal"
+  | "progress"
 > {
   const root = fit.options.checkpoint_dir;
   const label = ctx.label ?? "fit";
@@ -143,8 +147,9 @@ export function contextFitOptions(
         identity: fitIdentity(model, fit.options, ctx.lossSpec, fit.train, fit.val, label),
       }
       : undefined,
-    label: model,
+    label: ctx.label ? `${model} ${ctx.label}` : model,
     signal: ctx.signal,
+    progress: ctx.progress,
   };
 }
 
@@ -189,7 +194,7 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
       seed: o.seed,
       checkpoint: o.checkpoint,
       signal: o.signal ? AbortSignal.any([interrupt.signal, o.signal]) : interrupt.signal,
-      quiet: o.quiet,
+      progress: o.progress,
       label: o.label,
       log: o.log,
       warn: o.warn,

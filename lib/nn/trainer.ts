@@ -2,7 +2,7 @@
  * The generic training loop every neural model uses: mini-batches drawn from a seeded shuffle, one
  * optimiser step per batch (AdamW / Adam / SGD) with global-norm gradient clipping, a per-epoch learning
  * rate (constant, cosine, SGDR), sample-weighted epoch losses, early stopping on a validation loss with
- * the best weights restored, per-epoch callbacks, a progress bar, and checkpoints that resume bit-for-bit
+ * the best weights restored, per-epoch callbacks, progress per batch, and checkpoints that resume bit-for-bit
  * after an interruption (AbortSignal, e.g. Ctrl-C through `interruptSignal()`).
  *
  * The trainer knows nothing of models: it gets the trainable variables and a loss of a batch of sample
@@ -35,7 +35,7 @@ import { holdFolderLock } from "./folder_lock.ts";
 import { TrainingInterrupted } from "./interrupt.ts";
 import { createOptimizer, type Optimizer } from "./optimizer.ts";
 import { mixedPrecisionSupport } from "./precision.ts";
-import { ProgressBar } from "./progress.ts";
+import { type ProgressSink, type ProgressTask, silentProgress } from "../progress.ts";
 import { learningRateAt } from "./schedule.ts";
 import { SeededRandom } from "./seeded_random.ts";
 import type { TrainingSettings } from "./training_settings.ts";
@@ -105,9 +105,9 @@ export interface TrainOptions {
   checkpoint?: CheckpointSettings;
   /** Aborting saves a checkpoint (when configured) and throws `TrainingInterrupted`. */
   signal?: AbortSignal;
-  /** Hides the progress bar (it is hidden anyway when stderr is not a terminal). */
-  quiet?: boolean;
-  /** Label of the progress bar. */
+  /** Where progress goes (optimizer steps done of the planned total, epoch and losses); default nowhere. */
+  progress?: ProgressSink;
+  /** Label of the progress line. */
   label?: string;
   /** Sink for one-off lines (mixed precision notice, resume notice). */
   log?: (line: string) => void;
@@ -169,9 +169,19 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   try {
     optimizer = createOptimizer(opts.params, { name: s.optimizer, weightDecay: s.weight_decay });
     const state = await initialState(opts, optimizer, totalEpochs);
-    const bar = new ProgressBar(opts.label ?? "training", totalEpochs, opts.quiet);
-    await runEpochs(opts, optimizer, state, totalEpochs, bar);
-    bar.done();
+    const task = (opts.progress ?? silentProgress).start(
+      opts.label ?? "training",
+      opts.maxSteps ?? totalEpochs * perEpoch,
+      { unit: "batches", initial: state.stepsDone },
+    );
+    try {
+      await runEpochs(opts, optimizer, state, totalEpochs, task);
+    } catch (err) {
+      task.finish(err instanceof TrainingInterrupted ? "interrupted" : "failed");
+      throw err;
+    }
+    const early = state.epoch < totalEpochs && !stepsReached(opts, state);
+    task.finish(epochStatus(state, state.epoch, totalEpochs) + (early ? " · stopped early" : ""));
     if (state.bestParams) assignParams(opts.params, state.bestParams);
     const last = state.history.train_loss.length;
     const bestEpoch = state.best?.epoch ?? last;
@@ -200,7 +210,7 @@ async function runEpochs(
   optimizer: Optimizer,
   state: LoopState,
   totalEpochs: number,
-  bar: ProgressBar,
+  task: ProgressTask,
 ): Promise<void> {
   const rng = new SeededRandom(0);
   const every = Math.max(1, opts.checkpoint?.everyEpochs ?? 1);
@@ -213,15 +223,12 @@ async function runEpochs(
     for (; state.batch < batches.length && !stepsReached(opts, state); state.batch++) {
       await interruptIfAborted(opts, optimizer, state);
       stepOnBatch(opts, optimizer, batches[state.batch], lr, state);
+      task.update(state.stepsDone, epochStatus(state, state.epoch + 1, totalEpochs));
     }
     const report = finishEpoch(opts, state, lr, state.batch, started);
     state.rngState = nextRngState;
     state.finished = shouldStop(opts, state, totalEpochs) || stepsReached(opts, state);
-    bar.update(
-      report.epoch,
-      `loss ${report.trainLoss.toPrecision(4)}` +
-        (Number.isNaN(report.valLoss) ? "" : ` val ${report.valLoss.toPrecision(4)}`),
-    );
+    task.update(state.stepsDone, epochStatus(state, state.epoch, totalEpochs));
     await opts.onEpoch?.(report);
     if (opts.checkpoint && (state.epoch % every === 0 || state.finished || state.epoch === totalEpochs)) {
       await saveCheckpoint(opts.checkpoint.dir, toCheckpoint(opts, optimizer, state, totalEpochs));
@@ -254,6 +261,16 @@ function stepOnBatch(
   state.epochLoss.weight += weight;
   state.gradNormSum += clipped.norm;
   state.stepsDone++;
+}
+
+/** `epoch 3/50 · loss 0.1234 val 0.2345`: the epoch shown and the losses of the last finished epoch. */
+function epochStatus(state: LoopState, epoch: number, totalEpochs: number): string {
+  const h = state.history, last = h.train_loss.length - 1;
+  const head = `epoch ${Math.min(Math.max(1, epoch), totalEpochs)}/${totalEpochs}`;
+  if (last < 0) return head;
+  const val = h.val_loss[last];
+  return `${head} · loss ${h.train_loss[last].toPrecision(4)}` +
+    (Number.isFinite(val) ? ` val ${val.toPrecision(4)}` : "");
 }
 
 /** The refit's step budget is spent. */

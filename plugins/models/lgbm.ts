@@ -14,7 +14,9 @@ import type {
   ModelInstance,
   PluginContext,
   Prediction,
+  ProgressTask,
 } from "../../core/plugin.ts";
+import { silentProgress } from "../../lib/progress.ts";
 import { type SampleSet, SampleSetError } from "../../core/sample.ts";
 import {
   Booster,
@@ -78,6 +80,12 @@ const definition = {
 };
 export default definition;
 
+/** The progress line of one target's boosting rounds: `lgbm <fit label> <target>`. */
+function boostingProgress(ctx: FitContext, target: string, rounds: number): ProgressTask {
+  const label = ["lgbm", ctx.label, target].filter(Boolean).join(" ");
+  return (ctx.progress ?? silentProgress).start(label, rounds, { unit: "rounds" });
+}
+
 /** Model state: one booster per target, with the names it was trained on. */
 class LgbmModel implements ModelInstance {
   readonly accepts = { layouts: ["tabular" as const], loss: false };
@@ -103,16 +111,27 @@ class LgbmModel implements ModelInstance {
     const boosters: Booster[] = [];
     for (let k = 0; k < train.targetNames.length; k++) {
       const logged: IterationInfo[] = [];
+      const task = boostingProgress(ctx, train.targetNames[k], params.num_iterations);
       // Interruptible: Ctrl-C / SIGTERM (ctx.signal) stops training between boosting rounds.
-      boosters.push(
-        await trainGbdtInterruptible(observedRows(train, k), params, {
-          signal: ctx.signal,
-          valid: val ? observedRows(val, k) : undefined,
-          random: () => ctx.rng.uniform(),
-          wantMetrics: ctx.metrics ? (it) => it % LOG_EVERY === 0 : undefined,
-          onIteration: (info) => info.trainMetric !== undefined && logged.push(info),
-        }),
-      );
+      try {
+        boosters.push(
+          await trainGbdtInterruptible(observedRows(train, k), params, {
+            signal: ctx.signal,
+            valid: val ? observedRows(val, k) : undefined,
+            random: () => ctx.rng.uniform(),
+            wantMetrics: ctx.metrics ? (it) => it % LOG_EVERY === 0 : undefined,
+            onIteration: (info) => {
+              task.update(info.iteration);
+              if (info.trainMetric !== undefined) logged.push(info);
+            },
+          }),
+        );
+      } catch (err) {
+        task.finish(ctx.signal?.aborted ? "interrupted" : "failed");
+        throw err;
+      }
+      const stoppedEarly = boosters[k].trees.length < params.num_iterations;
+      task.finish(`best iteration ${boosters[k].defaultIterations}${stoppedEarly ? " · stopped early" : ""}`);
       await report(logged, metricNames(train.targetNames, k, boosters[k]), ctx, history);
     }
     this.#boosters = boosters;

@@ -151,8 +151,8 @@ class NeuralOde implements ModelInstance {
       epochs: ctx.iterations,
       maxSteps: ctx.optimizerSteps,
       seed,
-      quiet: true,
-      label: "neural_ode",
+      progress: ctx.progress,
+      label: ctx.label ? `neural_ode ${ctx.label}` : "neural_ode",
       onEpoch: async (r) => {
         await ctx.metrics?.(
           { train_loss: r.trainLoss, val_loss: r.valLoss, learning_rate: r.learningRate },

@@ -25,6 +25,7 @@ import type {
 } from "../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../core/sample.ts";
 import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { silentProgress } from "../../lib/progress.ts";
 import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/standardizer.ts";
 import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/ica.ts";
 
@@ -191,9 +192,31 @@ async function extract(
   view: DatasetInstance,
   o: IcaPeaksOptions,
   cache: DiskCache,
-  log: Logger,
+  ctx: PluginContext,
 ): Promise<SampleSet> {
   const cells = await view.cells();
+  const task = (ctx.progress ?? silentProgress).start(`${NAME}: ICA features`, cells.length, {
+    unit: "cells",
+  });
+  try {
+    const rows = await extractRows(view, cells, o, cache, ctx.log, (done) => task.update(done));
+    task.finish(`${rows.length} curves`);
+    return toSampleSet(rows, o);
+  } catch (err) {
+    task.finish("failed");
+    throw err;
+  }
+}
+
+/** The feature rows of every curve of `cells`; `onCell` hears how many cells are done. */
+async function extractRows(
+  view: DatasetInstance,
+  cells: CellInfo[],
+  o: IcaPeaksOptions,
+  cache: DiskCache,
+  log: Logger,
+  onCell: (done: number) => void,
+): Promise<Row[]> {
   const table = await view.table(o.table, cells.map((c) => c.cellKey));
   const index = rowIndex(table, o.table);
   const targets = o.targets.map((name) => numericColumn(table, name, o.table));
@@ -202,6 +225,7 @@ async function extract(
   ) => (table.columns[name] instanceof Float64Array ? table.columns[name] as Float64Array : undefined);
   const days = optional("days"), throughput = optional("charge_throughput_Ah");
   const rows: Row[] = [];
+  let done = 0;
   for (const cell of cells) {
     const curves = (await view.curves(cell.cellKey, { kind: o.kind, direction: o.direction }))
       .sort((a, b) => a.rpt - b.rpt);
@@ -222,8 +246,9 @@ async function extract(
         throughput: throughput?.[at] ?? NaN,
       });
     }
+    onCell(++done);
   }
-  return toSampleSet(rows, o);
+  return rows;
 }
 
 function toSampleSet(rows: Row[], o: IcaPeaksOptions): SampleSet {
@@ -267,7 +292,7 @@ function fitted(state: IcaPeaksState, ctx: PluginContext): FittedPipeline {
   const cache = new DiskCache(ctx.cacheDir, ctx.log);
   return {
     async transform(view) {
-      const set = await extract(view, state.options, cache, ctx.log);
+      const set = await extract(view, state.options, cache, ctx);
       applyStandardizer(set.x, set.featureNames.length, state);
       return set;
     },
@@ -311,7 +336,7 @@ const icaPeaks: PluginDefinition<"pipeline", IcaPeaksOptions, PipelineInstance> 
     produces: "tabular",
     async fit(trainView) {
       const cache = new DiskCache(ctx.cacheDir, ctx.log);
-      const train = o.standardize ? await extract(trainView, o, cache, ctx.log) : undefined;
+      const train = o.standardize ? await extract(trainView, o, cache, ctx) : undefined;
       return fitted(fitState(train, o), ctx);
     },
     load: async (dir) => fitted(await loadState(dir), ctx),

@@ -8,9 +8,10 @@
  * half-written file (a 2.3 MB archive of 768 MB of curves used to peak at 1.07 GB).
  */
 import { createHash } from "node:crypto";
-import { dirname, join, normalize } from "node:path";
+import { basename, dirname, join, normalize } from "node:path";
 import { Unzip, UnzipInflate } from "fflate";
 import { DataError } from "../../../core/errors.ts";
+import { type ProgressSink, silentProgress } from "../../../lib/progress.ts";
 import { experimentByLabel } from "./experiments.ts";
 
 /** The Zenodo record holding the five archives. */
@@ -34,6 +35,8 @@ export interface FetchOptions {
   /** Injected fetch (tests); defaults to the global one. */
   fetch?: typeof fetch;
   onProgress?: (p: FetchProgress) => void;
+  /** Where the download's progress line goes (bytes, rate, ETA); default nowhere. */
+  progress?: ProgressSink;
   /** Expected sha256 (hex); when neither checksum is given the md5 of the record metadata is used. */
   sha256?: string;
   md5?: string;
@@ -126,13 +129,23 @@ async function download(
   const length = Number(res.headers.get("content-length") ?? NaN);
   const total = Number.isFinite(length) ? start + length : undefined;
   const file = await Deno.open(part, { write: true, create: true, append: resumed, truncate: !resumed });
+  // Resumed bytes count toward the percentage, not the rate: they were not downloaded now.
+  const task = (o.progress ?? silentProgress).start(`download ${basename(part, ".part")}`, total, {
+    unit: "bytes",
+    initial: start,
+  });
   let received = start;
   try {
     for await (const chunk of res.body) {
       await writeAll(file, chunk);
       received += chunk.length;
       o.onProgress?.({ received, total });
+      task.update(received);
     }
+    task.finish(resumed ? "resumed" : undefined);
+  } catch (err) {
+    task.finish("failed");
+    throw err;
   } finally {
     file.close();
   }

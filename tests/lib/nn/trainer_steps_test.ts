@@ -31,7 +31,6 @@ function countingProblem(nTrain: number, batchSize: number, epochs = 50) {
       schedule: "constant",
     }),
     seed: 9,
-    quiet: true,
   };
   return { opts, batches, v };
 }

@@ -34,7 +34,6 @@ function linearProblem(settings: Record<string, unknown> = {}) {
       ...settings,
     }),
     seed: 3,
-    quiet: true,
   };
   const values = () => [...w.dataSync(), ...b.dataSync()];
   return { opts, values, w, b, x, y, predict };
@@ -61,7 +60,6 @@ Deno.test("epoch loss weights each batch by batchWeight", async () => {
     batchWeight: (batch) => batch[0] + 1,
     settings: resolveTrainingSettings({ epochs: 1, batch_size: 1, grad_clip: 0 }),
     seed: 1,
-    quiet: true,
   });
   const expected = [0, 1, 2, 3, 4].reduce((a, i) => a + i * (i + 1), 0) / 15;
   assert.ok(Math.abs(result.history.train_loss[0] - expected) < 1e-9);
@@ -139,7 +137,6 @@ Deno.test("a non-finite loss is an error naming the epoch and batch", async () =
       lossFn: () => tf.div(v, 0) as tf.Scalar,
       settings: resolveTrainingSettings({ epochs: 1 }),
       seed: 1,
-      quiet: true,
     }),
     /epoch 1, batch 1/,
   );

@@ -9,6 +9,7 @@ import {
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { createRng } from "../../../core/rng.ts";
 import { boosterFromJson } from "../../../lib/gbdt/mod.ts";
+import { progressRecorder } from "../../fixtures/progress_recorder.ts";
 
 const quiet = { info() {}, warn() {}, debug() {} };
 
@@ -194,4 +195,35 @@ Deno.test("lgbm plugin: explain gives TreeSHAP values per target with Σφ + bas
   nodeAssert.ok(meanAbs(0) > meanAbs(2), `|φ| x0 ${meanAbs(0)} vs noise ${meanAbs(2)}`);
   const other = { ...samples(5, 13), featureNames: ["x0", "x1", "other"] };
   await nodeAssert.rejects(model.explain!(other, train), /features/);
+});
+
+Deno.test("lgbm plugin: each target's boosting rounds are reported to the fit's progress sink", async () => {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => ({ done: i + 1, status: undefined }));
+  // Refit: exactly 12 rounds per target, one line per target.
+  const refit = progressRecorder();
+  const model = await create({ num_iterations: 400, min_data_in_leaf: 5 });
+  await model.fit(
+    samples(200, 6),
+    undefined,
+    fitContext({ iterations: 12, label: "f/refit", progress: refit }),
+  );
+  nodeAssert.deepEqual(refit.tasks.map((t) => [t.label, t.total, t.options.unit]), [
+    ["lgbm f/refit a", 12, "rounds"],
+    ["lgbm f/refit b", 12, "rounds"],
+  ]);
+  for (const t of refit.tasks) {
+    nodeAssert.deepEqual(t.updates, range(12));
+    nodeAssert.deepEqual(t.finished, [{ status: "best iteration 12" }]);
+  }
+  // Early stopping: the line ends `early_stopping_round` (5) rounds after the best one, out of 400.
+  const inner = progressRecorder();
+  await (await create({ num_iterations: 400, early_stopping_round: 5, min_data_in_leaf: 5 }))
+    .fit(samples(200, 6), samples(100, 7), fitContext({ progress: inner }));
+  for (const t of inner.tasks) {
+    nodeAssert.equal(t.total, 400);
+    const rounds = t.updates.length;
+    nodeAssert.deepEqual(t.updates, range(rounds));
+    const best = Number(/^best iteration (\d+) · stopped early$/.exec(t.finished[0].status ?? "")?.[1]);
+    nodeAssert.equal(rounds, best + 5, `${t.label}: ${rounds} rounds, ${t.finished[0].status}`);
+  }
 });

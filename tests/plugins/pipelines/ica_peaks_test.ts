@@ -7,6 +7,7 @@ import { createRng } from "../../../core/rng.ts";
 import { restrictToCells } from "../../../core/view.ts";
 import icaPeaks, { icaFeatureNames, type IcaPeaksOptions } from "../../../plugins/pipelines/ica_peaks.ts";
 import { assertClose } from "../../lib/signal/assert_close.ts";
+import { progressRecorder } from "../../fixtures/progress_recorder.ts";
 
 /** Logistic steps of Q(V): |dQ/dV| peaks at v with height a/(4w) on a flat 0.2 Ah/V baseline. */
 const PEAKS = [
@@ -282,4 +283,24 @@ Deno.test("a curve edited in place with its size and mtime kept gets new feature
   assertClose(feature(edited, 0, "peak1_voltage_V"), 3.4, 0, 0.0015, "RPT0 peak after the edit");
   // The other RPTs were not touched: their features are the cached ones, unchanged.
   assert.equal(feature(edited, 1, "peak1_voltage_V"), feature(first, 1, "peak1_voltage_V"));
+});
+
+Deno.test("extraction reports cells done of the view's cells to the progress sink, then the curves kept", async () => {
+  const { dir, ctx, ds } = await setup();
+  const progress = progressRecorder();
+  const parsed = icaPeaks.options["~standard"].validate({}) as { value: IcaPeaksOptions };
+  const pipeline = await icaPeaks.create(parsed.value, { ...ctx, progress });
+  try {
+    await (await pipeline.fit(ds)).transform(ds);
+    // Two cells; 8 curves of which t/B's RPT 3 has no target row → 7 kept.
+    assert.deepEqual(progress.tasks, [{
+      label: "ica_peaks: ICA features",
+      total: 2,
+      options: { unit: "cells" },
+      updates: [{ done: 1, status: undefined }, { done: 2, status: undefined }],
+      finished: [{ status: "7 curves" }],
+    }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

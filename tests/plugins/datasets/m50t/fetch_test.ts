@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { zipSync } from "fflate";
 import { DataError } from "../../../../core/errors.ts";
 import { archiveName, fetchExperiment, type FetchProgress } from "../../../../plugins/datasets/m50t/fetch.ts";
+import { progressRecorder } from "../../../fixtures/progress_recorder.ts";
 
 const TOP = "Expt 5 - Standard Cycle Aging (Control)";
 const enc = new TextEncoder();
@@ -121,6 +122,31 @@ Deno.test("fetch: checksum mismatch → DataError, nothing extracted, .part remo
     assert.match(err.message, /expected md5 0{32}/);
     await assert.rejects(Deno.stat(join(dest, `${archiveName("5")}.part`)));
     await assert.rejects(Deno.stat(join(dest, TOP)));
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dest, { recursive: true });
+  }
+});
+
+Deno.test("fetch: the progress sink gets the archive's size, the resumed bytes apart, and a final line", async () => {
+  const zip = buildZip();
+  const { server, baseUrl } = serve(zip);
+  const dest = await Deno.makeTempDir();
+  try {
+    const half = Math.floor(zip.length / 2);
+    await Deno.writeFile(join(dest, `${archiveName("5")}.part`), zip.slice(0, half));
+    const progress = progressRecorder();
+    await fetchExperiment({ experiment: "5", dest, baseUrl, sha256: await sha256(zip), progress });
+    assert.equal(progress.tasks.length, 1);
+    const [task] = progress.tasks;
+    assert.equal(task.label, `download ${archiveName("5")}`);
+    assert.equal(task.total, zip.length);
+    // The resumed half is not downloaded now: it is the task's initial count, kept out of the rate.
+    assert.deepEqual(task.options, { unit: "bytes", initial: half });
+    const counts = task.updates.map((u) => u.done);
+    assert.ok(counts.every((c, i) => c > (i === 0 ? half : counts[i - 1])), `${counts}`);
+    assert.equal(counts.at(-1), zip.length);
+    assert.deepEqual(task.finished, [{ status: "resumed" }]);
   } finally {
     await server.shutdown();
     await Deno.remove(dest, { recursive: true });
