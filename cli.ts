@@ -251,7 +251,8 @@ const pluginsTest = buildCommand({
   func: async function (this: Ctx, flags: CommonFlags & { options?: string }, spec: string) {
     await guarded(this, flags, async () => {
       const loaded = await loadPlugin(spec);
-      const results = await runContract(loaded, flags.options ? YAML.parse(flags.options) : {});
+      // Checks write under artifacts/tmp: the batteryml task may write the project folder, not the system temp.
+      const results = await runContract(loaded, flags.options ? YAML.parse(flags.options) : {}, "artifacts");
       for (const r of results) {
         this.process.stdout.write(
           `${r.ok ? "ok  " : "FAIL"} ${r.name}${r.message ? `: ${r.message}` : ""}\n`,

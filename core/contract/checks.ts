@@ -1,4 +1,6 @@
 /** A tiny assertion vocabulary for contract suites (they run from the CLI too, outside `deno test`). */
+import { join } from "node:path";
+import type { PluginContext } from "../plugin.ts";
 
 /** One contract check's outcome. */
 export interface CheckResult {
@@ -27,4 +29,15 @@ export async function runChecks(checks: Record<string, () => Promise<void> | voi
     }
   }
   return out;
+}
+
+/**
+ * A fresh folder for a check's files: under `<ctx.outputDir>/tmp` when the context has an output folder (the
+ * CLI's task may write there, not in the system temp folder), else in the system temp folder.
+ */
+export async function scratchDir(ctx: PluginContext): Promise<string> {
+  if (!ctx.outputDir) return await Deno.makeTempDir({ prefix: "batteryml-contract-" });
+  const root = join(ctx.outputDir, "tmp");
+  await Deno.mkdir(root, { recursive: true });
+  return await Deno.makeTempDir({ dir: root, prefix: "contract-" });
 }

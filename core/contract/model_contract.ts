@@ -6,7 +6,7 @@ import { createPlugin, type LoadedPlugin } from "../loader.ts";
 import type { PluginContext } from "../plugin.ts";
 import { createRng } from "../rng.ts";
 import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
-import { type CheckResult, expect, runChecks } from "./checks.ts";
+import { type CheckResult, expect, runChecks, scratchDir } from "./checks.ts";
 
 /** A small tabular regression set: y = 1 − 0.02·x0 + 0.01·x1 over 4 cells. */
 export function contractSampleSet(seed = 7, n = 64): SampleSet {
@@ -89,7 +89,7 @@ export async function modelContract(
     },
     "save → load gives identical predictions": async () => {
       if (!first) return;
-      const dir = await Deno.makeTempDir({ prefix: "batteryml-contract-" });
+      const dir = await scratchDir(ctx);
       try {
         await model.save(dir);
         const loadedModel = await createPlugin(loaded, options, ctx, "model");

@@ -7,7 +7,7 @@ import { createPlugin, type LoadedPlugin, loadPlugin } from "../loader.ts";
 import type { DatasetInstance, PluginContext } from "../plugin.ts";
 import { indicesOfCells, type SampleSet, selectSamples } from "../sample.ts";
 import { restrictToCells } from "../view.ts";
-import { type CheckResult, expect, runChecks } from "./checks.ts";
+import { type CheckResult, expect, runChecks, scratchDir } from "./checks.ts";
 
 /** The synthetic dataset pipelines are checked on (generated once into the cache). */
 export async function contractDataset(ctx: PluginContext): Promise<DatasetInstance> {
@@ -52,7 +52,7 @@ export async function pipelineContract(
       }
     },
     "save → load reproduces the transform": async () => {
-      const dir = await Deno.makeTempDir({ prefix: "batteryml-contract-" });
+      const dir = await scratchDir(ctx);
       try {
         await fitted.save(dir);
         const reloaded = await pipeline.load(dir);

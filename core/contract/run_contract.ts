@@ -11,13 +11,21 @@ import { pipelineContract } from "./pipeline_contract.ts";
 import { splitContract } from "./split_contract.ts";
 import { trackerContract } from "./tracker_contract.ts";
 
-/** Runs the contract suite of the plugin's kind against it. */
-export async function runContract(loaded: LoadedPlugin, options: unknown = {}): Promise<CheckResult[]> {
+/**
+ * Runs the contract suite of the plugin's kind against it. `outputDir`: where checks may write (the CLI passes
+ * its output folder, which its task may write); without it they use the system temp folder.
+ */
+export async function runContract(
+  loaded: LoadedPlugin,
+  options: unknown = {},
+  outputDir?: string,
+): Promise<CheckResult[]> {
   const ctx: PluginContext = {
     seed: 1,
     rng: createRng(1),
     log: createLogger({ quiet: true }),
     cacheDir: "artifacts/cache",
+    outputDir,
   };
   switch (loaded.definition.kind) {
     case "model":

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
 import type { PluginContext } from "../plugin.ts";
-import { type CheckResult, expect, runChecks } from "./checks.ts";
+import { type CheckResult, expect, runChecks, scratchDir } from "./checks.ts";
 
 /** Runs the tracker contract inside a temporary run folder. */
 export async function trackerContract(
@@ -10,7 +10,7 @@ export async function trackerContract(
   options: unknown,
   ctx: PluginContext,
 ): Promise<CheckResult[]> {
-  const dir = await Deno.makeTempDir({ prefix: "batteryml-contract-" });
+  const dir = await scratchDir(ctx);
   try {
     const tracker = await createPlugin(loaded, options, ctx, "tracking");
     const artifact = join(dir, "note.txt");
