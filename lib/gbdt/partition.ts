@@ -13,9 +13,10 @@ export class DataPartition {
   #scratch: Int32Array;
   #leaves = 0;
 
-  constructor(rows: number, maxLeaves: number) {
-    this.indices = new Int32Array(rows);
-    this.#scratch = new Int32Array(rows);
+  /** `buffers` (two arrays of `rows` entries) place the indices and scratch, e.g. in a WebAssembly memory. */
+  constructor(rows: number, maxLeaves: number, buffers?: { indices: Int32Array; scratch: Int32Array }) {
+    this.indices = buffers?.indices ?? new Int32Array(rows);
+    this.#scratch = buffers?.scratch ?? new Int32Array(rows);
     this.begin = new Int32Array(maxLeaves);
     this.count = new Int32Array(maxLeaves);
   }
@@ -35,10 +36,18 @@ export class DataPartition {
   }
 
   /**
-   * Splits `leaf` by one binned feature column: rows whose bin ≤ threshold (or the NaN bin when
-   * `defaultLeft`) stay in `leaf`, the others move to a new leaf whose index is returned.
+   * Splits `leaf` by one binned feature column (row r's bin at `bins[column + r]`): rows whose bin ≤
+   * threshold (or the NaN bin when `defaultLeft`) stay in `leaf`, the others move to a new leaf whose
+   * index is returned.
    */
-  split(leaf: number, column: Uint8Array, threshold: number, nanBin: number, defaultLeft: boolean): number {
+  split(
+    leaf: number,
+    bins: Uint8Array,
+    column: number,
+    threshold: number,
+    nanBin: number,
+    defaultLeft: boolean,
+  ): number {
     const idx = this.indices, scratch = this.#scratch;
     const start = this.begin[leaf], end = start + this.count[leaf];
     let left = start, right = 0;
@@ -46,7 +55,7 @@ export class DataPartition {
     // Branch-free: the direction is data-dependent and would mispredict about half the time.
     for (let i = start; i < end; i++) {
       const row = idx[i];
-      const bin = column[row];
+      const bin = bins[column + row];
       const goesLeft = bin === nanBin ? nanLeft : ((threshold - bin) >>> 31) ^ 1;
       idx[left] = row;
       scratch[right] = row;

@@ -92,6 +92,7 @@ export function findBestSplit(
   features: Int32Array,
   sums: LeafSums,
   limits: SplitLimits,
+  hessianPerRow: number,
   best: SplitCandidate,
   splittable?: Uint8Array,
 ): void {
@@ -99,7 +100,15 @@ export function findBestSplit(
   best.gain = 0;
   const parentScore = leafScore(sums.grad, sums.hess, limits.lambda_l1, limits.lambda_l2);
   const shift = parentScore + limits.min_gain_to_split;
-  const scan: Scan = { ...limits, minGain: shift, shift, best, parentScore, splittable: false };
+  const scan: Scan = {
+    ...limits,
+    minGain: shift,
+    shift,
+    best,
+    parentScore,
+    splittable: false,
+    hessianPerRow,
+  };
   for (let k = 0; k < features.length; k++) {
     const j = features[k];
     if (data.binCounts[j] < 2 || (splittable && splittable[j] === 0)) continue;
@@ -119,6 +128,8 @@ interface Scan extends SplitLimits {
   best: SplitCandidate;
   /** Whether the feature being scanned had any threshold above `shift` within the limits. */
   splittable: boolean;
+  /** Every row's hessian: a bin's hessian sum is its count times this. */
+  hessianPerRow: number;
 }
 
 /**
@@ -160,16 +171,17 @@ function scanReverse(
   sums: LeafSums,
   scan: Scan,
 ): void {
-  const hg = hist.grad, hh = hist.hess, hc = hist.count;
+  const slots = hist.sums, k = scan.hessianPerRow;
   const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
   const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
   const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
   let rg = 0, rh = EPSILON_HESSIAN, rc = 0, splittable = false;
   let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
   for (let t = valueBins - 1; t >= 1; t--) {
-    rg += hg[start + t];
-    rh += hh[start + t];
-    rc += hc[start + t];
+    const at = 2 * (start + t), count = slots[at + 1];
+    rg += slots[at];
+    rh += count * k;
+    rc += count;
     if (rc < minData || rh < minHess) continue;
     // The left side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
     const lc = totalC - rc, lh = totalH - rh;
@@ -204,16 +216,17 @@ function scanForward(
   sums: LeafSums,
   scan: Scan,
 ): void {
-  const hg = hist.grad, hh = hist.hess, hc = hist.count;
+  const slots = hist.sums, k = scan.hessianPerRow;
   const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
   const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
   const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
   let lg = 0, lh = EPSILON_HESSIAN, lc = 0, splittable = false;
   let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
   for (let t = 0; t < valueBins; t++) {
-    lg += hg[start + t];
-    lh += hh[start + t];
-    lc += hc[start + t];
+    const at = 2 * (start + t), count = slots[at + 1];
+    lg += slots[at];
+    lh += count * k;
+    lc += count;
     if (lc < minData || lh < minHess) continue;
     // The right side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
     const rc = totalC - lc, rh = totalH - lh;
