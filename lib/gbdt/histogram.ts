@@ -11,7 +11,7 @@
  */
 import type { BinnedMatrix } from "./binning.ts";
 import type { LearnerWorkspace } from "./workspace.ts";
-import { encodeModule, I32, op, V128, type WasmFunction } from "./wasm_encoder.ts";
+import { I32, op, V128, type WasmFunction } from "./wasm_encoder.ts";
 
 /** Per-bin sums of one leaf for all features, in the learner's WebAssembly memory. */
 export interface Histogram {
@@ -48,9 +48,7 @@ export class HistogramKernel {
   constructor(workspace: LearnerWorkspace, data: BinnedMatrix) {
     this.#workspace = workspace;
     this.#offsets = data.binOffsets;
-    const bytes = encodeModule([allFeatures(data), someFeatures(data.cols), subtract()]);
-    const memory = workspace.memory;
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+    const exports = workspace.kernels;
     this.#all = exports.all as AllFeatures;
     this.#some = exports.some as SomeFeatures;
     this.#subtract = exports.subtract as Subtract;
@@ -90,6 +88,11 @@ export class HistogramKernel {
     const at = parent.sums.byteOffset;
     this.#subtract(at, smaller.sums.byteOffset, at + 8 * parent.sums.length);
   }
+}
+
+/** The histogram kernels of a binned matrix, for the workspace's module. */
+export function histogramFunctions(data: BinnedMatrix): WasmFunction[] {
+  return [allFeatures(data), someFeatures(data.cols), subtract()];
 }
 
 // Parameters of the generated functions (local indices).

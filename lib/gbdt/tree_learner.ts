@@ -45,7 +45,7 @@ export class TreeLearner {
     this.#data = data;
     this.#params = params;
     this.gradients = workspace.gradients;
-    this.partition = new DataPartition(data.rows, leaves, workspace);
+    this.partition = new DataPartition(workspace, leaves);
     this.#builder = new TreeBuilder(leaves);
     this.#kernel = new HistogramKernel(workspace, data);
     this.#pool = workspace.histograms;
@@ -110,14 +110,7 @@ export class TreeLearner {
   #splitLeaf(leaf: number, features: Int32Array, more: boolean): void {
     const data = this.#data, c = this.#best[leaf];
     const j = c.feature, feature = data.features[j];
-    const created = this.partition.split(
-      leaf,
-      data.bins,
-      j * data.rows,
-      c.thresholdBin,
-      feature.nanBin,
-      c.defaultLeft,
-    );
+    const created = this.partition.split(leaf, j, c.thresholdBin, feature.nanBin, c.defaultLeft);
     const threshold = feature.upperBounds[c.thresholdBin];
     this.#builder.split(leaf, created, {
       feature: j,

@@ -42,12 +42,20 @@ export const op = {
   localTee: (i: number): number[] => [0x22, ...uleb(i)],
   i32Const: (v: number): number[] => [0x41, ...sleb(v)],
   i32Add: [0x6a],
+  i32Sub: [0x6b],
   i32Mul: [0x6c],
+  i32Eq: [0x46],
+  i32LeU: [0x4d],
   i32Shl: [0x74],
   i32LtU: [0x49],
   i32GeU: [0x4f],
   i32Load: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
   i32Load8U: (offset = 0): number[] => [0x2d, 0, ...uleb(offset)],
+  i32Store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  /** Pops c, b, a: a when c ≠ 0, else b. */
+  select: [0x1b],
+  /** Pops n, source, destination (bulk memory). */
+  memoryCopy: [0xfc, ...uleb(10), 0x00, 0x00],
   f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
   v128Load: (offset = 0): number[] => [0xfd, ...uleb(0x00), 4, ...uleb(offset)],
   v128Store: (offset = 0): number[] => [0xfd, ...uleb(0x0b), 4, ...uleb(offset)],
@@ -66,10 +74,11 @@ export const op = {
   end: [0x0b],
 };
 
-/** One exported function: parameter and local types and the instructions of its body (without `end`). */
+/** One exported function: parameter, result and local types and the instructions of its body (without `end`). */
 export interface WasmFunction {
   name: string;
   params: number[];
+  results?: number[];
   locals: number[];
   body: number[];
 }
@@ -98,9 +107,13 @@ function localDeclarations(locals: number[]): number[] {
   return vector(runs.map(([count, type]) => [...uleb(count), type]));
 }
 
-/** A module importing its memory as `env.memory` and exporting `functions` (no results). */
+/** A module importing its memory as `env.memory` and exporting `functions`. */
 export function encodeModule(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
-  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), 0]);
+  const types = functions.map((f) => [
+    0x60,
+    ...vector(f.params.map((t) => [t])),
+    ...vector((f.results ?? []).map((t) => [t])),
+  ]);
   const memoryImport = [...utf8("env"), ...utf8("memory"), 0x02, 0x00, ...uleb(1)];
   const exports = functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]);
   const bodies = functions.map((f) => {

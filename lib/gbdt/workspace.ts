@@ -1,11 +1,14 @@
 /**
- * The working memory of one tree learner, laid out once in a WebAssembly memory so that the histogram
- * kernels and the TypeScript around them share it without copies: the bins row-major, the row index array
- * of the partition and its scratch, the gradients, the feature list of subset builds and the pool of
- * histograms (one per leaf). Nothing here is reallocated while trees grow.
+ * The working memory of one tree learner, laid out once in a WebAssembly memory so that the kernels
+ * (histograms, partition) and the TypeScript around them share it without copies: the bins row-major (for
+ * histograms) and feature-major (for partitioning), the row index array of the partition and its scratch,
+ * the gradients, the feature list of subset builds and the pool of histograms (one per leaf). Nothing here
+ * is reallocated while trees grow.
  */
 import type { BinnedMatrix } from "./binning.ts";
-import { type Histogram, SLOT_BYTES } from "./histogram.ts";
+import { type Histogram, histogramFunctions, SLOT_BYTES } from "./histogram.ts";
+import { partitionFunction } from "./partition.ts";
+import { encodeModule } from "./wasm_encoder.ts";
 
 const PAGE_BYTES = 65536;
 /** WebAssembly's 32-bit address space: 65,536 pages of 64 KiB. */
@@ -16,8 +19,12 @@ const ALIGN = 64;
 /** Typed views over one learner's memory. */
 export class LearnerWorkspace {
   readonly memory: WebAssembly.Memory;
+  /** The exported functions of the kernel module generated for this matrix, bound to `memory`. */
+  readonly kernels: WebAssembly.Exports;
   /** bins[row · cols + feature]: the binned matrix transposed to row-major. */
   readonly rowBins: Uint8Array;
+  /** bins[feature · rows + row]: a copy of the binned matrix's own (feature-major) layout. */
+  readonly columnBins: Uint8Array;
   /** Row indices of the leaves (see DataPartition) and the scratch buffer its splits use. */
   readonly indices: Int32Array;
   readonly scratch: Int32Array;
@@ -29,29 +36,41 @@ export class LearnerWorkspace {
 
   constructor(data: BinnedMatrix, histogramCount: number) {
     const n = data.rows, cols = data.cols, slots = data.binOffsets[cols];
-    const sizes = [
-      n * cols,
-      4 * n,
-      4 * n,
-      8 * n,
-      8 * cols,
-      ...Array(histogramCount).fill(SLOT_BYTES * slots),
-    ];
-    const starts: number[] = [];
-    let end = 0;
-    for (const size of sizes) {
-      starts.push(end);
-      end = Math.ceil((end + size) / ALIGN) * ALIGN;
-    }
-    this.memory = new WebAssembly.Memory({ initial: pagesFor(end, data) });
+    const layout = new Layout();
+    const at = {
+      rowBins: layout.take(n * cols),
+      columnBins: layout.take(n * cols),
+      indices: layout.take(4 * n),
+      scratch: layout.take(4 * n),
+      gradients: layout.take(8 * n),
+      featureList: layout.take(8 * cols),
+      histograms: Array.from({ length: histogramCount }, () => layout.take(SLOT_BYTES * slots)),
+    };
+    this.memory = new WebAssembly.Memory({ initial: pagesFor(layout.bytes, data) });
     const buffer = this.memory.buffer;
-    this.rowBins = new Uint8Array(buffer, starts[0], n * cols);
-    this.indices = new Int32Array(buffer, starts[1], n);
-    this.scratch = new Int32Array(buffer, starts[2], n);
-    this.gradients = new Float64Array(buffer, starts[3], n);
-    this.featureList = new Int32Array(buffer, starts[4], 2 * cols);
-    this.histograms = starts.slice(5).map((at) => ({ sums: new Float64Array(buffer, at, 2 * slots) }));
+    this.rowBins = new Uint8Array(buffer, at.rowBins, n * cols);
+    this.columnBins = new Uint8Array(buffer, at.columnBins, n * cols);
+    this.indices = new Int32Array(buffer, at.indices, n);
+    this.scratch = new Int32Array(buffer, at.scratch, n);
+    this.gradients = new Float64Array(buffer, at.gradients, n);
+    this.featureList = new Int32Array(buffer, at.featureList, 2 * cols);
+    this.histograms = at.histograms.map((start) => ({ sums: new Float64Array(buffer, start, 2 * slots) }));
     transposeBins(data, this.rowBins);
+    this.columnBins.set(data.bins);
+    const module = new WebAssembly.Module(encodeModule([...histogramFunctions(data), partitionFunction()]));
+    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+  }
+}
+
+/** Consecutive regions of a memory, each starting on a cache line. */
+class Layout {
+  bytes = 0;
+
+  /** The start of a new region of `size` bytes. */
+  take(size: number): number {
+    const start = this.bytes;
+    this.bytes = Math.ceil((start + size) / ALIGN) * ALIGN;
+    return start;
   }
 }
 
