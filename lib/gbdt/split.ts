@@ -5,7 +5,8 @@
  * feature_histogram.hpp, so that both engines choose the same thresholds on small data.
  */
 import type { BinnedMatrix } from "./binning.ts";
-import type { Histogram } from "./histogram.ts";
+import { type Histogram, SLOT_BYTES } from "./histogram.ts";
+import type { ScanKernel, ScanLimits } from "./scan_kernel.ts";
 
 /** Regularisation and size limits that decide whether a split is allowed. */
 export interface SplitLimits {
@@ -93,6 +94,7 @@ export function findBestSplit(
   sums: LeafSums,
   limits: SplitLimits,
   hessianPerRow: number,
+  kernel: ScanKernel,
   best: SplitCandidate,
   splittable?: Uint8Array,
 ): void {
@@ -103,11 +105,19 @@ export function findBestSplit(
   const scan: Scan = {
     ...limits,
     minGain: shift,
-    shift,
     best,
     parentScore,
     splittable: false,
-    hessianPerRow,
+    kernel,
+    pass: {
+      minData: Math.max(1, limits.min_data_in_leaf),
+      minHess: limits.min_sum_hessian_in_leaf,
+      l1: limits.lambda_l1,
+      l2: limits.lambda_l2,
+      shift,
+      hessianPerRow,
+      epsilon: EPSILON_HESSIAN,
+    },
   };
   for (let k = 0; k < features.length; k++) {
     const j = features[k];
@@ -122,14 +132,14 @@ export function findBestSplit(
 interface Scan extends SplitLimits {
   /** Total score a split must beat: the best so far, at first parent score + min_gain_to_split. */
   minGain: number;
-  /** Parent score + min_gain_to_split: a threshold at or below it is no split at all. */
-  shift: number;
   parentScore: number;
   best: SplitCandidate;
   /** Whether the feature being scanned had any threshold above `shift` within the limits. */
   splittable: boolean;
-  /** Every row's hessian: a bin's hessian sum is its count times this. */
-  hessianPerRow: number;
+  kernel: ScanKernel;
+  /** The constants of every pass (`shift`: parent score + min_gain_to_split, at or below which a threshold
+   * is no split at all; hessian sums are counts × `hessianPerRow`). */
+  pass: ScanLimits;
 }
 
 /**
@@ -148,22 +158,23 @@ function scanFeature(
   scan: Scan,
 ): void {
   if (!hasNan) {
-    scanReverse(hist, start, valueBins, feature, sums, scan);
+    pass(false, hist, start, valueBins, feature, sums, scan);
   } else if (valueBins >= 2) {
-    scanReverse(hist, start, valueBins, feature, sums, scan);
-    scanForward(hist, start, valueBins, feature, sums, scan);
+    pass(false, hist, start, valueBins, feature, sums, scan);
+    pass(true, hist, start, valueBins, feature, sums, scan);
   } else {
     // One value bin and NaN: the only split is values left, NaN right.
-    scanForward(hist, start, 1, feature, sums, scan);
+    pass(true, hist, start, 1, feature, sums, scan);
   }
 }
 
 /**
- * Right-to-left pass over value bins [start, start + valueBins): the right side grows from the top value
- * bin, the left side is the rest (so it holds the NaN bin, if any: NaN goes left). Threshold t means bins
- * ≤ t go left. Best-so-far lives in locals (the hot loop touches no objects).
+ * One pass, reverse or forward (see `scanFeature`), in WebAssembly (scan_kernel.ts: both sides must reach min_data_in_leaf rows and
+ * min_sum_hessian_in_leaf, the side the pass accumulates starts from LightGBM's ε, and a pass stops at the
+ * first threshold where the shrinking side falls short, since it only shrinks from there).
  */
-function scanReverse(
+function pass(
+  forward: boolean,
   hist: Histogram,
   start: number,
   valueBins: number,
@@ -171,82 +182,13 @@ function scanReverse(
   sums: LeafSums,
   scan: Scan,
 ): void {
-  const slots = hist.sums, k = scan.hessianPerRow;
-  const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
-  const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
-  const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
-  let rg = 0, rh = EPSILON_HESSIAN, rc = 0, splittable = false;
-  let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
-  for (let t = valueBins - 1; t >= 1; t--) {
-    const at = 2 * (start + t), count = slots[at + 1];
-    rg += slots[at];
-    rh += count * k;
-    rc += count;
-    if (rc < minData || rh < minHess) continue;
-    // The left side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
-    const lc = totalC - rc, lh = totalH - rh;
-    if (lc < minData || lh < minHess) break;
-    const lg = totalG - rg;
-    const gain = l1 === 0
-      ? (lg * lg) / (lh + l2) + (rg * rg) / (rh + l2)
-      : leafScore(lg, lh, l1, l2) + leafScore(rg, rh, l1, l2);
-    if (gain <= shift) continue;
-    splittable = true;
-    if (gain > bestGain) {
-      bestGain = gain;
-      bestT = t - 1;
-      bestG = lg;
-      bestH = lh;
-      bestC = lc;
-    }
+  const kernel = scan.kernel;
+  kernel.pass(forward, hist.sums.byteOffset + start * SLOT_BYTES, valueBins, sums, scan.pass, scan.minGain);
+  if (kernel.splittable) scan.splittable = true;
+  const t = kernel.threshold;
+  if (t >= 0) {
+    record(scan, feature, t, !forward, kernel.gain, kernel.leftGrad, kernel.leftHess, kernel.leftCount, sums);
   }
-  if (splittable) scan.splittable = true;
-  if (bestT >= 0) record(scan, feature, bestT, true, bestGain, bestG, bestH, bestC, sums);
-}
-
-/**
- * Left-to-right pass with NaN on the right: thresholds 0 .. valueBins − 1 (the last one sends every value
- * left and only NaN right).
- */
-function scanForward(
-  hist: Histogram,
-  start: number,
-  valueBins: number,
-  feature: number,
-  sums: LeafSums,
-  scan: Scan,
-): void {
-  const slots = hist.sums, k = scan.hessianPerRow;
-  const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
-  const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
-  const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
-  let lg = 0, lh = EPSILON_HESSIAN, lc = 0, splittable = false;
-  let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
-  for (let t = 0; t < valueBins; t++) {
-    const at = 2 * (start + t), count = slots[at + 1];
-    lg += slots[at];
-    lh += count * k;
-    lc += count;
-    if (lc < minData || lh < minHess) continue;
-    // The right side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
-    const rc = totalC - lc, rh = totalH - lh;
-    if (rc < minData || rh < minHess) break;
-    const rg = totalG - lg;
-    const gain = l1 === 0
-      ? (lg * lg) / (lh + l2) + (rg * rg) / (rh + l2)
-      : leafScore(lg, lh, l1, l2) + leafScore(rg, rh, l1, l2);
-    if (gain <= shift) continue;
-    splittable = true;
-    if (gain > bestGain) {
-      bestGain = gain;
-      bestT = t;
-      bestG = lg;
-      bestH = lh;
-      bestC = lc;
-    }
-  }
-  if (splittable) scan.splittable = true;
-  if (bestT >= 0) record(scan, feature, bestT, false, bestGain, bestG, bestH, bestC, sums);
 }
 
 /**

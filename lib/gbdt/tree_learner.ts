@@ -7,6 +7,7 @@
 import type { BinnedMatrix } from "./binning.ts";
 import { type Histogram, HistogramKernel } from "./histogram.ts";
 import { DataPartition } from "./partition.ts";
+import { ScanKernel } from "./scan_kernel.ts";
 import { emptyCandidate, findBestSplit, leafOutput, type LeafSums, type SplitCandidate } from "./split.ts";
 import type { SplitLimits } from "./split.ts";
 import { type Tree, TreeBuilder } from "./tree.ts";
@@ -28,6 +29,7 @@ export class TreeLearner {
   #params: GrowthParams;
   #builder: TreeBuilder;
   #kernel: HistogramKernel;
+  #scan: ScanKernel;
   #pool: Histogram[];
   #slotOf: Int32Array;
   #best: SplitCandidate[];
@@ -48,6 +50,7 @@ export class TreeLearner {
     this.partition = new DataPartition(workspace, leaves);
     this.#builder = new TreeBuilder(leaves);
     this.#kernel = new HistogramKernel(workspace, data);
+    this.#scan = new ScanKernel(workspace.kernels, workspace.scanResult);
     this.#pool = workspace.histograms;
     this.#slotOf = new Int32Array(leaves);
     this.#best = Array.from({ length: leaves }, emptyCandidate);
@@ -165,6 +168,7 @@ export class TreeLearner {
       this.#sums[leaf],
       this.#params,
       this.#hessian,
+      this.#scan,
       best,
       this.#splittable[leaf],
     );

@@ -7,6 +7,7 @@
 
 /** Value types. */
 export const I32 = 0x7f;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 /** Unsigned LEB128. */
@@ -57,6 +58,21 @@ export const op = {
   /** Pops n, source, destination (bulk memory). */
   memoryCopy: [0xfc, ...uleb(10), 0x00, 0x00],
   f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
+  f64Store: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
+  f64Const: (v: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
+  f64Add: [0xa0],
+  f64Sub: [0xa1],
+  f64Mul: [0xa2],
+  f64Div: [0xa3],
+  f64Abs: [0x99],
+  f64Max: [0xa5],
+  f64Copysign: [0xa6],
+  f64Lt: [0x63],
+  f64Gt: [0x64],
+  f64Le: [0x65],
+  i32Or: [0x72],
+  i32LtS: [0x48],
+  i32GeS: [0x4e],
   v128Load: (offset = 0): number[] => [0xfd, ...uleb(0x00), 4, ...uleb(offset)],
   v128Store: (offset = 0): number[] => [0xfd, ...uleb(0x0b), 4, ...uleb(offset)],
   v128ConstF64: (a: number, b: number): number[] => [
@@ -70,7 +86,10 @@ export const op = {
   /** `block` / `loop` without a result; close each with `end`. */
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
+  br: (depth: number): number[] => [0x0c, ...uleb(depth)],
   brIf: (depth: number): number[] => [0x0d, ...uleb(depth)],
+  /** `if` without a result; close with `end`. */
+  if: [0x04, 0x40],
   end: [0x0b],
 };
 

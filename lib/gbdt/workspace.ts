@@ -1,6 +1,6 @@
 /**
  * The working memory of one tree learner, laid out once in a WebAssembly memory so that the kernels
- * (histograms, partition) and the TypeScript around them share it without copies: the bins row-major (for
+ * (histograms, partition, threshold scans) and the TypeScript around them share it without copies: the bins row-major (for
  * histograms) and feature-major (for partitioning), the row index array of the partition and its scratch,
  * the gradients, the feature list of subset builds and the pool of histograms (one per leaf). Nothing here
  * is reallocated while trees grow.
@@ -8,6 +8,7 @@
 import type { BinnedMatrix } from "./binning.ts";
 import { type Histogram, histogramFunctions, SLOT_BYTES } from "./histogram.ts";
 import { partitionFunction } from "./partition.ts";
+import { SCAN_RESULT_BYTES, scanFunction } from "./scan_kernel.ts";
 import { encodeModule } from "./wasm_encoder.ts";
 
 const PAGE_BYTES = 65536;
@@ -32,6 +33,8 @@ export class LearnerWorkspace {
   readonly gradients: Float64Array;
   /** [feature, first slot × SLOT_BYTES] pairs for histograms over a sample of the features. */
   readonly featureList: Int32Array;
+  /** Where a threshold scan writes what it found. */
+  readonly scanResult: Uint8Array;
   readonly histograms: Histogram[];
 
   constructor(data: BinnedMatrix, histogramCount: number) {
@@ -44,6 +47,7 @@ export class LearnerWorkspace {
       scratch: layout.take(4 * n),
       gradients: layout.take(8 * n),
       featureList: layout.take(8 * cols),
+      scanResult: layout.take(SCAN_RESULT_BYTES),
       histograms: Array.from({ length: histogramCount }, () => layout.take(SLOT_BYTES * slots)),
     };
     this.memory = new WebAssembly.Memory({ initial: pagesFor(layout.bytes, data) });
@@ -54,10 +58,17 @@ export class LearnerWorkspace {
     this.scratch = new Int32Array(buffer, at.scratch, n);
     this.gradients = new Float64Array(buffer, at.gradients, n);
     this.featureList = new Int32Array(buffer, at.featureList, 2 * cols);
+    this.scanResult = new Uint8Array(buffer, at.scanResult, SCAN_RESULT_BYTES);
     this.histograms = at.histograms.map((start) => ({ sums: new Float64Array(buffer, start, 2 * slots) }));
     transposeBins(data, this.rowBins);
     this.columnBins.set(data.bins);
-    const module = new WebAssembly.Module(encodeModule([...histogramFunctions(data), partitionFunction()]));
+    const functions = [
+      ...histogramFunctions(data),
+      partitionFunction(),
+      scanFunction(false),
+      scanFunction(true),
+    ];
+    const module = new WebAssembly.Module(encodeModule(functions));
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
   }
 }
