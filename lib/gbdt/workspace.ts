@@ -6,7 +6,7 @@
  * is reallocated while trees grow.
  */
 import type { BinnedMatrix } from "./binning.ts";
-import { type Histogram, histogramFunctions, SLOT_BYTES } from "./histogram.ts";
+import { chunkBytes, type Histogram, histogramFunctions, SLOT_BYTES } from "./histogram.ts";
 import { partitionFunction } from "./partition.ts";
 import { SCAN_RESULT_BYTES, scanFunction } from "./scan_kernel.ts";
 import { encodeModule } from "./wasm_encoder.ts";
@@ -35,6 +35,8 @@ export class LearnerWorkspace {
   readonly featureList: Int32Array;
   /** Where a threshold scan writes what it found. */
   readonly scanResult: Uint8Array;
+  /** Bins and gradients of a chunk of a leaf's rows, gathered for a histogram build. */
+  readonly chunk: Uint8Array;
   readonly histograms: Histogram[];
 
   constructor(data: BinnedMatrix, histogramCount: number) {
@@ -48,6 +50,7 @@ export class LearnerWorkspace {
       gradients: layout.take(8 * n),
       featureList: layout.take(8 * cols),
       scanResult: layout.take(SCAN_RESULT_BYTES),
+      chunk: layout.take(chunkBytes(cols)),
       histograms: Array.from({ length: histogramCount }, () => layout.take(SLOT_BYTES * slots)),
     };
     this.memory = new WebAssembly.Memory({ initial: pagesFor(layout.bytes, data) });
@@ -59,6 +62,7 @@ export class LearnerWorkspace {
     this.gradients = new Float64Array(buffer, at.gradients, n);
     this.featureList = new Int32Array(buffer, at.featureList, 2 * cols);
     this.scanResult = new Uint8Array(buffer, at.scanResult, SCAN_RESULT_BYTES);
+    this.chunk = new Uint8Array(buffer, at.chunk, chunkBytes(cols));
     this.histograms = at.histograms.map((start) => ({ sums: new Float64Array(buffer, start, 2 * slots) }));
     transposeBins(data, this.rowBins);
     this.columnBins.set(data.bins);

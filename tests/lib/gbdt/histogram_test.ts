@@ -1,13 +1,12 @@
 import { assert, assertEquals } from "./assert.ts";
 import { binMatrix, type BinnedMatrix } from "../../../lib/gbdt/binning.ts";
-import { HistogramKernel } from "../../../lib/gbdt/histogram.ts";
+import { CHUNK_ROWS, HistogramKernel } from "../../../lib/gbdt/histogram.ts";
 import { seededUniform } from "../../../lib/gbdt/random.ts";
 import { LearnerWorkspace } from "../../../lib/gbdt/workspace.ts";
 
 /** 300 rows × 5 features with NaN (so NaN bins exist), 16 bins; gradients are float32 like the objectives'. */
-function fixture(exactGradients = false) {
+function fixture(exactGradients = false, rows = 300, cols = 5) {
   const random = seededUniform(11);
-  const rows = 300, cols = 5;
   const values = Float64Array.from(
     { length: rows * cols },
     (_, k) => (k % 7 === 3 ? NaN : Math.round(random() * 40)),
@@ -54,6 +53,21 @@ Deno.test("histogram: the kernel's sums equal per-bin sums added in leaf order, 
   kernel.selectFeatures(Int32Array.of(0, 1, 2, 3, 4));
   kernel.build(ws.histograms[1], 0, rows.length);
   assertEquals(Array.from(ws.histograms[1].sums), Array.from(bruteForce(data, grad, rows, [0, 1, 2, 3, 4])));
+});
+
+Deno.test("histogram: leaves longer than a gather chunk, and rows of 23 bytes (copied 8+8+4+2+1), sum exactly", () => {
+  const { data, grad } = fixture(false, 2 * CHUNK_ROWS + 555, 23);
+  const rows = everyThirdSkipped(data.rows).reverse();
+  const all = Array.from({ length: 23 }, (_, j) => j);
+  const { ws, kernel } = workspaceWith(data, grad, rows);
+  kernel.selectFeatures(Int32Array.from(all));
+  for (const count of [CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 1, rows.length]) {
+    kernel.build(ws.histograms[2], 0, count);
+    assertEquals(
+      Array.from(ws.histograms[2].sums),
+      Array.from(bruteForce(data, grad, rows.subarray(0, count), all)),
+    );
+  }
 });
 
 Deno.test("histogram: a build starts from zero and reads the leaf's range of the index array", () => {
