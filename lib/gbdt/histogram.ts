@@ -1,11 +1,12 @@
 /**
  * Gradient histograms: for every feature and bin, the sum of gradients and the row count over the rows of
- * one leaf. These loops are the hot path of training. They run as WebAssembly generated per dataset: the
- * bins are read row-major (one row's bytes for all features sit together, so a leaf's rows cost one cache
- * line each however scattered they are, and are gathered a chunk at a time with their gradients), and
- * each bin is one 16-byte slot [gradient sum, count] updated by a single SIMD add of [g, 1] — one load
- * and one store per row and feature instead of two of each. Every objective has a constant hessian, so
- * hessian sums are count × that constant and are not accumulated.
+ * one leaf. These loops are the hot path of training. They run as WebAssembly generated per dataset. Each
+ * training row is one record — its bins for all features, then its gradient of the round (`recordBytes`,
+ * 32 bytes for 20 features) — so a row costs one cache-line access however scattered a leaf's rows are;
+ * the records of a chunk of rows are gathered first (a short loop with many loads in flight) and then
+ * summed. Each bin is one 16-byte slot [gradient sum, count] updated by a single SIMD add of [g, 1]: one
+ * load and one store per row and feature instead of two of each. Every objective has a constant hessian,
+ * so hessian sums are count × that constant and are not accumulated.
  *
  * Sums are added in the order of the leaf's rows, exactly as a scalar loop over those rows would add them,
  * so the result does not depend on this layout (tests/lib/gbdt/histogram_test.ts checks it bit for bit).
@@ -23,20 +24,25 @@ export interface Histogram {
 /** Bytes of one histogram slot [gradient sum, count]. */
 export const SLOT_BYTES = 16;
 
+/** Rows gathered per chunk (their records stay in L1/L2 until summed). */
+export const CHUNK_ROWS = 1024;
+
+/** Bytes of one row record: the row's bins (padded to 8 bytes), then its gradient as a double. */
+export function recordBytes(cols: number): number {
+  return Math.ceil(cols / 8) * 8 + 8;
+}
+
+/** Bytes of the gather buffer. */
+export function chunkBytes(cols: number): number {
+  return CHUNK_ROWS * recordBytes(cols);
+}
+
 // The exported kernels; every argument is a byte address in the workspace's memory.
-type AllFeatures = (
-  rows: number,
-  rowsEnd: number,
-  grad: number,
-  bins: number,
-  hist: number,
-  chunk: number,
-) => void;
+type AllFeatures = (rows: number, rowsEnd: number, records: number, hist: number, chunk: number) => void;
 type SomeFeatures = (
   rows: number,
   rowsEnd: number,
-  grad: number,
-  bins: number,
+  records: number,
   hist: number,
   list: number,
   listEnd: number,
@@ -77,17 +83,20 @@ export class HistogramKernel {
     this.#listed = features.length;
   }
 
-  /** Zeroes `hist` and adds the rows `indices[begin .. begin + count)` of the workspace. */
+  /**
+   * Zeroes `hist` and adds the rows `indices[begin .. begin + count)` of the workspace, with the gradients
+   * last stored into the records (`LearnerWorkspace.storeGradients`).
+   */
   build(hist: Histogram, begin: number, count: number): void {
     const ws = this.#workspace, to = hist.sums.byteOffset;
     hist.sums.fill(0);
     const rows = ws.indices.byteOffset + 4 * begin, rowsEnd = rows + 4 * count;
-    const grad = ws.gradients.byteOffset, bins = ws.rowBins.byteOffset;
+    const records = ws.records.byteOffset;
     if (this.#listed < 0) {
-      this.#all(rows, rowsEnd, grad, bins, to, ws.chunk.byteOffset);
+      this.#all(rows, rowsEnd, records, to, ws.chunk.byteOffset);
     } else {
       const list = ws.featureList.byteOffset;
-      this.#some(rows, rowsEnd, grad, bins, to, list, list + 8 * this.#listed);
+      this.#some(rows, rowsEnd, records, to, list, list + 8 * this.#listed);
     }
   }
 
@@ -103,79 +112,77 @@ export function histogramFunctions(data: BinnedMatrix): WasmFunction[] {
   return [allFeatures(data), someFeatures(data.cols), subtract()];
 }
 
-/** Rows gathered per chunk by `allGathered` (their bins and gradients stay in L1/L2 until summed). */
-export const CHUNK_ROWS = 1024;
+// Parameters shared by the generated functions (local indices).
+const ROWS = 0, ROWS_END = 1, RECORDS = 2, HIST = 3;
+const get = op.localGet, set = op.localSet;
 
-/** Bytes of the chunk buffer of a matrix with `cols` features: the rows' bins, then their gradients. */
-export function chunkBytes(cols: number): number {
-  return chunkGradOffset(cols) + 8 * CHUNK_ROWS;
+/** The address of the record of the row whose index is at address `ROWS`. */
+function recordOfRow(cols: number): number[] {
+  return [
+    ...get(ROWS),
+    ...op.i32Load(),
+    ...op.i32Const(recordBytes(cols)),
+    ...op.i32Mul,
+    ...get(RECORDS),
+    ...op.i32Add,
+  ];
 }
 
-function chunkGradOffset(cols: number): number {
-  return Math.ceil((CHUNK_ROWS * cols) / 16) * 16;
+/** Local `gv` ← [gradient of the record at local `record`, 1]. */
+function gradientAndOne(cols: number, record: number, gv: number): number[] {
+  return [
+    ...op.v128ConstF64(0, 1),
+    ...get(record),
+    ...op.f64Load(recordBytes(cols) - 8),
+    ...op.f64x2ReplaceLane(0),
+    ...set(gv),
+  ];
 }
 
-/** Copies `cols` bytes from address `src` to `dst` (locals), 8 bytes at a time where it can. */
-function copyBytes(src: number, dst: number, cols: number): number[] {
-  const out: number[] = [];
-  let k = 0;
-  const piece = (size: number, load: (at: number) => number[], store: (at: number) => number[]) => {
-    for (; k + size <= cols; k += size) {
-      out.push(...op.localGet(dst), ...op.localGet(src), ...load(k), ...store(k));
-    }
-  };
-  piece(8, op.i64Load, op.i64Store);
-  piece(4, op.i32Load, op.i32Store);
-  piece(2, op.i32Load16U, op.i32Store16);
-  piece(1, op.i32Load8U, op.i32Store8);
-  return out;
+/** slot[hist + bin·16 + offset] += gv, for the bin on the stack (through local `address`). */
+function addToSlot(address: number, gv: number, offset: number): number[] {
+  return [
+    ...op.i32Const(4),
+    ...op.i32Shl,
+    ...get(HIST),
+    ...op.i32Add,
+    ...op.localTee(address),
+    ...get(address),
+    ...op.v128Load(offset),
+    ...get(gv),
+    ...op.f64x2Add,
+    ...op.v128Store(offset),
+  ];
+}
+
+/** `local += step`. */
+function advance(local: number, step: number): number[] {
+  return [...get(local), ...op.i32Const(step), ...op.i32Add, ...set(local)];
 }
 
 /**
- * Every feature, a chunk of rows at a time: first the rows' bins and gradients are gathered into the
- * chunk buffer (a short loop whose loads the processor keeps many of in flight, so scattered rows of a
- * matrix larger than the caches cost bandwidth rather than a full memory latency each: at 1M rows this
- * halved the build time, and at 100k it was no slower), then summed from there, unrolled over the
- * features: feature j's byte is at the row's start + j and its first slot at a constant offset.
- * Params: rows, rowsEnd, grad, bins, hist, chunk.
+ * Every feature, a chunk of rows at a time: first the chunk's records are copied into the chunk buffer (8
+ * bytes per load; many loads in flight, so scattered rows of a matrix larger than the caches cost
+ * bandwidth rather than a full memory latency each: at 1M rows this more than halved the build time, and
+ * at 100k it was no slower), then summed from there, unrolled over the features: feature j's byte is at
+ * the record's start + j and its first slot at a constant offset.
+ * Params: rows, rowsEnd, records, hist, chunk.
  */
 function allFeatures(data: BinnedMatrix): WasmFunction {
-  const cols = data.cols, CHUNK = 5;
-  const row = 6, src = 7, p = 8, q = 9, qEnd = 10, chunkEnd = 11, address = 12, gv = 13;
-  const get = op.localGet, set = op.localSet;
+  const cols = data.cols, size = recordBytes(cols), CHUNK = 4;
+  const src = 5, p = 6, pEnd = 7, chunkEnd = 8, address = 9, gv = 10;
+  const copyRecord: number[] = [];
+  for (let k = 0; k < size; k += 8) {
+    copyRecord.push(...get(p), ...get(src), ...op.i64Load(k), ...op.i64Store(k));
+  }
   const gather = [
     ...get(CHUNK),
     ...set(p),
-    ...get(CHUNK),
-    ...op.i32Const(chunkGradOffset(cols)),
-    ...op.i32Add,
-    ...set(q),
     ...op.loop,
-    ...get(ROWS),
-    ...op.i32Load(),
-    ...op.localTee(row),
-    ...op.i32Const(cols),
-    ...op.i32Mul,
-    ...get(BINS),
-    ...op.i32Add,
+    ...recordOfRow(cols),
     ...set(src),
-    ...copyBytes(src, p, cols),
-    ...get(q),
-    ...get(row),
-    ...op.i32Const(3),
-    ...op.i32Shl,
-    ...get(GRAD),
-    ...op.i32Add,
-    ...op.f64Load(),
-    ...op.f64Store(),
-    ...get(p),
-    ...op.i32Const(cols),
-    ...op.i32Add,
-    ...set(p),
-    ...get(q),
-    ...op.i32Const(8),
-    ...op.i32Add,
-    ...set(q),
+    ...copyRecord,
+    ...advance(p, size),
     ...get(ROWS),
     ...op.i32Const(4),
     ...op.i32Add,
@@ -185,44 +192,22 @@ function allFeatures(data: BinnedMatrix): WasmFunction {
     ...op.brIf(0),
     ...op.end,
   ];
-  const perRow: number[] = [
-    ...op.v128ConstF64(0, 1),
-    ...get(q),
-    ...op.f64Load(),
-    ...op.f64x2ReplaceLane(0),
-    ...set(gv),
-  ];
+  const perRecord = gradientAndOne(cols, p, gv);
   for (let j = 0; j < cols; j++) {
-    perRow.push(
-      ...get(p),
-      ...op.i32Load8U(j),
-      ...op.i32Const(4),
-      ...op.i32Shl,
-      ...get(HIST),
-      ...op.i32Add,
-      ...addToSlot(address, gv, data.binOffsets[j] * SLOT_BYTES),
-    );
+    perRecord.push(...get(p), ...op.i32Load8U(j), ...addToSlot(address, gv, data.binOffsets[j] * SLOT_BYTES));
   }
   const accumulate = [
-    ...get(q),
-    ...set(qEnd),
-    ...get(CHUNK),
-    ...set(p),
-    ...get(CHUNK),
-    ...op.i32Const(chunkGradOffset(cols)),
-    ...op.i32Add,
-    ...set(q),
-    ...op.loop,
-    ...perRow,
     ...get(p),
-    ...op.i32Const(cols),
-    ...op.i32Add,
+    ...set(pEnd),
+    ...get(CHUNK),
     ...set(p),
-    ...get(q),
-    ...op.i32Const(8),
+    ...op.loop,
+    ...perRecord,
+    ...get(p),
+    ...op.i32Const(size),
     ...op.i32Add,
-    ...op.localTee(q),
-    ...get(qEnd),
+    ...op.localTee(p),
+    ...get(pEnd),
     ...op.i32LtU,
     ...op.brIf(0),
     ...op.end,
@@ -253,110 +238,78 @@ function allFeatures(data: BinnedMatrix): WasmFunction {
   ];
   return {
     name: "all",
-    params: [I32, I32, I32, I32, I32, I32],
-    locals: [I32, I32, I32, I32, I32, I32, I32, V128],
+    params: [I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, V128],
     body,
   };
 }
 
-// Parameters of the generated functions (local indices).
-const ROWS = 0, ROWS_END = 1, GRAD = 2, BINS = 3, HIST = 4;
-
-/** Pushes [g, 1] of the row at `rows` into local `gv`, and its bin row's address into local `base`. */
-function loadRow(cols: number, row: number, base: number, gv: number): number[] {
-  return [
-    ...op.localGet(ROWS),
-    ...op.i32Load(),
-    ...op.localTee(row),
-    ...op.i32Const(cols),
-    ...op.i32Mul,
-    ...op.localGet(BINS),
-    ...op.i32Add,
-    ...op.localSet(base),
-    ...op.v128ConstF64(0, 1),
-    ...op.localGet(row),
-    ...op.i32Const(3),
-    ...op.i32Shl,
-    ...op.localGet(GRAD),
-    ...op.i32Add,
-    ...op.f64Load(),
-    ...op.f64x2ReplaceLane(0),
-    ...op.localSet(gv),
-  ];
-}
-
-/** slot[address + offset] += gv (the address is on the stack, copied through local `address`). */
-function addToSlot(address: number, gv: number, offset: number): number[] {
-  return [
-    ...op.localTee(address),
-    ...op.localGet(address),
-    ...op.v128Load(offset),
-    ...op.localGet(gv),
-    ...op.f64x2Add,
-    ...op.v128Store(offset),
-  ];
-}
-
-/** `for (rows; rows < rowsEnd; rows += 4) body` (nothing when the range is empty). */
-function overRows(body: number[]): number[] {
-  return [
-    ...op.block,
-    ...op.localGet(ROWS),
-    ...op.localGet(ROWS_END),
-    ...op.i32GeU,
-    ...op.brIf(0),
-    ...op.loop,
-    ...body,
-    ...op.localGet(ROWS),
-    ...op.i32Const(4),
-    ...op.i32Add,
-    ...op.localTee(ROWS),
-    ...op.localGet(ROWS_END),
-    ...op.i32LtU,
-    ...op.brIf(0),
-    ...op.end,
-    ...op.end,
-  ];
-}
-
-/** The features of a list of [feature, first slot byte offset] pairs (a loop over the list per row). */
+/**
+ * The features of a list of [feature, first slot byte offset] pairs, row by row (a loop over the list per
+ * row). Params: rows, rowsEnd, records, hist, list, listEnd.
+ */
 function someFeatures(cols: number): WasmFunction {
-  const LIST = 5, LIST_END = 6, row = 7, base = 8, address = 9, item = 10, gv = 11;
+  const LIST = 4, LIST_END = 5, record = 6, item = 7, address = 8, gv = 9;
   const perFeature = [
-    ...op.localGet(base),
-    ...op.localGet(item),
+    ...get(record),
+    ...get(item),
     ...op.i32Load(0),
     ...op.i32Add,
     ...op.i32Load8U(),
     ...op.i32Const(4),
     ...op.i32Shl,
-    ...op.localGet(item),
+    ...get(item),
     ...op.i32Load(4),
     ...op.i32Add,
-    ...op.localGet(HIST),
+    ...get(HIST),
     ...op.i32Add,
-    ...addToSlot(address, gv, 0),
-    ...op.localGet(item),
+    ...op.localTee(address),
+    ...get(address),
+    ...op.v128Load(),
+    ...get(gv),
+    ...op.f64x2Add,
+    ...op.v128Store(),
+    ...get(item),
     ...op.i32Const(8),
     ...op.i32Add,
     ...op.localTee(item),
-    ...op.localGet(LIST_END),
+    ...get(LIST_END),
     ...op.i32LtU,
     ...op.brIf(0),
   ];
-  const body = [
-    ...loadRow(cols, row, base, gv),
-    ...op.localGet(LIST),
-    ...op.localSet(item),
+  const perRow = [
+    ...recordOfRow(cols),
+    ...set(record),
+    ...gradientAndOne(cols, record, gv),
+    ...get(LIST),
+    ...set(item),
     ...op.loop,
     ...perFeature,
     ...op.end,
   ];
+  const body = [
+    ...op.block,
+    ...get(ROWS),
+    ...get(ROWS_END),
+    ...op.i32GeU,
+    ...op.brIf(0),
+    ...op.loop,
+    ...perRow,
+    ...get(ROWS),
+    ...op.i32Const(4),
+    ...op.i32Add,
+    ...op.localTee(ROWS),
+    ...get(ROWS_END),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end,
+    ...op.end,
+  ];
   return {
     name: "some",
-    params: [I32, I32, I32, I32, I32, I32, I32],
-    locals: [I32, I32, I32, I32, V128],
-    body: overRows(body),
+    params: [I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, V128],
+    body,
   };
 }
 

@@ -28,6 +28,7 @@ export class TreeLearner {
   #data: BinnedMatrix;
   #params: GrowthParams;
   #builder: TreeBuilder;
+  #workspace: LearnerWorkspace;
   #kernel: HistogramKernel;
   #scan: ScanKernel;
   #pool: Histogram[];
@@ -46,6 +47,7 @@ export class TreeLearner {
     const workspace = new LearnerWorkspace(data, leaves);
     this.#data = data;
     this.#params = params;
+    this.#workspace = workspace;
     this.gradients = workspace.gradients;
     this.partition = new DataPartition(workspace, leaves);
     this.#builder = new TreeBuilder(leaves);
@@ -67,6 +69,7 @@ export class TreeLearner {
     const part = this.partition;
     part.reset(rows);
     this.#hessian = hessianPerRow;
+    this.#workspace.storeGradients();
     this.#kernel.selectFeatures(features);
     this.#builder.reset(part.count[0]);
     this.#slotOf[0] = 0;

@@ -53,9 +53,6 @@ export const op = {
   i32Load: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
   i32Load8U: (offset = 0): number[] => [0x2d, 0, ...uleb(offset)],
   i32Store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
-  i32Load16U: (offset = 0): number[] => [0x2f, 1, ...uleb(offset)],
-  i32Store8: (offset = 0): number[] => [0x3a, 0, ...uleb(offset)],
-  i32Store16: (offset = 0): number[] => [0x3b, 1, ...uleb(offset)],
   i64Load: (offset = 0): number[] => [0x29, 3, ...uleb(offset)],
   i64Store: (offset = 0): number[] => [0x37, 3, ...uleb(offset)],
   /** Pops c, b, a: a when c ≠ 0, else b. */

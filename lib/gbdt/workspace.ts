@@ -1,12 +1,12 @@
 /**
  * The working memory of one tree learner, laid out once in a WebAssembly memory so that the kernels
- * (histograms, partition, threshold scans) and the TypeScript around them share it without copies: the bins row-major (for
- * histograms) and feature-major (for partitioning), the row index array of the partition and its scratch,
- * the gradients, the feature list of subset builds and the pool of histograms (one per leaf). Nothing here
- * is reallocated while trees grow.
+ * (histograms, partition, threshold scans) and the TypeScript around them share it without copies: one
+ * record per row with its bins and gradient (for histograms), the bins feature-major (for partitioning),
+ * the row index array of the partition and its scratch, the gradients, the gather buffer, the feature list
+ * of subset builds and the pool of histograms (one per leaf). Nothing here is reallocated while trees grow.
  */
 import type { BinnedMatrix } from "./binning.ts";
-import { chunkBytes, type Histogram, histogramFunctions, SLOT_BYTES } from "./histogram.ts";
+import { chunkBytes, type Histogram, histogramFunctions, recordBytes, SLOT_BYTES } from "./histogram.ts";
 import { partitionFunction } from "./partition.ts";
 import { SCAN_RESULT_BYTES, scanFunction } from "./scan_kernel.ts";
 import { encodeModule } from "./wasm_encoder.ts";
@@ -22,8 +22,8 @@ export class LearnerWorkspace {
   readonly memory: WebAssembly.Memory;
   /** The exported functions of the kernel module generated for this matrix, bound to `memory`. */
   readonly kernels: WebAssembly.Exports;
-  /** bins[row · cols + feature]: the binned matrix transposed to row-major. */
-  readonly rowBins: Uint8Array;
+  /** One record per row (`recordBytes(cols)` each): the row's bins for all features, then its gradient. */
+  readonly records: Uint8Array;
   /** bins[feature · rows + row]: a copy of the binned matrix's own (feature-major) layout. */
   readonly columnBins: Uint8Array;
   /** Row indices of the leaves (see DataPartition) and the scratch buffer its splits use. */
@@ -38,12 +38,15 @@ export class LearnerWorkspace {
   /** Bins and gradients of a chunk of a leaf's rows, gathered for a histogram build. */
   readonly chunk: Uint8Array;
   readonly histograms: Histogram[];
+  /** The records as doubles (a record is a whole number of doubles; its last one is the gradient). */
+  readonly #recordDoubles: Float64Array;
+  readonly #recordStride: number;
 
   constructor(data: BinnedMatrix, histogramCount: number) {
     const n = data.rows, cols = data.cols, slots = data.binOffsets[cols];
     const layout = new Layout();
     const at = {
-      rowBins: layout.take(n * cols),
+      records: layout.take(n * recordBytes(cols)),
       columnBins: layout.take(n * cols),
       indices: layout.take(4 * n),
       scratch: layout.take(4 * n),
@@ -55,7 +58,9 @@ export class LearnerWorkspace {
     };
     this.memory = new WebAssembly.Memory({ initial: pagesFor(layout.bytes, data) });
     const buffer = this.memory.buffer;
-    this.rowBins = new Uint8Array(buffer, at.rowBins, n * cols);
+    this.records = new Uint8Array(buffer, at.records, n * recordBytes(cols));
+    this.#recordStride = recordBytes(cols) / 8;
+    this.#recordDoubles = new Float64Array(buffer, at.records, n * this.#recordStride);
     this.columnBins = new Uint8Array(buffer, at.columnBins, n * cols);
     this.indices = new Int32Array(buffer, at.indices, n);
     this.scratch = new Int32Array(buffer, at.scratch, n);
@@ -64,7 +69,7 @@ export class LearnerWorkspace {
     this.scanResult = new Uint8Array(buffer, at.scanResult, SCAN_RESULT_BYTES);
     this.chunk = new Uint8Array(buffer, at.chunk, chunkBytes(cols));
     this.histograms = at.histograms.map((start) => ({ sums: new Float64Array(buffer, start, 2 * slots) }));
-    transposeBins(data, this.rowBins);
+    writeRecordBins(data, this.records);
     this.columnBins.set(data.bins);
     const functions = [
       ...histogramFunctions(data),
@@ -74,6 +79,13 @@ export class LearnerWorkspace {
     ];
     const module = new WebAssembly.Module(encodeModule(functions));
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+  }
+
+  /** Copies this round's `gradients` into the row records, where the histogram kernels read them. */
+  storeGradients(): void {
+    const records = this.#recordDoubles, grad = this.gradients;
+    const stride = this.#recordStride, last = stride - 1;
+    for (let i = 0; i < grad.length; i++) records[i * stride + last] = grad[i];
   }
 }
 
@@ -100,14 +112,14 @@ function pagesFor(bytes: number, data: BinnedMatrix): number {
   return pages;
 }
 
-/** Feature-major bins → row-major, a block of rows at a time so both sides stay in cache. */
-function transposeBins(data: BinnedMatrix, out: Uint8Array): void {
-  const n = data.rows, cols = data.cols, bins = data.bins, block = 4096;
+/** Feature-major bins → the bin bytes of each row's record, a block of rows at a time (both sides in cache). */
+function writeRecordBins(data: BinnedMatrix, records: Uint8Array): void {
+  const n = data.rows, cols = data.cols, bins = data.bins, size = recordBytes(cols), block = 4096;
   for (let start = 0; start < n; start += block) {
     const end = Math.min(n, start + block);
     for (let j = 0; j < cols; j++) {
       const column = j * n;
-      for (let i = start; i < end; i++) out[i * cols + j] = bins[column + i];
+      for (let i = start; i < end; i++) records[i * size + j] = bins[column + i];
     }
   }
 }

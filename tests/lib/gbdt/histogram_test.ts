@@ -25,6 +25,7 @@ function fixture(exactGradients = false, rows = 300, cols = 5) {
 function workspaceWith(data: BinnedMatrix, grad: Float64Array, rows: Int32Array) {
   const ws = new LearnerWorkspace(data, 3);
   ws.gradients.set(grad);
+  ws.storeGradients();
   ws.indices.set(rows);
   return { ws, kernel: new HistogramKernel(ws, data) };
 }
@@ -55,7 +56,7 @@ Deno.test("histogram: the kernel's sums equal per-bin sums added in leaf order, 
   assertEquals(Array.from(ws.histograms[1].sums), Array.from(bruteForce(data, grad, rows, [0, 1, 2, 3, 4])));
 });
 
-Deno.test("histogram: leaves longer than a gather chunk, and rows of 23 bytes (copied 8+8+4+2+1), sum exactly", () => {
+Deno.test("histogram: leaves longer than a gather chunk, and 23 features (32-byte records), sum exactly", () => {
   const { data, grad } = fixture(false, 2 * CHUNK_ROWS + 555, 23);
   const rows = everyThirdSkipped(data.rows).reverse();
   const all = Array.from({ length: 23 }, (_, j) => j);

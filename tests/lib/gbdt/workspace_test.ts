@@ -1,13 +1,14 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { binMatrix } from "../../../lib/gbdt/binning.ts";
+import { recordBytes } from "../../../lib/gbdt/histogram.ts";
 import { LearnerWorkspace } from "../../../lib/gbdt/workspace.ts";
 
-Deno.test("workspace: regions are disjoint, cache-line aligned, and hold both bin layouts of the matrix", () => {
+Deno.test("workspace: regions are disjoint, cache-line aligned; row records and columns hold the matrix's bins", () => {
   const rows = 37, cols = 3;
   const values = Float64Array.from({ length: rows * cols }, (_, k) => (k * 7919) % 101);
   const data = binMatrix({ rows, cols, values }, 16);
   const ws = new LearnerWorkspace(data, 4);
-  const views = [ws.rowBins, ws.columnBins, ws.indices, ws.scratch, ws.gradients, ws.featureList];
+  const views = [ws.records, ws.columnBins, ws.indices, ws.scratch, ws.gradients, ws.featureList, ws.chunk];
   const regions = [...views, ...ws.histograms.map((h) => h.sums)]
     .map((v) => [v.byteOffset, v.byteOffset + v.byteLength])
     .sort((a, b) => a[0] - b[0]);
@@ -18,8 +19,14 @@ Deno.test("workspace: regions are disjoint, cache-line aligned, and hold both bi
   assert(regions[regions.length - 1][1] <= ws.memory.buffer.byteLength);
   assertEquals(ws.histograms[0].sums.length, 2 * data.binOffsets[cols]);
   assertEquals(Array.from(ws.columnBins), Array.from(data.bins));
+  // Records of 16 bytes (3 bins padded to 8, then the gradient): bins first, the gradient once stored.
+  assertEquals(recordBytes(cols), 16);
+  ws.gradients.set(Float64Array.from({ length: rows }, (_, i) => i / 4 - 3));
+  ws.storeGradients();
+  const doubles = new Float64Array(ws.records.buffer, ws.records.byteOffset, 2 * rows);
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < cols; j++) assertEquals(ws.rowBins[r * cols + j], data.bins[j * rows + r]);
+    for (let j = 0; j < cols; j++) assertEquals(ws.records[16 * r + j], data.bins[j * rows + r]);
+    assertEquals(doubles[2 * r + 1], r / 4 - 3);
   }
 });
 
