@@ -71,38 +71,53 @@ export function logLogSlope(rows: readonly number[], seconds: readonly number[])
   return sxy / sxx;
 }
 
-/** One report row per size (variant `train_loop_<rows>`), each carrying both slopes over the series. */
+/**
+ * One report row per size (variant `train_loop_<rows>`). Each carries the slope fitted over the whole series
+ * and the slope from the previous size (ours and the peer's); the growth flags judge the last step, between
+ * the two largest sizes, where fixed per-tree costs (the threshold scans do not grow with rows) weigh least.
+ */
 export function scalingRows(result: ScalingResult): BenchRow[] {
   const medians = (runs: number[][]) => runs.map((r) => stats(r).median);
-  const slope = logLogSlope(result.rows, medians(result.ours));
-  const peerSlope = result.peer ? logLogSlope(result.rows, medians(result.peer)) : undefined;
-  const quality: Record<string, number | string> = {
+  const ours = medians(result.ours), peer = result.peer ? medians(result.peer) : undefined;
+  const step = (t: number[], i: number) =>
+    logLogSlope(result.rows.slice(i - 1, i + 1), t.slice(i - 1, i + 1));
+  const last = result.rows.length - 1;
+  const series: Record<string, number | string> = {
     rounds: SCALING_ROUNDS,
-    loglog_slope: slope,
-    growth: slope > 1 + SLOPE_MARGIN ? "super-linear" : "linear or below",
+    loglog_slope: logLogSlope(result.rows, ours),
+    growth: step(ours, last) > 1 + SLOPE_MARGIN ? "super-linear" : "linear or below",
   };
-  if (peerSlope !== undefined) {
-    quality.peer_loglog_slope = peerSlope;
-    quality.vs_peer = slope > peerSlope + SLOPE_MARGIN ? "GROWS FASTER than the peer" : "grows like the peer";
+  if (peer) {
+    series.peer_loglog_slope = logLogSlope(result.rows, peer);
+    series.vs_peer = step(ours, last) > step(peer, last) + SLOPE_MARGIN
+      ? "GROWS FASTER than the peer"
+      : "grows like the peer";
   }
-  return result.rows.map((rows, i) =>
-    benchRow(
+  return result.rows.map((rows, i) => {
+    const quality: Record<string, number | string> = { rows, ...series };
+    if (i > 0) quality.slope_from_previous = step(ours, i);
+    if (i > 0 && peer) quality.peer_slope_from_previous = step(peer, i);
+    return benchRow(
       "W2_gbdt_scaling",
       `train_loop_${rows}`,
       result.ours[i],
       result.peer && { name: "lightgbm", median: stats(result.peer[i]).median },
-      { rows, ...quality },
-    )
-  );
+      quality,
+    );
+  });
 }
 
-/** A short summary line of the slopes, for the printed report. */
+/** A short summary of the slopes, for the printed report. */
 export function slopeSummary(rows: BenchRow[]): string {
-  const q = rows[0]?.quality;
+  const q = rows.at(-1)?.quality;
   if (!q) return "";
-  const ours = `GBDT scaling (${q.rounds} rounds): log–log slope ours ${
-    Number(q.loglog_slope).toFixed(3)
-  } (${q.growth})`;
-  if (q.peer_loglog_slope === undefined) return ours;
-  return `${ours}, LightGBM ${Number(q.peer_loglog_slope).toFixed(3)}: ours ${q.vs_peer}`;
+  const peerStep = q.peer_slope_from_previous === undefined
+    ? ""
+    : ` vs ${Number(q.peer_slope_from_previous).toFixed(3)}`;
+  const lastStep = `last step ${Number(q.slope_from_previous).toFixed(3)}${peerStep}`;
+  const ours = `GBDT scaling (${q.rounds} rounds): log–log slope ours ${Number(q.loglog_slope).toFixed(3)}`;
+  if (q.peer_loglog_slope === undefined) return `${ours} (${lastStep}: ${q.growth})`;
+  return `${ours}, LightGBM ${
+    Number(q.peer_loglog_slope).toFixed(3)
+  } (${lastStep}: ${q.growth}, ${q.vs_peer})`;
 }

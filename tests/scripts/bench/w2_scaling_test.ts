@@ -2,7 +2,7 @@ import { assert, assertClose, assertEquals, assertThrows } from "../../lib/gbdt/
 import { parseNumericCsv } from "../../../lib/io/numeric_csv.ts";
 import { friedmanCsv } from "../../../scripts/bench/friedman_csv.ts";
 import { parseLightgbmLog } from "../../../scripts/bench/lightgbm_cli.ts";
-import { logLogSlope, scalingRows } from "../../../scripts/bench/w2_scaling.ts";
+import { logLogSlope, scalingRows, slopeSummary } from "../../../scripts/bench/w2_scaling.ts";
 
 Deno.test("bench scaling: the log–log slope of t = c·nᵏ is k", () => {
   const rows = [1e4, 1e5, 1e6];
@@ -18,15 +18,28 @@ Deno.test("bench scaling: rows carry both slopes and flag growth faster than the
   const quadratic = rows.map((n) => [n * n * 1e-11]);
   const report = scalingRows({ rows, ours: quadratic, peer: linear });
   assertEquals(report.map((r) => r.variant), ["train_loop_10000", "train_loop_100000", "train_loop_1000000"]);
-  const q = report[0].quality!;
+  const q = report[2].quality!;
   assertClose(Number(q.loglog_slope), 2, 1e-12);
   assertClose(Number(q.peer_loglog_slope), 1, 1e-12);
+  assertClose(Number(q.slope_from_previous), 2, 1e-12);
+  assertClose(Number(q.peer_slope_from_previous), 1, 1e-12);
+  assertEquals(report[0].quality!.slope_from_previous, undefined);
   assertEquals(q.growth, "super-linear");
   assertEquals(q.vs_peer, "GROWS FASTER than the peer");
+  assertEquals(
+    slopeSummary(report),
+    "GBDT scaling (100 rounds): log–log slope ours 2.000, LightGBM 1.000 " +
+      "(last step 2.000 vs 1.000: super-linear, GROWS FASTER than the peer)",
+  );
   // Ratio = our median / the peer's median at each size.
   assertClose(report[2].ratio!, (1e12 * 1e-11) / (1e6 * 1.05e-6), 1e-9);
   const same = scalingRows({ rows, ours: linear, peer: linear })[0].quality!;
   assertEquals([same.growth, same.vs_peer], ["linear or below", "grows like the peer"]);
+  // The flags judge the last step: flat then linear fits a slope of 0.5 overall but is linear at the end.
+  const bent = scalingRows({ rows, ours: [[1], [1], [10]], peer: [[1], [1], [10]] })[2].quality!;
+  assertClose(Number(bent.loglog_slope), 0.5, 1e-12);
+  assertClose(Number(bent.slope_from_previous), 1, 1e-12);
+  assertEquals(bent.growth, "linear or below");
 });
 
 Deno.test("bench scaling: LightGBM's load and loop times come from its log; a short log is an error", () => {
