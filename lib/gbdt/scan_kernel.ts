@@ -1,10 +1,10 @@
 /**
- * The threshold scans of split finding as WebAssembly: the loops of `split.ts`'s scanReverse and
- * scanForward, operation for operation, so that they compute bit-identical gains (WebAssembly doubles are
- * IEEE doubles and are never fused or reordered). In TypeScript these loops took ~5 ns per bin and were
+ * The threshold scans of split finding as WebAssembly: the reverse and forward passes that `split.ts` ran
+ * in TypeScript before, operation for operation, so that they compute bit-identical gains (WebAssembly
+ * doubles are IEEE doubles and are never fused or reordered). In TypeScript these loops took ~5 ns per bin and were
  * the second-largest cost of training; here ~4 ns (measured on the W2 root histogram, 20 features × 254
- * thresholds: 20 µs against 26–30 µs). A division-free screen of thresholds that cannot beat the best so
- * far was tried and gained nothing: the loop is bound by its instruction count, not by the divisions.
+ * thresholds: 20–25 µs against 26–34 µs). A division-free screen of thresholds that cannot beat the best so
+ * far was tried and gained nothing: the loop is apparently bound by its instruction count, not the divisions.
  *
  * One pass runs over the value bins of one feature. The accumulating side (the right side in a reverse
  * pass, the left in a forward one) adds bin by bin; the other side is the leaf total minus it. A threshold
