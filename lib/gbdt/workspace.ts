@@ -8,7 +8,7 @@
 import type { BinnedMatrix } from "./binning.ts";
 import { chunkBytes, type Histogram, histogramFunctions, recordBytes, SLOT_BYTES } from "./histogram.ts";
 import { partitionFunction } from "./partition.ts";
-import { SCAN_RESULT_BYTES, scanFunction } from "./scan_kernel.ts";
+import { SCAN_RESULT_BYTES, scanFunctions } from "./scan_kernel.ts";
 import { encodeModule } from "./wasm_encoder.ts";
 
 const PAGE_BYTES = 65536;
@@ -74,8 +74,7 @@ export class LearnerWorkspace {
     const functions = [
       ...histogramFunctions(data),
       partitionFunction(),
-      scanFunction(false),
-      scanFunction(true),
+      ...scanFunctions(),
     ];
     const module = new WebAssembly.Module(encodeModule(functions));
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
