@@ -14,18 +14,25 @@
  */
 import { F64, I32, op, type WasmFunction } from "./wasm_encoder.ts";
 
-/** The bytes `out` receives: f64 [gain, leftGrad, leftHess, leftCount], i32 [threshold, splittable]. */
-export const SCAN_RESULT_BYTES = 40;
+/**
+ * The exchange block of the passes: what a pass found — f64 [gain, leftGrad, leftHess, leftCount] at 0,
+ * i32 [threshold, splittable] at 32 — and, from byte 40, the leaf's constants as f64 [totalG, totalH, totalC,
+ * minData, minHess, l1, l2, shift, hessianPerRow, epsilon], written once per leaf (passing them as call
+ * arguments, 14 per pass, cost more than the pass itself).
+ */
+export const SCAN_IO_BYTES = 40 + 8 * 10;
+const CONSTANTS_AT = 40;
 
 /**
- * `scanReverse` / `scanForward`(slots, valueBins, totalG, totalH, totalC, minData, minHess, l1, l2, shift,
- * best, hessianPerRow, epsilon, out): `slots` is the address of the feature's first [grad, count] slot;
- * `epsilon` is the hessian the accumulating side starts from (LightGBM's kEpsilon, see split.ts).
- * Threshold t means bins ≤ t go left; −1 in `out` when nothing beat `best`.
+ * `scanReverse…` / `scanForward…`(slots, valueBins, best, io): `slots` is the address of the feature's first
+ * [grad, count] slot, `io` the exchange block; `epsilon` is the hessian the accumulating side starts from
+ * (LightGBM's kEpsilon, see split.ts). Threshold t means bins ≤ t go left; −1 when nothing beat `best`.
  */
 export function scanFunction(forward: boolean, withL1: boolean): WasmFunction {
-  const SLOTS = 0, BINS = 1, TOTAL_G = 2, TOTAL_H = 3, TOTAL_C = 4, MIN_DATA = 5, MIN_HESS = 6;
-  const L1 = 7, L2 = 8, SHIFT = 9, BEST = 10, K = 11, EPSILON = 12, OUT = 13;
+  const SLOTS = 0, BINS = 1, BEST = 2, OUT = 3;
+  // Locals loaded from the exchange block, in its order.
+  const TOTAL_G = 4, TOTAL_H = 5, TOTAL_C = 6, MIN_DATA = 7, MIN_HESS = 8, L1 = 9, L2 = 10, SHIFT = 11;
+  const K = 12, EPSILON = 13;
   const t = 14, bestT = 15, splittable = 16;
   const ag = 17, ah = 18, ac = 19, count = 20, og = 21, oh = 22, oc = 23, gain = 24;
   const bestG = 25, bestH = 26, bestC = 27, tl = 28, tr = 29, a = 30, b = 31, address = 32;
@@ -149,7 +156,13 @@ export function scanFunction(forward: boolean, withL1: boolean): WasmFunction {
   const done = forward
     ? [...get(t), ...get(BINS), ...op.i32GeS]
     : [...get(t), ...op.i32Const(1), ...op.i32LtS];
+  const loadConstants = Array.from({ length: 10 }, (_, k) => [
+    ...get(OUT),
+    ...op.f64Load(CONSTANTS_AT + 8 * k),
+    ...set(TOTAL_G + k),
+  ]).flat();
   const body = [
+    ...loadConstants,
     ...get(EPSILON),
     ...set(ah),
     ...op.i32Const(-1),
@@ -186,8 +199,8 @@ export function scanFunction(forward: boolean, withL1: boolean): WasmFunction {
   ];
   return {
     name: scanName(forward, withL1),
-    params: [I32, I32, ...Array(11).fill(F64), I32],
-    locals: [I32, I32, I32, ...Array(15).fill(F64), I32],
+    params: [I32, I32, F64, I32],
+    locals: [...Array(10).fill(F64), I32, I32, I32, ...Array(15).fill(F64), I32],
     body,
   };
 }
@@ -206,44 +219,42 @@ export function scanFunctions(): WasmFunction[] {
 export class ScanKernel {
   /** Passes by index: forward·2 + withL1. */
   readonly #passes: ScanPass[];
-  readonly #out: number;
+  readonly #io: number;
   readonly #values: Float64Array;
   readonly #flags: Int32Array;
+  readonly #constants: Float64Array;
+  /** 1 when the current leaf's λ₁ is not 0 (the pass with the soft-threshold). */
+  #withL1 = 0;
 
-  constructor(kernels: WebAssembly.Exports, result: Uint8Array) {
+  constructor(kernels: WebAssembly.Exports, io: Uint8Array) {
     this.#passes = [false, true].flatMap((forward) =>
       [false, true].map((withL1) => kernels[scanName(forward, withL1)] as ScanPass)
     );
-    this.#out = result.byteOffset;
-    this.#values = new Float64Array(result.buffer, result.byteOffset, 4);
-    this.#flags = new Int32Array(result.buffer, result.byteOffset + 32, 2);
+    this.#io = io.byteOffset;
+    this.#values = new Float64Array(io.buffer, io.byteOffset, 4);
+    this.#flags = new Int32Array(io.buffer, io.byteOffset + 32, 2);
+    this.#constants = new Float64Array(io.buffer, io.byteOffset + CONSTANTS_AT, 10);
   }
 
-  /** One pass over `valueBins` bins from slot address `slots`; the other arguments as in `scanFunction`. */
-  pass(
-    forward: boolean,
-    slots: number,
-    valueBins: number,
-    totals: { grad: number; hess: number; count: number },
-    limits: ScanLimits,
-    best: number,
-  ): void {
-    this.#passes[(forward ? 2 : 0) + (limits.l1 === 0 ? 0 : 1)](
-      slots,
-      valueBins,
-      totals.grad,
-      totals.hess,
-      totals.count,
-      limits.minData,
-      limits.minHess,
-      limits.l1,
-      limits.l2,
-      limits.shift,
-      best,
-      limits.hessianPerRow,
-      limits.epsilon,
-      this.#out,
-    );
+  /** Sets the leaf the following passes scan: its sums and the limits. */
+  setLeaf(totals: { grad: number; hess: number; count: number }, limits: ScanLimits): void {
+    const c = this.#constants;
+    c[0] = totals.grad;
+    c[1] = totals.hess;
+    c[2] = totals.count;
+    c[3] = limits.minData;
+    c[4] = limits.minHess;
+    c[5] = limits.l1;
+    c[6] = limits.l2;
+    c[7] = limits.shift;
+    c[8] = limits.hessianPerRow;
+    c[9] = limits.epsilon;
+    this.#withL1 = limits.l1 === 0 ? 0 : 1;
+  }
+
+  /** One pass over `valueBins` bins from slot address `slots` of the current leaf, against the bar `best`. */
+  pass(forward: boolean, slots: number, valueBins: number, best: number): void {
+    this.#passes[(forward ? 2 : 0) + this.#withL1](slots, valueBins, best, this.#io);
   }
 
   /** The last pass's best threshold (−1: none beat the bar) and its gain and left sums. */
@@ -279,19 +290,4 @@ export interface ScanLimits {
   epsilon: number;
 }
 
-type ScanPass = (
-  slots: number,
-  valueBins: number,
-  totalG: number,
-  totalH: number,
-  totalC: number,
-  minData: number,
-  minHess: number,
-  l1: number,
-  l2: number,
-  shift: number,
-  best: number,
-  hessianPerRow: number,
-  epsilon: number,
-  out: number,
-) => void;
+type ScanPass = (slots: number, valueBins: number, best: number, io: number) => void;

@@ -119,6 +119,7 @@ export function findBestSplit(
       epsilon: EPSILON_HESSIAN,
     },
   };
+  kernel.setLeaf(sums, scan.pass);
   for (let k = 0; k < features.length; k++) {
     const j = features[k];
     if (data.binCounts[j] < 2 || (splittable && splittable[j] === 0)) continue;
@@ -183,7 +184,7 @@ function pass(
   scan: Scan,
 ): void {
   const kernel = scan.kernel;
-  kernel.pass(forward, hist.sums.byteOffset + start * SLOT_BYTES, valueBins, sums, scan.pass, scan.minGain);
+  kernel.pass(forward, hist.sums.byteOffset + start * SLOT_BYTES, valueBins, scan.minGain);
   if (kernel.splittable) scan.splittable = true;
   const t = kernel.threshold;
   if (t >= 0) {

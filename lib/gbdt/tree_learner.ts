@@ -52,7 +52,7 @@ export class TreeLearner {
     this.partition = new DataPartition(workspace, leaves);
     this.#builder = new TreeBuilder(leaves);
     this.#kernel = new HistogramKernel(workspace, data);
-    this.#scan = new ScanKernel(workspace.kernels, workspace.scanResult);
+    this.#scan = new ScanKernel(workspace.kernels, workspace.scanIo);
     this.#pool = workspace.histograms;
     this.#slotOf = new Int32Array(leaves);
     this.#best = Array.from({ length: leaves }, emptyCandidate);

@@ -8,7 +8,7 @@
 import type { BinnedMatrix } from "./binning.ts";
 import { chunkBytes, type Histogram, histogramFunctions, recordBytes, SLOT_BYTES } from "./histogram.ts";
 import { partitionFunction } from "./partition.ts";
-import { SCAN_RESULT_BYTES, scanFunctions } from "./scan_kernel.ts";
+import { SCAN_IO_BYTES, scanFunctions } from "./scan_kernel.ts";
 import { encodeModule } from "./wasm_encoder.ts";
 
 const PAGE_BYTES = 65536;
@@ -33,8 +33,8 @@ export class LearnerWorkspace {
   readonly gradients: Float64Array;
   /** [feature, first slot × SLOT_BYTES] pairs for histograms over a sample of the features. */
   readonly featureList: Int32Array;
-  /** Where a threshold scan writes what it found. */
-  readonly scanResult: Uint8Array;
+  /** The exchange block of the threshold scans (a leaf's constants in, what a pass found out). */
+  readonly scanIo: Uint8Array;
   /** Bins and gradients of a chunk of a leaf's rows, gathered for a histogram build. */
   readonly chunk: Uint8Array;
   readonly histograms: Histogram[];
@@ -52,7 +52,7 @@ export class LearnerWorkspace {
       scratch: layout.take(4 * n),
       gradients: layout.take(8 * n),
       featureList: layout.take(8 * cols),
-      scanResult: layout.take(SCAN_RESULT_BYTES),
+      scanIo: layout.take(SCAN_IO_BYTES),
       chunk: layout.take(chunkBytes(cols)),
       histograms: Array.from({ length: histogramCount }, () => layout.take(SLOT_BYTES * slots)),
     };
@@ -66,7 +66,7 @@ export class LearnerWorkspace {
     this.scratch = new Int32Array(buffer, at.scratch, n);
     this.gradients = new Float64Array(buffer, at.gradients, n);
     this.featureList = new Int32Array(buffer, at.featureList, 2 * cols);
-    this.scanResult = new Uint8Array(buffer, at.scanResult, SCAN_RESULT_BYTES);
+    this.scanIo = new Uint8Array(buffer, at.scanIo, SCAN_IO_BYTES);
     this.chunk = new Uint8Array(buffer, at.chunk, chunkBytes(cols));
     this.histograms = at.histograms.map((start) => ({ sums: new Float64Array(buffer, start, 2 * slots) }));
     writeRecordBins(data, this.records);

@@ -21,7 +21,7 @@ function setup(seed: number) {
     slots[2 * b] = count === 0 ? 0 : Math.round((random() - 0.5) * 64) / 8;
     slots[2 * b + 1] = count;
   }
-  return { ws, kernel: new ScanKernel(ws.kernels, ws.scanResult), slots };
+  return { ws, kernel: new ScanKernel(ws.kernels, ws.scanIo), slots };
 }
 
 const score = (g: number, h: number, l: ScanLimits) => {
@@ -92,7 +92,8 @@ Deno.test("scan: both passes find the brute-force best threshold, gain and left 
           // A bar just below the best gain: only that threshold (or an equal later one, which loses) beats it.
           const bar = lowBar || probe.best.threshold < 0 ? limits.shift : probe.best.gain * (1 - 1e-9);
           const { totals, best, splittable } = bruteForce(slots, forward, limits, bar);
-          kernel.pass(forward, slots.byteOffset, VALUE_BINS, totals, limits, bar);
+          kernel.setLeaf(totals, limits);
+          kernel.pass(forward, slots.byteOffset, VALUE_BINS, bar);
           const where = `seed ${seed}, limits ${JSON.stringify(limits)}, forward ${forward}, bar ${bar}`;
           assertEquals(kernel.threshold, best.threshold, where);
           assertEquals(kernel.splittable, splittable, where);
@@ -116,7 +117,8 @@ Deno.test("scan: a bar above every gain finds nothing but still reports the feat
   const limits = LIMITS[0];
   const { totals, best, splittable } = bruteForce(slots, false, limits, limits.shift);
   assertEquals(splittable, true);
-  kernel.pass(false, slots.byteOffset, VALUE_BINS, totals, limits, best.gain * 2);
+  kernel.setLeaf(totals, limits);
+  kernel.pass(false, slots.byteOffset, VALUE_BINS, best.gain * 2);
   assertEquals(kernel.threshold, -1);
   assertEquals(kernel.splittable, true);
 });

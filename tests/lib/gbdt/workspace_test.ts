@@ -8,7 +8,16 @@ Deno.test("workspace: regions are disjoint, cache-line aligned; row records and 
   const values = Float64Array.from({ length: rows * cols }, (_, k) => (k * 7919) % 101);
   const data = binMatrix({ rows, cols, values }, 16);
   const ws = new LearnerWorkspace(data, 4);
-  const views = [ws.records, ws.columnBins, ws.indices, ws.scratch, ws.gradients, ws.featureList, ws.chunk];
+  const views = [
+    ws.records,
+    ws.columnBins,
+    ws.indices,
+    ws.scratch,
+    ws.gradients,
+    ws.featureList,
+    ws.chunk,
+    ws.scanIo,
+  ];
   const regions = [...views, ...ws.histograms.map((h) => h.sums)]
     .map((v) => [v.byteOffset, v.byteOffset + v.byteLength])
     .sort((a, b) => a[0] - b[0]);
