@@ -138,8 +138,10 @@ interface Scan extends SplitLimits {
   /** Whether the feature being scanned had any threshold above `shift` within the limits. */
   splittable: boolean;
   kernel: ScanKernel;
-  /** The constants of every pass (`shift`: parent score + min_gain_to_split, at or below which a threshold
-   * is no split at all; hessian sums are counts × `hessianPerRow`). */
+  /**
+   * The constants of every pass (`shift`: parent score + min_gain_to_split, at or below which a threshold is
+   * no split at all; hessian sums are counts × `hessianPerRow`).
+   */
   pass: ScanLimits;
 }
 
@@ -170,9 +172,9 @@ function scanFeature(
 }
 
 /**
- * One pass, reverse or forward (see `scanFeature`), in WebAssembly (scan_kernel.ts: both sides must reach min_data_in_leaf rows and
- * min_sum_hessian_in_leaf, the side the pass accumulates starts from LightGBM's ε, and a pass stops at the
- * first threshold where the shrinking side falls short, since it only shrinks from there).
+ * One pass, reverse or forward (see `scanFeature`), in WebAssembly (scan_kernel.ts): both sides must reach
+ * min_data_in_leaf rows and min_sum_hessian_in_leaf, the side the pass accumulates starts from LightGBM's ε,
+ * and a pass stops at the first threshold where the shrinking side falls short (it only shrinks from there).
  */
 function pass(
   forward: boolean,
