@@ -131,6 +131,7 @@ class BoostingRun {
   #random: UniformSource;
   #learner: TreeLearner;
   #score: Float64Array;
+  /** The learner's gradient buffer (its WebAssembly memory): objectives write into it directly. */
   #grad: Float64Array;
   #bag: RowBag | undefined;
   #valid: { x: RowMatrix; y: Float64Array; score: Float64Array } | undefined;
@@ -146,7 +147,7 @@ class BoostingRun {
     this.#random = options.random ?? seededUniform(p.seed);
     this.#learner = new TreeLearner(data, p);
     this.#score = new Float64Array(data.rows).fill(this.initScore);
-    this.#grad = new Float64Array(data.rows);
+    this.#grad = this.#learner.gradients;
     const bagging = p.bagging_freq > 0 && p.bagging_fraction < 1;
     this.#bag = bagging ? new RowBag(data.rows) : undefined;
     const v = options.valid;
@@ -166,12 +167,7 @@ class BoostingRun {
       this.#bag.draw(this.#p.bagging_fraction, this.#random);
     }
     const features = this.#sampleFeatures();
-    // Every objective here has a constant hessian, so no per-row hessian array is kept (hess is unused).
-    const tree = this.#learner.grow(
-      { grad: this.#grad, hess: this.#grad, constantHessian: this.#objective.constantHessian },
-      features,
-      this.#bag?.inBag(),
-    );
+    const tree = this.#learner.grow(this.#objective.constantHessian, features, this.#bag?.inBag());
     if (tree.numLeaves === 1) {
       this.stopped = true;
       if (this.trees.length > 0) return;

@@ -5,7 +5,8 @@
  * feature_histogram.hpp, so that both engines choose the same thresholds on small data.
  */
 import type { BinnedMatrix } from "./binning.ts";
-import type { Histogram } from "./histogram.ts";
+import { type Histogram, SLOT_BYTES } from "./histogram.ts";
+import type { ScanKernel, ScanLimits } from "./scan_kernel.ts";
 
 /** Regularisation and size limits that decide whether a split is allowed. */
 export interface SplitLimits {
@@ -92,6 +93,8 @@ export function findBestSplit(
   features: Int32Array,
   sums: LeafSums,
   limits: SplitLimits,
+  hessianPerRow: number,
+  kernel: ScanKernel,
   best: SplitCandidate,
   splittable?: Uint8Array,
 ): void {
@@ -99,7 +102,24 @@ export function findBestSplit(
   best.gain = 0;
   const parentScore = leafScore(sums.grad, sums.hess, limits.lambda_l1, limits.lambda_l2);
   const shift = parentScore + limits.min_gain_to_split;
-  const scan: Scan = { ...limits, minGain: shift, shift, best, parentScore, splittable: false };
+  const scan: Scan = {
+    ...limits,
+    minGain: shift,
+    best,
+    parentScore,
+    splittable: false,
+    kernel,
+    pass: {
+      minData: Math.max(1, limits.min_data_in_leaf),
+      minHess: limits.min_sum_hessian_in_leaf,
+      l1: limits.lambda_l1,
+      l2: limits.lambda_l2,
+      shift,
+      hessianPerRow,
+      epsilon: EPSILON_HESSIAN,
+    },
+  };
+  kernel.setLeaf(sums, scan.pass);
   for (let k = 0; k < features.length; k++) {
     const j = features[k];
     if (data.binCounts[j] < 2 || (splittable && splittable[j] === 0)) continue;
@@ -113,12 +133,16 @@ export function findBestSplit(
 interface Scan extends SplitLimits {
   /** Total score a split must beat: the best so far, at first parent score + min_gain_to_split. */
   minGain: number;
-  /** Parent score + min_gain_to_split: a threshold at or below it is no split at all. */
-  shift: number;
   parentScore: number;
   best: SplitCandidate;
   /** Whether the feature being scanned had any threshold above `shift` within the limits. */
   splittable: boolean;
+  kernel: ScanKernel;
+  /**
+   * The constants of every pass (`shift`: parent score + min_gain_to_split, at or below which a threshold is
+   * no split at all; hessian sums are counts × `hessianPerRow`).
+   */
+  pass: ScanLimits;
 }
 
 /**
@@ -137,22 +161,23 @@ function scanFeature(
   scan: Scan,
 ): void {
   if (!hasNan) {
-    scanReverse(hist, start, valueBins, feature, sums, scan);
+    pass(false, hist, start, valueBins, feature, sums, scan);
   } else if (valueBins >= 2) {
-    scanReverse(hist, start, valueBins, feature, sums, scan);
-    scanForward(hist, start, valueBins, feature, sums, scan);
+    pass(false, hist, start, valueBins, feature, sums, scan);
+    pass(true, hist, start, valueBins, feature, sums, scan);
   } else {
     // One value bin and NaN: the only split is values left, NaN right.
-    scanForward(hist, start, 1, feature, sums, scan);
+    pass(true, hist, start, 1, feature, sums, scan);
   }
 }
 
 /**
- * Right-to-left pass over value bins [start, start + valueBins): the right side grows from the top value
- * bin, the left side is the rest (so it holds the NaN bin, if any: NaN goes left). Threshold t means bins
- * ≤ t go left. Best-so-far lives in locals (the hot loop touches no objects).
+ * One pass, reverse or forward (see `scanFeature`), in WebAssembly (scan_kernel.ts): both sides must reach
+ * min_data_in_leaf rows and min_sum_hessian_in_leaf, the side the pass accumulates starts from LightGBM's ε,
+ * and a pass stops at the first threshold where the shrinking side falls short (it only shrinks from there).
  */
-function scanReverse(
+function pass(
+  forward: boolean,
   hist: Histogram,
   start: number,
   valueBins: number,
@@ -160,80 +185,13 @@ function scanReverse(
   sums: LeafSums,
   scan: Scan,
 ): void {
-  const hg = hist.grad, hh = hist.hess, hc = hist.count;
-  const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
-  const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
-  const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
-  let rg = 0, rh = EPSILON_HESSIAN, rc = 0, splittable = false;
-  let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
-  for (let t = valueBins - 1; t >= 1; t--) {
-    rg += hg[start + t];
-    rh += hh[start + t];
-    rc += hc[start + t];
-    if (rc < minData || rh < minHess) continue;
-    // The left side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
-    const lc = totalC - rc, lh = totalH - rh;
-    if (lc < minData || lh < minHess) break;
-    const lg = totalG - rg;
-    const gain = l1 === 0
-      ? (lg * lg) / (lh + l2) + (rg * rg) / (rh + l2)
-      : leafScore(lg, lh, l1, l2) + leafScore(rg, rh, l1, l2);
-    if (gain <= shift) continue;
-    splittable = true;
-    if (gain > bestGain) {
-      bestGain = gain;
-      bestT = t - 1;
-      bestG = lg;
-      bestH = lh;
-      bestC = lc;
-    }
+  const kernel = scan.kernel;
+  kernel.pass(forward, hist.sums.byteOffset + start * SLOT_BYTES, valueBins, scan.minGain);
+  if (kernel.splittable) scan.splittable = true;
+  const t = kernel.threshold;
+  if (t >= 0) {
+    record(scan, feature, t, !forward, kernel.gain, kernel.leftGrad, kernel.leftHess, kernel.leftCount, sums);
   }
-  if (splittable) scan.splittable = true;
-  if (bestT >= 0) record(scan, feature, bestT, true, bestGain, bestG, bestH, bestC, sums);
-}
-
-/**
- * Left-to-right pass with NaN on the right: thresholds 0 .. valueBins − 1 (the last one sends every value
- * left and only NaN right).
- */
-function scanForward(
-  hist: Histogram,
-  start: number,
-  valueBins: number,
-  feature: number,
-  sums: LeafSums,
-  scan: Scan,
-): void {
-  const hg = hist.grad, hh = hist.hess, hc = hist.count;
-  const minData = Math.max(1, scan.min_data_in_leaf), minHess = scan.min_sum_hessian_in_leaf;
-  const l1 = scan.lambda_l1, l2 = scan.lambda_l2, shift = scan.shift;
-  const totalG = sums.grad, totalH = sums.hess, totalC = sums.count;
-  let lg = 0, lh = EPSILON_HESSIAN, lc = 0, splittable = false;
-  let bestGain = scan.minGain, bestT = -1, bestG = 0, bestH = 0, bestC = 0;
-  for (let t = 0; t < valueBins; t++) {
-    lg += hg[start + t];
-    lh += hh[start + t];
-    lc += hc[start + t];
-    if (lc < minData || lh < minHess) continue;
-    // The right side only shrinks from here on (hessians are ≥ 0), so stop at the first too-small one.
-    const rc = totalC - lc, rh = totalH - lh;
-    if (rc < minData || rh < minHess) break;
-    const rg = totalG - lg;
-    const gain = l1 === 0
-      ? (lg * lg) / (lh + l2) + (rg * rg) / (rh + l2)
-      : leafScore(lg, lh, l1, l2) + leafScore(rg, rh, l1, l2);
-    if (gain <= shift) continue;
-    splittable = true;
-    if (gain > bestGain) {
-      bestGain = gain;
-      bestT = t;
-      bestG = lg;
-      bestH = lh;
-      bestC = lc;
-    }
-  }
-  if (splittable) scan.splittable = true;
-  if (bestT >= 0) record(scan, feature, bestT, false, bestGain, bestG, bestH, bestC, sums);
 }
 
 /**

@@ -2,14 +2,16 @@
  * Leaf-wise (best-first) tree growth: keep the best split of every leaf and always split the leaf with
  * the largest gain, until num_leaves, max_depth or the limits stop it. Histograms come from a pool
  * reused across trees; after each split only the smaller child is built from rows, the larger is the
- * parent minus the smaller.
+ * parent minus the smaller. All buffers live in one workspace allocated with the learner.
  */
 import type { BinnedMatrix } from "./binning.ts";
-import { buildHistogram, type Histogram, newHistogram, subtractHistogram } from "./histogram.ts";
+import { type Histogram, HistogramKernel } from "./histogram.ts";
 import { DataPartition } from "./partition.ts";
+import { ScanKernel } from "./scan_kernel.ts";
 import { emptyCandidate, findBestSplit, leafOutput, type LeafSums, type SplitCandidate } from "./split.ts";
 import type { SplitLimits } from "./split.ts";
 import { type Tree, TreeBuilder } from "./tree.ts";
+import { LearnerWorkspace } from "./workspace.ts";
 
 /** Settings of tree growth (a subset of GbdtParams). */
 export interface GrowthParams extends SplitLimits {
@@ -18,74 +20,79 @@ export interface GrowthParams extends SplitLimits {
   learning_rate: number;
 }
 
-/** Gradients of the current round, by training row. */
-export interface RoundGradients {
-  grad: Float64Array;
-  /** Used when `constantHessian` is undefined. */
-  hess: Float64Array;
-  constantHessian?: number;
-}
-
 /** Grows trees on one binned matrix, reusing all buffers between trees. */
 export class TreeLearner {
   readonly partition: DataPartition;
+  /** The gradient of every training row: the caller writes a round's gradients here before `grow`. */
+  readonly gradients: Float64Array;
   #data: BinnedMatrix;
   #params: GrowthParams;
   #builder: TreeBuilder;
+  #workspace: LearnerWorkspace;
+  #kernel: HistogramKernel;
+  #scan: ScanKernel;
   #pool: Histogram[];
   #slotOf: Int32Array;
   #best: SplitCandidate[];
   #sums: LeafSums[];
   /** Each leaf's value before the learning rate, fixed when the split creating it was chosen. */
   #outputs: Float64Array;
-  #orderedGrad: Float64Array;
-  #orderedHess: Float64Array;
+  /** The current tree's hessian of every row. */
+  #hessian = 1;
   /** Per leaf, per feature: 0 once a scan found no valid threshold there (inherited by the children). */
   #splittable: Uint8Array[];
 
   constructor(data: BinnedMatrix, params: GrowthParams) {
     const leaves = params.num_leaves;
+    const workspace = new LearnerWorkspace(data, leaves);
     this.#data = data;
     this.#params = params;
-    this.partition = new DataPartition(data.rows, leaves);
+    this.#workspace = workspace;
+    this.gradients = workspace.gradients;
+    this.partition = new DataPartition(workspace, leaves);
     this.#builder = new TreeBuilder(leaves);
-    this.#pool = Array.from({ length: leaves }, () => newHistogram(data));
+    this.#kernel = new HistogramKernel(workspace, data);
+    this.#scan = new ScanKernel(workspace.kernels, workspace.scanIo);
+    this.#pool = workspace.histograms;
     this.#slotOf = new Int32Array(leaves);
     this.#best = Array.from({ length: leaves }, emptyCandidate);
     this.#sums = Array.from({ length: leaves }, () => ({ grad: 0, hess: 0, count: 0 }));
     this.#outputs = new Float64Array(leaves);
-    this.#orderedGrad = new Float64Array(data.rows);
-    this.#orderedHess = new Float64Array(data.rows);
     this.#splittable = Array.from({ length: leaves }, () => new Uint8Array(data.cols));
   }
 
-  /** Grows one tree on `rows` (all rows when omitted) using only `features`. */
-  grow(g: RoundGradients, features: Int32Array, rows?: Int32Array): Tree {
+  /**
+   * Grows one tree on `rows` (all rows when omitted) using only `features`, from the gradients in
+   * `gradients` and a hessian of `hessianPerRow` for every row.
+   */
+  grow(hessianPerRow: number, features: Int32Array, rows?: Int32Array): Tree {
     const part = this.partition;
     part.reset(rows);
+    this.#hessian = hessianPerRow;
+    this.#workspace.storeGradients();
+    this.#kernel.selectFeatures(features);
     this.#builder.reset(part.count[0]);
     this.#slotOf[0] = 0;
     this.#splittable[0].fill(1);
-    this.#rootSums(g);
-    this.#buildLeaf(0, 0, g, features);
+    this.#rootSums();
+    this.#kernel.build(this.#pool[0], part.begin[0], part.count[0]);
     this.#findBest(0, features);
     for (let leaves = 1; leaves < this.#params.num_leaves; leaves++) {
       const leaf = this.#bestLeaf();
       if (leaf < 0) break;
       // After the last allowed split nobody looks at the children's histograms: skip building them.
-      this.#splitLeaf(leaf, g, features, leaves + 1 < this.#params.num_leaves);
+      this.#splitLeaf(leaf, features, leaves + 1 < this.#params.num_leaves);
     }
     this.#setLeafValues();
     return this.#builder.finish();
   }
 
-  #rootSums(g: RoundGradients): void {
-    const part = this.partition, sums = this.#sums[0];
+  #rootSums(): void {
+    const part = this.partition, sums = this.#sums[0], grad = this.gradients;
     const idx = part.indices, n = part.count[0];
-    let gs = 0, hs = 0;
-    for (let i = 0; i < n; i++) gs += g.grad[idx[i]];
-    if (g.constantHessian === undefined) { for (let i = 0; i < n; i++) hs += g.hess[idx[i]]; }
-    else hs = n * g.constantHessian;
+    let gs = 0;
+    for (let i = 0; i < n; i++) gs += grad[idx[i]];
+    const hs = n * this.#hessian;
     sums.grad = gs;
     sums.hess = hs;
     sums.count = n;
@@ -106,11 +113,10 @@ export class TreeLearner {
     return leaf;
   }
 
-  #splitLeaf(leaf: number, g: RoundGradients, features: Int32Array, more: boolean): void {
+  #splitLeaf(leaf: number, features: Int32Array, more: boolean): void {
     const data = this.#data, c = this.#best[leaf];
     const j = c.feature, feature = data.features[j];
-    const column = data.bins.subarray(j * data.rows, (j + 1) * data.rows);
-    const created = this.partition.split(leaf, column, c.thresholdBin, feature.nanBin, c.defaultLeft);
+    const created = this.partition.split(leaf, j, c.thresholdBin, feature.nanBin, c.defaultLeft);
     const threshold = feature.upperBounds[c.thresholdBin];
     this.#builder.split(leaf, created, {
       feature: j,
@@ -128,22 +134,22 @@ export class TreeLearner {
     this.#outputs[leaf] = c.leftOutput;
     this.#outputs[created] = c.rightOutput;
     this.#splittable[created].set(this.#splittable[leaf]);
-    if (more) this.#childHistograms(leaf, created, g, features);
+    if (more) this.#childHistograms(leaf, created, features);
     else this.#best[leaf].feature = this.#best[created].feature = -1;
   }
 
   /** Builds the smaller child's histogram from rows and the larger by subtraction, then their splits. */
-  #childHistograms(left: number, right: number, g: RoundGradients, features: Int32Array): void {
+  #childHistograms(left: number, right: number, features: Int32Array): void {
     const parentSlot = this.#slotOf[left], freeSlot = right;
     this.#best[left].feature = -1;
     this.#best[right].feature = -1;
     if (!this.#canSplit(left) && !this.#canSplit(right)) return;
-    const count = this.partition.count;
-    const [smaller, larger] = count[left] <= count[right] ? [left, right] : [right, left];
+    const part = this.partition;
+    const smaller = part.count[left] <= part.count[right] ? left : right;
     this.#slotOf[smaller] = freeSlot;
-    this.#slotOf[larger] = parentSlot;
-    this.#buildLeaf(smaller, freeSlot, g, features);
-    subtractHistogram(this.#pool[parentSlot], this.#pool[freeSlot], this.#data, features);
+    this.#slotOf[smaller === left ? right : left] = parentSlot;
+    this.#kernel.build(this.#pool[freeSlot], part.begin[smaller], part.count[smaller]);
+    this.#kernel.subtract(this.#pool[parentSlot], this.#pool[freeSlot]);
     this.#findBest(left, features);
     this.#findBest(right, features);
   }
@@ -152,21 +158,6 @@ export class TreeLearner {
     const p = this.#params;
     const depthOk = p.max_depth <= 0 || this.#builder.tree.leafDepth[leaf] < p.max_depth;
     return depthOk && this.partition.count[leaf] >= 2 * Math.max(1, p.min_data_in_leaf);
-  }
-
-  #buildLeaf(leaf: number, slot: number, g: RoundGradients, features: Int32Array): void {
-    const part = this.partition, begin = part.begin[leaf], count = part.count[leaf];
-    const idx = part.indices, og = this.#orderedGrad, oh = this.#orderedHess;
-    for (let i = 0; i < count; i++) og[i] = g.grad[idx[begin + i]];
-    if (g.constantHessian === undefined) { for (let i = 0; i < count; i++) oh[i] = g.hess[idx[begin + i]]; }
-    buildHistogram(this.#pool[slot], this.#data, {
-      rows: idx,
-      begin,
-      count,
-      grad: og,
-      hess: oh,
-      constantHessian: g.constantHessian,
-    }, features);
   }
 
   #findBest(leaf: number, features: Int32Array): void {
@@ -179,6 +170,8 @@ export class TreeLearner {
       features,
       this.#sums[leaf],
       this.#params,
+      this.#hessian,
+      this.#scan,
       best,
       this.#splittable[leaf],
     );

@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--peers] [--runs N] [--only W1,W2]`: times our implementations on the peer kit's
+ * `deno task bench [--peers] [--runs N] [--only W1,W2,W2S]`: times our implementations on the peer kit's
  * workloads; with `--peers` it runs the peer scripts in the same process tree right after each of ours
  * (interleaved), so every ratio comes from one run on one machine. Prints a table and writes
  * `artifacts/bench/report.json`.
@@ -10,6 +10,7 @@ import { type BenchRow, benchRow, formatTable } from "./report.ts";
 import { runPeer } from "./peers.ts";
 import { benchDataDir, benchW1 } from "./w1_ica.ts";
 import { benchW2 } from "./w2_gbdt.ts";
+import { benchScaling, scalingRows, slopeSummary } from "./w2_scaling.ts";
 import { benchReadCurves } from "./read_curves.ts";
 import { benchW3 } from "./w3_lstm_attn.ts";
 import { probeWebGpu } from "../../lib/nn/backend.ts";
@@ -32,7 +33,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--only") args.only = new Set(argv[++i].split(","));
     else if (a === "--webgpu") args.webgpu = true;
     else {throw new Error(
-        `unknown argument '${a}' (expected --peers, --runs N, --only W1,W2,W3,W4, --webgpu)`,
+        `unknown argument '${a}' (expected --peers, --runs N, --only W1,W2,W2S,W3,W4, --webgpu)`,
       );}
   }
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`--runs must be a positive integer`);
@@ -104,6 +105,12 @@ const w2: Workload = async (args, dataDir) => {
   ];
 };
 
+/** W2S: the GBDT boosting loop at 10k, 100k and 1M rows against LightGBM's, with log–log slopes. */
+const w2Scaling: Workload = async (args) => {
+  const dir = join("artifacts", "bench", "gbdt_scaling");
+  return scalingRows(await benchScaling({ runs: args.runs, peers: args.peers, dir }));
+};
+
 /** Whether a hardware (not software-fallback) WebGPU adapter is present: then W3 also runs at batch 256. */
 async function hardwareGpu(): Promise<boolean> {
   const probe = await probeWebGpu();
@@ -168,7 +175,7 @@ const w4: Workload = async (args) => {
   return rows;
 };
 
-const WORKLOADS: Record<string, Workload> = { W1: w1, W2: w2, W3: w3, W4: w4 };
+const WORKLOADS: Record<string, Workload> = { W1: w1, W2: w2, W2S: w2Scaling, W3: w3, W4: w4 };
 
 if (import.meta.main) {
   try {
@@ -181,6 +188,8 @@ if (import.meta.main) {
       rows.push(...await run(args, dataDir));
     }
     console.log(formatTable(rows));
+    const scaling = slopeSummary(rows.filter((r) => r.workload === "W2_gbdt_scaling"));
+    if (scaling) console.log(`\n${scaling}`);
     const file = join("artifacts", "bench", "report.json");
     await writeFileAtomic(file, JSON.stringify(rows, null, 2) + "\n");
     console.log(`\nwrote ${file}`);
