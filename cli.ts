@@ -2,14 +2,7 @@
  * `batteryml` — the command line. Every command is thin: it parses flags and calls the public API.
  * Errors print one line and exit non-zero; `--debug` adds the stack.
  */
-import {
-  buildApplication,
-  buildCommand,
-  buildRouteMap,
-  proposeCompletions,
-  run,
-  text_en,
-} from "@stricli/core";
+import { buildApplication, buildCommand, buildRouteMap, run, text_en } from "@stricli/core";
 import YAML from "yaml";
 import denoJson from "./deno.json" with { type: "json" };
 import {
@@ -29,6 +22,8 @@ import { validateRunConfig } from "./core/runner.ts";
 import type { TargetReport } from "./core/report.ts";
 import { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 import { runsCommand } from "./cli_runs.ts";
+import { completionRoutes } from "./cli_completion.ts";
+import type { RoutingTarget } from "./cli_completion_spec.ts";
 import { type CommonFlags, commonFlags, type Ctx, extraRoutes, guarded } from "./cli_routes.ts";
 
 const configDirFlag = {
@@ -259,31 +254,6 @@ const pluginsTest = buildCommand({
   },
 });
 
-const completionBash = buildCommand({
-  docs: { brief: "Print a bash completion script (source it from ~/.bashrc)" },
-  parameters: { flags: {} },
-  func: function (this: Ctx) {
-    this.process.stdout.write(BASH_COMPLETION);
-  },
-});
-
-const BASH_COMPLETION = `# batteryml bash completion: source <(batteryml completion bash)
-_batteryml_complete() {
-  local IFS=$'\\n'
-  COMPREPLY=( $(batteryml __complete "\${COMP_WORDS[@]:1:COMP_CWORD}") )
-}
-complete -o default -F _batteryml_complete batteryml
-`;
-
-const completeHidden = buildCommand({
-  docs: { brief: "Propose completions for the given words (used by the bash script)" },
-  parameters: { flags: {}, positional: { kind: "array", parameter: { brief: "words", parse: String } } },
-  func: async function (this: Ctx, _flags: Record<never, never>, ...words: string[]) {
-    const proposals = await proposeCompletions(app, words, { process: this.process });
-    this.process.stdout.write(proposals.map((p) => p.completion).join("\n") + "\n");
-  },
-});
-
 /** Stricli's English texts, with usage errors prefixed `error:` as every other failure of the CLI is. */
 const CLI_TEXT: typeof text_en = {
   ...text_en,
@@ -315,17 +285,12 @@ const app = buildApplication(
         routes: { list: pluginsList, add: pluginsAdd, test: pluginsTest },
         docs: { brief: "List, trust and test plugins" },
       }),
-      completion: buildRouteMap({
-        routes: { bash: completionBash },
-        docs: { brief: "Shell completion scripts" },
-      }),
-      __complete: completeHidden,
+      completion: completionRoutes((): RoutingTarget => app.root as RoutingTarget),
       runs: runsCommand,
       ...extraRoutes,
     },
     docs: {
       brief: "BatteryML for Deno — machine learning on battery degradation data",
-      hideRoute: { __complete: true },
     },
   }),
   {
