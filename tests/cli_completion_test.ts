@@ -1,0 +1,179 @@
+/**
+ * Shell completion as a user gets it: the script printed by `deno task batteryml completion bash` is
+ * sourced into a real bash, which is handed the line as readline would (COMP_LINE, COMP_POINT, COMP_WORDS
+ * split at COMP_WORDBREAKS, COMP_CWORD) before the completion function runs; COMPREPLY is read back.
+ * Expected words come from the sources of truth (plugin map, config folders, zod shapes), not from the
+ * script.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { batteryml, ROOT } from "./robustness/_runs.ts";
+import { BUILTIN_PLUGINS } from "../plugins/index.ts";
+import { trainingSettingsShape } from "../lib/nn/training_settings.ts";
+import { lgbmOptions } from "../plugins/models/lgbm.ts";
+
+const SCRIPTS = new Map<string, string>();
+
+/** The script of `shell`, generated once per test file through the task, as a user runs it. */
+async function script(shell: "bash" | "zsh" | "fish"): Promise<string> {
+  if (!SCRIPTS.has(shell)) {
+    const r = await batteryml(["completion", shell]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const file = await Deno.makeTempFile({ suffix: `.${shell}` });
+    await Deno.writeTextFile(file, r.stdout);
+    SCRIPTS.set(shell, file);
+  }
+  return SCRIPTS.get(shell)!;
+}
+
+/**
+ * Completes `line` (cursor at its end) in bash: COMP_WORDS as bash splits them (blanks separate words,
+ * each run of COMP_WORDBREAKS characters such as '=' is a word of its own).
+ */
+async function complete(line: string): Promise<{ reply: string[]; stderr: string }> {
+  const program = `
+source <(cat "$1")
+COMP_LINE=$2
+COMP_POINT=\${#COMP_LINE}
+COMP_WORDS=()
+rest=$COMP_LINE
+while [[ -n $rest ]]; do
+  rest=\${rest#"\${rest%%[![:space:]]*}"}
+  [[ -z $rest ]] && break
+  if [[ $rest == [=:]* ]]; then word=\${rest%%[!=:]*}; else word=\${rest%%[[:space:]=:]*}; fi
+  COMP_WORDS+=("$word")
+  rest=\${rest#"$word"}
+done
+COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
+[[ $COMP_LINE == *[[:space:]=:] ]] && { COMP_WORDS+=(""); COMP_CWORD=$(( COMP_CWORD + 1 )); }
+if [[ \${COMP_WORDS[0]} == deno ]]; then _batteryml_deno_complete deno "\${COMP_WORDS[COMP_CWORD]}"; else
+  _batteryml_complete batteryml "\${COMP_WORDS[COMP_CWORD]}"; fi
+printf '%s\\n' "\${COMPREPLY[@]}"
+`;
+  const out = await new Deno.Command("bash", {
+    args: ["-c", program, "bash", await script("bash"), line],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assert.equal(out.code, 0, text(out.stderr));
+  return { reply: text(out.stdout).split("\n").filter((w) => w !== ""), stderr: text(out.stderr) };
+}
+
+async function assertCompletes(line: string, expected: string[]): Promise<void> {
+  const { reply, stderr } = await complete(line);
+  assert.equal(stderr, "", `completing '${line}' printed to stderr`);
+  assert.deepEqual([...reply].sort(), [...expected].sort(), `completing '${line}'`);
+}
+
+/** Config file names of a group in the project's configs/ folder. */
+async function configNames(group: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(join(ROOT, "configs", group))) {
+    if (e.name.endsWith(".yaml")) names.push(e.name.slice(0, -5));
+  }
+  return names;
+}
+
+Deno.test("bash: `run mo` completes to model= and model.; the same after `deno task batteryml`", async () => {
+  await assertCompletes("batteryml run mo", ["model=", "model."]);
+  await assertCompletes("deno task batteryml run mo", ["model=", "model."]);
+  await assertCompletes("deno task -q batteryml run mo", ["model=", "model."]);
+});
+
+Deno.test("bash: `model=` lists built-in models and configs/model/*.yaml; the reply replaces only the text after '='", async () => {
+  const expected = [...new Set([...Object.keys(BUILTIN_PLUGINS.model), ...await configNames("model")])];
+  assert.ok(expected.includes("lgbm") && expected.includes("mlp"));
+  await assertCompletes("batteryml run model=", expected);
+  await assertCompletes("batteryml run model=l", expected.filter((n) => n.startsWith("l")));
+  await assertCompletes(
+    "batteryml run tracking=",
+    [...new Set([...Object.keys(BUILTIN_PLUGINS.tracker), ...await configNames("tracking"), "null"])],
+  );
+});
+
+Deno.test("bash: `model.num_` completes the model plugins' option keys; `model=mlp model.` only the MLP's", async () => {
+  const numKeys = Object.keys(lgbmOptions.shape).filter((k) => k.startsWith("num_"));
+  assert.deepEqual(numKeys.sort(), ["num_iterations", "num_leaves"]);
+  await assertCompletes("batteryml run model.num_", numKeys.map((k) => `model.${k}=`));
+  const mlp = (await BUILTIN_PLUGINS.model.mlp() as { default: { options: { shape: object } } }).default;
+  await assertCompletes(
+    "batteryml run model=mlp model.",
+    Object.keys(mlp.options.shape).map((k) => `model.${k}=`),
+  );
+  await assertCompletes("batteryml run ~model.num_l", ["~model.num_leaves"]);
+});
+
+Deno.test("bash: `training.` completes every training key; an enum key completes its values", async () => {
+  await assertCompletes(
+    "batteryml run training.",
+    Object.keys(trainingSettingsShape).map((k) => `training.${k}=`),
+  );
+  await assertCompletes("batteryml run training.optimizer=", [
+    ...trainingSettingsShape.optimizer.unwrap().options,
+  ]);
+  await assertCompletes("batteryml run training.mixed_precision=", ["true", "false"]);
+});
+
+Deno.test("bash: commands, subcommands, flags and enum flag values; deno task names", async () => {
+  await assertCompletes("batteryml da", ["data"]);
+  await assertCompletes("batteryml data ", ["synth", "check", "fetch"]);
+  await assertCompletes("batteryml runs list --o", ["--output-dir"]);
+  await assertCompletes("batteryml run --backend ", ["auto", "wasm", "cpu", "webgpu"]);
+  await assertCompletes("batteryml predict d", ["data=", "data."]);
+  await assertCompletes("deno task batteryml", ["batteryml"]);
+  // Not `deno task batteryml`: left to deno's own completion (none installed here).
+  await assertCompletes("deno run x", []);
+});
+
+Deno.test("bash: config files are read when TAB is pressed, from --config-dir, and a config's `use` picks the plugin keys", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(dir, "model"));
+    await Deno.writeTextFile(join(dir, "model", "fast_trees.yaml"), "use: lgbm\nnum_leaves: 7\n");
+    const builtins = Object.keys(BUILTIN_PLUGINS.model);
+    await assertCompletes(`batteryml run --config-dir ${dir} model=`, [...builtins, "fast_trees"]);
+    await assertCompletes(
+      `batteryml run --config-dir ${dir} model=fast_trees model.num_`,
+      ["model.num_iterations=", "model.num_leaves="],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (const shell of ["zsh", "fish"] as const) {
+  const installed = new Deno.Command("sh", { args: ["-c", `command -v ${shell}`] }).outputSync().success;
+  Deno.test({
+    name: `${shell}: the script loads and completes \`run mo\` and \`model.num_\` through its bash engine`,
+    ignore: !installed,
+    async fn() {
+      const file = await script(shell);
+      // Each shell's wrapper hands the engine its words; here the engine is called the same way.
+      const program = shell === "zsh"
+        ? `source "$1"; bash -c "$_batteryml_engine" batteryml run mo; bash -c "$_batteryml_engine" batteryml run model.num_`
+        : `source $argv[1]; bash -c "$__batteryml_engine" batteryml run mo; bash -c "$__batteryml_engine" batteryml run model.num_`;
+      const args = shell === "zsh" ? ["-c", `autoload -U compinit; compinit -u; ${program}`, "zsh", file] : [
+        "-c",
+        program,
+        file,
+      ];
+      const out = await new Deno.Command(shell, { args, cwd: ROOT, stdout: "piped", stderr: "piped" })
+        .output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assert.deepEqual(text.trim().split("\n").sort(), [
+        "model.",
+        "model.num_iterations=",
+        "model.num_leaves=",
+        "model=",
+      ]);
+    },
+  });
+}
+
+globalThis.addEventListener("unload", () => {
+  for (const file of SCRIPTS.values()) Deno.removeSync(file);
+});
