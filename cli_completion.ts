@@ -166,7 +166,7 @@ function fishScript(engine: string): string {
   const fishQuoted = `'${engineCommand(engine).replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
   return `# batteryml completion for fish (batteryml and deno task batteryml); each TAB runs one short bash
 # process, no Deno. Install once:
-#   deno task -q batteryml completion fish > ~/.config/fish/completions/batteryml.fish
+#   deno task -q batteryml completion fish > ~/.config/fish/conf.d/batteryml.fish
 set -g __batteryml_engine ${fishQuoted}
 ${FISH_FUNCTIONS}`;
 }
@@ -211,6 +211,8 @@ function __batteryml_complete
 end
 
 complete -c batteryml -f -a '(__batteryml_complete)'
+# fish's own deno completion erases every deno rule when it loads: load it now, then add ours.
+complete -C 'deno ' >/dev/null 2>&1
 complete -c deno -n '__batteryml_start >/dev/null' -f -a '(__batteryml_complete)'
 complete -c deno -n '__fish_seen_subcommand_from task; and test (count (commandline -opc)) -eq 2' -f -a batteryml
 `.replaceAll("$\\{", "${");

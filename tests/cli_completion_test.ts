@@ -144,35 +144,52 @@ Deno.test("bash: config files are read when TAB is pressed, from --config-dir, a
   }
 });
 
-for (const shell of ["zsh", "fish"] as const) {
-  const installed = new Deno.Command("sh", { args: ["-c", `command -v ${shell}`] }).outputSync().success;
-  Deno.test({
-    name: `${shell}: the script loads and completes \`run mo\` and \`model.num_\` through its bash engine`,
-    ignore: !installed,
-    async fn() {
-      const file = await script(shell);
-      // Each shell's wrapper hands the engine its words; here the engine is called the same way.
-      const program = shell === "zsh"
-        ? `source "$1"; bash -c "$_batteryml_engine" batteryml run mo; bash -c "$_batteryml_engine" batteryml run model.num_`
-        : `source $argv[1]; bash -c "$__batteryml_engine" batteryml run mo; bash -c "$__batteryml_engine" batteryml run model.num_`;
-      const args = shell === "zsh" ? ["-c", `autoload -U compinit; compinit -u; ${program}`, "zsh", file] : [
-        "-c",
-        program,
-        file,
-      ];
-      const out = await new Deno.Command(shell, { args, cwd: ROOT, stdout: "piped", stderr: "piped" })
-        .output();
-      const text = new TextDecoder().decode(out.stdout);
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      assert.deepEqual(text.trim().split("\n").sort(), [
-        "model.",
-        "model.num_iterations=",
-        "model.num_leaves=",
-        "model=",
-      ]);
-    },
-  });
+/** Whether a shell is installed (zsh and fish tests are skipped where it is not). */
+function installed(shell: string): boolean {
+  return new Deno.Command("sh", { args: ["-c", `command -v ${shell}`], stdout: "null" }).outputSync().success;
 }
+
+async function shellOutput(shell: string, args: string[]): Promise<string[]> {
+  const out = await new Deno.Command(shell, { args, cwd: ROOT, stdout: "piped", stderr: "piped" }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assert.equal(out.code, 0, text(out.stderr));
+  assert.equal(text(out.stderr), "");
+  return text(out.stdout).split("\n").filter((l) => l !== "");
+}
+
+Deno.test({
+  name:
+    "fish: `complete -C` completes `batteryml run mo`, `deno task batteryml run model.num_` and the task name",
+  ignore: !installed("fish"),
+  async fn() {
+    const file = await script("fish");
+    const completions = (line: string) =>
+      shellOutput("fish", ["-c", `source $argv[1]; complete -C ${JSON.stringify(line)}`, file]);
+    assert.deepEqual((await completions("batteryml run mo")).sort(), ["model.", "model="]);
+    assert.deepEqual((await completions("deno task batteryml run model.num_")).sort(), [
+      "model.num_iterations=",
+      "model.num_leaves=",
+    ]);
+    assert.deepEqual(await completions("deno task batt"), ["batteryml"]);
+  },
+});
+
+Deno.test({
+  name: "zsh: the completion functions offer `run mo` and `deno task batteryml run model.num_` to compadd",
+  ignore: !installed("zsh"),
+  async fn() {
+    const file = await script("zsh");
+    // compadd only works inside a completion widget: a stand-in prints what it is given.
+    const program = `autoload -U compinit; compinit -u; source "$1"
+compadd() { local -a a; a=("$@"); print -rl -- "\${(@)a[\${a[(i)--]}+1,-1]}"; }
+words=(batteryml run mo); CURRENT=3; _batteryml; print -r -- ---
+words=(deno task batteryml run model.num_); CURRENT=5; _batteryml_deno`;
+    const lines = await shellOutput("zsh", ["-c", program, "zsh", file]);
+    const split = lines.indexOf("---");
+    assert.deepEqual(lines.slice(0, split).sort(), ["model.", "model="]);
+    assert.deepEqual(lines.slice(split + 1).sort(), ["model.num_iterations=", "model.num_leaves="]);
+  },
+});
 
 globalThis.addEventListener("unload", () => {
   for (const file of SCRIPTS.values()) Deno.removeSync(file);
