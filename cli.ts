@@ -24,7 +24,15 @@ import { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 import { runsCommand } from "./cli_runs.ts";
 import { completionRoutes } from "./cli_completion.ts";
 import type { RoutingTarget } from "./cli_completion_spec.ts";
-import { type CommonFlags, commonFlags, type Ctx, extraRoutes, guarded } from "./cli_routes.ts";
+import {
+  type CommonFlags,
+  commonFlags,
+  type Ctx,
+  extraRoutes,
+  guarded,
+  jsonFlag,
+  writeJson,
+} from "./cli_routes.ts";
 
 const configDirFlag = {
   kind: "parsed",
@@ -170,14 +178,18 @@ const configShow = buildCommand({
 
 const pluginsList = buildCommand({
   docs: { brief: "List built-in plugins by kind, and the URL plugins in the plugin lock" },
-  parameters: { flags: { ...commonFlags } },
-  func: async function (this: Ctx, flags: CommonFlags) {
+  parameters: { flags: { ...commonFlags, json: jsonFlag } },
+  func: async function (this: Ctx, flags: CommonFlags & { json?: boolean }) {
     await guarded(this, flags, async () => {
       const names = builtinNames();
+      const lock = await readPluginLock();
+      if (flags.json) {
+        const url = Object.entries(lock.plugins).map(([url, e]) => ({ url, ...e }));
+        return writeJson(this, { builtin: names, url });
+      }
       for (const [kind, list] of Object.entries(names)) {
         this.process.stdout.write(`${kind.padEnd(9)} ${list.join(", ") || "(none)"}\n`);
       }
-      const lock = await readPluginLock();
       for (const [url, e] of Object.entries(lock.plugins)) {
         this.process.stdout.write(`url       ${e.kind} ${e.name}@${e.version} ${url} sha256:${e.sha256}\n`);
       }
