@@ -23,6 +23,7 @@ import type { TargetReport } from "./core/report.ts";
 import { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 import { runsCommand } from "./cli_runs.ts";
 import { completionRoutes } from "./cli_completion.ts";
+import { describeStep } from "./cli_steps.ts";
 import type { RoutingTarget } from "./cli_completion_spec.ts";
 import {
   type CommonFlags,
@@ -116,11 +117,6 @@ const runCommand = buildCommand({
     });
   },
 });
-
-function describeStep(s: { step: string; fold?: string; detail: Record<string, unknown> }): string {
-  const fold = s.fold ? `[${s.fold}] ` : "";
-  return `${fold}${s.step}: ${JSON.stringify(s.detail)}`;
-}
 
 function formatSummary(summary: Awaited<ReturnType<typeof runExperiment>>): string {
   const lines = [`run ${summary.runId} (${summary.status}) → ${summary.runDir}`];
