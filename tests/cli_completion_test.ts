@@ -144,6 +144,41 @@ Deno.test("bash: config files are read when TAB is pressed, from --config-dir, a
   }
 });
 
+Deno.test({
+  name: "bash, interactively: TAB in a real readline (pseudo-terminal) completes the typed line",
+  ignore: !installed("script"),
+  async fn() {
+    const file = await script("bash");
+    // Stand-ins print the arguments the completed line calls them with; typed-ahead input is read in order.
+    const echoArgs = `{ printf 'ARGS:%s|' "$@"; echo; }`;
+    const typed = [
+      "batteryml run model.num_l\t",
+      "deno task batteryml run training.optimizer=sg\t",
+      "batteryml run model=lg\t",
+      "batteryml run --back\twe\t",
+    ];
+    const input = `source ${file}; batteryml() ${echoArgs}; deno() ${echoArgs}\n${typed.join("\n")}\nexit\n`;
+    const child = new Deno.Command("script", {
+      args: ["-qec", "bash --norc --noprofile -i", "/dev/null"],
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+    const out = new TextDecoder().decode((await child.output()).stdout);
+    const calls = [...out.matchAll(/^(?:\x1b\[\?2004[hl])?\r?(ARGS:.*)\|\r?$/gm)].map((m) => m[1]);
+    assert.deepEqual(calls, [
+      "ARGS:run|ARGS:model.num_leaves=", // a key= goes on without a space
+      "ARGS:task|ARGS:batteryml|ARGS:run|ARGS:training.optimizer=sgd",
+      "ARGS:run|ARGS:model=lgbm",
+      "ARGS:run|ARGS:--backend|ARGS:webgpu",
+    ]);
+  },
+});
+
 /** Whether a shell is installed (zsh and fish tests are skipped where it is not). */
 function installed(shell: string): boolean {
   return new Deno.Command("sh", { args: ["-c", `command -v ${shell}`], stdout: "null" }).outputSync().success;
