@@ -22,8 +22,8 @@ export async function completionScript(shell: Shell, root: RoutingTarget): Promi
 
 function bashScript(engine: string): string {
   return `# batteryml completion for bash (batteryml and deno task batteryml). Install once:
-#   deno task -q batteryml completion bash > ~/.local/share/bash-completion/completions/batteryml.bash
-#   echo 'source ~/.local/share/bash-completion/completions/batteryml.bash' >> ~/.bashrc
+#   deno task -q batteryml completion bash > ~/.batteryml-completion.bash
+#   echo 'source ~/.batteryml-completion.bash' >> ~/.bashrc
 # Regenerate after adding plugins; config files under configs/ are read when TAB is pressed.
 ${engine}
 ${BASH_WRAPPER}`;
@@ -109,7 +109,8 @@ function zshScript(engine: string, tasks: string[]): string {
   return `#compdef batteryml
 # batteryml completion for zsh (batteryml and deno task batteryml); each TAB runs one short bash process,
 # no Deno. Install once:
-#   deno task -q batteryml completion zsh > ~/.zsh/batteryml.zsh && echo 'source ~/.zsh/batteryml.zsh' >> ~/.zshrc
+#   deno task -q batteryml completion zsh > ~/.batteryml-completion.zsh
+#   echo 'source ~/.batteryml-completion.zsh' >> ~/.zshrc   (after compinit)
 _batteryml_engine=${shellWord(engineCommand(engine))}
 _batteryml_tasks=(${tasks.join(" ")})
 ${ZSH_FUNCTIONS}`;
