@@ -1,5 +1,5 @@
 /**
- * The `run` command's progress lines on stderr: one aligned line per stage, in words ("load     17 cells,
+ * The `run` command's progress lines on stderr: one line per stage, in words ("load:     17 cells,
  * dataset m50t"), never raw JSON. Details a stage adds later still print readably through the generic
  * key/value rendering.
  */
@@ -38,11 +38,14 @@ function plural(v: unknown, noun: string): string {
 /** Lists longer than this are shown as a count with the first few items. */
 const LIST_LIMIT = 4;
 
-/** One line: the stage name padded to a column, the fold in brackets, then the details in words. */
+/**
+ * One line: the fold in brackets, `stage:` padded to a column, then the details in words. The
+ * `[fold] stage: ` prefix is kept as it was when the details were JSON, for scripts that follow it.
+ */
 export function describeStep(s: StepLine): string {
   const fold = s.fold ? `[${s.fold}] ` : "";
   const text = s.step === "split" ? describeSplit(s.detail) : describeDetail(s.detail);
-  return `${s.step.padEnd(8)} ${fold}${text}`;
+  return `${fold}${`${s.step}:`.padEnd(10)}${text}`;
 }
 
 /** `1 fold; first train_10_40C_test_25C: train 10 cells, validation 2 cells, test 5 cells (1/D, …)`. */
