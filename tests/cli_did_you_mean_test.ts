@@ -42,3 +42,18 @@ Deno.test("a value far from every name gets no suggestion, only the list of what
   assert.doesNotMatch(r.stderr, /did you mean/);
   assert.match(r.stderr, /^error: config key 'model': no config 'zzzzzz': expected one of .*lgbm/);
 });
+
+Deno.test("a mistyped group in config.yaml's defaults names the key and suggests the group", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/config.yaml`, "defaults:\n  modle: lgbm\n");
+    const r = await batteryml(["config", "show", "--config-dir", dir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stderr,
+      "error: config key 'defaults.modle': unknown config group; did you mean 'model'?\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
