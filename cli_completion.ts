@@ -64,7 +64,9 @@ _batteryml_reply() {
   done
 }
 
+# Word lists are split at blanks whatever the user's IFS (locals reach the functions called).
 _batteryml_complete() {
+  local IFS=$' \t\n'
   local -a _bml_words
   _batteryml_line_words
   _batteryml_candidates "$\{_bml_words[@]:1}"
@@ -72,6 +74,7 @@ _batteryml_complete() {
 }
 
 _batteryml_deno_complete() {
+  local IFS=$' \t\n'
   local -a _bml_words
   local t
   _batteryml_line_words

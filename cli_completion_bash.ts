@@ -96,7 +96,7 @@ _batteryml_scope_keys() {
     while IFS= read -r line || [[ -n $line ]]; do
       case $line in
         use:*) use=$\{line#use:}; use=$\{use//[[:space:]\"\']/} ;;
-        [A-Za-z_]*:*) extra="$extra $\{line%%:*}" ;;
+        [A-Za-z_]*:*) [[ $\{line%%:*} =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && extra="$extra $\{line%%:*}" ;;
       esac
     done <"$dir/$head/$sel.yaml"
     [[ -n $use ]] && sel=$use
