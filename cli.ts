@@ -3,14 +3,7 @@
  * Errors print one line and exit non-zero; `--debug` adds the stack.
  */
 import { runFigures } from "./lib/plot/run_figures.ts";
-import {
-  buildApplication,
-  buildCommand,
-  buildRouteMap,
-  proposeCompletions,
-  run,
-  text_en,
-} from "@stricli/core";
+import { buildApplication, buildCommand, buildRouteMap, run, text_en } from "@stricli/core";
 import YAML from "yaml";
 import denoJson from "./deno.json" with { type: "json" };
 import {
@@ -31,7 +24,18 @@ import type { TargetReport } from "./core/report.ts";
 import { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 import { runsCommand } from "./cli_runs.ts";
 import { terminalProgress } from "./lib/progress.ts";
-import { type CommonFlags, commonFlags, type Ctx, extraRoutes, guarded } from "./cli_routes.ts";
+import { completionRoutes } from "./cli_completion.ts";
+import { describeStep } from "./cli_steps.ts";
+import type { RoutingTarget } from "./cli_completion_spec.ts";
+import {
+  type CommonFlags,
+  commonFlags,
+  type Ctx,
+  extraRoutes,
+  guarded,
+  jsonFlag,
+  writeJson,
+} from "./cli_routes.ts";
 
 const configDirFlag = {
   kind: "parsed",
@@ -119,11 +123,6 @@ const runCommand = buildCommand({
   },
 });
 
-function describeStep(s: { step: string; fold?: string; detail: Record<string, unknown> }): string {
-  const fold = s.fold ? `[${s.fold}] ` : "";
-  return `${fold}${s.step}: ${JSON.stringify(s.detail)}`;
-}
-
 function formatSummary(summary: Awaited<ReturnType<typeof runExperiment>>): string {
   const lines = [`run ${summary.runId} (${summary.status}) → ${summary.runDir}`];
   for (const [target, r] of Object.entries(summary.report)) lines.push(...targetLines(target, r));
@@ -180,14 +179,18 @@ const configShow = buildCommand({
 
 const pluginsList = buildCommand({
   docs: { brief: "List built-in plugins by kind, and the URL plugins in the plugin lock" },
-  parameters: { flags: { ...commonFlags } },
-  func: async function (this: Ctx, flags: CommonFlags) {
+  parameters: { flags: { ...commonFlags, json: jsonFlag } },
+  func: async function (this: Ctx, flags: CommonFlags & { json?: boolean }) {
     await guarded(this, flags, async () => {
       const names = builtinNames();
+      const lock = await readPluginLock();
+      if (flags.json) {
+        const url = Object.entries(lock.plugins).map(([url, e]) => ({ url, ...e }));
+        return writeJson(this, { builtin: names, url });
+      }
       for (const [kind, list] of Object.entries(names)) {
         this.process.stdout.write(`${kind.padEnd(9)} ${list.join(", ") || "(none)"}\n`);
       }
-      const lock = await readPluginLock();
       for (const [url, e] of Object.entries(lock.plugins)) {
         this.process.stdout.write(`url       ${e.kind} ${e.name}@${e.version} ${url} sha256:${e.sha256}\n`);
       }
@@ -265,31 +268,6 @@ const pluginsTest = buildCommand({
   },
 });
 
-const completionBash = buildCommand({
-  docs: { brief: "Print a bash completion script (source it from ~/.bashrc)" },
-  parameters: { flags: {} },
-  func: function (this: Ctx) {
-    this.process.stdout.write(BASH_COMPLETION);
-  },
-});
-
-const BASH_COMPLETION = `# batteryml bash completion: source <(batteryml completion bash)
-_batteryml_complete() {
-  local IFS=$'\\n'
-  COMPREPLY=( $(batteryml __complete "\${COMP_WORDS[@]:1:COMP_CWORD}") )
-}
-complete -o default -F _batteryml_complete batteryml
-`;
-
-const completeHidden = buildCommand({
-  docs: { brief: "Propose completions for the given words (used by the bash script)" },
-  parameters: { flags: {}, positional: { kind: "array", parameter: { brief: "words", parse: String } } },
-  func: async function (this: Ctx, _flags: Record<never, never>, ...words: string[]) {
-    const proposals = await proposeCompletions(app, words, { process: this.process });
-    this.process.stdout.write(proposals.map((p) => p.completion).join("\n") + "\n");
-  },
-});
-
 /** Stricli's English texts, with usage errors prefixed `error:` as every other failure of the CLI is. */
 const CLI_TEXT: typeof text_en = {
   ...text_en,
@@ -321,17 +299,12 @@ const app = buildApplication(
         routes: { list: pluginsList, add: pluginsAdd, test: pluginsTest },
         docs: { brief: "List, trust and test plugins" },
       }),
-      completion: buildRouteMap({
-        routes: { bash: completionBash },
-        docs: { brief: "Shell completion scripts" },
-      }),
-      __complete: completeHidden,
+      completion: completionRoutes((): RoutingTarget => app.root as RoutingTarget),
       runs: runsCommand,
       ...extraRoutes,
     },
     docs: {
       brief: "BatteryML for Deno — machine learning on battery degradation data",
-      hideRoute: { __complete: true },
     },
   }),
   {

@@ -8,7 +8,7 @@ import { ConfigError } from "./core/errors.ts";
 import { createLogger } from "./core/log.ts";
 import { predictWithRun } from "./core/predict.ts";
 import { predictionsCsv } from "./core/report.ts";
-import { checkDataset, formatCheckReport } from "./plugins/datasets/m50t/check.ts";
+import { checkDataset, type DatasetCheck, formatCheckReport } from "./plugins/datasets/m50t/check.ts";
 import { fetchExperiment } from "./plugins/datasets/m50t/fetch.ts";
 import { synthesize } from "./plugins/datasets/m50t/synth_writer.ts";
 import { EXPERIMENT_LABELS } from "./plugins/datasets/m50t/experiments.ts";
@@ -38,6 +38,18 @@ export const commonFlags = {
   quiet: { kind: "boolean", brief: "Print only results and warnings", optional: true },
   debug: { kind: "boolean", brief: "Print stack traces and debug lines", optional: true },
 } as const;
+
+/** `--json`: the command's report as JSON on stdout (camelCase keys, like `run --json`). */
+export const jsonFlag = {
+  kind: "boolean",
+  brief: "Print the report as JSON on stdout",
+  optional: true,
+} as const;
+
+/** Writes `value` as indented JSON and a newline. */
+export function writeJson(ctx: Ctx, value: unknown): void {
+  ctx.process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+}
 
 /** Runs `body`, turning any error into one line on stderr and exit code 1. */
 export async function guarded(ctx: Ctx, flags: CommonFlags, body: () => Promise<void>): Promise<void> {
@@ -116,6 +128,7 @@ const check = buildCommand({
     flags: {
       ...commonFlags,
       experiments: { kind: "parsed", parse: String, brief: "Only these experiment labels", optional: true },
+      json: jsonFlag,
     },
     positional: {
       kind: "tuple",
@@ -126,17 +139,35 @@ const check = buildCommand({
       }],
     },
   },
-  func: async function (this: Ctx, f: CommonFlags & { experiments?: string }, dir: string) {
+  func: async function (this: Ctx, f: CommonFlags & { experiments?: string; json?: boolean }, dir: string) {
     await guarded(this, f, async () => {
       const report = await checkDataset(
         dir,
         f.experiments ? { experiments: parseExperiments(f.experiments) } : {},
       );
-      this.process.stdout.write(formatCheckReport(report) + "\n");
+      if (f.json) writeJson(this, checkReportJson(report));
+      else this.process.stdout.write(formatCheckReport(report) + "\n");
       if (!report.ok) this.process.exitCode = 1;
     });
   },
 });
+
+/** The check report without the loaded tables: what each experiment and cell holds, and the problems. */
+function checkReportJson(report: DatasetCheck) {
+  return {
+    root: report.root,
+    ok: report.ok,
+    problems: report.problems,
+    experiments: report.experiments.map((e) => ({
+      label: e.label,
+      folder: e.folder,
+      rows: e.rows,
+      curves: e.curves,
+      problems: e.problems,
+      cells: e.cells.map(({ table: _table, ...cell }) => cell),
+    })),
+  };
+}
 
 const fetchCmd = buildCommand({
   docs: {
@@ -217,6 +248,7 @@ const predict = buildCommand({
         brief: "Predict even when input files changed since the run (a warning lists them)",
         optional: true,
       },
+      json: jsonFlag,
     },
     positional: {
       kind: "array",
@@ -236,6 +268,7 @@ const predict = buildCommand({
       out?: string;
       outputDir: string;
       allowChangedData?: boolean;
+      json?: boolean;
     },
     ...overrides: string[]
   ) {
@@ -251,10 +284,11 @@ const predict = buildCommand({
         progress: terminalProgress({ quiet: f.quiet }),
       });
       const csv = predictionsCsv(rows);
-      if (f.out) {
-        await writeFileAtomic(f.out, csv);
-        this.process.stdout.write(`wrote ${rows.length} predictions to ${f.out}\n`);
-      } else this.process.stdout.write(csv);
+      if (f.out) await writeFileAtomic(f.out, csv);
+      if (f.json) {
+        writeJson(this, { runId: f.run, out: f.out ?? null, count: rows.length, predictions: rows });
+      } else if (f.out) this.process.stdout.write(`wrote ${rows.length} predictions to ${f.out}\n`);
+      else this.process.stdout.write(csv);
     });
   },
 });
@@ -341,11 +375,12 @@ const cacheDirFlag = {
 
 const cacheInfo = buildCommand({
   docs: { brief: "Entries and bytes in the content-addressed cache" },
-  parameters: { flags: { ...commonFlags, dir: cacheDirFlag } },
-  func: async function (this: Ctx, f: CommonFlags & { dir: string }) {
+  parameters: { flags: { ...commonFlags, dir: cacheDirFlag, json: jsonFlag } },
+  func: async function (this: Ctx, f: CommonFlags & { dir: string; json?: boolean }) {
     await guarded(this, f, async () => {
       const { entries, bytes } = await new DiskCache(f.dir).size();
-      this.process.stdout.write(`${f.dir}: ${entries} entries, ${(bytes / 1e6).toFixed(2)} MB\n`);
+      if (f.json) writeJson(this, { dir: f.dir, entries, bytes });
+      else this.process.stdout.write(`${f.dir}: ${entries} entries, ${(bytes / 1e6).toFixed(2)} MB\n`);
     });
   },
 });

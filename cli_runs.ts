@@ -1,6 +1,6 @@
 /** `batteryml runs list`: every run of an output folder with its status (dead RUNNING runs as CRASHED). */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { type CommonFlags, commonFlags, type Ctx, guarded } from "./cli_routes.ts";
+import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag } from "./cli_routes.ts";
 import { formatRunList, listRuns } from "./core/runs_list.ts";
 
 const runsList = buildCommand({
@@ -10,7 +10,7 @@ const runsList = buildCommand({
   parameters: {
     flags: {
       ...commonFlags,
-      json: { kind: "boolean", brief: "Print the list as JSON", optional: true },
+      json: jsonFlag,
       outputDir: {
         kind: "parsed",
         parse: String,

@@ -11,6 +11,7 @@ import { type ExperimentConfig, experimentSchema } from "./experiment_schema.ts"
 import { builtinNames, specifierSource } from "./loader.ts";
 import type { PluginKind } from "./plugin.ts";
 import { canonicalJson, sha256Hex } from "./hash.ts";
+import { didYouMean } from "../lib/text/did_you_mean.ts";
 
 /** Top-level sections of the experiment schema. */
 const SCHEMA_SECTIONS: readonly string[] = Object.keys(experimentSchema.shape);
@@ -102,7 +103,10 @@ export async function composeConfig(opts: ComposeOptions = {}): Promise<Composed
   }
   const tree: Record<string, unknown> = { ...root };
   for (const [group, choice] of Object.entries(selections)) {
-    if (!(group in CONFIG_GROUPS)) throw new ConfigError(`defaults.${group}`, `unknown config group`);
+    if (!(group in CONFIG_GROUPS)) {
+      const hint = didYouMean(group, Object.keys(CONFIG_GROUPS));
+      throw new ConfigError(`defaults.${group}`, `unknown config group${hint ? `; ${hint}` : ""}`);
+    }
     tree[group] = await resolveGroup(configDir, group as Group, choice);
   }
   for (const o of rest) applyOverride(tree, o);
@@ -170,11 +174,12 @@ export async function resolveEntry(
     return { use: name };
   }
   const available = await listConfigs(configDir, group);
+  const hint = didYouMean(name, [...available, ...builtinNames()[CONFIG_GROUPS[group]]]);
   throw new ConfigError(
     group,
-    `no config '${name}': expected one of ${available.join(", ") || "(none)"} in ${
-      join(configDir, group)
-    }, ` +
+    `no config '${name}'${hint ? `; ${hint} Expected` : ": expected"} one of ${
+      available.join(", ") || "(none)"
+    } in ${join(configDir, group)}, ` +
       `a built-in ${CONFIG_GROUPS[group]} (${builtinNames()[CONFIG_GROUPS[group]].join(", ") || "none"}), ` +
       "a path, a URL or an npm: specifier",
   );
@@ -260,7 +265,9 @@ function walkToParent(tree: Record<string, unknown>, path: string[], create: boo
       if (!create && i === 0 && !SCHEMA_SECTIONS.includes(seg)) {
         throw new ConfigError(
           seg,
-          `'${text}': no section '${seg}' in the config (sections: ${SCHEMA_SECTIONS.join(", ")})`,
+          `'${text}': no section '${seg}' in the config${sectionHint(seg)} (sections: ${
+            SCHEMA_SECTIONS.join(", ")
+          })`,
         );
       }
       next = {};
@@ -286,12 +293,44 @@ export function validateExperiment(tree: unknown): ExperimentConfig {
     const foundText = issue.code === "unrecognized_keys" || found === undefined
       ? ""
       : ` (found ${JSON.stringify(found)})`;
-    return { key, text: `${issue.message}${foundText}` };
+    const hint = issue.code === "unrecognized_keys" && keys?.length === 1
+      ? unknownKeyHint(path, keys[0])
+      : "";
+    return { key, text: `${issue.message}${hint}${foundText}` };
   });
   throw new ConfigError(
     issues[0].key,
     issues.map((i, n) => (n === 0 ? i.text : `${i.key}: ${i.text}`)).join("; "),
   );
+}
+
+/** `; did you mean 'model'?` for a mistyped section, else "". */
+function sectionHint(seg: string): string {
+  const hint = didYouMean(seg, SCHEMA_SECTIONS);
+  return hint ? `; ${hint}` : "";
+}
+
+/** `; did you mean 'training.epochs'?` for a key the schema does not know at `path`, else "". */
+function unknownKeyHint(path: string[], key: string): string {
+  const hint = didYouMean(key, schemaKeysAt(path), path.map((p) => `${p}.`).join(""));
+  return hint ? `; ${hint}` : "";
+}
+
+/** The keys the experiment schema accepts under `path` (through defaults, optionals and nullables). */
+function schemaKeysAt(path: string[]): string[] {
+  let node: unknown = experimentSchema;
+  for (const seg of path) node = shapeOf(node)?.[seg];
+  return Object.keys(shapeOf(node) ?? {});
+}
+
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+  let node = schema as
+    | { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown } } }
+    | undefined;
+  while (node && node.shape === undefined && node._zod?.def?.innerType) {
+    node = node._zod.def.innerType as typeof node;
+  }
+  return node?.shape;
 }
 
 function lookup(tree: unknown, path: string[]): unknown {

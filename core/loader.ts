@@ -11,6 +11,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
+import { didYouMean } from "../lib/text/did_you_mean.ts";
 import { ConfigError, PluginError } from "./errors.ts";
 import {
   definitionProblems,
@@ -210,19 +211,35 @@ export async function validateOptions<O>(
 ): Promise<O> {
   const result = await def.options["~standard"].validate(raw ?? {});
   if (result.issues) {
-    const lines = result.issues.map((issue) => describeIssue(issue, keyPath, raw));
+    const lines = result.issues.map((issue) => describeIssue(issue, keyPath, raw, optionKeys(def.options)));
     throw new ConfigError(lines[0].key, lines.map((l) => l.text).join("; ") + ` (plugin '${def.name}')`);
   }
   return result.value;
 }
 
-function describeIssue(issue: StandardIssue, keyPath: string, raw: unknown): { key: string; text: string } {
+function describeIssue(
+  issue: StandardIssue,
+  keyPath: string,
+  raw: unknown,
+  known: string[],
+): { key: string; text: string } {
   const segments = (issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p));
   const key = [keyPath, ...segments].filter((s) => s !== "").join(".");
   let value: unknown = raw;
   for (const s of segments) value = (value as Record<string, unknown> | undefined)?.[s];
   const found = value === undefined ? "" : ` (found ${JSON.stringify(value)})`;
-  return { key, text: `${key}: ${issue.message}${found}` };
+  // One mistyped option (zod's unrecognized_keys issue names it): suggest the nearest known one.
+  const unknown = (issue as { keys?: string[] }).keys;
+  const hint = segments.length === 0 && unknown?.length === 1 && known.length
+    ? didYouMean(unknown[0], known, keyPath ? `${keyPath}.` : "")
+    : "";
+  return { key, text: `${key}: ${issue.message}${hint ? `; ${hint}` : ""}${found}` };
+}
+
+/** The option names of a zod object schema (its `shape`); none for other Standard Schemas. */
+function optionKeys(schema: unknown): string[] {
+  const shape = (schema as { shape?: unknown }).shape;
+  return shape && typeof shape === "object" ? Object.keys(shape) : [];
 }
 
 /** Validates options, calls `create` and checks the instance's shape. */
