@@ -308,7 +308,13 @@ async function startTraining(
   })();
   const stdout = new Response(child.stdout).text();
   let id: string | undefined;
+  // Bounded: a run that never reaches training fails the test instead of hanging the suite.
+  const deadline = Date.now() + 180_000;
   for (;;) {
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`the ${kind} run did not start training within 180 s; stderr:\n${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
     const added = (await runIds(out.abs)).filter((r) => !ids.includes(r));
     if (added.length) id = added[0];
