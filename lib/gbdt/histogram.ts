@@ -13,7 +13,7 @@
  */
 import type { BinnedMatrix } from "./binning.ts";
 import type { LearnerWorkspace } from "./workspace.ts";
-import { I32, op, V128, type WasmFunction } from "./wasm_encoder.ts";
+import { I32, op, V128, type WasmFunction } from "../wasm/encoder.ts";
 
 /** Per-bin sums of one leaf for all features, in the learner's WebAssembly memory. */
 export interface Histogram {

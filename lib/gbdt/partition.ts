@@ -5,7 +5,7 @@
  * loop over a leaf's rows runs as WebAssembly in the learner's workspace, branch-free (the direction is
  * data-dependent and would mispredict about half the time).
  */
-import { I32, op, type WasmFunction } from "./wasm_encoder.ts";
+import { I32, op, type WasmFunction } from "../wasm/encoder.ts";
 import type { LearnerWorkspace } from "./workspace.ts";
 
 /** The exported partition kernel; addresses are byte addresses, the result is the end of the left part. */

@@ -12,7 +12,7 @@
  * T(G_L)²/(H_L + λ₂) + T(G_R)²/(H_R + λ₂), with T(g) = sign(g)·max(|g| − λ₁, 0), is above `shift`; the best
  * one (strictly above the bar `best`, first found wins) is written to `out`.
  */
-import { F64, I32, op, type WasmFunction } from "./wasm_encoder.ts";
+import { F64, I32, op, type WasmFunction } from "../wasm/encoder.ts";
 
 /**
  * The exchange block of the passes: what a pass found — f64 [gain, leftGrad, leftHess, leftCount] at 0,

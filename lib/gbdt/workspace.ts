@@ -9,7 +9,7 @@ import type { BinnedMatrix } from "./binning.ts";
 import { chunkBytes, type Histogram, histogramFunctions, recordBytes, SLOT_BYTES } from "./histogram.ts";
 import { partitionFunction } from "./partition.ts";
 import { SCAN_IO_BYTES, scanFunctions } from "./scan_kernel.ts";
-import { encodeModule } from "./wasm_encoder.ts";
+import { encodeModule } from "../wasm/encoder.ts";
 
 const PAGE_BYTES = 65536;
 /** WebAssembly's 32-bit address space: 65,536 pages of 64 KiB. */

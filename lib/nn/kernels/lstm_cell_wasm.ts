@@ -1,6 +1,6 @@
 /**
  * The LSTM cell arithmetic of one step (all batch rows) as a small WebAssembly module with SIMD (f32x4),
- * emitted as bytes by the encoder below (no assembler is available here). In scalar JS these loops were
+ * emitted as bytes with the shared encoder of lib/wasm (no assembler is available here). In scalar JS these loops were
  * about half of the fused LSTM op's time (docs/results.md, section 6); four lanes and an inlined
  * exponential make them several times faster. `lstm_sequence.ts` falls back to its JS loops when
  * WebAssembly SIMD is unavailable or H is not a multiple of 4.
@@ -18,47 +18,9 @@
  * The exponential is the same as `expFast` (Cody–Waite reduction, degree-7 polynomial, 2ᵏ built in the
  * exponent bits), in float32: values agree with the JS loops to ~1e-7.
  */
+import { I32, section, sleb, uleb, utf8 as name, V128, vector as vec } from "../../wasm/encoder.ts";
 
-// ---- a minimal encoder for the instructions used -------------------------------------------------
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  const bytes = [...new TextEncoder().encode(s)];
-  return [...uleb(bytes.length), ...bytes];
-}
-
-const I32 = 0x7f, V128 = 0x7b;
+// The shared encoder's primitives (lib/wasm/encoder.ts); the instruction tables below use this kernel's names.
 
 /** Instruction emitters (opcodes from the WebAssembly core and SIMD specifications). */
 const op = {

@@ -1,8 +1,9 @@
 /**
- * A minimal WebAssembly binary encoder: just the module sections and instructions the histogram kernels
- * use (no assembler or wasm toolchain is available to the project, and the kernels are generated per
- * dataset so that feature offsets become constant address offsets). Opcodes are those of the WebAssembly
- * core specification 2.0 and its fixed-width SIMD extension.
+ * A minimal WebAssembly binary encoder, shared by the kernels the project generates at run time (GBDT
+ * histograms, partition and split scans in lib/gbdt; the LSTM cell in lib/nn/kernels): no assembler or wasm
+ * toolchain is available to the project, and the kernels are generated per shape so that offsets become
+ * constant address offsets. Opcodes are those of the WebAssembly core specification 2.0 and its fixed-width
+ * SIMD extension.
  */
 
 /** Value types. */
@@ -104,15 +105,18 @@ export interface WasmFunction {
   body: number[];
 }
 
-function section(id: number, body: number[]): number[] {
+/** A module section: id, byte length, body. */
+export function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-function vector(items: number[][]): number[] {
+/** A vector: element count, then the elements. */
+export function vector(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
-function utf8(s: string): number[] {
+/** A name: UTF-8 byte length, then the bytes. */
+export function utf8(s: string): number[] {
   const bytes = [...new TextEncoder().encode(s)];
   return [...uleb(bytes.length), ...bytes];
 }
