@@ -50,13 +50,13 @@ export async function benchIcaScaling(opts: { runs: number; peers: boolean }): P
       s.oursArea = Number(ours.json.mean_total_area_ah);
       let line = `[ica scaling] ${count} curves, run ${r}: ours ${s.ours[r].toFixed(3)} s, ${
         mb(ours.peakRssBytes)
-      } MB`;
+      } MiB`;
       if (opts.peers) {
         const peer = await runMeasured(PEER_PYTHON, [PEER, "--kit", BENCH_DIR, "--count", String(count)]);
         s.peer.push(Number(peer.json.seconds));
         s.peerRss.push(peer.peakRssBytes);
         s.peerArea = Number(peer.json.mean_total_area_ah);
-        line += `; scipy ${s.peer[r].toFixed(3)} s, ${mb(peer.peakRssBytes)} MB`;
+        line += `; scipy ${s.peer[r].toFixed(3)} s, ${mb(peer.peakRssBytes)} MiB`;
       }
       console.error(line);
     }
