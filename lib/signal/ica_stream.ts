@@ -1,7 +1,8 @@
 /**
  * ICA of many curves as a stream: a curve's samples are read, reduced to its features and dropped before
- * the next curve is read, so memory does not grow with the number of curves (W1 at 1,024 curves; the
- * issue's "memory bounded"). Only the features — a few numbers per curve — outlive a curve.
+ * the next curve is read, so live memory does not grow with the number of curves (W1 at 1,024 curves). Only
+ * the features — a few numbers per curve — outlive a curve. (Peak RSS still rises with the short-lived
+ * buffers V8 collects in batches: docs/results.md §9.)
  */
 import { type IcaFeatures, icaFeatures, type IcaOptions, W1_ICA_OPTIONS } from "./ica.ts";
 

@@ -88,8 +88,7 @@ async function runPass(
 /**
  * The curves of `files`, read and parsed one at a time as the stream asks for them (all columns are parsed,
  * as the peer's read_csv does; only two are used). Every file is read into one reused byte buffer: a fresh
- * ~1.9 MB buffer per file was garbage that V8 collects late, and peak RSS then grew with the number of
- * curves (docs/results.md §5, ICA scaling).
+ * ~1.9 MB buffer per file was garbage that V8 collects in batches, which raised peak RSS (docs/results.md §9).
  */
 export async function* curveFileSource(files: Iterable<string>): AsyncGenerator<CurveSamples> {
   const reader = new ReusedFileReader();
