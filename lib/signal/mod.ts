@@ -2,6 +2,7 @@
 export * from "./area.ts";
 export * from "./grid.ts";
 export * from "./ica.ts";
+export * from "./ica_stream.ts";
 export * from "./interp.ts";
 export * from "./peaks.ts";
 export * from "./savgol.ts";

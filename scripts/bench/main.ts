@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--peers] [--runs N] [--only W1,W2,W2S]`: times our implementations on the peer kit's
+ * `deno task bench [--peers] [--runs N] [--only W1,W1S,W2,W2S,W3,W3S,W4,W4A]`: times our implementations on the peer kit's
  * workloads; with `--peers` it runs the peer scripts in the same process tree right after each of ours
  * (interleaved), so every ratio comes from one run on one machine. Prints a table and writes
  * `artifacts/bench/report.json`.
@@ -12,9 +12,13 @@ import { benchDataDir, benchW1 } from "./w1_ica.ts";
 import { benchW2 } from "./w2_gbdt.ts";
 import { benchScaling, scalingRows, slopeSummary } from "./w2_scaling.ts";
 import { benchReadCurves } from "./read_curves.ts";
+import { benchIcaScaling, rssSummary } from "./w1_scaling.ts";
+import { seriesSummary } from "./scaling_series.ts";
 import { benchW3 } from "./w3_lstm_attn.ts";
+import { benchLstmScaling } from "./w3_scaling.ts";
 import { probeWebGpu } from "../../lib/nn/backend.ts";
 import { benchW4 } from "./w4_node.ts";
+import { adjointMemorySummary, benchW4Adjoint } from "./w4_adjoint.ts";
 
 interface Args {
   peers: boolean;
@@ -33,7 +37,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--only") args.only = new Set(argv[++i].split(","));
     else if (a === "--webgpu") args.webgpu = true;
     else {throw new Error(
-        `unknown argument '${a}' (expected --peers, --runs N, --only W1,W2,W2S,W3,W4, --webgpu)`,
+        `unknown argument '${a}' (expected --peers, --runs N, --only W1,W1S,W2,W2S,W3,W3S,W4,W4A, --webgpu)`,
       );}
   }
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`--runs must be a positive integer`);
@@ -80,6 +84,12 @@ const w1: Workload = async (args, dataDir) => {
     ),
   ];
 };
+
+/** Runs of each point of the scaling series (≤ 3 keeps W1S and W3S at a few minutes on 2 cores). */
+const seriesRuns = (args: Args) => Math.min(args.runs, 3);
+
+/** W1S: ICA of 16, 128 and 1,024 curves, each pass in its own process: time slopes and peak RSS. */
+const w1Scaling: Workload = (args) => benchIcaScaling({ runs: seriesRuns(args), peers: args.peers });
 
 /** W2: GBDT 100k × 20, 500 rounds: boosting loop vs LightGBM's loop, whole job vs its whole process. */
 const w2: Workload = async (args, dataDir) => {
@@ -150,6 +160,9 @@ const w3: Workload = async (args) => {
   return rows;
 };
 
+/** W3S: the W3 step at sequence length 25, 50, 100 against torch's, with log–log slopes. */
+const w3Scaling: Workload = (args) => benchLstmScaling({ runs: seriesRuns(args), peers: args.peers });
+
 /** W4: latent neural ODE, seconds per training epoch (RK4 and dopri5), against PyTorch on one thread. */
 const w4: Workload = async (args) => {
   const rows: BenchRow[] = [];
@@ -175,11 +188,42 @@ const w4: Workload = async (args) => {
   return rows;
 };
 
-const WORKLOADS: Record<string, Workload> = { W1: w1, W2: w2, W2S: w2Scaling, W3: w3, W4: w4 };
+/** W4A: the W4 epoch with adjoint gradients against our backprop variant; memory against solver steps. */
+const w4Adjoint: Workload = (args) => benchW4Adjoint({ runs: seriesRuns(args) });
+
+const WORKLOADS: Record<string, Workload> = {
+  W1: w1,
+  W1S: w1Scaling,
+  W2: w2,
+  W2S: w2Scaling,
+  W3: w3,
+  W3S: w3Scaling,
+  W4: w4,
+  W4A: w4Adjoint,
+};
+
+/** The printed slope (and memory) lines of every scaling series that ran. */
+function seriesLines(rows: readonly BenchRow[]): string[] {
+  const of = (workload: string) => rows.filter((r) => r.workload === workload);
+  const ica = of("W1_ica_scaling");
+  return [
+    seriesSummary("ICA scaling (curves)", "scipy", ica),
+    rssSummary(ica),
+    slopeSummary(of("W2_gbdt_scaling")),
+    seriesSummary("LSTM step scaling (sequence length)", "torch", of("W3_lstm_attn_scaling")),
+    adjointMemorySummary(rows),
+  ].filter((line) => line !== "");
+}
 
 if (import.meta.main) {
   try {
     const args = parseArgs(Deno.args);
+    const unknown = [...args.only ?? []].filter((name) => !(name in WORKLOADS));
+    if (unknown.length > 0) {
+      throw new Error(
+        `--only: unknown workload ${unknown.join(", ")} (known: ${Object.keys(WORKLOADS).join(", ")})`,
+      );
+    }
     const dataDir = benchDataDir();
     const rows: BenchRow[] = [];
     for (const [name, run] of Object.entries(WORKLOADS)) {
@@ -188,8 +232,8 @@ if (import.meta.main) {
       rows.push(...await run(args, dataDir));
     }
     console.log(formatTable(rows));
-    const scaling = slopeSummary(rows.filter((r) => r.workload === "W2_gbdt_scaling"));
-    if (scaling) console.log(`\n${scaling}`);
+    const lines = seriesLines(rows);
+    if (lines.length > 0) console.log(`\n${lines.join("\n")}`);
     const file = join("artifacts", "bench", "report.json");
     await writeFileAtomic(file, JSON.stringify(rows, null, 2) + "\n");
     console.log(`\nwrote ${file}`);

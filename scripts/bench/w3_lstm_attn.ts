@@ -31,6 +31,8 @@ export interface W3Options {
   warmup: number;
   batch?: number;
   backend?: string;
+  /** Sequence length (default 50, the kit's W3; the scaling series also runs 25 and 100). */
+  seqLen?: number;
 }
 
 /** Milliseconds per step per run, the last loss, the parameter count and the backend. */
@@ -41,7 +43,7 @@ export interface W3Result {
   backend: string;
 }
 
-const T = 50, F = 8, H = 64, D = 2 * H, HEADS = 4;
+const SEQ_LEN = 50, F = 8, H = 64, D = 2 * H, HEADS = 4;
 
 interface LstmDirection {
   w: tf.Variable;
@@ -107,10 +109,10 @@ class W3Model {
         lstmSequence(h, p.w as tf.Tensor2D, p.u as tf.Tensor2D, tf.add(p.bIh, p.bHh) as tf.Tensor1D, reverse);
       h = tf.concat([run(fwd, false), run(bwd, true)], 2) as tf.Tensor3D;
     }
-    const B = x.shape[1];
+    const [T, B] = x.shape;
     const seq = tf.transpose(h, [1, 0, 2]) as tf.Tensor3D; // (B, T, D)
     const flat = tf.reshape(seq, [B * T, D]) as tf.Tensor2D;
-    const attended = this.#attention(flat, B);
+    const attended = this.#attention(flat, B, T);
     const normed = layerNorm(tf.add(flat, attended) as tf.Tensor2D, this.gamma, this.beta);
     const pooled = tf.mean(tf.reshape(normed, [B, T, D]), 1) as tf.Tensor2D;
     const hidden = tf.relu(
@@ -120,7 +122,7 @@ class W3Model {
   }
 
   /** torch.nn.MultiheadAttention(h, h, h) on (B·T, D) rows. */
-  #attention(flat: tf.Tensor2D, B: number): tf.Tensor2D {
+  #attention(flat: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
     const qkv = tf.add(tf.matMul(flat, this.inProj as tf.Tensor2D), this.inBias);
     const packed = tf.reshape(qkv, [B, T, 3 * D]) as tf.Tensor3D;
     const merged = tf.reshape(packedMultiHeadAttention(packed, { heads: HEADS }).output, [B * T, D]);
@@ -139,7 +141,7 @@ export async function benchW3(opts: W3Options): Promise<W3Result> {
   if (backend === "wasm" && !Deno.env.get("W3_STOCK_MATMUL")) installWasmBatchMatMul();
   // W3_JS_CELL=1: the LSTM cell in the scalar JS loops instead of the SIMD wasm module (A/B runs).
   if (Deno.env.get("W3_JS_CELL")) setLstmCellWasm(false);
-  const B = opts.batch ?? 32, rng = new SeededRandom(0);
+  const B = opts.batch ?? 32, T = opts.seqLen ?? SEQ_LEN, rng = new SeededRandom(0);
   const x = tf.tensor3d(Float32Array.from({ length: T * B * F }, () => normalFrom(rng)), [T, B, F]);
   const y = tf.tensor2d(Float32Array.from({ length: B }, () => normalFrom(rng)), [B, 1]);
   const model = new W3Model(rng);

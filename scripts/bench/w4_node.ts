@@ -12,7 +12,7 @@
  * (U(±1/√fan_in)): weights are not portable, shapes and the epoch are.
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w4_node.ts [--solver rk4|dopri5] [--runs 5]
- *      [--epochs 20] [--warmup 3]
+ *      [--epochs 20] [--warmup 3] [--gradient backprop|adjoint] [--steps-per-interval 4]
  */
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../lib/nn/backend.ts";
@@ -29,6 +29,10 @@ export interface W4Options {
   epochs: number;
   warmup: number;
   backend?: string;
+  /** Adjoint gradients (`W4_node_adjoint`) instead of backprop through the solver's steps. */
+  adjoint?: boolean;
+  /** rk4 steps per output interval (default 4, the kit's W4; the adjoint memory series varies it). */
+  stepsPerInterval?: number;
 }
 
 /** Seconds per epoch per run, NFE of the first forward, first and last losses. */
@@ -112,16 +116,17 @@ export class W4Model {
 }
 
 /** W4's solver settings. */
-export function w4SolveOptions(solver: "rk4" | "dopri5"): OdeOpOptions {
+export function w4SolveOptions(solver: "rk4" | "dopri5", stepsPerInterval = 4): OdeOpOptions {
   return solver === "rk4"
-    ? { method: "rk4", stepsPerInterval: 4 }
+    ? { method: "rk4", stepsPerInterval }
     : { method: "dopri5", rtol: 1e-3, atol: 1e-4, outputMode: "land" };
 }
 
 /** Runs W4: `warmup` epochs, then `runs` repeats of `epochs` timed epochs. */
 export async function benchW4(opts: W4Options): Promise<W4Result> {
   const backend = (await selectBackend((opts.backend ?? "wasm") as "wasm")).backend;
-  const model = new W4Model(0, w4SolveOptions(opts.solver));
+  const solve = { ...w4SolveOptions(opts.solver, opts.stepsPerInterval), adjoint: opts.adjoint ?? false };
+  const model = new W4Model(0, solve);
   const params = model.params();
   const adam = createOptimizer(params, { name: "adam", weightDecay: 0 });
   let nfeFirstForward = -1, firstLoss = NaN, loss = NaN;
@@ -139,7 +144,9 @@ export async function benchW4(opts: W4Options): Promise<W4Result> {
     for (let e = 0; e < opts.epochs; e++) epoch();
     secondsPerEpoch.push((performance.now() - t0) / 1000 / opts.epochs);
     console.error(
-      `[node ${opts.solver} ours] repeat ${r}: ${(secondsPerEpoch[r] * 1000).toFixed(2)} ms/epoch, ` +
+      `[node ${opts.solver}${opts.adjoint ? " adjoint" : ""} ours] repeat ${r}: ${
+        (secondsPerEpoch[r] * 1000).toFixed(2)
+      } ms/epoch, ` +
         `nfe ${model.lastNfe}, loss ${loss.toFixed(4)}`,
     );
   }
@@ -162,6 +169,8 @@ if (import.meta.main) {
     epochs: Number(flag(a, "epochs", "20")),
     warmup: Number(flag(a, "warmup", "3")),
     backend: flag(a, "backend", "wasm"),
+    adjoint: flag(a, "gradient", "backprop") === "adjoint",
+    stepsPerInterval: Number(flag(a, "steps-per-interval", "4")),
   });
   console.log(JSON.stringify(result));
 }
