@@ -9,9 +9,9 @@ import type { Command, RouteMap } from "@stricli/core";
 /** A node of the command tree. */
 export type RoutingTarget = Command<never> | RouteMap<never>;
 import { z } from "zod";
-import { CONFIG_GROUPS } from "./core/config.ts";
-import { experimentSchema } from "./core/experiment_schema.ts";
-import { BUILTIN_PLUGINS } from "./plugins/index.ts";
+import { CONFIG_GROUPS } from "../core/config.ts";
+import { experimentSchema } from "../core/experiment_schema.ts";
+import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 
 /** A flag as typed: `--output-dir`; `takesValue` unless boolean; `values` for an enum. */
 export interface FlagSpec {

@@ -2,10 +2,10 @@
  * `batteryml` — the command line. Every command is thin: it parses flags and calls the public API.
  * Errors print one line and exit non-zero; `--debug` adds the stack.
  */
-import { runFigures } from "./lib/plot/run_figures.ts";
+import { runFigures } from "../lib/plot/run_figures.ts";
 import { buildApplication, buildCommand, buildRouteMap, run, text_en } from "@stricli/core";
 import YAML from "yaml";
-import denoJson from "./deno.json" with { type: "json" };
+import denoJson from "../deno.json" with { type: "json" };
 import {
   builtinNames,
   composeConfig,
@@ -14,19 +14,19 @@ import {
   readPluginLock,
   runExperiment,
   writePluginLock,
-} from "./mod.ts";
-import { fetchPluginSource, validateDefinition } from "./core/loader.ts";
-import { sha256Hex } from "./core/hash.ts";
-import { runContract } from "./core/contract/run_contract.ts";
-import { permissionsFor } from "./core/permissions.ts";
-import { validateRunConfig } from "./core/runner.ts";
-import type { TargetReport } from "./core/report.ts";
-import { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
-import { runsCommand } from "./cli_runs.ts";
-import { terminalProgress } from "./lib/progress.ts";
-import { completionRoutes } from "./cli_completion.ts";
-import { describeStep } from "./cli_steps.ts";
-import type { RoutingTarget } from "./cli_completion_spec.ts";
+} from "../mod.ts";
+import { fetchPluginSource, validateDefinition } from "../core/loader.ts";
+import { sha256Hex } from "../core/hash.ts";
+import { runContract } from "../core/contract/run_contract.ts";
+import { permissionsFor } from "../core/permissions.ts";
+import { validateRunConfig } from "../core/runner.ts";
+import type { TargetReport } from "../core/report.ts";
+import { interruptOnSignals, RunInterrupted } from "../core/run_signals.ts";
+import { runsCommand } from "./runs.ts";
+import { terminalProgress } from "../lib/progress.ts";
+import { completionRoutes } from "./completion.ts";
+import { describeStep } from "./steps.ts";
+import type { RoutingTarget } from "./completion_spec.ts";
 import {
   type CommonFlags,
   commonFlags,
@@ -35,7 +35,7 @@ import {
   guarded,
   jsonFlag,
   writeJson,
-} from "./cli_routes.ts";
+} from "./common.ts";
 
 const configDirFlag = {
   kind: "parsed",

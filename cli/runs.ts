@@ -1,7 +1,7 @@
 /** `batteryml runs list`: every run of an output folder with its status (dead RUNNING runs as CRASHED). */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag } from "./cli_routes.ts";
-import { formatRunList, listRuns } from "./core/runs_list.ts";
+import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag } from "./common.ts";
+import { formatRunList, listRuns } from "../core/runs_list.ts";
 
 const runsList = buildCommand({
   docs: {

@@ -3,20 +3,20 @@
  * and `tracking sync`. Each command only parses flags and calls the library function.
  */
 import { buildCommand, buildRouteMap, type RouteMap } from "@stricli/core";
-import { DiskCache } from "./core/cache.ts";
-import { ConfigError } from "./core/errors.ts";
-import { createLogger } from "./core/log.ts";
-import { predictWithRun } from "./core/predict.ts";
-import { predictionsCsv } from "./core/report.ts";
-import { checkDataset, type DatasetCheck, formatCheckReport } from "./plugins/datasets/m50t/check.ts";
-import { fetchExperiment } from "./plugins/datasets/m50t/fetch.ts";
-import { synthesize } from "./plugins/datasets/m50t/synth_writer.ts";
-import { EXPERIMENT_LABELS } from "./plugins/datasets/m50t/experiments.ts";
-import { writeFileAtomic } from "./lib/io/atomic_write.ts";
-import { terminalProgress } from "./lib/progress.ts";
-import { syncSpool } from "./lib/mlflow/sync.ts";
-import { migrateFileStore } from "./lib/mlflow/migrate_store.ts";
-import { artifactsAncestor } from "./lib/mlflow/store_location.ts";
+import { DiskCache } from "../core/cache.ts";
+import { ConfigError } from "../core/errors.ts";
+import { createLogger } from "../core/log.ts";
+import { predictWithRun } from "../core/predict.ts";
+import { predictionsCsv } from "../core/report.ts";
+import { checkDataset, type DatasetCheck, formatCheckReport } from "../plugins/datasets/m50t/check.ts";
+import { fetchExperiment } from "../plugins/datasets/m50t/fetch.ts";
+import { synthesize } from "../plugins/datasets/m50t/synth_writer.ts";
+import { EXPERIMENT_LABELS } from "../plugins/datasets/m50t/experiments.ts";
+import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { terminalProgress } from "../lib/progress.ts";
+import { syncSpool } from "../lib/mlflow/sync.ts";
+import { migrateFileStore } from "../lib/mlflow/migrate_store.ts";
+import { artifactsAncestor } from "../lib/mlflow/store_location.ts";
 
 /** Flags every command takes. */
 export interface CommonFlags {
