@@ -1,7 +1,7 @@
 /** `batteryml runs list`: every run of an output folder with its status (dead RUNNING runs as CRASHED). */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag } from "./common.ts";
-import { formatRunList, listRuns } from "../core/runs_list.ts";
+import { formatRunList, listRuns } from "../mod.ts";
+import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag, outputDirFlag } from "./common.ts";
 
 const runsList = buildCommand({
   docs: {
@@ -11,12 +11,7 @@ const runsList = buildCommand({
     flags: {
       ...commonFlags,
       json: jsonFlag,
-      outputDir: {
-        kind: "parsed",
-        parse: String,
-        brief: "The runs' output folder (config output.dir)",
-        default: "artifacts",
-      },
+      outputDir: outputDirFlag,
     },
   },
   func: async function (this: Ctx, f: CommonFlags & { json?: boolean; outputDir: string }) {
