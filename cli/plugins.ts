@@ -1,16 +1,7 @@
 /** `batteryml plugins list|add|test`: what is installed, trusting a URL plugin, a plugin's contract suite. */
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import YAML from "yaml";
-import {
-  builtinNames,
-  loadPlugin,
-  readPluginLock,
-  runContract,
-  validateDefinition,
-  writePluginLock,
-} from "../mod.ts";
-import { fetchPluginSource } from "../core/loader.ts";
-import { sha256Hex } from "../core/hash.ts";
+import { builtinNames, loadPlugin, readPluginLock, runContract, trustUrlPlugin } from "../mod.ts";
 import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag, writeJson } from "./common.ts";
 
 const pluginsList = buildCommand({
@@ -45,22 +36,8 @@ const pluginsAdd = buildCommand({
   },
   func: async function (this: Ctx, flags: CommonFlags, url: string) {
     await guarded(this, flags, async () => {
-      if (!/^https?:\/\//.test(url)) throw new Error(`'${url}' is not an http(s) URL`);
-      const bytes = await fetchPluginSource(url);
-      const sha256 = await sha256Hex(bytes);
-      const lock = await readPluginLock();
-      lock.plugins[url] = { sha256, kind: "?", name: "?", version: "?", addedAt: new Date().toISOString() };
-      const loaded = await loadPlugin(url, undefined, { lock });
-      const d = validateDefinition(url, { default: loaded.definition });
-      lock.plugins[url] = {
-        sha256,
-        kind: d.kind,
-        name: d.name,
-        version: d.version,
-        addedAt: lock.plugins[url].addedAt,
-      };
-      await writePluginLock(lock);
-      this.process.stdout.write(`added ${d.kind} plugin '${d.name}' ${d.version} sha256:${sha256}\n`);
+      const e = await trustUrlPlugin(url);
+      this.process.stdout.write(`added ${e.kind} plugin '${e.name}' ${e.version} sha256:${e.sha256}\n`);
     });
   },
 });
