@@ -2,7 +2,8 @@
  * BatteryML for Deno — the public API for scripts and plugin authors.
  *
  * Plugin authors need only the `define*` helpers (they add types; a plain object works as well) and the
- * contract types; scripts use `composeConfig` + `runExperiment`.
+ * contract types; scripts use `composeConfig` + `runExperiment`; the `batteryml` CLI (cli/) imports only this
+ * module and its own files.
  */
 import type {
   DatasetInstance,
@@ -22,19 +23,35 @@ export { DiskCache } from "./core/cache.ts";
 export type { CacheCodec, CacheKeyParts, CacheStats } from "./core/cache.ts";
 export { composeConfig, CONFIG_GROUPS, configHash, makeRunId, parseOverride } from "./core/config.ts";
 export type { ComposedConfig, ComposeOptions } from "./core/config.ts";
+export { experimentSchema } from "./core/experiment_schema.ts";
 export type { ExperimentConfig, PluginEntry } from "./core/experiment_schema.ts";
 export { builtinNames, createPlugin, loadPlugin, validateDefinition } from "./core/loader.ts";
 export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
-export { readPluginLock, writePluginLock } from "./core/plugin_lock.ts";
-export { loadConfigPlugins, runExperiment } from "./core/runner.ts";
+export { readPluginLock, trustUrlPlugin, writePluginLock } from "./core/plugin_lock.ts";
+export type { PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
+export { loadConfigPlugins, runExperiment, validateRunConfig } from "./core/runner.ts";
 export type { RunOptions, RunStep, RunSummary } from "./core/runner.ts";
+export { predictionsCsv } from "./core/report.ts";
 export type { PredictionRow, TargetReport } from "./core/report.ts";
+export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
+export { formatRunList, listRuns } from "./core/runs_list.ts";
+export type { ListedStatus, RunListing } from "./core/runs_list.ts";
+export { predictWithRun } from "./core/predict.ts";
+export type { PredictOptions } from "./core/predict.ts";
+export { permissionsFor } from "./core/permissions.ts";
+export { runContract } from "./core/contract/run_contract.ts";
 export { restrictToCells } from "./core/view.ts";
 export { createLogger } from "./core/log.ts";
 export { silentProgress, terminalProgress } from "./lib/progress.ts";
 export type { TerminalProgressOptions } from "./lib/progress.ts";
 export { regressionMetrics } from "./lib/metrics.ts";
 export type { Metrics } from "./lib/metrics.ts";
+export { writeFileAtomic } from "./lib/io/atomic_write.ts";
+export { runFigures } from "./lib/plot/run_figures.ts";
+export { syncSpool } from "./lib/mlflow/sync.ts";
+export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/sync.ts";
+export { migrateFileStore } from "./lib/mlflow/migrate_store.ts";
+export { artifactsAncestor } from "./lib/mlflow/store_location.ts";
 
 /** Types a dataset plugin definition. */
 export const defineDataset = <O>(d: PluginDefinition<"dataset", O, DatasetInstance>) => d;

@@ -5,6 +5,9 @@
  */
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import { PluginError } from "./errors.ts";
+import { sha256Hex } from "./hash.ts";
+// A cycle (the loader reads the lock), harmless: neither module uses the other while it loads.
+import { fetchPluginSource, loadPlugin } from "./loader.ts";
 
 /** One trusted URL plugin. */
 export interface PluginLockEntry {
@@ -53,4 +56,29 @@ export async function writePluginLock(lock: PluginLock, path = defaultPluginLock
   const plugins: Record<string, PluginLockEntry> = {};
   for (const url of Object.keys(lock.plugins).sort()) plugins[url] = lock.plugins[url];
   await writeFileAtomic(path, JSON.stringify({ version: 1, plugins }, null, 2) + "\n");
+}
+
+/**
+ * Trusts a URL plugin (`batteryml plugins add`): fetches it, pins the sha256 of its bytes, loads it through
+ * the loader against that pin (so the module that passed validation is the one pinned), and writes the
+ * lock with the definition's kind, name and version. The lock is written only when every step succeeds.
+ */
+export async function trustUrlPlugin(url: string, path = defaultPluginLockPath()): Promise<PluginLockEntry> {
+  if (!/^https?:\/\//.test(url)) throw new Error(`'${url}' is not an http(s) URL`);
+  const sha256 = await sha256Hex(await fetchPluginSource(url));
+  const lock = await readPluginLock(path);
+  const addedAt = new Date().toISOString();
+  // A provisional pin: the loader refuses URLs that are not in the lock.
+  lock.plugins[url] = { sha256, kind: "?", name: "?", version: "?", addedAt };
+  const { definition } = await loadPlugin(url, undefined, { lock });
+  const entry = {
+    sha256,
+    kind: definition.kind,
+    name: definition.name,
+    version: definition.version,
+    addedAt,
+  };
+  lock.plugins[url] = entry;
+  await writePluginLock(lock, path);
+  return entry;
 }

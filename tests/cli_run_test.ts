@@ -53,7 +53,7 @@ Deno.test("a dual-tracking run with exactly the printed flags writes every recor
     const flags = printed.stdout.trim().split(" ");
     assert.ok(flags.includes(`--allow-write=${out},${ckpt},${store}`), printed.stdout);
     const run = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...flags, "cli.ts", "run", "--json", ...overrides],
+      args: ["run", ...flags, "cli/main.ts", "run", "--json", ...overrides],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",

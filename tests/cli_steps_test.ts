@@ -4,7 +4,7 @@
  * `--json` and `--quiet` print none.
  */
 import assert from "node:assert/strict";
-import { describeStep } from "../cli_steps.ts";
+import { describeStep } from "../cli/steps.ts";
 import { batteryml, projectOutputDir } from "./robustness/_runs.ts";
 
 Deno.test("describeStep renders each stage's details in words", () => {

@@ -19,7 +19,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
       "--allow-sys",
       "--allow-write",
       "--allow-net=127.0.0.1",
-      "cli.ts",
+      "cli/main.ts",
       ...args,
     ],
     cwd: ROOT,

@@ -9,9 +9,7 @@ import type { Command, RouteMap } from "@stricli/core";
 /** A node of the command tree. */
 export type RoutingTarget = Command<never> | RouteMap<never>;
 import { z } from "zod";
-import { CONFIG_GROUPS } from "./core/config.ts";
-import { experimentSchema } from "./core/experiment_schema.ts";
-import { BUILTIN_PLUGINS } from "./plugins/index.ts";
+import { builtinNames, CONFIG_GROUPS, experimentSchema, loadPlugin, type PluginKind } from "../mod.ts";
 
 /** A flag as typed: `--output-dir`; `takesValue` unless boolean; `values` for an enum. */
 export interface FlagSpec {
@@ -64,7 +62,7 @@ export async function buildCompletionSpec(root: RoutingTarget, tasks: string[]):
   const groups: Record<string, string[]> = {};
   const pluginKeys: Record<string, KeySpec[]> = {};
   for (const [group, kind] of Object.entries(CONFIG_GROUPS)) {
-    const names = Object.keys(BUILTIN_PLUGINS[kind]).sort();
+    const names = builtinNames()[kind];
     groups[group] = NULLABLE_GROUPS.includes(group) ? [...names, "null"] : names;
     if (group === "tracking") continue; // a list: its entries are set by index, not by name
     for (const name of names) pluginKeys[`${group}:${name}`] = await pluginOptionKeys(kind, name);
@@ -120,9 +118,8 @@ function kebab(camel: string): string {
 }
 
 /** Option keys of a built-in plugin; a plugin whose schema is not zod contributes none. */
-async function pluginOptionKeys(kind: keyof typeof BUILTIN_PLUGINS, name: string): Promise<KeySpec[]> {
-  const mod = await BUILTIN_PLUGINS[kind][name]() as { default?: { options?: unknown } };
-  const options = mod.default?.options;
+async function pluginOptionKeys(kind: PluginKind, name: string): Promise<KeySpec[]> {
+  const options: unknown = (await loadPlugin(name, kind)).definition.options;
   return options instanceof z.ZodType ? schemaKeys(options) : [];
 }
 

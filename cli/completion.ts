@@ -5,10 +5,10 @@
  * `configs/<group>/` (or `--config-dir`) when TAB is pressed. No Deno process runs while completing.
  */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import denoJson from "./deno.json" with { type: "json" };
-import { bashEngine, shellWord } from "./cli_completion_bash.ts";
-import { buildCompletionSpec, type RoutingTarget } from "./cli_completion_spec.ts";
-import type { Ctx } from "./cli_routes.ts";
+import denoJson from "../deno.json" with { type: "json" };
+import { bashEngine, shellWord } from "./completion_bash.ts";
+import { buildCompletionSpec, type RoutingTarget } from "./completion_spec.ts";
+import type { Ctx } from "./common.ts";
 
 /** The shells a script can be printed for. */
 export type Shell = "bash" | "zsh" | "fish";

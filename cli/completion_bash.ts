@@ -4,7 +4,7 @@
  * completions of CUR in the array `_bml_out`. The bash script calls it in-process; the zsh and fish scripts
  * run it in one short `bash` process per TAB.
  */
-import type { CompletionSpec, FlagSpec, KeySpec } from "./cli_completion_spec.ts";
+import type { CompletionSpec, FlagSpec, KeySpec } from "./completion_spec.ts";
 
 /** The engine: data tables rendered from `spec`, then the fixed functions that read them. */
 export function bashEngine(spec: CompletionSpec): string {

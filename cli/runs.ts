@@ -1,7 +1,15 @@
 /** `batteryml runs list`: every run of an output folder with its status (dead RUNNING runs as CRASHED). */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag } from "./cli_routes.ts";
-import { formatRunList, listRuns } from "./core/runs_list.ts";
+import { formatRunList, listRuns } from "../mod.ts";
+import {
+  type CommonFlags,
+  commonFlags,
+  type Ctx,
+  guarded,
+  jsonFlag,
+  outputDirFlag,
+  writeJson,
+} from "./common.ts";
 
 const runsList = buildCommand({
   docs: {
@@ -11,18 +19,14 @@ const runsList = buildCommand({
     flags: {
       ...commonFlags,
       json: jsonFlag,
-      outputDir: {
-        kind: "parsed",
-        parse: String,
-        brief: "The runs' output folder (config output.dir)",
-        default: "artifacts",
-      },
+      outputDir: outputDirFlag,
     },
   },
   func: async function (this: Ctx, f: CommonFlags & { json?: boolean; outputDir: string }) {
     await guarded(this, f, async () => {
       const runs = await listRuns(f.outputDir);
-      this.process.stdout.write(f.json ? JSON.stringify(runs, null, 2) + "\n" : formatRunList(runs));
+      if (f.json) writeJson(this, runs);
+      else this.process.stdout.write(formatRunList(runs));
     });
   },
 });
