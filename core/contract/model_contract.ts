@@ -4,6 +4,7 @@
  */
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
 import type { PluginContext } from "../plugin.ts";
+import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
 import { createRng } from "../rng.ts";
 import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
 import { type CheckResult, expect, runChecks, scratchDir } from "./checks.ts";
@@ -61,7 +62,7 @@ export async function modelContract(
   const make = tabular ? contractSampleSet : contractSequenceSet;
   const train = make(1, tabular ? 64 : 6), val = make(2, tabular ? 16 : 3), test = make(3, tabular ? 16 : 4);
   let first: Float32Array | undefined;
-  const fitCtx = { rng: createRng(1), log: ctx.log, training: { epochs: 5 } };
+  const fitCtx = { rng: createRng(1), log: ctx.log, training: resolveTrainingSettings({ epochs: 5 }) };
   return await runChecks({
     "declares accepted layouts": () => {
       expect(

@@ -11,18 +11,19 @@ import { ParamStore } from "../../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 
 await wasmReady;
 
 const log = createLogger({ quiet: true });
-const training = {
+const training = resolveTrainingSettings({
   backend: "wasm",
   epochs: 80,
   batch_size: 4,
   learning_rate: 0.02,
   schedule: "constant",
   patience: 0,
-};
+});
 const newModel = async (options: unknown = {}) =>
   await createLocal("model", "models/lstm_attn.ts", {
     hidden: 8,
@@ -132,7 +133,8 @@ Deno.test("forecasting: only the observed prefix is input; every step within the
   await model.fit(set, undefined, {
     rng: createRng(3),
     log,
-    training: { ...training, epochs: 3, observe: { rpts: 2 } },
+    training: { ...training, epochs: 3 },
+    observe: { rpts: 2 },
   });
   const a = await model.predict(set);
   // Changing a measured feature or a target after step 1 changes nothing: they are not seen.
@@ -227,7 +229,8 @@ Deno.test("anchored forecast: starts at the last observed value and follows the 
   await model.fit(decaySequences(12, 7), undefined, {
     rng: createRng(3),
     log,
-    training: { ...training, epochs: 60, observe: { rpts: P } },
+    training: { ...training, epochs: 60 },
+    observe: { rpts: P },
   });
   await assertAnchoredForecast(model, test, P);
 });
