@@ -43,8 +43,8 @@ Deno.test("a fit's context holds the composed training settings, typed and compl
   assert.equal(summary.status, "FINISHED");
   assert.ok(recordedFits.length >= 2, `${recordedFits.length} fits recorded (inner fit and refit expected)`);
   for (const fit of recordedFits) {
-    assert.deepEqual(fit.training, { ...SCHEMA_DEFAULTS, epochs: 10, batch_size: 7 }, fit.label);
-    assert.equal(fit.observe, null, fit.label);
+    assert.deepEqual(fit.training, { ...SCHEMA_DEFAULTS, epochs: 10, batch_size: 7 }, String(fit.label));
+    assert.equal(fit.observe, null, String(fit.label));
   }
 });
 
