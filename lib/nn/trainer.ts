@@ -452,6 +452,7 @@ const PATH_NAMES: [RegExp, string][] = [
   [/^identity\.loss/, "loss"],
   [/^identity\.model/, "model"],
   [/^identity\.label$/, "fit label"],
+  [/^identity\.observe/, "observed prefix (evaluation.observe)"],
   [/^settings\./, "training setting"],
 ];
 

@@ -1,3 +1,4 @@
+import { ConfigError } from "../../../core/errors.ts";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { wasmReady } from "../../lib/nn/wasm_backend.ts";
@@ -233,4 +234,29 @@ Deno.test("anchored forecast: starts at the last observed value and follows the 
     observe: { rpts: P },
   });
   await assertAnchoredForecast(model, test, P);
+});
+
+Deno.test("a checkpoint of a forecast with another observed prefix is refused, naming evaluation.observe", async () => {
+  const set = sequences(4, 6);
+  const checkpoint_dir = await Deno.makeTempDir({ prefix: "batteryml-observe-ckpt-" });
+  try {
+    const fitWith = async (rpts: number) =>
+      await (await newModel({ checkpoint_dir })).fit(set, undefined, {
+        label: "fold/inner",
+        rng: createRng(3),
+        log,
+        training: { ...training, epochs: 1 },
+        observe: { rpts },
+      });
+    await fitWith(2);
+    const err = await fitWith(3).then(() => undefined, (e) => e);
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+    assert.equal(err.keyPath, "model.checkpoint_dir");
+    assert.match(
+      err.message,
+      /observed prefix \(evaluation\.observe\) 'observe\.rpts' differs \(checkpoint 2, this fit 3\)/,
+    );
+  } finally {
+    await Deno.remove(checkpoint_dir, { recursive: true });
+  }
 });
