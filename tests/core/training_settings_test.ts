@@ -48,6 +48,23 @@ Deno.test("a fit's context holds the composed training settings, typed and compl
   }
 });
 
+Deno.test("a forecast's fit context carries evaluation.observe as ctx.observe, not inside training", async () => {
+  const configDir = await makeConfigDir({ "model/recording.yaml": `use: ${RECORDING_MODEL}\n` });
+  recordedFits.length = 0;
+  await runExperiment({
+    composed: await composeConfig({
+      configDir,
+      overrides: ["model=recording", "evaluation.observe={rpts: 2}"],
+    }),
+    log: createRecordingLogger(),
+  });
+  assert.ok(recordedFits.length >= 2, `${recordedFits.length} fits recorded`);
+  for (const fit of recordedFits) {
+    assert.deepEqual(fit.observe, { rpts: 2 }, String(fit.label));
+    assert.equal("observe" in fit.training, false, String(fit.label));
+  }
+});
+
 const WRONG = "not_a_setting";
 const FIXTURE_DEFAULTS = [
   "defaults:",
