@@ -5,8 +5,10 @@
 import type { SampleSet } from "./sample.ts";
 import type { Rng } from "./rng.ts";
 import type { ProgressSink } from "../lib/progress.ts";
+import type { TrainingSettings } from "../lib/nn/training_settings.ts";
 
 export type { ProgressSink, ProgressStartOptions, ProgressTask } from "../lib/progress.ts";
+export type { TrainingSettings } from "../lib/nn/training_settings.ts";
 
 /** Major version of the plugin API; the loader refuses definitions built for another major. */
 export const PLUGIN_API_VERSION = 1;
@@ -207,12 +209,23 @@ export interface FitContext {
   metrics?: MetricSink;
   /** Weight histograms for trackers that draw them (TensorBoard). */
   histograms?: HistogramSink;
-  /** Training settings from `training.*` in the config. */
-  training: Record<string, unknown>;
+  /**
+   * The validated `training.*` settings of the composed config, every key present with its schema default
+   * (lib/nn/training_settings.ts). Code without a config builds them with `resolveTrainingSettings`.
+   */
+  training: TrainingSettings;
+  /** `evaluation.observe`: what a sequence forecast sees (absent or null: not forecasting). */
+  observe?: ObserveSetting | null;
   /** Aborted when the run is interrupted (Ctrl-C, SIGTERM): long fits check it and stop. */
   signal?: AbortSignal;
   /** Where training reports its progress (epochs, batches, boosting rounds); absent: report nowhere. */
   progress?: ProgressSink;
+}
+
+/** What a forecast observes: the first `rpts` RPTs or the first `days` days (exactly one is set). */
+export interface ObserveSetting {
+  rpts?: number;
+  days?: number;
 }
 
 /** Per-feature attributions of predictions (e.g. SHAP). */

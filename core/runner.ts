@@ -16,6 +16,7 @@ import type {
   CellInfo,
   DatasetInstance,
   Figure,
+  FitContext,
   FitResult,
   FittedPipeline,
   Fold,
@@ -463,14 +464,15 @@ class Lifecycle {
     return model;
   }
 
-  fitContext(fold: Fold, stage: string) {
+  fitContext(fold: Fold, stage: string): FitContext {
     const c = this.opts.composed.config;
     return {
       label: `${safeName(fold.name)}/${stage}`,
       rng: this.rng.fork(`fit/${fold.name}/${stage}`),
       log: this.opts.log,
       progress: this.opts.progress,
-      training: { ...c.training, observe: c.evaluation.observe } as Record<string, unknown>,
+      training: c.training,
+      observe: c.evaluation.observe,
       loss: this.loss,
       lossSpec: this.lossSpec,
       metrics: (values: Record<string, number>, stepNo: number) =>

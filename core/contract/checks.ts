@@ -41,3 +41,17 @@ export async function scratchDir(ctx: PluginContext): Promise<string> {
   await Deno.mkdir(root, { recursive: true });
   return await Deno.makeTempDir({ dir: root, prefix: "contract-" });
 }
+
+/** Paths of the files under `dir` (recursively, relative to it); empty when `dir` does not exist. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile) out.push(e.name);
+      else if (e.isDirectory) out.push(...(await filesUnder(join(dir, e.name))).map((f) => join(e.name, f)));
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out;
+}

@@ -1,10 +1,15 @@
 /**
- * Contract suite for dataset plugins: cells have proper keys and chamber temperatures, the per-RPT
- * table holds exactly the requested cells with increasing RPTs, and fingerprints are sha256 hashes.
+ * Contract suite for dataset plugins, one check per instance method: cells have proper keys and chamber
+ * temperatures, the per-RPT table holds exactly the requested cells with increasing RPTs, curves belong to
+ * the cell asked for and have equal-length, finite, time-ordered columns (a dataset without curves returns
+ * none or refuses with a DataError), and fingerprints are sha256 hashes.
  */
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { PluginContext } from "../plugin.ts";
+import type { CellInfo, Curve, PluginContext } from "../plugin.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";
+
+/** The query every dataset answers (an empty list when it has no such curves). */
+const CURVE_QUERY = { kind: "0.1C", direction: "discharge" } as const;
 
 /** Runs the dataset contract with the given options (e.g. `{ root, experiment }`). */
 export async function datasetContract(
@@ -13,22 +18,14 @@ export async function datasetContract(
   ctx: PluginContext,
 ): Promise<CheckResult[]> {
   const dataset = await createPlugin(loaded, options, ctx, "data");
-  const cells = await dataset.cells();
-  const keys = cells.map((c) => c.cellKey);
+  let cells: CellInfo[] = [];
   return await runChecks({
-    "cells have unique '<experiment>/<cell>' keys and finite chamber temperatures": () => {
-      expect(cells.length > 0, "cells() is empty");
-      expect(new Set(keys).size === keys.length, "cellKeys are not unique");
-      for (const c of cells) {
-        expect(
-          c.cellKey === `${c.experiment}/${c.cell}`,
-          `cellKey '${c.cellKey}' is not '<experiment>/<cell>'`,
-        );
-        expect(Number.isFinite(c.chamberC), `cell ${c.cellKey} has chamberC ${c.chamberC}`);
-      }
+    "cells(): unique '<experiment>/<cell>' keys and finite chamber temperatures": async () => {
+      cells = await dataset.cells();
+      checkCells(cells);
     },
-    "the per-RPT table holds exactly the requested cells, RPTs increasing": async () => {
-      const wanted = keys.slice(0, Math.min(2, keys.length));
+    "table(): exactly the requested cells, RPTs increasing": async () => {
+      const wanted = keysOf(cells).slice(0, 2);
       const t = await dataset.table("performance_summary", wanted);
       const cellCol = t.columns.cellKey, rpt = t.columns.rpt;
       expect(Array.isArray(cellCol), "table has no text column 'cellKey'");
@@ -42,18 +39,82 @@ export async function datasetContract(
       const seen = new Set(cellCol as string[]);
       expect([...seen].every((k) => wanted.includes(k)), `table holds cells not asked for: ${[...seen]}`);
       expect(wanted.every((k) => seen.has(k)), "a requested cell has no rows");
-      const last = new Map<string, number>();
-      (cellCol as string[]).forEach((k, i) => {
-        const r = (rpt as Float64Array)[i];
-        expect(!(last.has(k) && r <= last.get(k)!), `cell ${k}: RPT ${r} after ${last.get(k)}`);
-        last.set(k, r);
-      });
+      checkIncreasing(cellCol as string[], rpt);
     },
-    "fingerprints are sha256 hashes of what was read": async () => {
+    "curves(): the cell's own curves, equal-length finite columns, time ordered": async () => {
+      const cellKey = keysOf(cells)[0];
+      const curves = await curvesOrNone(() => dataset.curves(cellKey, CURVE_QUERY));
+      expect(Array.isArray(curves), `curves() returned ${typeof curves}, expected an array`);
+      for (const curve of curves) checkCurve(curve, cellKey);
+      checkIncreasing(curves.map((c) => c.cellKey), Float64Array.from(curves, (c) => c.rpt));
+    },
+    "fingerprint(): sha256 hashes of what was read": async () => {
       const fp = await dataset.fingerprint();
+      expect(typeof fp === "object" && fp !== null, `fingerprint() returned ${fp}`);
+      expect(Object.keys(fp).length > 0, "fingerprint() names nothing after cells and a table were read");
       for (const [path, hash] of Object.entries(fp)) {
-        expect(/^[0-9a-f]{64}$/.test(hash), `${path}: '${hash}'`);
+        expect(/^[0-9a-f]{64}$/.test(hash), `${path}: '${hash}' is not a sha256 hex digest`);
       }
     },
+    "warnings() (optional): a list of messages": () => {
+      if (!dataset.warnings) return;
+      const w = dataset.warnings();
+      expect(Array.isArray(w) && w.every((m) => typeof m === "string"), "warnings() is not a string list");
+    },
   });
+}
+
+/**
+ * A dataset without curves may return none or refuse with a DataError (code "DATA", matched by code so a
+ * plugin's own copy of the errors counts); any other failure is a broken `curves`.
+ */
+async function curvesOrNone(read: () => Promise<Curve[]>): Promise<Curve[]> {
+  try {
+    return await read();
+  } catch (err) {
+    if ((err as { code?: unknown })?.code === "DATA") return [];
+    throw err;
+  }
+}
+
+function keysOf(cells: CellInfo[]): string[] {
+  expect(cells.length > 0, "no cells to read (cells() failed or is empty)");
+  return cells.map((c) => c.cellKey);
+}
+
+function checkCells(cells: CellInfo[]): void {
+  expect(Array.isArray(cells) && cells.length > 0, "cells() is empty");
+  const keys = cells.map((c) => c.cellKey);
+  expect(new Set(keys).size === keys.length, `cellKeys are not unique: ${keys.join(", ")}`);
+  for (const c of cells) {
+    expect(c.cellKey === `${c.experiment}/${c.cell}`, `cellKey '${c.cellKey}' is not '<experiment>/<cell>'`);
+    expect(Number.isFinite(c.chamberC), `cell ${c.cellKey} has chamberC ${c.chamberC}`);
+  }
+}
+
+/** Within each cell, the numbers must increase strictly. */
+function checkIncreasing(cellKeys: readonly string[], values: ArrayLike<number>): void {
+  const last = new Map<string, number>();
+  cellKeys.forEach((k, i) => {
+    const v = values[i];
+    expect(!(last.has(k) && v <= last.get(k)!), `cell ${k}: RPT ${v} after ${last.get(k)}`);
+    last.set(k, v);
+  });
+}
+
+function checkCurve(curve: Curve, cellKey: string): void {
+  const where = `curve of ${curve.cellKey} RPT ${curve.rpt}`;
+  expect(curve.cellKey === cellKey, `${where}: asked for cell ${cellKey}`);
+  const n = curve.time_s.length;
+  const columns = { voltage_V: curve.voltage_V, current_A: curve.current_A, charge_Ah: curve.charge_Ah };
+  for (const [name, col] of Object.entries(columns)) {
+    expect(col.length === n, `${where}: ${name} has ${col.length} values, time_s ${n}`);
+  }
+  for (let i = 0; i < n; i++) {
+    expect(
+      Number.isFinite(curve.time_s[i]) && Number.isFinite(curve.voltage_V[i]),
+      `${where}: row ${i} not finite`,
+    );
+    expect(i === 0 || curve.time_s[i] >= curve.time_s[i - 1], `${where}: time goes back at row ${i}`);
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * Contract suite for loss plugins: a finite scalar for (B, K) and (B, T, K) inputs, zero-free of NaN when
- * there is no time axis, masked steps never count, and finite gradients. Losses are tfjs functions, so
+ * Contract suite for loss plugins, all on `compute`: a finite scalar for (B, K) and (B, T, K) inputs, masked
+ * steps never count, and finite gradients; the optional `layouts` names known layouts. Losses are tfjs functions, so
  * this suite (alone in core/) loads tfjs — lazily, only when a loss is checked.
  */
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
@@ -25,19 +25,27 @@ export async function lossContract(
   });
   const value = (x: import("@tensorflow/tfjs").Tensor) => x.dataSync()[0];
   return await runChecks({
-    "(B, K) inputs give a finite scalar": () => {
+    "layouts (optional): a non-empty list of sample layouts": () => {
+      if (loss.layouts === undefined) return;
+      expect(
+        Array.isArray(loss.layouts) && loss.layouts.length > 0 &&
+          loss.layouts.every((l) => l === "tabular" || l === "sequence"),
+        `layouts is ${JSON.stringify(loss.layouts)}, expected some of "tabular", "sequence"`,
+      );
+    },
+    "compute(): (B, K) inputs give a finite scalar": () => {
       const yTrue = tf.tensor2d([[1], [0.9], [0.8]]), yPred = tf.tensor2d([[0.95], [0.92], [0.7]]);
       const out = loss.compute(yTrue, yPred, inputs());
       expect(out.rank === 0, `loss has rank ${out.rank}, expected a scalar`);
       expect(Number.isFinite(value(out)), `loss is ${value(out)}`);
     },
-    "(B, T, K) inputs with uneven times give a finite scalar": () => {
+    "compute(): (B, T, K) inputs with uneven times give a finite scalar": () => {
       const yTrue = tf.tensor3d([[[1], [0.97], [0.95], [0.9]]]),
         yPred = tf.tensor3d([[[0.99], [0.98], [0.93], [0.91]]]);
       const t = tf.tensor2d([[0, 0.1, 0.35, 0.5]]), mask = tf.ones([1, 4, 1]);
       expect(Number.isFinite(value(loss.compute(yTrue, yPred, inputs(t, mask)))), "loss is not finite");
     },
-    "masked steps never count": () => {
+    "compute(): masked steps never count": () => {
       const yTrue = tf.tensor3d([[[1], [0.97], [0.95], [0.9]]]);
       const t = tf.tensor2d([[0, 0.1, 0.35, 0.5]]), mask = tf.tensor3d([[[1], [1], [1], [0]]]);
       const a = value(loss.compute(yTrue, tf.tensor3d([[[0.99], [0.98], [0.93], [0.91]]]), inputs(t, mask)));
@@ -47,7 +55,7 @@ export async function lossContract(
         `changing a masked step changed the loss: ${a} → ${b}`,
       );
     },
-    "gradients are finite": () => {
+    "compute(): gradients are finite": () => {
       const yTrue = tf.tensor3d([[[1], [0.97], [0.95]]]),
         t = tf.tensor2d([[0, 0.2, 0.5]]),
         mask = tf.ones([1, 3, 1]);

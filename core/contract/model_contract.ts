@@ -1,12 +1,15 @@
 /**
- * Contract suite every model plugin must pass: fit on a small tabular set, predict the right shape with
- * finite values, refit with a fixed iteration count, and identical predictions after save → load.
+ * Contract suite every model plugin must pass, one check per method: fit on a small set reports a usable
+ * result, predict gives the right shape with finite values, a refit with a fixed iteration count works,
+ * save writes the state, load of it gives identical predictions, and the optional explain/importance give
+ * finite values of the set's features.
  */
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { PluginContext } from "../plugin.ts";
+import type { Explanation, FitResult, PluginContext, Prediction } from "../plugin.ts";
+import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
 import { createRng } from "../rng.ts";
 import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
-import { type CheckResult, expect, runChecks, scratchDir } from "./checks.ts";
+import { type CheckResult, expect, filesUnder, runChecks, scratchDir } from "./checks.ts";
 
 /** A small tabular regression set: y = 1 − 0.02·x0 + 0.01·x1 over 4 cells. */
 export function contractSampleSet(seed = 7, n = 64): SampleSet {
@@ -60,48 +63,104 @@ export async function modelContract(
   const tabular = model.accepts?.layouts?.includes("tabular") ?? false;
   const make = tabular ? contractSampleSet : contractSequenceSet;
   const train = make(1, tabular ? 64 : 6), val = make(2, tabular ? 16 : 3), test = make(3, tabular ? 16 : 4);
-  let first: Float32Array | undefined;
-  const fitCtx = { rng: createRng(1), log: ctx.log, training: { epochs: 5 } };
-  return await runChecks({
-    "declares accepted layouts": () => {
-      expect(
-        Array.isArray(model.accepts?.layouts) && model.accepts.layouts.length > 0,
-        "accepts.layouts is empty",
-      );
-    },
-    "fit then predict gives N·T·K finite values": async () => {
-      await model.fit(train, val, fitCtx);
-      const p = await model.predict(test);
-      const shape = [test.n, test.steps, 1];
-      expect(p.yShape.join() === shape.join(), `yShape is [${p.yShape}], expected [${shape}]`);
-      expect(
-        p.y.length === test.n * test.steps && p.mask.length === p.y.length,
-        "y/mask length differ from N·T·K",
-      );
-      expect(p.y.every((v, i) => !p.mask[i] || Number.isFinite(v)), "a predicted value is not finite");
-      first = p.y;
-    },
-    "refit with fixed iterations works without validation": async () => {
-      const again = await createPlugin(loaded, options, ctx, "model");
-      await again.fit(train, undefined, { ...fitCtx, iterations: 3 });
-      const p = await again.predict(test);
-      expect(p.y.every((v, i) => !p.mask[i] || Number.isFinite(v)), "refit predictions are not finite");
-    },
-    "save → load gives identical predictions": async () => {
-      if (!first) return;
-      const dir = await scratchDir(ctx);
-      try {
-        await model.save(dir);
-        const loadedModel = await createPlugin(loaded, options, ctx, "model");
-        await loadedModel.load(dir);
-        const p = await loadedModel.predict(test);
+  const fitCtx = { rng: createRng(1), log: ctx.log, training: resolveTrainingSettings({ epochs: 5 }) };
+  const dir = await scratchDir(ctx);
+  let fitResult: FitResult | undefined;
+  let first: Prediction | undefined;
+  const fitted = () => {
+    expect(fitResult !== undefined, "the model was not fitted (fit() failed)");
+    return model;
+  };
+  try {
+    return await runChecks({
+      "accepts: declares its sample layouts": () => {
         expect(
-          p.y.every((v, i) => Object.is(v, first![i])),
-          "predictions after load differ from before save",
+          Array.isArray(model.accepts?.layouts) && model.accepts.layouts.length > 0,
+          "accepts.layouts is empty",
         );
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    },
-  });
+      },
+      "fit(): with validation, reports a usable result": async () => {
+        const result = await model.fit(train, val, fitCtx);
+        checkFitResult(result);
+        fitResult = result;
+      },
+      "predict(): N·T·K values, finite where the mask says predicted": async () => {
+        first = await fitted().predict(test);
+        checkPrediction(first, test);
+      },
+      "fit(): a refit with fixed iterations and no validation predicts finite values": async () => {
+        const again = await createPlugin(loaded, options, ctx, "model");
+        checkFitResult(await again.fit(train, undefined, { ...fitCtx, iterations: 3 }));
+        checkPrediction(await again.predict(test), test);
+      },
+      "save(): writes the fitted state into the folder it is given": async () => {
+        await fitted().save(dir);
+        expect((await filesUnder(dir)).length > 0, "save() wrote no file into its folder");
+      },
+      "load(): the saved folder gives identical predictions": async () => {
+        expect(first !== undefined, "no predictions to compare (predict() failed)");
+        const reloaded = await createPlugin(loaded, options, ctx, "model");
+        await reloaded.load(dir);
+        const p = await reloaded.predict(test);
+        expect(
+          p.y.length === first.y.length && p.y.every((v, i) => Object.is(v, first!.y[i])),
+          "predictions after load() differ from before save()",
+        );
+      },
+      "explain() (optional): N·F finite attributions per target, named like the features": async () => {
+        if (!model.explain) return;
+        checkExplanation(await fitted().explain!(test, train), test);
+      },
+      "importance() (optional): finite values of known features": () => {
+        if (!model.importance) return;
+        const imp = fitted().importance!();
+        for (const [name, v] of Object.entries(imp)) {
+          expect(test.featureNames.includes(name), `importance names '${name}', not a feature`);
+          expect(Number.isFinite(v), `importance of '${name}' is ${v}`);
+        }
+      },
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+function checkFitResult(r: FitResult): void {
+  expect(typeof r === "object" && r !== null, `fit() resolved to ${r}, expected a FitResult object`);
+  for (const key of ["bestIteration", "optimizerSteps", "batchesPerEpoch", "stepsRun"] as const) {
+    const v = r[key];
+    expect(v === undefined || (Number.isInteger(v) && v >= 0), `fit() reports ${key} = ${v}`);
+  }
+  expect(
+    r.validationLoss === undefined || Number.isFinite(r.validationLoss),
+    `fit() reports validationLoss = ${r.validationLoss}`,
+  );
+}
+
+function checkPrediction(p: Prediction, set: SampleSet): void {
+  const shape = [set.n, set.steps, set.targetNames.length];
+  expect(p.yShape?.join() === shape.join(), `yShape is [${p.yShape}], expected [${shape}]`);
+  const size = shape[0] * shape[1] * shape[2];
+  expect(
+    p.y.length === size && p.mask.length === size,
+    `y/mask have ${p.y.length}/${p.mask.length} values, expected ${size}`,
+  );
+  expect(p.mask.some((m) => m !== 0), "nothing is predicted: the mask is all zero");
+  const bad = p.y.findIndex((v, i) => p.mask[i] !== 0 && !Number.isFinite(v));
+  expect(bad < 0, `predicted value ${bad} is ${p.y[bad]}`);
+}
+
+function checkExplanation(e: Explanation, set: SampleSet): void {
+  expect(
+    e.featureNames.join() === set.featureNames.join(),
+    `explain() names features [${e.featureNames}], the set has [${set.featureNames}]`,
+  );
+  const size = set.n * set.featureNames.length;
+  for (const target of set.targetNames) {
+    const v = e.values[target];
+    expect(v !== undefined, `explain() gives no values for target '${target}'`);
+    expect(v.length === size, `explain() gives ${v.length} values for '${target}', expected N·F = ${size}`);
+    expect(v.every(Number.isFinite), `explain() gives a non-finite value for '${target}'`);
+    expect(Number.isFinite(e.base[target]), `explain() base of '${target}' is ${e.base[target]}`);
+  }
 }

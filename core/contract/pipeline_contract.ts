@@ -1,13 +1,14 @@
 /**
  * Contract suite for pipeline plugins, run on the built-in synthetic LG M50T dataset (Expt 5, with
- * 0.1C curves): fit on training cells only; a cell's samples do not depend on which other cells are
- * transformed with it; save → load reproduces the transform; the layout matches what it declares.
+ * 0.1C curves), one check per method: `fit` reads only the training View; `transform` gives valid samples
+ * in the declared layout, and a cell's samples do not depend on which other cells are transformed with it;
+ * `save` writes the fitted state into its folder; `load` of that folder reproduces the transform.
  */
 import { createPlugin, type LoadedPlugin, loadPlugin } from "../loader.ts";
-import type { DatasetInstance, PluginContext } from "../plugin.ts";
+import type { DatasetInstance, FittedPipeline, PluginContext } from "../plugin.ts";
 import { indicesOfCells, type SampleSet, selectSamples } from "../sample.ts";
 import { restrictToCells } from "../view.ts";
-import { type CheckResult, expect, runChecks, scratchDir } from "./checks.ts";
+import { type CheckResult, expect, filesUnder, runChecks, scratchDir } from "./checks.ts";
 
 /** The synthetic dataset pipelines are checked on (generated once into the cache). */
 export async function contractDataset(ctx: PluginContext): Promise<DatasetInstance> {
@@ -33,36 +34,54 @@ export async function pipelineContract(
   const cells = (await data.cells()).map((c) => c.cellKey);
   const train = cells.slice(0, 5), test = cells.slice(5, 7);
   const pipeline = await createPlugin(loaded, options, ctx, "pipeline");
-  const fitted = await pipeline.fit(restrictToCells(data, train));
-  const together = await fitted.transform(restrictToCells(data, test));
-  return await runChecks({
-    "samples are valid and match the declared layout": () => {
-      expect(together.n > 0, "no samples for the test cells");
-      expect(
-        pipeline.produces === "tabular" ? together.steps === 1 : together.steps >= 1,
-        `layout ${pipeline.produces}, T = ${together.steps}`,
-      );
-      expect(together.meta.cellKey.every((k) => test.includes(k)), "samples of cells outside the view");
-    },
-    "a cell's samples do not depend on the other cells transformed with it": async () => {
-      for (const cell of test) {
-        const alone = await fitted.transform(restrictToCells(data, [cell]));
-        const part = selectSamples(together, indicesOfCells(together, [cell]));
-        expect(sameSamples(alone, part), `cell ${cell}: samples differ alone vs with ${test.join(", ")}`);
-      }
-    },
-    "save → load reproduces the transform": async () => {
-      const dir = await scratchDir(ctx);
-      try {
-        await fitted.save(dir);
+  const dir = await scratchDir(ctx);
+  let fitted: FittedPipeline | undefined;
+  let together: SampleSet | undefined;
+  const need = <T>(v: T | undefined, what: string): T => {
+    expect(v !== undefined, `no ${what} to check (an earlier check failed)`);
+    return v;
+  };
+  try {
+    return await runChecks({
+      "fit(): reads only the training View and returns a fitted pipeline": async () => {
+        const f = await pipeline.fit(restrictToCells(data, train));
+        expect(
+          typeof f?.transform === "function" && typeof f?.save === "function",
+          "fit() did not return an object with transform() and save()",
+        );
+        fitted = f;
+      },
+      "transform(): valid samples of the view's cells, in the declared layout": async () => {
+        together = await need(fitted, "fitted pipeline").transform(restrictToCells(data, test));
+        expect(together.n > 0, "no samples for the test cells");
+        expect(
+          pipeline.produces === "tabular" ? together.steps === 1 : together.steps >= 1,
+          `layout ${pipeline.produces}, T = ${together.steps}`,
+        );
+        expect(together.meta.cellKey.every((k) => test.includes(k)), "samples of cells outside the view");
+      },
+      "transform(): a cell's samples do not depend on the other cells transformed with it": async () => {
+        const all = need(together, "samples");
+        for (const cell of test) {
+          const alone = await fitted!.transform(restrictToCells(data, [cell]));
+          const part = selectSamples(all, indicesOfCells(all, [cell]));
+          expect(sameSamples(alone, part), `cell ${cell}: samples differ alone vs with ${test.join(", ")}`);
+        }
+      },
+      "save(): writes the fitted state into the folder it is given": async () => {
+        await need(fitted, "fitted pipeline").save(dir);
+        expect((await filesUnder(dir)).length > 0, "save() wrote no file into its folder");
+      },
+      "load(): the saved folder reproduces the transform": async () => {
+        const expected = need(together, "samples");
         const reloaded = await pipeline.load(dir);
         expect(
-          sameSamples(await reloaded.transform(restrictToCells(data, test)), together),
-          "samples differ after load",
+          sameSamples(await reloaded.transform(restrictToCells(data, test)), expected),
+          "samples after load() differ from the fitted pipeline's",
         );
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    },
-  });
+      },
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }

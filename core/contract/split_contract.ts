@@ -26,7 +26,7 @@ export async function splitContract(
   const cells = contractCells();
   const known = new Set(cells.map((c) => c.cellKey));
   return await runChecks({
-    "folds hold known cells, test disjoint from train and val": () => {
+    "folds(): known cells, test disjoint from train and val": () => {
       const folds = split.folds(cells, createRng(1));
       expect(folds.length > 0, "no folds");
       for (const f of folds) {
@@ -38,7 +38,7 @@ export async function splitContract(
         expect(f.test.length > 0 && f.train.length > 0, `fold ${f.name} has an empty train or test set`);
       }
     },
-    "same seed gives the same folds": () => {
+    "folds(): the same seed gives the same folds": () => {
       const a = JSON.stringify(split.folds(cells, createRng(5)));
       const b = JSON.stringify(split.folds(cells, createRng(5)));
       expect(a === b, "folds differ for the same seed");

@@ -1,8 +1,22 @@
-/** Contract suite for trackers: every method accepts what the runner sends, in lifecycle order. */
+/**
+ * Contract suite for trackers: every method, the optional `histogram` included, accepts what the runner
+ * sends, in lifecycle order (start → params → metrics → text → figure → histogram → artifact → end). Each
+ * method is its own check, so a tracker that throws or rejects in one of them is reported by that name.
+ */
 import { join } from "node:path";
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
 import type { PluginContext } from "../plugin.ts";
-import { type CheckResult, expect, runChecks, scratchDir } from "./checks.ts";
+import { type CheckResult, runChecks, scratchDir } from "./checks.ts";
+
+/** A valid 1×1 RGBA PNG, so `figure` gets real image bytes. */
+const PNG_1X1 = Uint8Array.from(
+  atob(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==",
+  ),
+  (c) => c.charCodeAt(0),
+);
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
 
 /** Runs the tracker contract inside a temporary run folder. */
 export async function trackerContract(
@@ -16,7 +30,7 @@ export async function trackerContract(
     const artifact = join(dir, "note.txt");
     await Deno.writeTextFile(artifact, "contract");
     return await runChecks({
-      "lifecycle calls complete": async () => {
+      "start(): accepts the run's info": async () => {
         await tracker.start({
           runId: "20260101T000000Z-00000000-0000",
           runDir: join(dir, "run"),
@@ -26,12 +40,31 @@ export async function trackerContract(
           configYaml: "a: 1\n",
           startedAt: new Date(0),
         });
+      },
+      "params(): accepts string, number and boolean values": async () => {
         await tracker.params({ "model.lr": 0.1, name: "x", flag: true });
-        for (let step = 0; step < 3; step++) await tracker.metrics({ loss: 1 / (step + 1) }, step);
-        await tracker.text("notes", "# heading");
+      },
+      "metrics(): accepts values at increasing steps": async () => {
+        for (let step = 0; step < 3; step++) {
+          await tracker.metrics({ loss: 1 / (step + 1), "a/b": step }, step);
+        }
+      },
+      "text(): accepts markdown": async () => {
+        await tracker.text("notes", "# heading\n\nbody");
+      },
+      "figure(): accepts SVG text with PNG bytes": async () => {
+        await tracker.figure("contract_figure", { svg: SVG, png: PNG_1X1 });
+      },
+      "histogram() (optional): accepts values at a step": async () => {
+        if (!tracker.histogram) return;
+        await tracker.histogram("weights/layer0", Float32Array.from([0.1, -0.2, 0.3, 0.3]), 1);
+      },
+      "artifact(): accepts a file": async () => {
         await tracker.artifact(artifact);
+        await tracker.artifact(artifact, "renamed.txt");
+      },
+      "end(): accepts the final status": async () => {
         await tracker.end("FINISHED");
-        expect(true, "");
       },
     });
   } finally {

@@ -1,6 +1,7 @@
 /**
  * What determines a fit, for checkpoint resume checks: the training and validation data (a content hash
- * over the sample arrays), the loss and its options, the model and its options, and the fit label. A
+ * over the sample arrays), the loss and its options, the model and its options, the observed prefix of a
+ * forecast (`evaluation.observe`: it changes what the model sees, not the sample set), and the fit label. A
  * checkpoint written by a fit with another identity must never be resumed: it would silently continue
  * someone else's weights. The trainer adds its own settings (training.*, epochs/steps, seed, shapes).
  */
@@ -25,6 +26,8 @@ export interface FitIdentity {
   model: { name: string; options: Record<string, unknown> };
   loss: { name: string; options: Record<string, unknown> } | null;
   data: { train: string; val: string | null };
+  /** `evaluation.observe` (null: not forecasting). */
+  observe: { rpts?: number; days?: number } | null;
   label: string;
 }
 
@@ -56,6 +59,7 @@ export function fitIdentity(
   train: HashableSampleSet,
   val: HashableSampleSet | undefined,
   label: string,
+  observe: FitIdentity["observe"] = null,
 ): FitIdentity {
   // Where checkpoints are kept does not change the fit: a moved folder still resumes.
   const { checkpoint_dir: _dir, ...rest } = options;
@@ -63,6 +67,7 @@ export function fitIdentity(
     model: { name: model, options: rest },
     loss: loss ?? null,
     data: { train: sampleSetDigest(train), val: val ? sampleSetDigest(val) : null },
+    observe,
     label,
   };
 }

@@ -88,6 +88,8 @@ export interface FitContextLike {
   loss?: unknown;
   /** Name and options of the loss plugin, for the checkpoint fingerprint. */
   lossSpec?: FitIdentity["loss"];
+  /** `evaluation.observe`, for the checkpoint fingerprint. */
+  observe?: FitIdentity["observe"];
   metrics?: FitNetworkOptions["metrics"];
   histograms?: FitNetworkOptions["histograms"];
   log: { info(line: string): void; warn(line: string): void };
@@ -144,7 +146,15 @@ export function contextFitOptions(
         dir: join(root, label),
         lockDir: root,
         resume: true,
-        identity: fitIdentity(model, fit.options, ctx.lossSpec, fit.train, fit.val, label),
+        identity: fitIdentity(
+          model,
+          fit.options,
+          ctx.lossSpec,
+          fit.train,
+          fit.val,
+          label,
+          ctx.observe ?? null,
+        ),
       }
       : undefined,
     label: ctx.label ? `${model} ${ctx.label}` : model,

@@ -1,6 +1,6 @@
 /**
  * The forecasting protocol's observed prefix. `evaluation.observe` reaches models as
- * `ctx.training.observe = { rpts?: number; days?: number } | null`: a sequence model then sees only the
+ * `ctx.observe = { rpts?: number; days?: number } | null`: a sequence model then sees only the
  * first `rpts` steps, or the steps with time ≤ `days`, and predicts every step.
  *
  * Time units: a pipeline may scale its time axis; it then records `meta.extra.time_unit` ("days",
@@ -15,13 +15,12 @@ export interface ObserveSetting {
   days?: number;
 }
 
-/** The observe setting in `training` (null when absent: not forecasting). */
-export function observeFrom(training: Record<string, unknown> | undefined): ObserveSetting | null {
-  const o = training?.observe as ObserveSetting | null | undefined;
+/** The fit context's observe setting, checked (null when absent: not forecasting). */
+export function observeFrom(o: ObserveSetting | null | undefined): ObserveSetting | null {
   if (!o) return null;
   if ((o.rpts === undefined) === (o.days === undefined)) {
     throw new RangeError(
-      `training.observe must give exactly one of 'rpts' or 'days', found ${JSON.stringify(o)}`,
+      `evaluation.observe must give exactly one of 'rpts' or 'days', found ${JSON.stringify(o)}`,
     );
   }
   return o;

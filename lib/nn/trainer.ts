@@ -15,7 +15,7 @@
  *   batchWeight: (batch) => observedCount(batch),
  *   nTrain: 64,
  *   valLoss: () => validationLoss(),          // plain number, computed without gradients
- *   settings: resolveTrainingSettings(ctx.training),
+ *   settings: ctx.training,
  *   epochs: ctx.iterations,                   // refit: exactly this many epochs, no early stopping
  *   seed: 7,
  *   onEpoch: (r) => ctx.metrics?.({ train_loss: r.trainLoss }, r.epoch),
@@ -452,6 +452,7 @@ const PATH_NAMES: [RegExp, string][] = [
   [/^identity\.loss/, "loss"],
   [/^identity\.model/, "model"],
   [/^identity\.label$/, "fit label"],
+  [/^identity\.observe/, "observed prefix (evaluation.observe)"],
   [/^settings\./, "training setting"],
 ];
 

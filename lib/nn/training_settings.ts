@@ -1,6 +1,7 @@
 /**
- * Training settings of neural models: the one definition of the config's `training.*` keys and
- * defaults. The experiment schema in core/ builds its strict `training` section from this shape.
+ * Training settings of neural models: the one definition of the config's `training.*` keys and their
+ * defaults. The experiment schema in core/ validates `training` with this schema, so the composed config
+ * and every fit context carry exactly these typed values (configs/config.yaml does not restate them).
  */
 import { z } from "zod";
 
@@ -19,18 +20,23 @@ export const trainingSettingsShape = {
   mixed_precision: z.boolean().default(false),
 };
 
-/** Schema of `training.*`; unknown keys (e.g. `observe`, set by the runner) are ignored here. */
-export const trainingSettingsSchema = z.looseObject(trainingSettingsShape);
+/** Schema of `training.*`: unknown keys are refused (a misspelt key must not fall back to a default). */
+export const trainingSettingsSchema = z.strictObject(trainingSettingsShape);
 
-/** Validated training settings (snake_case, as in the config). */
-export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
+/** Validated training settings (snake_case, as in the config): what `FitContext.training` holds. */
+export type TrainingSettings = z.output<typeof trainingSettingsSchema>;
 
-/** Fills defaults and validates `training.*` (a partial object, e.g. `{ epochs: 5 }`, is fine). */
-export function resolveTrainingSettings(raw: Record<string, unknown> = {}): TrainingSettings {
+/**
+ * Fills defaults and validates a partial `training` object (e.g. `{ epochs: 5 }`) — for code that builds a
+ * fit context without a composed config (tests, contract suites). Throws a RangeError naming the key.
+ */
+export function resolveTrainingSettings(raw: Partial<TrainingSettings> = {}): TrainingSettings {
   const parsed = trainingSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RangeError(`training.${issue.path.join(".")}: ${issue.message}`);
+    const unknown = (issue as { keys?: string[] }).keys ?? [];
+    const key = [...issue.path.map(String), ...unknown].join(".");
+    throw new RangeError(`training.${key}: ${issue.message}`);
   }
   return parsed.data;
 }

@@ -23,30 +23,34 @@ import {
   boosterFromJson,
   type BoosterJson,
   boosterToJson,
+  DEFAULT_PARAMS,
   trainGbdtInterruptible,
 } from "../../lib/gbdt/mod.ts";
 import type { IterationInfo, LabelledRows } from "../../lib/gbdt/mod.ts";
 import { ensembleFromBooster } from "../../lib/shap/from_gbdt.ts";
 import { treeShap } from "../../lib/shap/tree_shap.ts";
 
-/** Options, named and defaulted like LightGBM's parameters. */
+/** LightGBM's documented defaults, kept in one table in lib/gbdt (experiment values: configs/model/lgbm.yaml). */
+const D = DEFAULT_PARAMS;
+
+/** Options, named and defaulted like LightGBM's parameters (defaults from lib/gbdt's `DEFAULT_PARAMS`). */
 export const lgbmOptions = z.strictObject({
-  num_iterations: z.number().int().min(1).default(100),
-  learning_rate: z.number().positive().default(0.05),
-  num_leaves: z.number().int().min(2).default(31),
-  max_depth: z.number().int().default(-1),
-  min_data_in_leaf: z.number().int().min(0).default(20),
-  min_sum_hessian_in_leaf: z.number().min(0).default(1e-3),
-  lambda_l1: z.number().min(0).default(0),
-  lambda_l2: z.number().min(0).default(0),
-  min_gain_to_split: z.number().min(0).default(0),
-  feature_fraction: z.number().gt(0).max(1).default(1),
-  bagging_fraction: z.number().gt(0).max(1).default(1),
-  bagging_freq: z.number().int().min(0).default(0),
-  max_bin: z.number().int().min(2).max(255).default(255),
-  min_data_in_bin: z.number().int().min(1).default(3),
-  early_stopping_round: z.number().int().min(0).default(20),
-  objective: z.enum(["regression", "regression_l1", "huber"]).default("regression"),
+  num_iterations: z.number().int().min(1).default(D.num_iterations),
+  learning_rate: z.number().positive().default(D.learning_rate),
+  num_leaves: z.number().int().min(2).default(D.num_leaves),
+  max_depth: z.number().int().default(D.max_depth),
+  min_data_in_leaf: z.number().int().min(0).default(D.min_data_in_leaf),
+  min_sum_hessian_in_leaf: z.number().min(0).default(D.min_sum_hessian_in_leaf),
+  lambda_l1: z.number().min(0).default(D.lambda_l1),
+  lambda_l2: z.number().min(0).default(D.lambda_l2),
+  min_gain_to_split: z.number().min(0).default(D.min_gain_to_split),
+  feature_fraction: z.number().gt(0).max(1).default(D.feature_fraction),
+  bagging_fraction: z.number().gt(0).max(1).default(D.bagging_fraction),
+  bagging_freq: z.number().int().min(0).default(D.bagging_freq),
+  max_bin: z.number().int().min(2).max(255).default(D.max_bin),
+  min_data_in_bin: z.number().int().min(1).default(D.min_data_in_bin),
+  early_stopping_round: z.number().int().min(0).default(D.early_stopping_round),
+  objective: z.enum(["regression", "regression_l1", "huber"]).default(D.objective),
 });
 
 /** Validated options of the `lgbm` plugin. */

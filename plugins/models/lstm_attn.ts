@@ -3,10 +3,10 @@
  * sequence samples. Sequence-to-sequence (one output per step) or sequence-to-one (pooled: the last valid
  * step or the mean; the target is the last valid step's). Padding is never attended; attention is causal
  * by default. A bidirectional LSTM reads the future, so it is used only with non-causal attention and
- * never when forecasting: with `causal: true` (the default) or `training.observe` set the LSTM is
+ * never when forecasting: with `causal: true` (the default) or `evaluation.observe` set the LSTM is
  * unidirectional whatever `bidirectional` says (a log line says so).
  *
- * Forecasting (`training.observe` = { rpts } or { days }): inputs beyond the observed prefix carry the
+ * Forecasting (`evaluation.observe` = { rpts } or { days }): inputs beyond the observed prefix carry the
  * last observed features forward and hide targets; the observed targets are input channels; every step
  * within the length is predicted. `attention()` returns the weights of the last `predict`.
  *
@@ -43,7 +43,6 @@ import {
   sequenceInputs,
   type SequenceInputSpec,
 } from "../../lib/nn/sequence_inputs.ts";
-import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
 import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
 
 const options = z.strictObject({
@@ -166,7 +165,7 @@ function disposeSet(s: TensorSet | undefined): void {
 }
 
 function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: BackendRequest): LstmAttnMeta {
-  const observe = observeFrom(ctx.training);
+  const observe = observeFrom(ctx.observe);
   if (observe && opts.mode === "seq2one") {
     throw new RangeError(
       "lstm_attn: forecasting (evaluation.observe) predicts every step; use mode: seq2seq",
@@ -201,7 +200,7 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
 }
 
 async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
-  const settings = resolveTrainingSettings(ctx.training);
+  const settings = ctx.training;
   await selectBackend(settings.backend, (l) => ctx.log.info(l));
   const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
   const trainSet = trainingTensors(train, state.meta, opts, ctx.rng.nextUint32());

@@ -15,7 +15,6 @@ import { ParamStore } from "../../lib/nn/param_store.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
 import { fitStandardizer, type Standardizer } from "../../lib/features/standardizer.ts";
-import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
 import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
 import type { DenseParams } from "../../lib/nn/layers/dense.ts";
 
@@ -102,7 +101,7 @@ function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpM
 }
 
 async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
-  const settings = resolveTrainingSettings(ctx.training);
+  const settings = ctx.training;
   await selectBackend(settings.backend, (l) => ctx.log.info(l));
   requireTabular(train, "training");
   if (val) requireTabular(val, "validation");

@@ -7,11 +7,14 @@ import type { FitResult } from "../../core/plugin.ts";
 import { FolderLockedError } from "../../lib/nn/folder_lock.ts";
 import { CheckpointMismatchError, type TrainResult } from "../../lib/nn/trainer.ts";
 
-/** Best epoch, validation loss, history, and the optimizer steps the refit repeats. */
+/**
+ * Best epoch, validation loss, history, and the optimizer steps the refit repeats. A fit without a finite
+ * validation loss (no validation set: the refit) reports none, rather than NaN.
+ */
 export function networkFitResult(result: TrainResult): FitResult {
   return {
     bestIteration: result.bestEpoch,
-    validationLoss: result.bestValLoss,
+    validationLoss: Number.isFinite(result.bestValLoss) ? result.bestValLoss : undefined,
     history: { ...result.history },
     optimizerSteps: result.bestSteps,
     batchesPerEpoch: result.batchesPerEpoch,

@@ -5,7 +5,7 @@
  * decodes every z(tᵢ). Gradients by backprop through the solver or, with `adjoint`, by the adjoint ODE.
  *
  * Inputs per step (lib/nn/sequence_inputs.ts): standardised features and time, and — only when forecasting
- * (`training.observe` set) and only within the observed prefix — the standardised observed targets and
+ * (`evaluation.observe` set) and only within the observed prefix — the standardised observed targets and
  * their mask. Without `observe` the encoder reads step 0's features only (no target enters the model).
  * The loss (the `ctx.loss` plugin, MSE by default) is computed on standardised targets, so targets of
  * different units weigh alike; when forecasting it counts only the steps after the prefix.
@@ -46,7 +46,6 @@ import {
 } from "../../lib/nn/sequence_inputs.ts";
 import { directionOf } from "../../lib/nn/target_directions.ts";
 import { trainModel } from "../../lib/nn/trainer.ts";
-import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
 import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
 import { type LatentOdeBatch, LatentOdeNet } from "../../lib/ode/latent_ode_net.ts";
 import type { OdeOpOptions } from "../../lib/ode/tensor_op.ts";
@@ -119,9 +118,9 @@ class NeuralOde implements ModelInstance {
   constructor(readonly opts: Options, readonly seed: number) {}
 
   async fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
-    const settings = resolveTrainingSettings(ctx.training);
+    const settings = ctx.training;
     await selectBackend(cpuBackend(settings.backend), (l) => ctx.log.info(`neural_ode: ${l}`));
-    const observe = observeFrom(ctx.training);
+    const observe = observeFrom(ctx.observe);
     this.#meta = fitMeta(train, this.opts, observe);
     this.#build(this.#meta);
     const meta = this.#meta;

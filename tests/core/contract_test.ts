@@ -46,3 +46,10 @@ for (const kind of PLUGIN_KINDS) {
     });
   }
 }
+
+Deno.test("dataset 'm50t' passes the dataset contract on synthetic data with 0.1C curves", async () => {
+  // Expt 1's real files have no curves: this run makes the curves() check read some.
+  const options = { experiment: "5", synthetic: { seed: 7, curves: true } };
+  const results = await runContract(await loadPlugin("m50t", "dataset"), options);
+  for (const r of results) assert.ok(r.ok, `${r.name}: ${r.message}`);
+});

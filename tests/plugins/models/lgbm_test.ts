@@ -10,6 +10,7 @@ import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { createRng } from "../../../core/rng.ts";
 import { boosterFromJson } from "../../../lib/gbdt/mod.ts";
 import { progressRecorder } from "../../fixtures/progress_recorder.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 
 const quiet = { info() {}, warn() {}, debug() {} };
 
@@ -18,7 +19,7 @@ function pluginContext(): PluginContext {
 }
 
 function fitContext(extra: Partial<FitContext> = {}): FitContext {
-  return { rng: createRng(2), log: quiet, training: {}, ...extra };
+  return { rng: createRng(2), log: quiet, training: resolveTrainingSettings(), ...extra };
 }
 
 /** Two targets: a = 3·x0 + x1², b = step on x1 (masked on every 4th sample); x2 is noise. */
@@ -55,12 +56,13 @@ async function create(options: Record<string, unknown>) {
   return await lgbm.create(parsed, pluginContext());
 }
 
-Deno.test("lgbm plugin: a valid model definition with LightGBM-named defaults", () => {
+Deno.test("lgbm plugin: a valid model definition defaulted like LightGBM", () => {
   nodeAssert.deepEqual(definitionProblems(lgbm), []);
   const defaults = lgbm.options.parse({});
+  // LightGBM's documented defaults (Parameters page: learning_rate 0.1, early_stopping_round 0 = off, …).
   nodeAssert.deepEqual(defaults, {
     num_iterations: 100,
-    learning_rate: 0.05,
+    learning_rate: 0.1,
     num_leaves: 31,
     max_depth: -1,
     min_data_in_leaf: 20,
@@ -73,7 +75,7 @@ Deno.test("lgbm plugin: a valid model definition with LightGBM-named defaults", 
     bagging_freq: 0,
     max_bin: 255,
     min_data_in_bin: 3,
-    early_stopping_round: 20,
+    early_stopping_round: 0,
     objective: "regression",
   });
   nodeAssert.equal(lgbm.options.safeParse({ num_leaves: 1 }).success, false);
@@ -82,7 +84,13 @@ Deno.test("lgbm plugin: a valid model definition with LightGBM-named defaults", 
 });
 
 Deno.test("lgbm plugin: fit with early stopping, predict, importance, save → load", async () => {
-  const model = await create({ num_iterations: 400, learning_rate: 0.2, num_leaves: 8, min_data_in_leaf: 5 });
+  const model = await create({
+    num_iterations: 400,
+    learning_rate: 0.2,
+    num_leaves: 8,
+    min_data_in_leaf: 5,
+    early_stopping_round: 20,
+  });
   nodeAssert.deepEqual(instanceProblems("model", model), []);
   nodeAssert.deepEqual(model.accepts, { layouts: ["tabular"], loss: false });
   const train = samples(300, 3), val = samples(150, 4), test = samples(100, 5);

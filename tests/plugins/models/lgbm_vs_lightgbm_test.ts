@@ -15,6 +15,7 @@ import type { SampleSet } from "../../../core/sample.ts";
 import { restrictToCells } from "../../../core/view.ts";
 import { regressionMetrics } from "../../../lib/metrics.ts";
 import { BENCH_HOME, IN_CI, REAL_DATA } from "../../fixtures/env.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 
 const LIGHTGBM = join(BENCH_HOME, "bin", "lightgbm");
 const present = await Deno.stat(LIGHTGBM).then((s) => s.isFile, () => false);
@@ -65,7 +66,12 @@ async function compare(
     ctx,
     "model",
   );
-  await model.fit(trainSet, undefined, { rng: createRng(1), log: ctx.log, training: {}, iterations: ROUNDS });
+  await model.fit(trainSet, undefined, {
+    rng: createRng(1),
+    log: ctx.log,
+    training: resolveTrainingSettings(),
+    iterations: ROUNDS,
+  });
   const ours = regressionMetrics(testSet.y, (await model.predict(testSet)).y).rmse;
 
   const dir = await Deno.makeTempDir({ prefix: "lgbm_vs_lightgbm_" });

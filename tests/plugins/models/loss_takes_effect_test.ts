@@ -14,6 +14,7 @@ import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { contractSampleSet } from "../../../core/contract/model_contract.ts";
 import { createLocal } from "../../lib/nn/local_plugin.ts";
 import { wasmReady } from "../../lib/nn/wasm_backend.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 
 await wasmReady;
 const log = createLogger({ quiet: true });
@@ -206,7 +207,7 @@ async function firstEpoch(
     rng: createRng(5),
     log,
     loss,
-    training: {
+    training: resolveTrainingSettings({
       backend: "wasm",
       epochs: 1,
       batch_size: set.n,
@@ -216,7 +217,7 @@ async function firstEpoch(
       schedule: "constant",
       patience: 0,
       grad_clip: 0,
-    },
+    }),
     metrics: (v, step) => {
       if (step === 1) reported = v.train_loss;
     },
@@ -324,7 +325,13 @@ for (const spec of MODELS.filter((m) => m.name !== "mlp")) {
         rng: createRng(5),
         log,
         loss: await createLocal("loss", `losses/${name}.ts`, options) as LossInstance<tf.Tensor>,
-        training: { backend: "wasm", epochs: 4, batch_size: 3, learning_rate: 0.01, schedule: "constant" },
+        training: resolveTrainingSettings({
+          backend: "wasm",
+          epochs: 4,
+          batch_size: 3,
+          learning_rate: 0.01,
+          schedule: "constant",
+        }),
       });
       return Array.from((await model.predict(set)).y);
     };

@@ -1,3 +1,4 @@
+import { ConfigError } from "../../../core/errors.ts";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { wasmReady } from "../../lib/nn/wasm_backend.ts";
@@ -11,18 +12,19 @@ import { ParamStore } from "../../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 
 await wasmReady;
 
 const log = createLogger({ quiet: true });
-const training = {
+const training = resolveTrainingSettings({
   backend: "wasm",
   epochs: 80,
   batch_size: 4,
   learning_rate: 0.02,
   schedule: "constant",
   patience: 0,
-};
+});
 const newModel = async (options: unknown = {}) =>
   await createLocal("model", "models/lstm_attn.ts", {
     hidden: 8,
@@ -132,7 +134,8 @@ Deno.test("forecasting: only the observed prefix is input; every step within the
   await model.fit(set, undefined, {
     rng: createRng(3),
     log,
-    training: { ...training, epochs: 3, observe: { rpts: 2 } },
+    training: { ...training, epochs: 3 },
+    observe: { rpts: 2 },
   });
   const a = await model.predict(set);
   // Changing a measured feature or a target after step 1 changes nothing: they are not seen.
@@ -227,7 +230,33 @@ Deno.test("anchored forecast: starts at the last observed value and follows the 
   await model.fit(decaySequences(12, 7), undefined, {
     rng: createRng(3),
     log,
-    training: { ...training, epochs: 60, observe: { rpts: P } },
+    training: { ...training, epochs: 60 },
+    observe: { rpts: P },
   });
   await assertAnchoredForecast(model, test, P);
+});
+
+Deno.test("a checkpoint of a forecast with another observed prefix is refused, naming evaluation.observe", async () => {
+  const set = sequences(4, 6);
+  const checkpoint_dir = await Deno.makeTempDir({ prefix: "batteryml-observe-ckpt-" });
+  try {
+    const fitWith = async (rpts: number) =>
+      await (await newModel({ checkpoint_dir })).fit(set, undefined, {
+        label: "fold/inner",
+        rng: createRng(3),
+        log,
+        training: { ...training, epochs: 1 },
+        observe: { rpts },
+      });
+    await fitWith(2);
+    const err = await fitWith(3).then(() => undefined, (e) => e);
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+    assert.equal(err.keyPath, "model.checkpoint_dir");
+    assert.match(
+      err.message,
+      /observed prefix \(evaluation\.observe\) 'observe\.rpts' differs \(checkpoint 2, this fit 3\)/,
+    );
+  } finally {
+    await Deno.remove(checkpoint_dir, { recursive: true });
+  }
 });

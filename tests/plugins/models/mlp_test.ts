@@ -12,19 +12,20 @@ import { buildMlp, forwardMlp } from "../../../lib/nn/mlp_net.ts";
 import { ParamStore } from "../../../lib/nn/param_store.ts";
 import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 
 await wasmReady;
 
 const log = createLogger({ quiet: true });
 const newMlp = (options: unknown) => createLocal("model", "models/mlp.ts", options);
-const training = {
+const training = resolveTrainingSettings({
   backend: "wasm",
   epochs: 60,
   batch_size: 16,
   learning_rate: 0.01,
   schedule: "constant",
   patience: 0,
-};
+});
 
 Deno.test("mlp passes the model contract suite", async () => {
   const results = await runContract(await loadLocal("model", "models/mlp.ts"), { hidden: [8] });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createLogger } from "../../../core/log.ts";
+import type { ObserveSetting, TrainingSettings } from "../../../core/plugin.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { selectBackend } from "../../../lib/nn/backend.ts";
@@ -10,6 +11,7 @@ import { type LatentOdeBatch, LatentOdeNet } from "../../../lib/ode/latent_ode_n
 import type { OdeOpOptions } from "../../../lib/ode/tensor_op.ts";
 import neuralOde from "../../../plugins/models/neural_ode.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
 
 await selectBackend("wasm");
 const log = createLogger({ quiet: true });
@@ -53,8 +55,10 @@ function parse(raw: Record<string, unknown>) {
   return (neuralOde.options["~standard"].validate(raw) as { value: never }).value;
 }
 
-const fitCtx = (training: Record<string, unknown>) => ({ rng: createRng(1), log, training });
-const TRAIN = {
+const fitCtx = (
+  { observe, ...training }: Partial<TrainingSettings> & { observe?: ObserveSetting },
+) => ({ rng: createRng(1), log, training: resolveTrainingSettings(training), observe });
+const TRAIN: Partial<TrainingSettings> = {
   epochs: 150,
   batch_size: 16,
   learning_rate: 1e-2,
