@@ -288,8 +288,11 @@ async function startTraining(
   kind: "gbdt" | "neural",
   ids: string[],
 ) {
-  const child = new Deno.Command(Deno.execPath(), {
+  // In its own session (util-linux `setsid`), so a signal can go to the whole process group — `deno task`
+  // and the CLI it starts — as a terminal's Ctrl-C does.
+  const child = new Deno.Command("setsid", {
     args: [
+      Deno.execPath(),
       "task",
       "-q",
       "batteryml",
@@ -312,7 +315,7 @@ async function startTraining(
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (Date.now() > deadline) {
-      child.kill("SIGKILL");
+      Deno.kill(-child.pid, "SIGKILL");
       throw new Error(`the ${kind} run did not start training within 180 s; stderr:\n${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -337,7 +340,7 @@ for (const kind of ["gbdt", "neural"] as const) {
         const { out, ids, before } = await cliEarlierRun();
         try {
           const { child, id, done } = await startTraining(out, kind, ids);
-          child.kill(signal);
+          Deno.kill(-child.pid, signal); // the process group, as Ctrl-C in a terminal
           const status = await child.status;
           const stderr = await done();
           assert.equal(status.code, signal === "SIGINT" ? 130 : 143, stderr);
