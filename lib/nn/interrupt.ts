@@ -1,15 +1,19 @@
 /**
  * Ctrl-C as an AbortSignal: the trainer checks the signal between batches, saves a checkpoint and stops,
- * so `--resume` continues exactly where it was. A second Ctrl-C is left to Deno's default (exit).
+ * so `--resume` continues exactly where it was. One Ctrl-C can arrive twice (the terminal signals the process
+ * group and `deno task` forwards it): repeats within two seconds are ignored so the checkpoint gets written; a
+ * later Ctrl-C means the user insists, and the process exits at once (130).
  */
 
 /** An AbortSignal aborted by the first SIGINT; `dispose()` removes the listener. */
-export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+export function interruptSignal(now: () => number = Date.now): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
+  let firstAt: number | undefined;
   const onSigint = () => {
-    controller.abort(new TrainingInterrupted("interrupted (SIGINT)"));
-    // Uninstall now so a second Ctrl-C terminates the process the normal way.
-    dispose();
+    if (firstAt === undefined) {
+      firstAt = now();
+      controller.abort(new TrainingInterrupted("interrupted (SIGINT)"));
+    } else if (now() - firstAt > 2000) Deno.exit(130);
   };
   let installed = false;
   const dispose = () => {
