@@ -3,33 +3,8 @@
  * and what was found, so one line is enough for a user to fix the input.
  */
 
-/** Fields that locate a problem in a file. */
-export interface DataLocation {
-  file?: string;
-  row?: number;
-  column?: string;
-  expected?: string;
-  found?: string;
-}
-
-/** Base class: `code` lets callers and the CLI distinguish kinds without `instanceof` across copies. */
-export class BatteryMLError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
-
-/** Bad or missing input data: names file, row, column, expected and found. */
-export class DataError extends BatteryMLError {
-  readonly location: DataLocation;
-  constructor(message: string, location: DataLocation = {}, options?: ErrorOptions) {
-    super("DATA", formatLocated(message, location), options);
-    this.location = location;
-  }
-}
+export { BatteryMLError, DataError, type DataLocation } from "../lib/errors.ts";
+import { BatteryMLError } from "../lib/errors.ts";
 
 /** A config key whose value is not what the schema expects. */
 export class ConfigError extends BatteryMLError {
@@ -85,17 +60,4 @@ export class LeakageError extends BatteryMLError {
     );
     this.cellKey = cellKey;
   }
-}
-
-function formatLocated(message: string, loc: DataLocation): string {
-  const where = [
-    loc.file !== undefined ? `file '${loc.file}'` : "",
-    loc.row !== undefined ? `row ${loc.row}` : "",
-    loc.column !== undefined ? `column '${loc.column}'` : "",
-  ].filter((s) => s !== "").join(", ");
-  const what = [
-    loc.expected !== undefined ? `expected ${loc.expected}` : "",
-    loc.found !== undefined ? `found ${loc.found}` : "",
-  ].filter((s) => s !== "").join(", ");
-  return [where, message, what].filter((s) => s !== "").join(": ");
 }

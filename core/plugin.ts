@@ -9,6 +9,15 @@ import type { TrainingSettings } from "../lib/nn/training_settings.ts";
 
 export type { ProgressSink, ProgressStartOptions, ProgressTask } from "../lib/progress.ts";
 export type { TrainingSettings } from "../lib/nn/training_settings.ts";
+import type { ColumnTable, Curve, Logger } from "../lib/dataset_shapes.ts";
+export type { ColumnTable, Curve, Logger } from "../lib/dataset_shapes.ts";
+import { commandsProblems, type PluginCommand } from "./plugin_command.ts";
+export type {
+  PluginCommand,
+  PluginCommandArgument,
+  PluginCommandFlag,
+  PluginCommandIo,
+} from "./plugin_command.ts";
 
 /** Major version of the plugin API; the loader refuses definitions built for another major. */
 export const PLUGIN_API_VERSION = 1;
@@ -39,13 +48,6 @@ export interface StandardIssue {
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 
-/** A log sink handed to plugins; info lines are dropped when quiet. */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  debug(message: string): void;
-}
-
 /** What every `create` receives. */
 export interface PluginContext {
   /** The run's seed; `rng` is a generator derived from it for this plugin. */
@@ -72,6 +74,8 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O = unknown
   description?: string;
   options: StandardSchemaV1<unknown, O>;
   create(options: O, ctx: PluginContext): I | Promise<I>;
+  /** CLI commands the plugin contributes (a dataset's are mounted under `batteryml data`). */
+  commands?: Record<string, PluginCommand>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -87,29 +91,10 @@ export interface CellInfo {
   metadata: Record<string, string | number>;
 }
 
-/** Columnar table: numeric columns are Float64Array (NaN = missing), text columns string arrays. */
-export interface ColumnTable {
-  length: number;
-  columns: Record<string, Float64Array | (string | null)[]>;
-}
-
 /** Options of `curves`: which test and which direction. */
 export interface CurveQuery {
   kind: "0.1C" | "0.5C";
   direction: "discharge" | "charge";
-}
-
-/** One voltage curve of one RPT, in canonical units. */
-export interface Curve {
-  cellKey: string;
-  rpt: number;
-  /** Source file the curve came from (for error messages and cache keys). */
-  source: string;
-  time_s: Float64Array;
-  voltage_V: Float64Array;
-  current_A: Float64Array;
-  charge_Ah: Float64Array;
-  temperature_K?: Float64Array;
 }
 
 /** What a dataset plugin's `create` returns. */
@@ -347,6 +332,7 @@ export function definitionProblems(value: unknown): string[] {
     problems.push("'options' is not a Standard Schema (e.g. a zod 4 schema): it has no '~standard.validate'");
   }
   if (typeof d.create !== "function") problems.push(`'create' is ${describe(d.create)}, expected a function`);
+  problems.push(...commandsProblems(d.commands));
   return problems;
 }
 

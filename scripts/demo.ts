@@ -3,7 +3,7 @@
  * deterministic for the seed) and run milestone A on them — temperature holdout, GBDT, parity plot.
  */
 import { join } from "node:path";
-import { synthesize } from "../plugins/datasets/m50t/synth_writer.ts";
+import { synthesize } from "../lib/m50t/mod.ts";
 import { createLogger } from "../mod.ts";
 import { milestoneA } from "./milestone_a.ts";
 

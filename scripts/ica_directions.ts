@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { createLogger, createPlugin, createRng, loadPlugin } from "../mod.ts";
 import { icaCurve } from "../lib/signal/mod.ts";
-import { synthesize } from "../plugins/datasets/m50t/synth_writer.ts";
+import { synthesize } from "../lib/m50t/mod.ts";
 
 /** A tracked peak: the largest |dQ/dV| inside a voltage window. */
 const WINDOWS = { graphite: [3.35, 3.55], nmc: [4.0, 4.12] } as const;

@@ -6,9 +6,14 @@
 import { z } from "zod";
 import type { CellInfo, ColumnTable, Curve, DatasetInstance, PluginDefinition } from "../../core/plugin.ts";
 import { DataError } from "../../core/errors.ts";
-import { parseNumberColumn, readTextTable, type TextTable } from "./m50t/text_csv.ts";
-import { FileFingerprints } from "./m50t/fingerprints.ts";
-import { checkColumnBands, DataIssues } from "./plausibility.ts";
+import {
+  checkColumnBands,
+  DataIssues,
+  FileFingerprints,
+  parseNumberColumn,
+  readTextTable,
+  type TextTable,
+} from "../../lib/m50t/mod.ts";
 
 /** Options of csv_table. */
 export const csvTableOptions = z.object({
@@ -31,7 +36,7 @@ export const csvTableOptions = z.object({
   table: z.string().min(1).default("performance_summary"),
   /**
    * The cells' nominal capacity (Ah): columns named like canonical ones (`capacity_c10_Ah`, `soh`, `lli`,
-   * …) are then checked against bands derived from it (plugins/datasets/plausibility.ts).
+   * …) are then checked against bands derived from it (lib/m50t/plausibility.ts).
    */
   nominal_capacity_Ah: z.number().positive().optional(),
   /** Implausible values and a truncated file are errors; false lists them as warnings (run manifest). */

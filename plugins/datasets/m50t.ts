@@ -16,13 +16,28 @@ import type {
   PluginDefinition,
 } from "../../core/plugin.ts";
 import { DataError } from "../../core/errors.ts";
-import { experimentByLabel, M50T_LIMITS, m50tCellKey, type M50tExperiment } from "./m50t/experiments.ts";
-import { discoverCurves, discoverSummaries, isFile, perCyclePath, perSetPath } from "./m50t/paths.ts";
-import { concatTables, loadAgeingSummary, loadPerformanceSummary } from "./m50t/summary_loader.ts";
-import { loadCurve } from "./m50t/curve_loader.ts";
-import { synthesize } from "./m50t/synth_writer.ts";
-import { FileFingerprints } from "./m50t/fingerprints.ts";
-import { type CellTable, checkCellMagnitudes, DataIssues, type TableSource } from "./plausibility.ts";
+import {
+  type CellTable,
+  checkCellMagnitudes,
+  concatTables,
+  DataIssues,
+  discoverCurves,
+  discoverSummaries,
+  experimentByLabel,
+  FileFingerprints,
+  isFile,
+  loadAgeingSummary,
+  loadCurve,
+  loadPerformanceSummary,
+  M50T_LIMITS,
+  m50tCellKey,
+  type M50tExperiment,
+  perCyclePath,
+  perSetPath,
+  synthesize,
+  type TableSource,
+} from "../../lib/m50t/mod.ts";
+import { m50tCommands } from "./m50t_commands.ts";
 
 // A YAML override `data.experiment=1` arrives as the number 1: accept numbers and compare as text.
 const label = z.preprocess(
@@ -244,6 +259,7 @@ const definition: PluginDefinition<"dataset", M50tOptions, DatasetInstance> = {
   apiVersion: 1,
   description: "LG M50T ageing study (Kirkaldy et al. 2024): real files or the synthetic physical dataset",
   options: m50tOptions,
+  commands: m50tCommands,
   async create(options, ctx) {
     const labels = Array.isArray(options.experiment) ? options.experiment : [options.experiment];
     const root = options.synthetic ? await syntheticRoot(options.synthetic, labels, ctx) : options.root;

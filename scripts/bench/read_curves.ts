@@ -5,7 +5,7 @@
  * Run: deno run --allow-read --allow-env --allow-ffi --allow-sys scripts/bench/read_curves.ts [--runs 5]
  */
 import { join } from "node:path";
-import { loadCurve } from "../../plugins/datasets/m50t/curve_loader.ts";
+import { loadCurve } from "../../lib/m50t/mod.ts";
 
 /** Options of the read benchmark. */
 export interface ReadCurvesOptions {

@@ -20,7 +20,7 @@ import type { ColumnTable, Curve, DatasetInstance } from "../../core/plugin.ts";
 import { createRng } from "../../core/rng.ts";
 import { runExperiment } from "../../core/runner.ts";
 import m50t, { m50tOptions } from "../../plugins/datasets/m50t.ts";
-import { checkDataset, formatCheckReport } from "../../plugins/datasets/m50t/check.ts";
+import { checkDataset, formatCheckReport } from "../../lib/m50t/mod.ts";
 import { copyExpt1, expt1Summary, realRoot } from "../fixtures/real_copy.ts";
 import { type Outcome, robustnessCase } from "./_case.ts";
 

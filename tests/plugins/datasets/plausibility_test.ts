@@ -15,7 +15,7 @@ import {
   checkCurve,
   checkThroughput,
   DataIssues,
-} from "../../../plugins/datasets/plausibility.ts";
+} from "../../../lib/m50t/mod.ts";
 import { recordingLogger } from "./m50t/helpers.ts";
 
 const M50T: CellLimits = { nominalCapacityAh: 5, voltageWindowV: [2.5, 4.2] };

@@ -9,7 +9,7 @@ import temperatureHoldout, {
 import loco, { locoOptions } from "../../../plugins/splits/loco.ts";
 import randomByCell, { randomByCellOptions } from "../../../plugins/splits/random_by_cell.ts";
 import crossExperiment, { crossExperimentOptions } from "../../../plugins/splits/cross_experiment.ts";
-import { EXPERIMENTS } from "../../../plugins/datasets/m50t/experiments.ts";
+import { EXPERIMENTS } from "../../../lib/m50t/mod.ts";
 
 const ctx = { seed: 0, rng: new Rng(0), log: { info() {}, warn() {}, debug() {} }, cacheDir: "" };
 

@@ -13,8 +13,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { curveForModes, renderCurveCsv } from "../../../../plugins/datasets/m50t/synth_writer.ts";
-import { loadCurve } from "../../../../plugins/datasets/m50t/curve_loader.ts";
+import { curveForModes, renderCurveCsv } from "../../../../lib/m50t/mod.ts";
+import { loadCurve } from "../../../../lib/m50t/mod.ts";
 import type { Curve } from "../../../../core/plugin.ts";
 
 /** Voltage of the largest |dQ/dV| in [lo, hi]: moving-average V, Q(V) on a 2 mV grid, central differences. */

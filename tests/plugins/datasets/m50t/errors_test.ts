@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { DataError } from "../../../../core/errors.ts";
-import { loadPerformanceSummary } from "../../../../plugins/datasets/m50t/summary_loader.ts";
-import { loadCurve } from "../../../../plugins/datasets/m50t/curve_loader.ts";
+import { loadPerformanceSummary } from "../../../../lib/m50t/mod.ts";
+import { loadCurve } from "../../../../lib/m50t/mod.ts";
 import { writeFixture } from "./helpers.ts";
 
 const HEADER = ",Ageing Sets,Days of degradation,Charge Throughput [A h],C/10 Capacity [mA h],SoH";

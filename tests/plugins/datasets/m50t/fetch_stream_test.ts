@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { DataError } from "../../../../core/errors.ts";
-import { fetchExperiment } from "../../../../plugins/datasets/m50t/fetch.ts";
+import { fetchExperiment } from "../../../../lib/m50t/mod.ts";
 import { curveBlock, serveFile, sha256OfFile, writeBigZip } from "../../../fixtures/big_zip.ts";
 import { listFiles } from "./helpers.ts";
 

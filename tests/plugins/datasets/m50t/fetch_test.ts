@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { DataError } from "../../../../core/errors.ts";
-import { archiveName, fetchExperiment, type FetchProgress } from "../../../../plugins/datasets/m50t/fetch.ts";
+import { archiveName, fetchExperiment, type FetchProgress } from "../../../../lib/m50t/mod.ts";
 import { progressRecorder } from "../../../fixtures/progress_recorder.ts";
 
 const TOP = "Expt 5 - Standard Cycle Aging (Control)";

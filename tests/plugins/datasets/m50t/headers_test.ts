@@ -1,12 +1,7 @@
 /** Header alias table: 2023 and 2024 spellings → the same canonical columns, converted by header unit. */
 import assert from "node:assert/strict";
-import {
-  parseHeader,
-  resolveHeaders,
-  sanitizeName,
-  SUMMARY_ALIASES,
-} from "../../../../plugins/datasets/m50t/headers.ts";
-import { loadPerformanceSummary } from "../../../../plugins/datasets/m50t/summary_loader.ts";
+import { parseHeader, resolveHeaders, sanitizeName, SUMMARY_ALIASES } from "../../../../lib/m50t/mod.ts";
+import { loadPerformanceSummary } from "../../../../lib/m50t/mod.ts";
 import { recordingLogger, writeFixture } from "./helpers.ts";
 
 Deno.test("2023 and 2024 spellings resolve to the same canonical names", () => {

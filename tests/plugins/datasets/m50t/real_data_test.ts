@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import m50t, { m50tOptions } from "../../../../plugins/datasets/m50t.ts";
-import { experimentByLabel } from "../../../../plugins/datasets/m50t/experiments.ts";
-import { discoverCurves } from "../../../../plugins/datasets/m50t/paths.ts";
-import { loadCurve } from "../../../../plugins/datasets/m50t/curve_loader.ts";
-import { checkDataset } from "../../../../plugins/datasets/m50t/check.ts";
+import { experimentByLabel } from "../../../../lib/m50t/mod.ts";
+import { discoverCurves } from "../../../../lib/m50t/mod.ts";
+import { loadCurve } from "../../../../lib/m50t/mod.ts";
+import { checkDataset } from "../../../../lib/m50t/mod.ts";
 import { requireRealData, testContext } from "./helpers.ts";
 
 Deno.test("real Expt 1: 9 cells, 118 rows, SOH 1 at RPT0 and equal to the file's SoH", async () => {

@@ -1,8 +1,8 @@
 /** The synthetic generator: Expt 5 with curves checks complete, and a second run is byte-identical. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { synthesize } from "../../../../plugins/datasets/m50t/synth_writer.ts";
-import { checkDataset, formatCheckReport } from "../../../../plugins/datasets/m50t/check.ts";
+import { synthesize } from "../../../../lib/m50t/mod.ts";
+import { checkDataset, formatCheckReport } from "../../../../lib/m50t/mod.ts";
 import { listFiles, sha256File } from "./helpers.ts";
 
 async function hashes(dir: string): Promise<Map<string, string>> {

@@ -5,8 +5,8 @@
  */
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
-import { DataError } from "../../../core/errors.ts";
-import { checkEndsWithNewline, DataIssues } from "../plausibility.ts";
+import { DataError } from "../errors.ts";
+import { checkEndsWithNewline, DataIssues } from "./plausibility.ts";
 
 /** A CSV as read: headers in file order and one text column per header (null = empty cell). */
 export interface TextTable {

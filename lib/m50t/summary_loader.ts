@@ -4,8 +4,8 @@
  * columns (cellKey, experiment, cell, chamber_temperature_K from the chamber set-point), sets `days` = 0 at
  * RPT0 and recomputes SOH from the C/10 capacity.
  */
-import type { ColumnTable, Logger } from "../../../core/plugin.ts";
-import { DataError } from "../../../core/errors.ts";
+import type { ColumnTable, Logger } from "../dataset_shapes.ts";
+import { DataError } from "../errors.ts";
 import {
   requireColumn,
   type ResolvedColumn,
@@ -19,7 +19,7 @@ import {
   checkSummaryTable,
   DataIssues,
   type TableSource,
-} from "../plausibility.ts";
+} from "./plausibility.ts";
 import { M50T_LIMITS } from "./experiments.ts";
 import {
   looksNumeric,

@@ -5,8 +5,8 @@
  * curves are reported when missing but do not fail the check (the real record ships them separately).
  */
 import { join } from "node:path";
-import { BatteryMLError } from "../../../core/errors.ts";
-import { type CellTable, checkCellMagnitudes, DataIssues } from "../plausibility.ts";
+import { BatteryMLError } from "../errors.ts";
+import { type CellTable, checkCellMagnitudes, DataIssues } from "./plausibility.ts";
 import { loadCurve } from "./curve_loader.ts";
 import { EXPERIMENTS, M50T_LIMITS, type M50tCell, m50tCellKey, type M50tExperiment } from "./experiments.ts";
 import type { Spelling } from "./headers.ts";

@@ -4,7 +4,7 @@
  * column names that carry their unit (`capacity_c10_Ah`). Units convert by the unit written in the header
  * and nothing else; a known column with a unit of the wrong kind is an error, never a guess.
  */
-import { DataError } from "../../../core/errors.ts";
+import { DataError } from "../errors.ts";
 
 /** Physical kinds of column; each has one canonical unit (the suffix of its canonical name). */
 export type Quantity =

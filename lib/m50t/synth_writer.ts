@@ -5,13 +5,13 @@
  * summaries do not change when curves are switched on and two runs give byte-identical files.
  */
 import { dirname } from "node:path";
-import type { Logger } from "../../../core/plugin.ts";
-import { Rng } from "../../../core/rng.ts";
-import { type DischargeCurve, dischargeCurve } from "../../../lib/battery/discharge_curve.ts";
-import type { DegradationModes } from "../../../lib/battery/electrode_balance.ts";
-import { agedBalance, freshBalance } from "../../../lib/battery/electrode_balance.ts";
+import type { Logger } from "../dataset_shapes.ts";
+import { Rng } from "../rng.ts";
+import { type DischargeCurve, dischargeCurve } from "../battery/discharge_curve.ts";
+import type { DegradationModes } from "../battery/electrode_balance.ts";
+import { agedBalance, freshBalance } from "../battery/electrode_balance.ts";
 import { experimentByLabel, type M50tExperiment } from "./experiments.ts";
-import { ddmmyyyy, fixed, FixedByteWriter } from "./fixed_format.ts";
+import { ddmmyyyy, fixed, FixedByteWriter } from "./_fixed_format.ts";
 import {
   curveFileName,
   perCyclePath,
@@ -19,8 +19,8 @@ import {
   perSetPath,
   resolveCellCurveDir,
 } from "./paths.ts";
-import { C10_CURRENT_A, simulateCell, type SynthCellHistory } from "./synth_cell.ts";
-import { SCHEDULES } from "./synth_schedule.ts";
+import { C10_CURRENT_A, simulateCell, type SynthCellHistory } from "./_synth_cell.ts";
+import { SCHEDULES } from "./_synth_schedule.ts";
 import { join } from "node:path";
 
 /** Options of `synthesize`. */

@@ -4,8 +4,8 @@
  * ageing sets, Performance Summary rows) is copied from `shared/data/m50t-cells.csv`; folder names are
  * those of the Zenodo archives (`shared/data/README.md`, "Real folder and file naming").
  */
-import { DataError } from "../../../core/errors.ts";
-import type { CellLimits } from "../plausibility.ts";
+import { DataError } from "../errors.ts";
+import type { CellLimits } from "./plausibility.ts";
 
 /** Experiment labels as they appear in file names ("2,2" keeps its comma). */
 export const EXPERIMENT_LABELS = ["1", "2,2", "3", "4", "5"] as const;
@@ -148,3 +148,20 @@ export function m50tCellKey(label: string, cell: string): string {
  * discharge runs from 4.2 V to 2.5 V (the real curves start at ~4.17 V after the rest and end at 2.50 V).
  */
 export const M50T_LIMITS: CellLimits = { nominalCapacityAh: 5, voltageWindowV: [2.5, 4.2] };
+
+/** Parses a comma-separated list of experiment labels ("1,5"; "2,2" is one label). */
+export function parseExperiments(text: string): string[] {
+  const out: string[] = [];
+  const parts = text.split(",").map((p) => p.trim());
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] === "2" && parts[i + 1] === "2") {
+      out.push("2,2");
+      i++;
+    } else out.push(parts[i]);
+  }
+  const bad = out.filter((l) => !(EXPERIMENT_LABELS as readonly string[]).includes(l));
+  if (bad.length) {
+    throw new Error(`unknown experiment ${bad.join(", ")}: expected ${EXPERIMENT_LABELS.join(", ")}`);
+  }
+  return out;
+}

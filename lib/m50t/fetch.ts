@@ -10,8 +10,8 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join, normalize } from "node:path";
 import { Unzip, UnzipInflate } from "fflate";
-import { DataError } from "../../../core/errors.ts";
-import { type ProgressSink, silentProgress } from "../../../lib/progress.ts";
+import { DataError } from "../errors.ts";
+import { type ProgressSink, silentProgress } from "../progress.ts";
 import { experimentByLabel } from "./experiments.ts";
 
 /** The Zenodo record holding the five archives. */

@@ -7,11 +7,11 @@
  * the other cells' (a unit error). Findings go to a `DataIssues` sink: an error by default, a listed warning
  * with `data.strict=false`.
  *
- * It lives under plugins/datasets/ (not lib/) because it speaks the canonical-column vocabulary of the dataset
- * plugins and raises the core's DataError, which lib/ may not import.
+ * Core-free (it raises lib/errors.ts's DataError, which the core re-exports), so the csv_table dataset plugin
+ * uses it too.
  */
-import { DataError, type DataLocation } from "../../core/errors.ts";
-import type { Curve, Logger } from "../../core/plugin.ts";
+import { DataError, type DataLocation } from "../errors.ts";
+import type { Curve, Logger } from "../dataset_shapes.ts";
 
 /** What the checks are relative to: the cell's nominal capacity and the discharge voltage window. */
 export interface CellLimits {

@@ -3,22 +3,17 @@
  * modes grow (lib/battery/degradation.ts, Arrhenius rates with cell-to-cell spread), and the RPT
  * quantities (C/10 and C/2 capacity, 0.1 s resistance) follow from the aged electrode balance.
  */
-import type { Rng } from "../../../core/rng.ts";
+import type { Rng } from "../rng.ts";
 import {
   agedBalance,
   type DegradationModes,
   type ElectrodeBalance,
   freshBalance,
-} from "../../../lib/battery/electrode_balance.ts";
-import {
-  agedResistance,
-  cellRates,
-  degradationModes,
-  NOMINAL_RATES,
-} from "../../../lib/battery/degradation.ts";
-import { dischargeCapacity } from "../../../lib/battery/discharge_curve.ts";
+} from "../battery/electrode_balance.ts";
+import { agedResistance, cellRates, degradationModes, NOMINAL_RATES } from "../battery/degradation.ts";
+import { dischargeCapacity } from "../battery/discharge_curve.ts";
 import type { M50tCell } from "./experiments.ts";
-import type { AgeingSchedule } from "./synth_schedule.ts";
+import type { AgeingSchedule } from "./_synth_schedule.ts";
 
 /** 0.1C of the 5 Ah nominal M50T (A): the RPT's slow discharge. */
 export const C10_CURRENT_A = 0.5;

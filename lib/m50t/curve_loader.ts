@@ -5,8 +5,8 @@
  * is located by re-reading that file as text, so the error still names line and column.
  */
 import pl from "nodejs-polars";
-import type { Curve } from "../../../core/plugin.ts";
-import { DataError } from "../../../core/errors.ts";
+import type { Curve } from "../dataset_shapes.ts";
+import { DataError } from "../errors.ts";
 import { CURVE_ALIASES, requireColumn, type ResolvedColumn, resolveHeaders } from "./headers.ts";
 import {
   type CellLimits,
@@ -14,7 +14,7 @@ import {
   checkEndsWithNewline,
   DataIssues,
   fileEndsWithNewline,
-} from "../plausibility.ts";
+} from "./plausibility.ts";
 import { M50T_LIMITS } from "./experiments.ts";
 import { missingFileError, parseNumberColumn, readTextTable, splitCsvLine } from "./text_csv.ts";
 
