@@ -31,6 +31,8 @@ export const BUILTIN_PLUGINS: Record<PluginKind, Record<string, ModuleLoader>> =
     mlp: () => import("./models/mlp.ts"),
     lstm_attn: () => import("./models/lstm_attn.ts"),
     neural_ode: () => import("./models/neural_ode.ts"),
+    cnn_lstm: () => import("./models/cnn_lstm.ts"),
+    acla: () => import("./models/acla.ts"),
   },
   loss: {
     mse: () => import("./losses/mse.ts"),

@@ -180,6 +180,36 @@ const MODELS: ModelSpec[] = [
     physics: PHYSICS_DEFAULT,
   },
   {
+    name: "cnn_lstm",
+    path: "models/cnn_lstm.ts",
+    options: { channels: [6], hidden: 6, heads: 2 },
+    set: unevenSequenceSet,
+    standardised: false,
+    physics: PHYSICS_DEFAULT,
+  },
+  {
+    name: "acla",
+    path: "models/acla.ts",
+    options: {
+      embed: 6,
+      channels: 6,
+      hidden: 6,
+      latent: 3,
+      augment: 1,
+      dynamics_hidden: [6],
+      decoder_hidden: 6,
+    },
+    set: unevenSequenceSet,
+    standardised: false,
+    // Its latent flow starts gentle (nearly straight outputs): large weights make the sequence terms count.
+    physics: {
+      options: { lambda_monotonic: 1e4, lambda_smooth: 1e8, directions: { soh: "non_decreasing" } },
+      sign: -1,
+      lambdaMonotonic: 1e4,
+      lambdaSmooth: 1e8,
+    },
+  },
+  {
     name: "neural_ode",
     path: "models/neural_ode.ts",
     options: { latent_dim: 3, hidden: 6, encoder: "mlp", solver: "rk4", steps_per_interval: 1 },

@@ -1,0 +1,200 @@
+/**
+ * ACLA — attention, CNN-LSTM, augmented latent ODE — encoding only the observed prefix. The original
+ * ACLA runs attention over the whole sequence and seeds its ODE from step 0, so later steps leak into the
+ * initial state; here every stage is causal and the initial state is read at the forecast origin (the last
+ * observed step), so it depends on the observed prefix alone:
+ *
+ *   inputs → dense embedding → causal self-attention over the prefix (residual + LayerNorm)
+ *          → causal 1-D convolution (ReLU) → LSTM → state at the origin → z₀ = tanh(dense(h))
+ *          → [z₀, 0…0] (ANODE: `augment` extra zero-initialised dimensions give the flow room to move
+ *            trajectories past each other) → dz/dτ = f(z), a tanh MLP solved by lib/ode
+ *          → decoder MLP at each requested time τ = t − t_origin (0 for steps up to the origin).
+ *
+ * Anchored (forecasting with anchor channels): ŷ = anchor + dec(z(τ)) − dec(z(0)), so the forecast starts
+ * exactly at the last observed value. Without an observed prefix (estimation framing) the origin is the
+ * first step and ŷ = dec(z(τ)). The ODE solver runs in float64 on the host (lib/ode), hence wasm/cpu only.
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  attentionBias,
+  type AttentionParams,
+  attentionParams,
+  selfAttention,
+} from "../nn/layers/attention.ts";
+import { causalConv, type CausalConvParams, causalConvParams } from "../nn/layers/causal_conv.ts";
+import { dense, type DenseParams, denseParams } from "../nn/layers/dense.ts";
+import { layerNorm, type LayerNormParams, layerNormParams } from "../nn/layers/layer_norm.ts";
+import { lstm, type LstmParams, lstmParams } from "../nn/layers/lstm.ts";
+import type { ParamStore } from "../nn/param_store.ts";
+import type { UniformRandom } from "../nn/seeded_random.ts";
+import { MlpField, type MlpFieldShape } from "./mlp_field.ts";
+import { odeint, type OdeOpOptions } from "./tensor_op.ts";
+import { unionTimeGrid } from "./time_grid.ts";
+
+/** Widths, the input channels the network reads and the solver. */
+export interface AclaConfig {
+  inputDim: number;
+  /** Width of the embedding the attention runs on (a multiple of `heads`). */
+  embed: number;
+  heads: number;
+  channels: number;
+  kernel: number;
+  hidden: number;
+  latent: number;
+  /** ANODE's extra zero-initialised dimensions. */
+  augment: number;
+  dynamicsHidden: number[];
+  decoderHidden: number;
+  outputs: number;
+  /** Input channel of the standardised step time. */
+  timeChannel: number;
+  /** Input channels of the anchors (K of them) and of τ when anchored; absent otherwise. */
+  anchor?: { yAnchor: number; tau: number };
+  solver: "rk4" | "euler" | "dopri5";
+  stepsPerInterval: number;
+}
+
+/** The network's parameters. */
+export interface AclaParams {
+  embed: DenseParams;
+  attention: AttentionParams;
+  norm: LayerNormParams;
+  conv: CausalConvParams;
+  lstm: LstmParams;
+  toLatent: DenseParams;
+  dynamics: DenseParams[];
+  decoder: DenseParams[];
+}
+
+/** What a forward pass returns: outputs (B, T, K), attention weights (B, heads, T, T), z (B, T, L + A). */
+export interface AclaOutput {
+  y: tf.Tensor3D;
+  weights: tf.Tensor4D;
+  z: tf.Tensor3D;
+}
+
+/** The field's shape: autonomous (τ is relative to the origin), over the augmented state. */
+function fieldShape(cfg: AclaConfig): MlpFieldShape {
+  return { stateWidth: cfg.latent + cfg.augment, hidden: cfg.dynamicsHidden, timeInput: false };
+}
+
+/** Creates every parameter in `store` from the seeded `rng`. */
+export function buildAcla(store: ParamStore, cfg: AclaConfig, rng: UniformRandom): AclaParams {
+  if (cfg.embed % cfg.heads !== 0) {
+    throw new RangeError(`acla: embed (${cfg.embed}) must be a multiple of heads (${cfg.heads})`);
+  }
+  const width = cfg.latent + cfg.augment;
+  const dynWidths = [width, ...cfg.dynamicsHidden, width];
+  const dynamics = dynWidths.slice(1).map((w, l) =>
+    denseParams(store, `dynamics.${l}`, dynWidths[l], w, rng)
+  );
+  // A gentle initial flow (small last layer): early solves stay close to z₀.
+  tf.tidy(() => {
+    const last = dynamics[dynamics.length - 1].w;
+    last.assign(tf.mul(last, 0.1));
+  });
+  return {
+    embed: denseParams(store, "embed", cfg.inputDim, cfg.embed, rng),
+    attention: attentionParams(store, "attn", cfg.embed, cfg.heads, rng),
+    norm: layerNormParams(store, "norm", cfg.embed),
+    conv: causalConvParams(store, "conv", cfg.embed, cfg.channels, cfg.kernel, rng),
+    lstm: lstmParams(store, "lstm", cfg.channels, cfg.hidden, rng),
+    toLatent: denseParams(store, "to_latent", cfg.hidden, cfg.latent, rng),
+    dynamics,
+    decoder: [
+      denseParams(store, "decoder.0", width, cfg.decoderHidden, rng),
+      denseParams(store, "decoder.1", cfg.decoderHidden, cfg.outputs, rng),
+    ],
+  };
+}
+
+/**
+ * Each sample's forecast origin (the last step with τ ≤ 0 when anchored, else step 0) and its times
+ * τ = t − t_origin in standardised time units, clamped at 0 (steps up to the origin read z₀).
+ */
+export function originsAndTimes(
+  cfg: AclaConfig,
+  x: tf.Tensor3D,
+  stepMask: tf.Tensor2D,
+): { origin: Int32Array; tau: Float32Array; lengths: Int32Array } {
+  const [b, steps, width] = x.shape;
+  const xs = x.dataSync(), m = stepMask.dataSync();
+  const origin = new Int32Array(b), tau = new Float32Array(b * steps), lengths = new Int32Array(b);
+  for (let i = 0; i < b; i++) {
+    let len = 0;
+    while (len < steps && m[i * steps + len] > 0) len++;
+    lengths[i] = Math.max(1, len);
+    if (cfg.anchor) {
+      for (let s = 0; s < lengths[i]; s++) {
+        if (xs[(i * steps + s) * width + cfg.anchor.tau] <= 0) origin[i] = s;
+      }
+    }
+    const t0 = xs[(i * steps + origin[i]) * width + cfg.timeChannel];
+    for (let s = 0; s < lengths[i]; s++) {
+      tau[i * steps + s] = Math.max(0, xs[(i * steps + s) * width + cfg.timeChannel] - t0);
+    }
+  }
+  return { origin, tau, lengths };
+}
+
+/** The encoder: the state z₀ (B, latent) at each origin, and the attention weights. */
+function encode(
+  p: AclaParams,
+  x: tf.Tensor3D,
+  stepMask: tf.Tensor2D,
+  origin: Int32Array,
+): { z0: tf.Tensor2D; weights: tf.Tensor4D } {
+  const [b, steps] = x.shape;
+  // Keys: the real steps up to each origin (the observed prefix); causal on top.
+  const prefix = tf.tensor2d(
+    Float32Array.from({ length: b * steps }, (_, j) => (j % steps <= origin[Math.floor(j / steps)] ? 1 : 0)),
+    [b, steps],
+  );
+  const keys = tf.mul(prefix, stepMask) as tf.Tensor2D;
+  const e = dense(x, p.embed) as tf.Tensor3D;
+  const { output, weights } = selfAttention(e, attentionBias(keys, true), p.attention);
+  const attended = layerNorm(tf.add(e, output), p.norm) as tf.Tensor3D;
+  const h = lstm(tf.relu(causalConv(attended, p.conv)) as tf.Tensor3D, stepMask, p.lstm);
+  const oneHot = tf.tensor3d(
+    Float32Array.from({ length: b * steps }, (_, j) => (j % steps === origin[Math.floor(j / steps)] ? 1 : 0)),
+    [b, steps, 1],
+  );
+  const atOrigin = tf.sum(tf.mul(h, oneHot), 1) as tf.Tensor2D;
+  return { z0: tf.tanh(dense(atOrigin, p.toLatent)) as tf.Tensor2D, weights };
+}
+
+function decode(z: tf.Tensor2D, layers: readonly DenseParams[]): tf.Tensor2D {
+  return dense(tf.tanh(dense(z, layers[0])), layers[1]) as tf.Tensor2D;
+}
+
+/** Forward pass of x (B, T, F) with the step mask (B, T): standardised outputs, attention, latents. */
+export function forwardAcla(
+  p: AclaParams,
+  cfg: AclaConfig,
+  x: tf.Tensor3D,
+  stepMask: tf.Tensor2D,
+  differentiable = true,
+): AclaOutput {
+  const [b, steps] = x.shape, width = cfg.latent + cfg.augment;
+  const { origin, tau, lengths } = originsAndTimes(cfg, x, stepMask);
+  const { z0, weights } = encode(p, x, stepMask, origin);
+  const z0Aug = cfg.augment > 0 ? tf.concat([z0, tf.zeros([b, cfg.augment])], 1) as tf.Tensor2D : z0;
+  const solve: OdeOpOptions = cfg.solver === "dopri5"
+    ? { method: "dopri5", differentiable }
+    : { method: cfg.solver, stepsPerInterval: cfg.stepsPerInterval, differentiable };
+  const { y: z } = odeint(
+    (rows, theta) => new MlpField(fieldShape(cfg), rows, theta),
+    z0Aug,
+    p.dynamics.flatMap((d) => [d.w, d.b]),
+    unionTimeGrid(tau, lengths, steps),
+    solve,
+  );
+  const decoded = tf.reshape(
+    decode(tf.reshape(z, [b * steps, width]) as tf.Tensor2D, p.decoder),
+    [b, steps, cfg.outputs],
+  ) as tf.Tensor3D;
+  if (!cfg.anchor) return { y: decoded, weights, z };
+  const yAnchor = tf.slice(x, [0, 0, cfg.anchor.yAnchor], [b, steps, cfg.outputs]);
+  const change = tf.sub(decoded, tf.expandDims(decode(z0Aug, p.decoder), 1));
+  return { y: tf.add(yAnchor, change) as tf.Tensor3D, weights, z };
+}

@@ -1,0 +1,80 @@
+/**
+ * `acla` model: attention over the observed prefix → CNN-LSTM encoder → augmented latent ODE → per-step
+ * output at each requested time (lib/ode/acla_net.ts). Unlike the original ACLA, whose ODE starts from
+ * step 0 after attention over the whole sequence (so later steps leak into the initial state), the
+ * encoder here is causal and its state is read at the forecast origin: a forecast depends on the observed
+ * prefix and the schedule of RPT times only.
+ *
+ * Forecasting (`evaluation.observe`), anchoring and prefix draws work as in `lstm_attn`
+ * (plugins/models/sequence_forecaster.ts); anchored, the forecast is the last observed value plus
+ * dec(z(τ)) − dec(z(0)). Without `evaluation.observe` the origin is each sequence's first step. The ODE
+ * solver runs in float64 on the host, so training is on wasm or cpu (`auto` means wasm); WebGPU is refused.
+ */
+import { z } from "zod";
+import type { PluginDefinition } from "../../core/plugin.ts";
+import { type AclaConfig, type AclaParams, buildAcla, forwardAcla } from "../../lib/ode/acla_net.ts";
+import { anchorChannels, inputWidth } from "../../lib/nn/sequence_inputs.ts";
+import { createForecaster, type ForecasterInstance, type SequenceNetwork } from "./sequence_forecaster.ts";
+
+const options = z.strictObject({
+  /** Width of the embedding the prefix attention runs on (a multiple of heads). */
+  embed: z.int().min(1).default(16),
+  heads: z.int().min(1).default(2),
+  channels: z.int().min(1).default(16),
+  kernel: z.int().min(1).default(3),
+  hidden: z.int().min(1).default(16),
+  latent: z.int().min(1).default(4),
+  /** ANODE's extra zero-initialised state dimensions. */
+  augment: z.int().min(0).default(2),
+  dynamics_hidden: z.array(z.int().min(1)).default([16]),
+  decoder_hidden: z.int().min(1).default(16),
+  solver: z.enum(["rk4", "euler", "dopri5"]).default("rk4"),
+  /** Fixed-step solvers: steps between consecutive requested times. */
+  steps_per_interval: z.int().min(1).default(2),
+  anchor: z.boolean().default(true),
+  prefix_draws: z.int().min(0).default(8),
+  min_prefix: z.int().min(1).default(2),
+  checkpoint_dir: z.string().optional(),
+});
+type Options = z.infer<typeof options>;
+
+function network(o: Options): SequenceNetwork<AclaConfig, AclaParams> {
+  return {
+    name: "acla",
+    backends: ["wasm", "cpu"],
+    configure(spec, targets) {
+      const anchor = anchorChannels(spec);
+      return {
+        inputDim: inputWidth(spec),
+        embed: o.embed,
+        heads: o.heads,
+        channels: o.channels,
+        kernel: o.kernel,
+        hidden: o.hidden,
+        latent: o.latent,
+        augment: o.augment,
+        dynamicsHidden: o.dynamics_hidden,
+        decoderHidden: o.decoder_hidden,
+        outputs: targets,
+        timeChannel: spec.features.mean.length,
+        anchor: anchor ? { yAnchor: anchor.yAnchor, tau: anchor.tau } : undefined,
+        solver: o.solver,
+        stepsPerInterval: o.steps_per_interval,
+      };
+    },
+    build: buildAcla,
+    forward: (p, cfg, _spec, x, stepMask) => forwardAcla(p, cfg, x, stepMask),
+  };
+}
+
+/** The `acla` model definition. */
+const acla: PluginDefinition<"model", Options, ForecasterInstance> = {
+  kind: "model",
+  name: "acla",
+  version: "1.0.0",
+  apiVersion: 1,
+  description: "Prefix attention → CNN-LSTM encoder → augmented latent ODE; causal forecasts from a prefix.",
+  options,
+  create: (o) => createForecaster(network(o), o),
+};
+export default acla;

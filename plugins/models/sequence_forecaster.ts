@@ -1,0 +1,249 @@
+/**
+ * What the sequence-network model plugins `cnn_lstm` and `acla` share with `lstm_attn`'s way of working:
+ * standardised per-step inputs (lib/nn/sequence_inputs.ts), forecasting from an observed prefix
+ * (`evaluation.observe`; later inputs carry the last observed features forward and hide targets), anchored
+ * forecasts (the output starts at the last observed value), training on randomly drawn prefixes (seeded),
+ * the trainer glue (lib/nn/network_fit.ts), attention maps of the last prediction, and saving/loading the
+ * weights. A network plugs in through `SequenceNetwork`: how to configure, build and run it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { FitContext, ModelInstance, Prediction } from "../../core/plugin.ts";
+import type { SampleSet } from "../../core/sample.ts";
+import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
+import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
+import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
+import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
+import { ParamStore } from "../../lib/nn/param_store.ts";
+import { SeededRandom, type UniformRandom } from "../../lib/nn/seeded_random.ts";
+import { stepMaskOf } from "../../lib/nn/sequence_data.ts";
+import {
+  anchorChannels,
+  fitSequenceInputSpec,
+  inputWidth,
+  sequenceInputs,
+  type SequenceInputSpec,
+} from "../../lib/nn/sequence_inputs.ts";
+import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
+import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
+import type { AttentionMaps } from "./lstm_attn.ts";
+
+/** Options every sequence forecaster takes (besides its architecture). */
+export interface ForecasterOptions {
+  /** Forecasts as changes from the last observed value (only when forecasting). */
+  anchor: boolean;
+  /** Observed-prefix lengths drawn per training cell when forecasting; 0 = the evaluation's prefix only. */
+  prefix_draws: number;
+  /** Shortest drawn prefix. */
+  min_prefix: number;
+  checkpoint_dir?: string;
+}
+
+/** A network the forecaster trains: its configuration C and parameters P. */
+export interface SequenceNetwork<C, P> {
+  name: string;
+  /** The architecture for these inputs (width, targets, whether forecasting). */
+  configure(spec: SequenceInputSpec, targets: number, forecasting: boolean): C;
+  build(store: ParamStore, cfg: C, rng: UniformRandom): P;
+  /**
+   * Standardised outputs (B, T, K) — anchored ones included, see `anchoredByRate` — and attention
+   * weights (B, heads, T, T) of inputs x (B, T, W) with the step mask (B, T).
+   */
+  forward(p: P, cfg: C, spec: SequenceInputSpec, x: tf.Tensor3D, stepMask: tf.Tensor2D): {
+    y: tf.Tensor3D;
+    weights: tf.Tensor4D;
+  };
+  /** Backends it can train on (undefined: any); another requested one is refused, never replaced. */
+  backends?: readonly BackendRequest[];
+}
+
+/** Everything besides the weights that a saved model needs. */
+interface ForecasterMeta<C> {
+  cfg: C;
+  spec: SequenceInputSpec;
+  observe: ObserveSetting | null;
+  featureNames: string[];
+  targetNames: string[];
+  backend: BackendRequest;
+}
+
+interface State<C, P> {
+  meta: ForecasterMeta<C>;
+  store: ParamStore;
+  params: P;
+}
+
+/**
+ * An anchored output from a per-step rate: ŷ = anchor + τ·rate (standardised units; the anchor values and
+ * τ, the time since the anchor, are input channels), or the raw output when the spec is not anchored.
+ */
+export function anchoredByRate(spec: SequenceInputSpec, x: tf.Tensor3D, out: tf.Tensor3D): tf.Tensor3D {
+  const anchor = anchorChannels(spec);
+  if (!anchor) return out;
+  const [n, T] = x.shape, K = spec.targets.mean.length;
+  const yAnchor = tf.slice(x, [0, 0, anchor.yAnchor], [n, T, K]);
+  const tau = tf.slice(x, [0, 0, anchor.tau], [n, T, 1]);
+  return tf.add(yAnchor, tf.mul(tau, out)) as tf.Tensor3D;
+}
+
+/** The backend to train on: `auto` is the network's first allowed one; a refused one throws. */
+function backendFor<C, P>(net: SequenceNetwork<C, P>, requested: BackendRequest): BackendRequest {
+  if (!net.backends || net.backends.includes(requested)) return requested;
+  if (requested === "auto") return net.backends[0];
+  throw new Error(
+    `${net.name}: training.backend=${requested} is not supported (it runs on ${net.backends.join(", ")})`,
+  );
+}
+
+/** A forecaster model instance of `net`, with the attention maps of its last prediction. */
+export interface ForecasterInstance extends ModelInstance {
+  attention(): AttentionMaps | null;
+}
+
+/** Creates a model instance training `net` with `opts`. */
+export function createForecaster<C, P>(
+  net: SequenceNetwork<C, P>,
+  opts: ForecasterOptions,
+): ForecasterInstance {
+  let state: State<C, P> | undefined;
+  let lastMaps: AttentionMaps | null = null;
+  const ready = () => {
+    if (!state) throw new Error(`${net.name}: not fitted or loaded`);
+    return state;
+  };
+  const build = (meta: ForecasterMeta<C>, rng: UniformRandom): State<C, P> => {
+    const store = new ParamStore();
+    return { meta, store, params: net.build(store, meta.cfg, rng) };
+  };
+  const forward = (s: State<C, P>, x: tf.Tensor, stepMask: tf.Tensor) => {
+    const out = net.forward(s.params, s.meta.cfg, s.meta.spec, x as tf.Tensor3D, stepMask as tf.Tensor2D);
+    const { mean, std } = s.meta.spec.targets;
+    return { y: tf.add(tf.mul(out.y, std), mean), weights: out.weights };
+  };
+  const tensorsOf = (set: SampleSet, meta: ForecasterMeta<C>, observed?: Int32Array | null): TensorSet => {
+    const seen = observed ?? (meta.observe ? observedLengths(set, meta.observe) : null);
+    const x = sequenceInputs(set, meta.spec, seen);
+    const clean = Float32Array.from(set.y, (v, i) => (set.yMask[i] ? v : 0));
+    const mask = seen ? forecastMask(set, seen) : Float32Array.from(set.yMask);
+    const shape = [set.n, set.steps, set.targetNames.length];
+    return {
+      n: set.n,
+      x: tf.tensor3d(x, [set.n, set.steps, inputWidth(meta.spec)]),
+      y: tf.tensor(clean, shape),
+      mask: tf.tensor(mask, shape),
+      t: tf.tensor2d(set.t, [set.n, set.steps]),
+      stepMask: tf.tensor2d(stepMaskOf(set), [set.n, set.steps]),
+      counts: countsPerSample(Uint8Array.from(mask), set.n),
+    };
+  };
+  const dispose = (s: TensorSet | undefined) => s && tf.dispose([s.x, s.y, s.mask, s.t!, s.stepMask!]);
+
+  async function fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
+    const backend = backendFor(net, ctx.training.backend);
+    await selectBackend(backend, (l) => ctx.log.info(l));
+    const observe = observeFrom(ctx.observe);
+    const spec = fitSequenceInputSpec(train, observe !== null, opts.anchor);
+    const s = build({
+      cfg: net.configure(spec, train.targetNames.length, observe !== null),
+      spec,
+      observe,
+      featureNames: [...train.featureNames],
+      targetNames: [...train.targetNames],
+      backend,
+    }, ctx.rng);
+    // With forecasting, each training cell is seen with several drawn prefixes (seeded).
+    const draws = observe
+      ? drawPrefixes(
+        train.lengths,
+        opts.prefix_draws,
+        opts.min_prefix,
+        new SeededRandom(ctx.rng.nextUint32()),
+        observedLengths(train, observe),
+      )
+      : null;
+    const trainSet = draws
+      ? tensorsOf(selectSamples(train, draws.sample), s.meta, draws.prefix)
+      : tensorsOf(train, s.meta);
+    const valSet = val ? tensorsOf(val, s.meta) : undefined;
+    try {
+      const result = await fitNetwork({
+        store: s.store,
+        forward: (x, m) => forward(s, x, m!).y,
+        train: trainSet,
+        val: valSet,
+        targetNames: train.targetNames,
+        settings: { ...ctx.training, backend },
+        ...contextFitOptions(ctx, net.name, { options: { ...opts }, train, val }),
+      });
+      return { state: s, result };
+    } catch (err) {
+      s.store.dispose();
+      throw err;
+    } finally {
+      dispose(trainSet);
+      dispose(valSet);
+    }
+  }
+
+  function predict(s: State<C, P>, set: SampleSet): { prediction: Prediction; maps: AttentionMaps } {
+    if (set.featureNames.join("\u0000") !== s.meta.featureNames.join("\u0000")) {
+      throw new Error(
+        `${net.name} was fitted on features [${s.meta.featureNames}], got [${set.featureNames}]`,
+      );
+    }
+    const tensors = tensorsOf(set, s.meta);
+    const T = set.steps, K = s.meta.targetNames.length;
+    try {
+      const { y, weights, heads } = tf.tidy(() => {
+        const out = forward(s, tensors.x, tensors.stepMask!);
+        return {
+          y: out.y.dataSync() as Float32Array,
+          weights: out.weights.dataSync() as Float32Array,
+          heads: out.weights.shape[1],
+        };
+      });
+      const full = new Float32Array(set.n * T * K), mask = new Uint8Array(set.n * T * K);
+      for (let i = 0; i < set.n; i++) {
+        const end = (i * T + set.lengths[i]) * K;
+        full.set(y.subarray(i * T * K, end), i * T * K);
+        mask.fill(1, i * T * K, end);
+      }
+      return {
+        prediction: { y: full, yShape: [set.n, T, K], mask },
+        maps: {
+          weights,
+          shape: [set.n, heads, T, T],
+          cellKeys: [...set.meta.cellKey],
+          lengths: Int32Array.from(set.lengths),
+        },
+      };
+    } finally {
+      dispose(tensors);
+    }
+  }
+
+  return {
+    accepts: { layouts: ["sequence"], loss: true },
+    async fit(train, val, ctx) {
+      state?.store.dispose();
+      state = undefined;
+      const fitted = await withCheckpointErrors(() => fit(train, val, ctx));
+      state = fitted.state;
+      return networkFitResult(fitted.result);
+    },
+    // deno-lint-ignore require-await
+    async predict(set) {
+      const { prediction, maps } = predict(ready(), set);
+      lastMaps = maps;
+      return prediction;
+    },
+    attention: () => lastMaps,
+    save: (dir) => saveWeights(dir, net.name, ready().store, ready().meta),
+    async load(dir) {
+      const meta = await readWeightsMeta(dir, net.name) as ForecasterMeta<C>;
+      await selectBackend(meta.backend);
+      state?.store.dispose();
+      state = build(meta, new SeededRandom(0)); // initial values are overwritten by the saved ones
+      await loadWeightsInto(dir, net.name, state.store);
+    },
+  };
+}

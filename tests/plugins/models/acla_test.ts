@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { wasmReady } from "../../lib/nn/wasm_backend.ts";
+import { createLogger } from "../../../core/log.ts";
+import { createRng } from "../../../core/rng.ts";
+import { createLocal } from "../../lib/nn/local_plugin.ts";
+import type { ForecasterInstance } from "../../../plugins/models/sequence_forecaster.ts";
+import { type AclaConfig, buildAcla, forwardAcla } from "../../../lib/ode/acla_net.ts";
+import { ParamStore } from "../../../lib/nn/param_store.ts";
+import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
+import { gradientCheck } from "../../lib/nn/gradient_check.ts";
+import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
+import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { decaySequences, fadeSequences, futureEdited } from "./sequence_models_fixtures.ts";
+
+await wasmReady;
+
+const log = createLogger({ quiet: true });
+const training = resolveTrainingSettings({
+  backend: "wasm",
+  epochs: 60,
+  batch_size: 4,
+  learning_rate: 0.02,
+  schedule: "constant",
+  patience: 0,
+});
+const small = {
+  embed: 8,
+  channels: 8,
+  hidden: 8,
+  latent: 3,
+  augment: 2,
+  dynamics_hidden: [8],
+  decoder_hidden: 8,
+};
+const newModel = async (options: unknown = {}) =>
+  await createLocal("model", "models/acla.ts", { ...small, ...options as object }) as ForecasterInstance;
+
+/** A tiny anchored network: inputs [feature, time, y_anchor, tau] (channels 1, 2, 3). */
+function tinyNet(seed: number) {
+  const cfg: AclaConfig = {
+    inputDim: 4,
+    embed: 4,
+    heads: 2,
+    channels: 3,
+    kernel: 2,
+    hidden: 3,
+    latent: 2,
+    augment: 1,
+    dynamicsHidden: [3],
+    decoderHidden: 3,
+    outputs: 1,
+    timeChannel: 1,
+    anchor: { yAnchor: 2, tau: 3 },
+    solver: "rk4",
+    stepsPerInterval: 2,
+  };
+  const store = new ParamStore();
+  return { cfg, store, p: buildAcla(store, cfg, new SeededRandom(seed)) };
+}
+
+/** Inputs of B = 2 rows, T = 5 steps, origin at step `origin` (tau ≤ 0 up to it). */
+function inputs(origin: number, featureAfter = 0): tf.Tensor3D {
+  const rows: number[][][] = [0, 1].map((i) =>
+    [0, 1, 2, 3, 4].map((s) => [
+      s <= origin ? 0.3 * s - i : featureAfter,
+      0.4 * s,
+      0.2 + 0.1 * i,
+      0.4 * (s - origin),
+    ])
+  );
+  return tf.tensor3d(rows);
+}
+
+Deno.test("acla network: the initial state depends on the observed prefix only; later steps change nothing", () => {
+  const { cfg, store, p } = tinyNet(3);
+  const mask = tf.ones([2, 5]) as tf.Tensor2D;
+  const a = forwardAcla(p, cfg, inputs(2, 0), mask);
+  const b = forwardAcla(p, cfg, inputs(2, 7), mask);
+  assert.deepEqual(Array.from(a.y.dataSync()), Array.from(b.y.dataSync()));
+  // Up to the origin the output is the anchor (τ = 0 → dec(z(0)) − dec(z₀) = 0); later it moves.
+  const y = a.y.dataSync();
+  for (const s of [0, 1, 2]) assert.ok(Math.abs(y[s] - 0.2) < 1e-6, `step ${s}: ${y[s]}`);
+  assert.ok(Math.abs(y[4] - 0.2) > 1e-6);
+  // A prefix value does reach the forecast.
+  const edited = tf.add(
+    inputs(2, 0),
+    tf.tensor3d([[[1, 0, 0, 0], ...Array(4).fill([0, 0, 0, 0])], Array(5).fill([0, 0, 0, 0])]),
+  );
+  assert.notDeepEqual(
+    Array.from(forwardAcla(p, cfg, edited as tf.Tensor3D, mask).y.dataSync()),
+    Array.from(y),
+  );
+  store.dispose();
+});
+
+Deno.test("acla gradients match central finite differences (rk4, augmented state)", async () => {
+  const { cfg, store, p } = tinyNet(11);
+  const x = inputs(2, 0), mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]]);
+  const y = tf.randomNormal([2, 5, 1], 0, 1, "float32", 2);
+  const worst = await gradientCheck(
+    store.list(),
+    () =>
+      tf.sum(
+        tf.mul(tf.square(tf.sub(forwardAcla(p, cfg, x, mask).y, y)), tf.expandDims(mask, 2)),
+      ) as tf.Scalar,
+    { samples: 24, seed: 6, step: 3e-3 },
+  );
+  assert.ok(worst < 2e-2, `worst relative error ${worst}`);
+  store.dispose();
+});
+
+Deno.test("acla forecasting: changing steps after the observed prefix does not change predictions", async () => {
+  const set = fadeSequences(4, 6);
+  const model = await newModel();
+  await model.fit(set, undefined, {
+    rng: createRng(3),
+    log,
+    training: { ...training, epochs: 3 },
+    observe: { rpts: 2 },
+  });
+  const a = await model.predict(set);
+  assert.deepEqual((await model.predict(futureEdited(set, 2))).y, a.y);
+  assert.notDeepEqual((await model.predict(futureEdited(set, 1))).y, a.y);
+  const maps = model.attention()!;
+  assert.deepEqual(maps.shape, [4, 2, 6, 6]);
+  // No step attends past the origin (step 1): the prefix attention's keys are the observed steps.
+  for (let r = 0; r < 4 * 2 * 6; r++) {
+    for (let c = 2; c < 6; c++) assert.ok(maps.weights[r * 6 + c] < 1e-6, `row ${r} attends step ${c}`);
+  }
+});
+
+Deno.test("acla anchored forecast: starts at the last observed value and follows the prefix; save → load identical", async () => {
+  const P = 3, test = decaySequences(4, 8);
+  const model = await newModel();
+  await model.fit(decaySequences(12, 7), undefined, {
+    rng: createRng(3),
+    log,
+    training,
+    observe: { rpts: P },
+  });
+  await assertAnchoredForecast(model, test, P);
+  const dir = await Deno.makeTempDir({ prefix: "acla-" });
+  try {
+    await model.save(dir);
+    const again = await newModel();
+    await again.load(dir);
+    assert.deepEqual((await again.predict(test)).y, (await model.predict(test)).y);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("acla refuses training.backend=webgpu instead of silently using the CPU", async () => {
+  const model = await newModel();
+  const err = await model.fit(fadeSequences(3, 1), undefined, {
+    rng: createRng(3),
+    log,
+    training: { ...training, backend: "webgpu", epochs: 1 },
+  }).then(() => undefined, (e) => e);
+  assert.match(String(err), /acla: training\.backend=webgpu is not supported/);
+});
