@@ -333,6 +333,7 @@ export function padSequences(
   featureNames: readonly string[],
   targetNames: readonly string[],
   maxLen?: number,
+  check: SampleSetCheck = {},
 ): SampleSet {
   const F = featureNames.length, K = targetNames.length;
   const lens = seqs.map((s) => Math.min(s.t.length, maxLen ?? Infinity));
@@ -370,5 +371,5 @@ export function padSequences(
       chamberC: Float64Array.from(seqs.map((s) => s.chamberC)),
       rpt,
     },
-  });
+  }, check);
 }

@@ -7,6 +7,12 @@
  * content ICA reads (sha256 of the curve's voltage and charge samples) and the ICA options — never by the
  * file's path, size or mtime, so a curve edited in place is recomputed. A cell's samples depend on that
  * cell alone.
+ *
+ * `peak_naming: transition` names peaks by the electrode transition they belong to instead of by rank
+ * (lib/battery/ica_transitions.ts: the fresh cell's dQ/dV peaks from the half-cell OCPs, `pe1`, `ne1`…),
+ * tracked through each cell's RPTs from RPT0 (lib/signal/peak_tracking.ts): `ne4_voltage_V` is the same
+ * graphite transition at every RPT, where `peak2_voltage_V` can jump between transitions as prominences
+ * change order. Rank names stay the default here so existing runs keep their features.
  */
 import { join } from "node:path";
 import { z } from "zod";
@@ -27,7 +33,9 @@ import { createSampleSet, type SampleSet } from "../../core/sample.ts";
 import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
 import { silentProgress } from "../../lib/progress.ts";
 import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/standardizer.ts";
-import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/ica.ts";
+import { type IcaFeatures, icaFeatures, type IcaOptions, type IcaPeak } from "../../lib/signal/ica.ts";
+import { trackTransitions } from "../../lib/signal/peak_tracking.ts";
+import { referenceTransitions } from "../../lib/battery/ica_transitions.ts";
 
 const NAME = "ica_peaks";
 const VERSION = "1.0.0";
@@ -54,6 +62,10 @@ const options = z.strictObject({
   table: z.string().default("performance_summary"),
   /** Standardise features with the training view's mean and std (NaN stays NaN). */
   standardize: z.boolean().default(false),
+  /** Peak features by prominence rank (`peak1_…`) or by electrode transition tracked from RPT0 (`ne4_…`). */
+  peak_naming: z.enum(["rank", "transition"]).default("rank"),
+  /** Transition naming: the largest move of a transition's peak between consecutive RPTs (V). */
+  max_shift_V: z.number().positive().default(0.05),
 }).superRefine((o, ctx) => {
   const [lo, hi] = o.voltage_window_V;
   if (!(hi > lo)) {
@@ -84,6 +96,23 @@ export function icaFeatureNames(topK: number): string[] {
   return [...names, "total_area_Ah", "max_dqdv_voltage_V"];
 }
 
+/** The transitions peaks are named by (the fresh cell's, from the half-cell OCPs). */
+export const TRANSITIONS = referenceTransitions();
+
+/** Feature names by transition: {transition}_… for each transition, then the whole-curve features. */
+export function transitionFeatureNames(): string[] {
+  const names = TRANSITIONS.flatMap((t) => PEAK_COLUMNS.map((c) => `${t.name}_${c}`));
+  return [...names, "total_area_Ah", "max_dqdv_voltage_V"];
+}
+
+/** The feature names of these options. */
+export function featureNamesOf(o: IcaPeaksOptions): string[] {
+  return o.peak_naming === "transition" ? transitionFeatureNames() : icaFeatureNames(o.top_k);
+}
+
+/** Peaks described per curve when naming by transition: enough to hold every transition and a few more. */
+const TRACKED_PEAKS = 10;
+
 /** lib/signal settings from plugin options. */
 export function icaOptionsOf(o: IcaPeaksOptions): IcaOptions {
   const [lo, hi] = o.voltage_window_V;
@@ -111,7 +140,9 @@ export function featureRow(f: IcaFeatures, topK: number): number[] {
 
 /** Features of one curve through the disk cache (JSON has no NaN: missing values are stored as null). */
 async function cachedFeatures(cache: DiskCache, curve: Curve, o: IcaPeaksOptions): Promise<number[]> {
-  const ica = icaOptionsOf(o);
+  // Transition naming keeps every peak of the curve (up to TRACKED_PEAKS), tracked per cell afterwards.
+  const ica = o.peak_naming === "transition" ? { ...icaOptionsOf(o), topK: TRACKED_PEAKS } : icaOptionsOf(o);
+  const width = o.peak_naming === "transition" ? TRACKED_PEAKS : o.top_k;
   const where = { cellKey: curve.cellKey, rpt: curve.rpt, kind: o.kind, direction: o.direction };
   // The samples ICA reads are the key: hashing them (~1 ms for a 35k-row curve) is cheap next to ICA.
   const key = await cache.key({
@@ -122,7 +153,7 @@ async function cachedFeatures(cache: DiskCache, curve: Curve, o: IcaPeaksOptions
   });
   const stored = await cache.getOrCompute<(number | null)[]>(key, () => {
     try {
-      return featureRow(icaFeatures(curve.voltage_V, curve.charge_Ah, ica), o.top_k).map((v) =>
+      return featureRow(icaFeatures(curve.voltage_V, curve.charge_Ah, ica), width).map((v) =>
         Number.isNaN(v) ? null : v
       );
     } catch (err) {
@@ -229,18 +260,22 @@ async function extractRows(
   for (const cell of cells) {
     const curves = (await view.curves(cell.cellKey, { kind: o.kind, direction: o.direction }))
       .sort((a, b) => a.rpt - b.rpt);
-    for (const curve of curves) {
-      const at = index.get(`${cell.cellKey}\u0000${curve.rpt}`);
-      if (at === undefined) {
-        log.warn(
-          `ica_peaks: cell ${cell.cellKey}, RPT ${curve.rpt} has a ${o.kind} curve but no row in '${o.table}'; left out`,
-        );
-        continue;
-      }
+    const kept = curves.filter((curve) => {
+      if (index.has(`${cell.cellKey}\u0000${curve.rpt}`)) return true;
+      log.warn(
+        `ica_peaks: cell ${cell.cellKey}, RPT ${curve.rpt} has a ${o.kind} curve but no row in '${o.table}'; left out`,
+      );
+      return false;
+    });
+    const features: number[][] = [];
+    for (const curve of kept) features.push(await cachedFeatures(cache, curve, o));
+    const xs = o.peak_naming === "transition" ? byTransition(features, o) : features;
+    for (const [j, curve] of kept.entries()) {
+      const at = index.get(`${cell.cellKey}\u0000${curve.rpt}`)!;
       rows.push({
         cell,
         rpt: curve.rpt,
-        x: await cachedFeatures(cache, curve, o),
+        x: xs[j],
         y: targets.map((col) => col[at]),
         days: days?.[at] ?? NaN,
         throughput: throughput?.[at] ?? NaN,
@@ -251,9 +286,41 @@ async function extractRows(
   return rows;
 }
 
+/**
+ * One cell's curves (RPT order) re-described by transition: the rank rows' peaks are tracked from the first
+ * curve on, its windows shifted by the first curve's tallest peak against the tallest reference (the
+ * terminal voltage of a 0.1C discharge sits an I·R drop below the OCV the references come from).
+ */
+function byTransition(rankRows: number[][], o: IcaPeaksOptions): number[][] {
+  const W = PEAK_COLUMNS.length;
+  const peaksOf = (row: number[]): IcaPeak[] =>
+    Array.from({ length: TRACKED_PEAKS }, (_, i) => row.slice(i * W, (i + 1) * W))
+      .filter((p) => Number.isFinite(p[0]))
+      .map(([voltage, height, prominence, fwhm_v, area_ah]) => ({
+        voltage,
+        height,
+        prominence,
+        fwhm_v,
+        area_ah,
+      }));
+  const curves = rankRows.map(peaksOf);
+  const first = curves.find((c) => c.length > 0);
+  const tallestRef = TRANSITIONS.reduce((a, b) => (b.dqdvAhPerV > a.dqdvAhPerV ? b : a));
+  const offsetV = first
+    ? first.reduce((a, b) => (b.height > a.height ? b : a)).voltage - tallestRef.voltageV
+    : 0;
+  const tracked = trackTransitions(TRANSITIONS, curves, { maxShiftV: o.max_shift_V, offsetV });
+  return tracked.map((peaks, j) => [
+    ...peaks.flatMap((
+      p,
+    ) => (p ? [p.voltage, p.height, p.prominence, p.fwhm_v, p.area_ah] : PEAK_COLUMNS.map(() => NaN))),
+    ...rankRows[j].slice(TRACKED_PEAKS * W),
+  ]);
+}
+
 function toSampleSet(rows: Row[], o: IcaPeaksOptions): SampleSet {
   return createSampleSet({
-    featureNames: icaFeatureNames(o.top_k),
+    featureNames: featureNamesOf(o),
     targetNames: o.targets,
     x: Float32Array.from(rows.flatMap((r) => r.x)),
     y: Float32Array.from(rows.flatMap((r) => r.y)),
@@ -283,7 +350,7 @@ interface IcaPeaksState {
 
 /** Mean and population std of each feature over its finite training values (identity when off). */
 function fitState(train: SampleSet | undefined, o: IcaPeaksOptions): IcaPeaksState {
-  const names = icaFeatureNames(o.top_k);
+  const names = featureNamesOf(o);
   const scaling = train ? fitStandardizer(train.x, names.length) : identityStandardizer(names.length);
   return { format: STATE_FORMAT, pluginVersion: VERSION, options: o, featureNames: names, ...scaling };
 }
@@ -313,7 +380,7 @@ async function loadState(dir: string): Promise<IcaPeaksState> {
     });
   }
   const o = options.parse(raw.options);
-  const F = icaFeatureNames(o.top_k).length;
+  const F = featureNamesOf(o).length;
   if (raw.mean?.length !== F || raw.std?.length !== F) {
     throw new DataError("standardisation arrays do not match the features", {
       file: path,

@@ -11,15 +11,23 @@
  * cycling load); both are known at the forecast origin.
  * Unequal lengths are padded (lengths, yMask); a missing target is masked, never zero-filled.
  * Standardisation is fitted on the training View only. A cell's sequence depends on that cell alone.
+ *
+ * Per-RPT ICA features (`ica_features`, names of the `ica_peaks` pipeline's features; transition-named by
+ * default, `ne4_voltage_V`, so a feature is one electrode transition at every RPT) are computed by that
+ * pipeline, loaded by name, and joined by cell and RPT; an RPT without a curve, or whose transition was
+ * not found, has NaN there — never a filled value. The sequence models refuse a NaN feature (naming cell
+ * and step), so pick features found at every RPT or data with a curve per RPT.
  */
 import { z } from "zod";
 import { join } from "node:path";
-import { DataError } from "../../core/errors.ts";
+import { ConfigError, DataError } from "../../core/errors.ts";
+import { createPlugin, loadPlugin } from "../../core/loader.ts";
 import type {
   ColumnTable,
   DatasetInstance,
   FittedPipeline,
   PipelineInstance,
+  PluginContext,
   PluginDefinition,
 } from "../../core/plugin.ts";
 import { padSequences, type RaggedSequence, type SampleSet } from "../../core/sample.ts";
@@ -62,6 +70,10 @@ const options = z.strictObject({
   max_seq_len: z.int().min(1).optional(),
   standardize: z.boolean().default(true),
   ea_kj_per_mol: z.number().positive().default(50),
+  /** `ica_peaks` features appended per RPT (joined by cell and RPT); none by default. */
+  ica_features: z.array(z.string().min(1)).default([]),
+  /** Options of the `ica_peaks` pipeline computing them (peaks named by transition unless set here). */
+  ica: z.record(z.string(), z.unknown()).default({}),
 });
 type Options = z.infer<typeof options>;
 
@@ -91,24 +103,60 @@ function numericColumn(t: ColumnTable, name: string, table: string): Float64Arra
   return c;
 }
 
+/** ICA features per "cellKey\0rpt" of the view's curves, in `o.ica_features` order; none when not asked. */
+async function icaRows(
+  view: DatasetInstance,
+  o: Options,
+  ctx: PluginContext,
+): Promise<Map<string, number[]>> {
+  const rows = new Map<string, number[]>();
+  if (o.ica_features.length === 0) return rows;
+  const ica = await createPlugin(
+    await loadPlugin("ica_peaks", "pipeline"),
+    { peak_naming: "transition", ...o.ica, targets: o.targets, standardize: false },
+    ctx,
+    "pipeline.ica",
+  );
+  const set = await (await ica.fit(view)).transform(view);
+  const F = set.featureNames.length;
+  const columns = o.ica_features.map((name) => {
+    const j = set.featureNames.indexOf(name);
+    if (j < 0) {
+      throw new ConfigError(
+        "pipeline.ica_features",
+        `'${name}' is not an ica_peaks feature; expected one of ${set.featureNames.join(", ")}`,
+      );
+    }
+    return j;
+  });
+  for (let i = 0; i < set.n; i++) {
+    rows.set(`${set.meta.cellKey[i]}\u0000${set.meta.rpt[i]}`, columns.map((j) => set.x[i * F + j]));
+  }
+  return rows;
+}
+
 /** Raw (unstandardised) sequences of the View's cells, in the View's cell order. */
-async function extract(view: DatasetInstance, o: Options): Promise<SampleSet> {
+async function extract(view: DatasetInstance, o: Options, ctx: PluginContext): Promise<SampleSet> {
   const cells = await view.cells();
   const table = await view.table(o.table, cells.map((c) => c.cellKey));
   const rowsByCell = new Map<string, number[]>();
   const keys = table.columns.cellKey as string[];
   keys.forEach((k, i) => rowsByCell.set(k, [...(rowsByCell.get(k) ?? []), i]));
   const col = (name: string) => numericColumn(table, name, o.table);
+  const ica = await icaRows(view, o, ctx);
   const seqs: RaggedSequence[] = [];
   for (const cell of cells) {
     const rows = rowsByCell.get(cell.cellKey);
     if (!rows?.length) continue;
     const rpt = col("rpt");
     rows.sort((a, b) => rpt[a] - rpt[b]);
-    seqs.push(cellSequence(cell.cellKey, cell.chamberC, rows, col, o));
+    const seq = cellSequence(cell.cellKey, cell.chamberC, rows, col, o);
+    seqs.push(o.ica_features.length ? withIca(seq, o, ica) : seq);
   }
   if (seqs.length === 0) throw new DataError(`no rows in '${o.table}' for the cells of this view`, {});
-  const set = padSequences(seqs, o.features, o.targets, o.max_seq_len);
+  const set = padSequences(seqs, [...o.features, ...o.ica_features], o.targets, o.max_seq_len, {
+    allowMissingFeatures: o.ica_features.length > 0,
+  });
   const scale = timeScale(o);
   return {
     ...set,
@@ -164,6 +212,19 @@ function cellSequence(
   };
 }
 
+/** The sequence with each step's ICA features appended (NaN where that RPT has none). */
+function withIca(seq: RaggedSequence, o: Options, ica: Map<string, number[]>): RaggedSequence {
+  const F = o.features.length, missing = o.ica_features.map(() => NaN);
+  const x: number[] = [];
+  Array.from(seq.rpt).forEach((rpt, j) => {
+    x.push(
+      ...Array.from(seq.x).slice(j * F, (j + 1) * F),
+      ...(ica.get(`${seq.cellKey}\u0000${rpt}`) ?? missing),
+    );
+  });
+  return { ...seq, x };
+}
+
 function fitState(train: SampleSet, o: Options): SeqState {
   const F = train.featureNames.length;
   if (!o.standardize) return { options: o, ...identityStandardizer(F) };
@@ -171,10 +232,10 @@ function fitState(train: SampleSet, o: Options): SeqState {
   return { options: o, ...fitStandardizer(train.x, F, (row) => real(row)) };
 }
 
-function fitted(state: SeqState): FittedPipeline {
+function fitted(state: SeqState, ctx: PluginContext): FittedPipeline {
   return {
     async transform(view) {
-      const set = await extract(view, state.options);
+      const set = await extract(view, state.options, ctx);
       applyStandardizer(set.x, set.featureNames.length, state, realSteps(set.steps, set.lengths));
       return set;
     },
@@ -192,10 +253,10 @@ const latentOdeSeq: PluginDefinition<"pipeline", Options, PipelineInstance> = {
   apiVersion: 1,
   description: "One sequence per cell over its RPTs (time in days or Ah), padded with lengths and masks.",
   options,
-  create: (o) => ({
+  create: (o, ctx) => ({
     produces: "sequence",
-    fit: async (trainView) => fitted(fitState(await extract(trainView, o), o)),
-    load: async (dir) => fitted(JSON.parse(await Deno.readTextFile(join(dir, "latent_ode_seq.json")))),
+    fit: async (trainView) => fitted(fitState(await extract(trainView, o, ctx), o), ctx),
+    load: async (dir) => fitted(JSON.parse(await Deno.readTextFile(join(dir, "latent_ode_seq.json"))), ctx),
   }),
 };
 export default latentOdeSeq;

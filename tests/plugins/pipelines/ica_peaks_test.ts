@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createRecordingLogger } from "../../../core/log.ts";
 import { definitionProblems } from "../../../core/plugin.ts";
+import { createPlugin, loadPlugin } from "../../../core/loader.ts";
 import type { CellInfo, ColumnTable, Curve, DatasetInstance, PluginContext } from "../../../core/plugin.ts";
 import { createRng } from "../../../core/rng.ts";
 import { restrictToCells } from "../../../core/view.ts";
@@ -300,6 +301,47 @@ Deno.test("extraction reports cells done of the view's cells to the progress sin
       updates: [{ done: 1, status: undefined }, { done: 2, status: undefined }],
       finished: [{ status: "7 curves" }],
     }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("peak_naming=transition: synthetic cell 5/D's peaks keep their transition through every RPT, rank names do not", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ica_transition_" });
+  try {
+    const ctx: PluginContext = { seed: 1, rng: createRng(1), log: createRecordingLogger(), cacheDir: dir };
+    const data = await createPlugin(
+      await loadPlugin("m50t", "dataset"),
+      { experiment: "5", synthetic: { seed: 42, curves: true } },
+      ctx,
+      "data",
+    );
+    const view = restrictToCells(data, ["5/D"]);
+    const setOf = async (o: Partial<IcaPeaksOptions>) => {
+      const parsed = icaPeaks.options["~standard"].validate(o) as { value: IcaPeaksOptions };
+      return await (await (await icaPeaks.create(parsed.value, ctx)).fit(view)).transform(view);
+    };
+    const rank = await setOf({}), named = await setOf({ peak_naming: "transition" });
+    assert.equal(named.featureNames[0], "pe1_voltage_V");
+    const series = (set: typeof rank, name: string) =>
+      Array.from({ length: set.n }, (_, i) => feature(set, i, name));
+    // Rank 2 is a different transition at different RPTs: its voltage jumps by far more than any peak moves.
+    const peak2 = series(rank, "peak2_voltage_V");
+    const jumps = peak2.slice(1).map((v, i) => Math.abs(v - peak2[i]));
+    assert.ok(Math.max(...jumps) > 0.1, `peak2 voltages ${peak2}`);
+    // By transition, each tracked peak moves by at most max_shift_V between RPTs and the graphite-stage
+    // (ne4) and NMC (pe1) peaks are found at every RPT, in their windows of scripts/ica_directions.ts.
+    for (
+      const name of named.featureNames.filter((n) => n.endsWith("_voltage_V") && n !== "max_dqdv_voltage_V")
+    ) {
+      const v = series(named, name).filter(Number.isFinite);
+      v.slice(1).forEach((x, i) => assert.ok(Math.abs(x - v[i]) <= 0.05 + 1e-9, `${name}: ${v}`));
+    }
+    const ne4 = series(named, "ne4_voltage_V"), pe1 = series(named, "pe1_voltage_V");
+    assert.ok(ne4.every((v) => v > 3.35 && v < 3.55), `ne4 ${ne4}`);
+    assert.ok(pe1.every((v) => v > 4.0 && v < 4.12), `pe1 ${pe1}`);
+    // The whole-curve features do not depend on the naming.
+    assert.deepEqual(series(named, "total_area_Ah"), series(rank, "total_area_Ah"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
