@@ -8,9 +8,10 @@
  *   deno task milestone-c data=m50t_real data.experiment=1
  *
  * A model whose plugin does not load is skipped with the reason. Prints a comparison table (RMSE, MAE,
- * R², overall and per temperature) with naive baselines computed from the same test cells' observed
- * prefixes on the same scored steps (persistence of the last value; linear extrapolation of the last two
- * RPTs and of the whole prefix), and writes per-model figures in days since the first RPT: measured vs
+ * R², overall and per temperature) with baselines computed from the same test cells' observed prefixes on
+ * the same scored steps (persistence of the last value; linear extrapolation of the last two RPTs and of
+ * the whole prefix; the training cells' fade over the same stretch interpolated in 1/T and the anchored
+ * √t fit of lib/baselines), and writes per-model figures in days since the first RPT: measured vs
  * forecast trajectories, the neural ODE's latent trajectories, LSTM-attention's attention heatmap.
  */
 import { join } from "node:path";
@@ -31,6 +32,7 @@ import { buildReport } from "../core/report.ts";
 import { observedPrefix } from "../core/runner.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import { type ForecastAnchors, forecastAnchors } from "../lib/nn/forecast_anchor.ts";
+import { BASELINE_NAMES as PHYSICAL_BASELINES, baselineForecasts } from "../lib/baselines/mod.ts";
 import { attentionHeatmap } from "../lib/plot/attention.ts";
 import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "../lib/plot/render.ts";
 import type { LstmAttnInstance } from "../plugins/models/lstm_attn.ts";
@@ -159,6 +161,8 @@ async function runModel(overrides: string[]): Promise<RunSummary> {
 /** One fold of a finished run, reloaded: the test cells' samples, the model's forecast and the model. */
 interface ReloadedFold {
   fold: string;
+  /** The fold's training cells (train ∪ validation: the refit's), for the fade-rate baseline. */
+  train: SampleSet;
   test: SampleSet;
   observed: Int32Array;
   prediction: Prediction;
@@ -181,9 +185,13 @@ async function reloadFolds(summary: RunSummary, overrides: string[]): Promise<Re
     const fitted = await pipeline.load(join(dir, "pipeline"));
     await model.load(join(dir, "model"));
     const test = await fitted.transform(restrictToCells(dataset, fold.test));
+    const train = await fitted.transform(
+      restrictToCells(dataset, [...new Set([...fold.train, ...fold.val])]),
+    );
     const prediction = await model.predict(test);
     out.push({
       fold: fold.name,
+      train,
       test,
       observed: observedPrefix(test, c.evaluation.observe),
       prediction,
@@ -213,26 +221,36 @@ export const BASELINES: Record<string, (a: ForecastAnchors, at: number, tau: num
 
 /** Rows of the baselines' forecasts on exactly the steps the runner scored (after the observed prefix). */
 export function baselineRows(folds: readonly ReloadedFold[]): Record<string, PredictionRow[]> {
-  const out: Record<string, PredictionRow[]> = Object.fromEntries(Object.keys(BASELINES).map((b) => [b, []]));
-  for (const { fold, test: set, observed } of folds) {
+  const names = [...Object.keys(BASELINES), ...PHYSICAL_BASELINES.filter((b) => b !== "persistence")];
+  const out: Record<string, PredictionRow[]> = Object.fromEntries(names.map((b) => [b, []]));
+  for (const { fold, train, test: set, observed } of folds) {
     const anchors = forecastAnchors(set, observed);
+    // lib/baselines: the training cells' fade interpolated in 1/T and the anchored √t fit (persistence is
+    // the same as above).
+    const physical = baselineForecasts(train, set, observed);
     const T = set.steps, K = set.targetNames.length;
     for (let i = 0; i < set.n; i++) {
       for (let s = observed[i]; s < set.lengths[i]; s++) {
         for (let k = 0; k < K; k++) {
           const at = (i * T + s) * K + k;
           if (!set.yMask[at] || !Number.isFinite(anchors.yAnchor[i * K + k])) continue;
+          const row = {
+            fold,
+            cellKey: set.meta.cellKey[i],
+            chamberC: set.meta.chamberC[i],
+            rpt: set.meta.rpt[i * T + s],
+            t: set.t[i * T + s],
+            target: set.targetNames[k],
+            yTrue: set.y[at],
+          };
           for (const [name, forecast] of Object.entries(BASELINES)) {
             out[name].push({
-              fold,
-              cellKey: set.meta.cellKey[i],
-              chamberC: set.meta.chamberC[i],
-              rpt: set.meta.rpt[i * T + s],
-              t: set.t[i * T + s],
-              target: set.targetNames[k],
-              yTrue: set.y[at],
+              ...row,
               yPred: forecast(anchors, i * K + k, set.t[i * T + s] - anchors.tAnchor[i]),
             });
+          }
+          for (const name of PHYSICAL_BASELINES) {
+            if (name !== "persistence") out[name].push({ ...row, yPred: physical[name][at] });
           }
         }
       }
@@ -251,7 +269,7 @@ export function comparisonTable(
   target = "soh",
 ): string {
   const lines = [
-    `   ${"model".padEnd(24)} ${"scope".padEnd(9)} ${"RMSE".padStart(8)} ${"MAE".padStart(8)} ${
+    `   ${"model".padEnd(30)} ${"scope".padEnd(9)} ${"RMSE".padStart(8)} ${"MAE".padStart(8)} ${
       "R²".padStart(8)
     } ${"n".padStart(5)}`,
   ];
@@ -264,7 +282,7 @@ export function comparisonTable(
     ];
     for (const [scope, m] of scopes) {
       lines.push(
-        `   ${model.padEnd(24)} ${scope.padEnd(9)} ${fmt(m.rmse).padStart(8)} ${fmt(m.mae).padStart(8)} ${
+        `   ${model.padEnd(30)} ${scope.padEnd(9)} ${fmt(m.rmse).padStart(8)} ${fmt(m.mae).padStart(8)} ${
           fmt(m.r2, 3).padStart(8)
         } ${String(m.n).padStart(5)}`,
       );
