@@ -3,7 +3,7 @@
  * options are validated by each plugin's schema; here an entry only needs its `use` specifier.
  */
 import { z } from "zod";
-import { trainingSettingsSchema } from "../lib/nn/training_settings.ts";
+import { trainingSettingsSchema } from "../lib/training_settings.ts";
 
 /** Default of `plugins.timeout_s`: generous, since one model fit may legitimately take long. */
 export const DEFAULT_PLUGIN_TIMEOUT_S = 3600;

@@ -5,10 +5,10 @@
 import type { SampleSet } from "./sample.ts";
 import type { Rng } from "./rng.ts";
 import type { ProgressSink } from "../lib/progress.ts";
-import type { TrainingSettings } from "../lib/nn/training_settings.ts";
+import type { TrainingSettings } from "../lib/training_settings.ts";
 
 export type { ProgressSink, ProgressStartOptions, ProgressTask } from "../lib/progress.ts";
-export type { TrainingSettings } from "../lib/nn/training_settings.ts";
+export type { TrainingSettings } from "../lib/training_settings.ts";
 import type { ColumnTable, Curve, Logger } from "../lib/dataset_shapes.ts";
 export type { ColumnTable, Curve, Logger } from "../lib/dataset_shapes.ts";
 import { commandsProblems, type PluginCommand } from "./plugin_command.ts";

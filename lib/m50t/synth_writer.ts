@@ -6,10 +6,10 @@
  */
 import { dirname } from "node:path";
 import type { Logger } from "../dataset_shapes.ts";
-import { Rng } from "../rng.ts";
-import { type DischargeCurve, dischargeCurve } from "../battery/discharge_curve.ts";
-import type { DegradationModes } from "../battery/electrode_balance.ts";
-import { agedBalance, freshBalance } from "../battery/electrode_balance.ts";
+import { Rng } from "../random/mod.ts";
+import { type DischargeCurve, dischargeCurve } from "../battery/mod.ts";
+import type { DegradationModes } from "../battery/mod.ts";
+import { agedBalance, freshBalance } from "../battery/mod.ts";
 import { experimentByLabel, type M50tExperiment } from "./experiments.ts";
 import { ddmmyyyy, fixed, FixedByteWriter } from "./_fixed_format.ts";
 import {

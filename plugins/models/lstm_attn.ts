@@ -22,28 +22,28 @@ import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
+import { type BackendRequest, selectBackend } from "../../lib/train/mod.ts";
 import {
   buildLstmAttention,
   forwardLstmAttention,
   type LstmAttentionConfig,
   type LstmAttentionParams,
-} from "../../lib/nn/lstm_attention_net.ts";
-import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
-import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
-import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
-import { ParamStore } from "../../lib/nn/param_store.ts";
+} from "../../lib/nn/mod.ts";
+import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/train/mod.ts";
+import { drawPrefixes, forecastMask, selectSamples } from "../../lib/sequence/mod.ts";
+import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/sequence/mod.ts";
+import { ParamStore } from "../../lib/train/mod.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
-import { SeededRandom } from "../../lib/nn/seeded_random.ts";
-import { stepMaskOf } from "../../lib/nn/sequence_data.ts";
+import { SeededRandom } from "../../lib/random/mod.ts";
+import { stepMaskOf } from "../../lib/sequence/mod.ts";
 import {
   anchorChannels,
   fitSequenceInputSpec,
   inputWidth,
   sequenceInputs,
   type SequenceInputSpec,
-} from "../../lib/nn/sequence_inputs.ts";
-import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
+} from "../../lib/sequence/mod.ts";
+import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/train/mod.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */

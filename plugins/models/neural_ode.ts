@@ -20,7 +20,7 @@
  * length − 1; validation (early stopping) uses the evaluation's own prefix.
  */
 import * as tf from "@tensorflow/tfjs";
-import { weightHistograms } from "../../lib/nn/network_fit.ts";
+import { weightHistograms } from "../../lib/train/mod.ts";
 import { z } from "zod";
 import type {
   FitContext,
@@ -30,25 +30,25 @@ import type {
   Prediction,
 } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { selectBackend } from "../../lib/nn/backend.ts";
-import { drawPrefixes, forecastAnchors, selectSamples } from "../../lib/nn/forecast_anchor.ts";
-import { maskedMean } from "../../lib/nn/loss_terms.ts";
-import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
-import { ParamStore } from "../../lib/nn/param_store.ts";
+import { selectBackend } from "../../lib/train/mod.ts";
+import { drawPrefixes, forecastAnchors, selectSamples } from "../../lib/sequence/mod.ts";
+import { maskedMean } from "../../lib/train/mod.ts";
+import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/sequence/mod.ts";
+import { ParamStore } from "../../lib/train/mod.ts";
 import { networkFitResult } from "./network_fit_result.ts";
-import { SeededRandom } from "../../lib/nn/seeded_random.ts";
+import { SeededRandom } from "../../lib/random/mod.ts";
 import {
   anchorChannels,
   fitSequenceInputSpec,
   inputWidth,
   sequenceInputs,
   type SequenceInputSpec,
-} from "../../lib/nn/sequence_inputs.ts";
-import { directionOf } from "../../lib/nn/target_directions.ts";
-import { trainModel } from "../../lib/nn/trainer.ts";
-import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
-import { type LatentOdeBatch, LatentOdeNet } from "../../lib/ode/latent_ode_net.ts";
-import type { OdeOpOptions } from "../../lib/ode/tensor_op.ts";
+} from "../../lib/sequence/mod.ts";
+import { directionOf } from "../../lib/sequence/mod.ts";
+import { trainModel } from "../../lib/train/mod.ts";
+import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/train/mod.ts";
+import { type LatentOdeBatch, LatentOdeNet } from "../../lib/ode/mod.ts";
+import type { OdeOpOptions } from "../../lib/ode/mod.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */

@@ -14,7 +14,7 @@ import {
   resolveTrainingSettings,
   trainingSettingsSchema,
   trainingSettingsShape,
-} from "../../lib/nn/training_settings.ts";
+} from "../../lib/training_settings.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { recordedFits } from "../fixtures/plugins/recording_model.ts";
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../../../lib/nn/backend.ts";
+import { selectBackend } from "../../../../lib/train/mod.ts";
 import { multiHeadAttention, packedMultiHeadAttention } from "../../../../lib/nn/kernels/attention.ts";
 import { FixedRightGemm, gemm, gemmJs, transpose } from "../../../../lib/nn/kernels/gemm.ts";
 import { expFast, lstmSequence } from "../../../../lib/nn/kernels/lstm_sequence.ts";
-import { attentionBias } from "../../../../lib/nn/layers/attention.ts";
-import { lstm, type LstmParams } from "../../../../lib/nn/layers/lstm.ts";
-import { SeededRandom } from "../../../../lib/nn/seeded_random.ts";
+import { attentionBias } from "../../../../lib/nn/layers/_attention.ts";
+import { lstm, type LstmParams } from "../../../../lib/nn/layers/_lstm.ts";
+import { SeededRandom } from "../../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
 

@@ -1,0 +1,14 @@
+/**
+ * The training engine for tfjs networks: the generic training loop (seeded shuffles, optimisers with
+ * state we own, learning-rate schedules, gradient clipping, early stopping), checkpoints that resume exactly,
+ * Ctrl-C handling, the folder lock, backend selection, named parameter stores and weight files, loss terms,
+ * and `network_fit`, the glue the neural model plugins share. Nothing here knows about batteries.
+ */
+export * from "./backend.ts";
+export * from "./folder_lock.ts";
+export * from "./loss_terms.ts";
+export * from "./network_fit.ts";
+export * from "./optimizer.ts";
+export * from "./param_store.ts";
+export * from "./trainer.ts";
+export * from "./weights_io.ts";
