@@ -196,7 +196,7 @@ export interface FitContext {
   histograms?: HistogramSink;
   /**
    * The validated `training.*` settings of the composed config, every key present with its schema default
-   * (lib/nn/training_settings.ts). Code without a config builds them with `resolveTrainingSettings`.
+   * (lib/training_settings.ts). Code without a config builds them with `resolveTrainingSettings`.
    */
   training: TrainingSettings;
   /** `evaluation.observe`: what a sequence forecast sees (absent or null: not forecasting). */

@@ -23,7 +23,7 @@ export interface ScoringContext {
 
 /**
  * Per sample, how many leading steps forecasts observed (scored steps come after them): the same rule
- * the sequence models apply (lib/nn/observe.ts), so scoring and input never disagree. Tabular samples
+ * the sequence models apply (lib/sequence/observe.ts), so scoring and input never disagree. Tabular samples
  * (T = 1) have no prefix.
  */
 export function observedPrefix(set: SampleSet, observe: Observe): Int32Array {

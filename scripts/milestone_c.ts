@@ -31,8 +31,13 @@ import { buildReport } from "../core/report.ts";
 import { observedPrefix } from "../core/runner.ts";
 import { writeFileAtomic } from "../lib/io/mod.ts";
 import { type ForecastAnchors, forecastAnchors } from "../lib/sequence/mod.ts";
-import { attentionHeatmap } from "../lib/plot/mod.ts";
-import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "../lib/plot/mod.ts";
+import {
+  attentionHeatmap,
+  categoricalColor,
+  Plot,
+  type RenderedFigure,
+  renderFigure,
+} from "../lib/plot/mod.ts";
 import type { LstmAttnInstance } from "../plugins/models/lstm_attn.ts";
 import type { LatentTrajectories } from "../plugins/models/neural_ode.ts";
 import { ensureDemoData } from "./demo.ts";

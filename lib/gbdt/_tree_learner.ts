@@ -8,8 +8,14 @@ import type { BinnedMatrix } from "./binning.ts";
 import { type Histogram, HistogramKernel } from "./_histogram.ts";
 import { DataPartition } from "./_partition.ts";
 import { ScanKernel } from "./_scan_kernel.ts";
-import { emptyCandidate, findBestSplit, leafOutput, type LeafSums, type SplitCandidate } from "./_split.ts";
-import type { SplitLimits } from "./_split.ts";
+import {
+  emptyCandidate,
+  findBestSplit,
+  leafOutput,
+  type LeafSums,
+  type SplitCandidate,
+  type SplitLimits,
+} from "./_split.ts";
 import { type Tree, TreeBuilder } from "./tree.ts";
 import { LearnerWorkspace } from "./_workspace.ts";
 

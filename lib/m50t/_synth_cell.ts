@@ -4,9 +4,17 @@
  * quantities (C/10 and C/2 capacity, 0.1 s resistance) follow from the aged electrode balance.
  */
 import type { Rng } from "../random/mod.ts";
-import { agedBalance, type DegradationModes, type ElectrodeBalance, freshBalance } from "../battery/mod.ts";
-import { agedResistance, cellRates, degradationModes, NOMINAL_RATES } from "../battery/mod.ts";
-import { dischargeCapacity } from "../battery/mod.ts";
+import {
+  agedBalance,
+  agedResistance,
+  cellRates,
+  type DegradationModes,
+  degradationModes,
+  dischargeCapacity,
+  type ElectrodeBalance,
+  freshBalance,
+  NOMINAL_RATES,
+} from "../battery/mod.ts";
 import type { M50tCell } from "./experiments.ts";
 import type { AgeingSchedule } from "./_synth_schedule.ts";
 

@@ -5,8 +5,7 @@
  * z(tᵢ) into the targets. Per-sample time grids: the batch is solved once over the union of its times.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type DenseParams, denseParams } from "../nn/mod.ts";
-import { glorotUniform } from "../nn/mod.ts";
+import { type DenseParams, denseParams, glorotUniform } from "../nn/mod.ts";
 import type { ParamStore } from "../train/mod.ts";
 import type { UniformRandom } from "../random/mod.ts";
 import { MlpField, type MlpFieldShape } from "./mlp_field.ts";

@@ -3,8 +3,7 @@
  * (e.g. per RPT), each detected peak marked with its rank and its width drawn at half prominence — the
  * width and area features the `ica_peaks` pipeline reports, so a reader can see what the numbers mean.
  */
-import type { IcaCurve, IcaFeatures } from "../signal/mod.ts";
-import { peakProminences, peakWidths } from "../signal/mod.ts";
+import { type IcaCurve, type IcaFeatures, peakProminences, peakWidths } from "../signal/mod.ts";
 import { sequentialColor } from "./_colors.ts";
 import { Plot, type RenderedFigure, renderPanels } from "./render.ts";
 

@@ -5,7 +5,7 @@
  * feature such as r_rel would otherwise leak the future), targets are 0 and the flag is 0; the step time
  * stays, as the schedule of RPTs is known in advance. Padded steps are all zero.
  *
- * Anchored forecasting (`anchored`, lib/nn/forecast_anchor.ts) adds, at every step within the length, what
+ * Anchored forecasting (`anchored`, lib/sequence/forecast_anchor.ts) adds, at every step within the length, what
  * the whole observed prefix says: the standardised anchor value of each target (its last observed value;
  * 0, the training mean, when the prefix never observed it), its recent and overall observed fade rates
  * (target standard deviations per time standard deviation) and the time since the anchor in time standard

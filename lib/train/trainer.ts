@@ -49,7 +49,7 @@ export interface CheckpointSettings {
   everyEpochs?: number;
   resume?: boolean;
   /**
-   * What else determines the fit (data hash, loss, model options, label: lib/nn/fit_identity.ts); part
+   * What else determines the fit (data hash, loss, model options, label: lib/train/_fit_identity.ts); part
    * of the fingerprint, so a checkpoint of another fit is refused rather than resumed.
    */
   identity?: unknown;

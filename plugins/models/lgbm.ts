@@ -24,11 +24,11 @@ import {
   type BoosterJson,
   boosterToJson,
   DEFAULT_PARAMS,
+  type IterationInfo,
+  type LabelledRows,
   trainGbdtInterruptible,
 } from "../../lib/gbdt/mod.ts";
-import type { IterationInfo, LabelledRows } from "../../lib/gbdt/mod.ts";
-import { ensembleFromBooster } from "../../lib/shap/mod.ts";
-import { treeShap } from "../../lib/shap/mod.ts";
+import { ensembleFromBooster, treeShap } from "../../lib/shap/mod.ts";
 
 /** LightGBM's documented defaults, kept in one table in lib/gbdt (experiment values: configs/model/lgbm.yaml). */
 const D = DEFAULT_PARAMS;

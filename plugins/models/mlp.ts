@@ -8,15 +8,22 @@ import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { type BackendRequest, selectBackend } from "../../lib/train/mod.ts";
-import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
-import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/train/mod.ts";
-import { ParamStore } from "../../lib/train/mod.ts";
+import {
+  type BackendRequest,
+  contextFitOptions,
+  countsPerSample,
+  fitNetwork,
+  loadWeightsInto,
+  ParamStore,
+  readWeightsMeta,
+  saveWeights,
+  selectBackend,
+  type TensorSet,
+} from "../../lib/train/mod.ts";
+import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
 import { fitStandardizer, type Standardizer } from "../../lib/features/mod.ts";
-import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/train/mod.ts";
-import type { DenseParams } from "../../lib/nn/mod.ts";
 
 const options = z.strictObject({
   hidden: z.array(z.int().min(1)).default([32, 32]),

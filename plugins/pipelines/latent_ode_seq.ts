@@ -26,11 +26,12 @@ import { padSequences, type RaggedSequence, type SampleSet } from "../../core/sa
 import { writeFileAtomic } from "../../lib/io/mod.ts";
 import {
   applyStandardizer,
+  arrheniusFactor,
+  carryForward,
   fitStandardizer,
   identityStandardizer,
   realSteps,
 } from "../../lib/features/mod.ts";
-import { arrheniusFactor, carryForward } from "../../lib/features/mod.ts";
 
 /** Per-step features the pipeline can compute. */
 export const SEQUENCE_FEATURES = [

@@ -17,8 +17,13 @@ import type {
 } from "../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../core/sample.ts";
 import { writeFileAtomic } from "../../lib/io/mod.ts";
-import { arrheniusFactor, carryForward } from "../../lib/features/mod.ts";
-import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/mod.ts";
+import {
+  applyStandardizer,
+  arrheniusFactor,
+  carryForward,
+  fitStandardizer,
+  identityStandardizer,
+} from "../../lib/features/mod.ts";
 
 /** Feature names the pipeline can compute. */
 export const SUMMARY_FEATURES = [

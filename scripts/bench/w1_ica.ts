@@ -7,8 +7,7 @@
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w1_ica.ts [runs]
  */
-import type { IcaFeatures } from "../../lib/signal/mod.ts";
-import { type CurveSamples, streamIcaFeatures } from "../../lib/signal/mod.ts";
+import { type CurveSamples, type IcaFeatures, streamIcaFeatures } from "../../lib/signal/mod.ts";
 import { column, parseNumericCsv } from "../../lib/io/mod.ts";
 
 /** Voltage (V) and charge (Ah) of a 0.1C curve file in the M50T layout (`Charge (mA.h)` → Ah). */

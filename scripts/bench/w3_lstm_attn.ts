@@ -16,12 +16,13 @@
  * Run: deno run --allow-read --allow-env scripts/bench/w3_lstm_attn.ts [--runs 5] [--steps 50] [--warmup 10]
  */
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../lib/train/mod.ts";
-import { installWasmBatchMatMul } from "../../lib/nn/mod.ts";
-import { packedMultiHeadAttention } from "../../lib/nn/mod.ts";
-import { setLstmCellWasm } from "../../lib/nn/mod.ts";
-import { lstmSequence } from "../../lib/nn/mod.ts";
-import { createOptimizer } from "../../lib/train/mod.ts";
+import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
+import {
+  installWasmBatchMatMul,
+  lstmSequence,
+  packedMultiHeadAttention,
+  setLstmCellWasm,
+} from "../../lib/nn/mod.ts";
 import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
 
 /** Options of `benchW3`. */

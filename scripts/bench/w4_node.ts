@@ -15,12 +15,9 @@
  *      [--epochs 20] [--warmup 3] [--gradient backprop|adjoint] [--steps-per-interval 4]
  */
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../lib/train/mod.ts";
-import { createOptimizer } from "../../lib/train/mod.ts";
+import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
 import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
-import { MlpField } from "../../lib/ode/mod.ts";
-import { odeint, type OdeOpOptions } from "../../lib/ode/mod.ts";
-import { sharedTimeGrid } from "../../lib/ode/mod.ts";
+import { MlpField, odeint, type OdeOpOptions, sharedTimeGrid } from "../../lib/ode/mod.ts";
 
 /** Options of `benchW4`. */
 export interface W4Options {

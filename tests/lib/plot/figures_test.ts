@@ -6,8 +6,7 @@ import { shapWaterfall, waterfallBars } from "../../../lib/plot/waterfall.ts";
 import { importanceBars } from "../../../lib/plot/importance_bars.ts";
 import { sohTrajectories } from "../../../lib/plot/soh_trajectories.ts";
 import { HIGH_COLOR, LOW_COLOR } from "../../../lib/plot/_colors.ts";
-import { temperatureColor } from "../../../lib/plot/render.ts";
-import type { RenderedFigure } from "../../../lib/plot/render.ts";
+import { type RenderedFigure, temperatureColor } from "../../../lib/plot/render.ts";
 import { colorPixels, decodePng, inkPixels } from "./png_decode.ts";
 import { assertClose } from "../signal/assert_close.ts";
 

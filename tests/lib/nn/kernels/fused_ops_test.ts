@@ -57,7 +57,7 @@ Deno.test("expFast is within 1e-8 relative of Math.exp on [−87, 87]", () => {
   assert.ok(worst < 1e-8, `max relative error ${worst}`);
 });
 
-Deno.test("lstmSequence with a step mask equals lib/nn/layers/lstm.ts: outputs and gradients", () => {
+Deno.test("lstmSequence with a step mask equals lib/nn/layers/_lstm.ts: outputs and gradients", () => {
   const T = 6, B = 3, I = 4, H = 5;
   const lengths = [6, 4, 1];
   const maskBT = tf.tensor2d(
@@ -88,7 +88,7 @@ Deno.test("lstmSequence with a step mask equals lib/nn/layers/lstm.ts: outputs a
   }
 });
 
-/** The attention core of lib/nn/layers/attention.ts (without projections), in plain tfjs. */
+/** The attention core of lib/nn/layers/_attention.ts (without projections), in plain tfjs. */
 function referenceAttention(
   q: tf.Tensor3D,
   k: tf.Tensor3D,
