@@ -15,7 +15,7 @@ export const pluginEntrySchema = z.looseObject({
   use: z.string().min(1, "expected a plugin specifier (built-in name, path, URL or npm:)"),
 });
 
-/** Training settings shared by neural models (`training.*`): keys, types and defaults defined once in lib/nn. */
+/** Training settings shared by neural models (`training.*`): keys, types and defaults defined once in lib/training_settings.ts. */
 export const trainingSchema = trainingSettingsSchema;
 
 /** What sequence forecasts see: the first `rpts` RPTs or the first `days` days. */
