@@ -2,7 +2,8 @@
  * The training engine for tfjs networks: the generic training loop (seeded shuffles, optimisers with
  * state we own, learning-rate schedules, gradient clipping, early stopping), checkpoints that resume exactly,
  * Ctrl-C handling, the folder lock, backend selection, named parameter stores and weight files, loss terms,
- * and `network_fit`, the glue the neural model plugins share. Nothing here knows about batteries.
+ * and `network_fit`, the glue the neural model plugins share. It reads targets' directions from
+ * lib/sequence (for monotonicity terms) and never imports lib/nn: networks depend on the engine, not back.
  */
 export * from "./backend.ts";
 export * from "./folder_lock.ts";
