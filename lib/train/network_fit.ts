@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { elementLoss, maskedMean, safeTargets } from "./loss_terms.ts";
+import { elementLoss, maskedMean, safeTargets } from "../loss/mod.ts";
 import { interruptSignal } from "./_interrupt.ts";
 import { type FitIdentity, fitIdentity, type HashableSampleSet } from "./_fit_identity.ts";
 import type { ParamStore } from "./param_store.ts";

@@ -15,7 +15,7 @@ import {
   monotonicPenalty,
   safeTargets,
   smoothnessPenalty,
-} from "../../lib/train/mod.ts";
+} from "../../lib/loss/mod.ts";
 import { type Direction, directionOf } from "../../lib/sequence/mod.ts";
 import { checkShapes } from "./pointwise_loss.ts";
 

@@ -22,7 +22,6 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   loadWeightsInto,
-  maskedMean,
   ParamStore,
   readWeightsMeta,
   saveWeights,
@@ -30,6 +29,7 @@ import {
   trainModel,
   weightHistograms,
 } from "../../lib/train/mod.ts";
+import { maskedMean } from "../../lib/loss/mod.ts";
 import { z } from "zod";
 import type {
   FitContext,
