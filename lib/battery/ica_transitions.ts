@@ -8,7 +8,7 @@
  * feature keeps meaning the same transition wherever it moves as the cell ages.
  */
 import { freshBalance, fullCellOcv, stoichiometryAt, topOfCharge, VOLTAGE_MIN } from "./electrode_balance.ts";
-import { ocpNegative, ocpPositive } from "./ocp.ts";
+import { ocpNegative, ocpPositive } from "./_ocp.ts";
 
 /** One transition of the fresh cell: its name, electrode and the OCV (V) and dQ/dV (Ah/V) at its peak. */
 export interface ElectrodeTransition {

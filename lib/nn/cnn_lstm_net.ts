@@ -13,8 +13,8 @@ import {
   type LstmAttentionOutput,
   type LstmAttentionParams,
 } from "./lstm_attention_net.ts";
-import type { ParamStore } from "./param_store.ts";
-import type { UniformRandom } from "./seeded_random.ts";
+import type { ParamStore } from "../train/mod.ts";
+import type { UniformRandom } from "../random/mod.ts";
 
 /** Architecture: the convolution stack in front of an LSTM-attention network (unidirectional). */
 export interface CnnLstmConfig {

@@ -19,14 +19,22 @@ import {
   attentionBias,
   type AttentionParams,
   attentionParams,
+  causalConv,
+  type CausalConvParams,
+  causalConvParams,
+  dense,
+  type DenseParams,
+  denseParams,
+  layerNorm,
+  type LayerNormParams,
+  layerNormParams,
+  lstm,
+  type LstmParams,
+  lstmParams,
   selfAttention,
-} from "../nn/layers/attention.ts";
-import { causalConv, type CausalConvParams, causalConvParams } from "../nn/layers/causal_conv.ts";
-import { dense, type DenseParams, denseParams } from "../nn/layers/dense.ts";
-import { layerNorm, type LayerNormParams, layerNormParams } from "../nn/layers/layer_norm.ts";
-import { lstm, type LstmParams, lstmParams } from "../nn/layers/lstm.ts";
-import type { ParamStore } from "../nn/param_store.ts";
-import type { UniformRandom } from "../nn/seeded_random.ts";
+} from "../nn/mod.ts";
+import type { ParamStore } from "../train/mod.ts";
+import type { UniformRandom } from "../random/mod.ts";
 import { MlpField, type MlpFieldShape } from "./mlp_field.ts";
 import { odeint, type OdeOpOptions } from "./tensor_op.ts";
 import { unionTimeGrid } from "./time_grid.ts";

@@ -6,3 +6,4 @@ export * from "./ica_stream.ts";
 export * from "./interp.ts";
 export * from "./peaks.ts";
 export * from "./savgol.ts";
+export * from "./peak_tracking.ts";

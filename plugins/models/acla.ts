@@ -12,8 +12,8 @@
  */
 import { z } from "zod";
 import type { PluginDefinition } from "../../core/plugin.ts";
-import { type AclaConfig, type AclaParams, buildAcla, forwardAcla } from "../../lib/ode/acla_net.ts";
-import { anchorChannels, inputWidth } from "../../lib/nn/sequence_inputs.ts";
+import { type AclaConfig, type AclaParams, buildAcla, forwardAcla } from "../../lib/ode/mod.ts";
+import { anchorChannels, inputWidth } from "../../lib/sequence/mod.ts";
 import { createForecaster, type ForecasterInstance, type SequenceNetwork } from "./sequence_forecaster.ts";
 
 const options = z.strictObject({

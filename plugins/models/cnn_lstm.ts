@@ -11,13 +11,8 @@
  */
 import { z } from "zod";
 import type { PluginDefinition } from "../../core/plugin.ts";
-import {
-  buildCnnLstm,
-  type CnnLstmConfig,
-  type CnnLstmParams,
-  forwardCnnLstm,
-} from "../../lib/nn/cnn_lstm_net.ts";
-import { inputWidth } from "../../lib/nn/sequence_inputs.ts";
+import { buildCnnLstm, type CnnLstmConfig, type CnnLstmParams, forwardCnnLstm } from "../../lib/nn/mod.ts";
+import { inputWidth } from "../../lib/sequence/mod.ts";
 import {
   anchoredByRate,
   createForecaster,

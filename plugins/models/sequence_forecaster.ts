@@ -9,21 +9,33 @@
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
-import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
-import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
-import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
-import { ParamStore } from "../../lib/nn/param_store.ts";
-import { SeededRandom, type UniformRandom } from "../../lib/nn/seeded_random.ts";
-import { stepMaskOf } from "../../lib/nn/sequence_data.ts";
+import {
+  type BackendRequest,
+  contextFitOptions,
+  countsPerSample,
+  fitNetwork,
+  loadWeightsInto,
+  ParamStore,
+  readWeightsMeta,
+  saveWeights,
+  selectBackend,
+  type TensorSet,
+} from "../../lib/train/mod.ts";
 import {
   anchorChannels,
+  drawPrefixes,
   fitSequenceInputSpec,
+  forecastMask,
   inputWidth,
+  observedLengths,
+  observeFrom,
+  type ObserveSetting,
+  selectSamples,
   sequenceInputs,
   type SequenceInputSpec,
-} from "../../lib/nn/sequence_inputs.ts";
-import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
+  stepMaskOf,
+} from "../../lib/sequence/mod.ts";
+import { SeededRandom, type UniformRandom } from "../../lib/random/mod.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import type { AttentionMaps } from "./lstm_attn.ts";
 

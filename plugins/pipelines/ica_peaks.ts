@@ -30,12 +30,17 @@ import type {
   PluginDefinition,
 } from "../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { silentProgress } from "../../lib/progress.ts";
-import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/standardizer.ts";
-import { type IcaFeatures, icaFeatures, type IcaOptions, type IcaPeak } from "../../lib/signal/ica.ts";
-import { trackTransitions } from "../../lib/signal/peak_tracking.ts";
-import { referenceTransitions } from "../../lib/battery/ica_transitions.ts";
+import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/mod.ts";
+import {
+  type IcaFeatures,
+  icaFeatures,
+  type IcaOptions,
+  type IcaPeak,
+  trackTransitions,
+} from "../../lib/signal/mod.ts";
+import { referenceTransitions } from "../../lib/battery/mod.ts";
 
 const NAME = "ica_peaks";
 const VERSION = "1.0.0";

@@ -7,9 +7,8 @@
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w1_ica.ts [runs]
  */
-import type { IcaFeatures } from "../../lib/signal/ica.ts";
-import { type CurveSamples, streamIcaFeatures } from "../../lib/signal/ica_stream.ts";
-import { column, parseNumericCsv } from "../../lib/io/numeric_csv.ts";
+import { type CurveSamples, type IcaFeatures, streamIcaFeatures } from "../../lib/signal/mod.ts";
+import { column, parseNumericCsv } from "../../lib/io/mod.ts";
 
 /** Voltage (V) and charge (Ah) of a 0.1C curve file in the M50T layout (`Charge (mA.h)` → Ah). */
 export function curveFromCsv(

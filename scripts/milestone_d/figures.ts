@@ -5,8 +5,13 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../mod.ts";
-import { attentionHeatmap } from "../../lib/plot/attention.ts";
-import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "../../lib/plot/render.ts";
+import {
+  attentionHeatmap,
+  categoricalColor,
+  Plot,
+  type RenderedFigure,
+  renderFigure,
+} from "../../lib/plot/mod.ts";
 import { daysPerUnit, type FoldSamples, rowKey, type ScoredRow } from "./scored_rows.ts";
 
 /** Writes `figure` as `<dir>/<name>.svg` and `.png`; returns the SVG path. */

@@ -6,8 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { glorotUniform } from "../init.ts";
-import type { ParamStore } from "../param_store.ts";
-import type { UniformRandom } from "../seeded_random.ts";
+import type { ParamStore } from "../../train/mod.ts";
+import type { UniformRandom } from "../../random/mod.ts";
 
 /** Weights (kernel, inDim, outDim): W_j multiplies the input j steps back; bias (outDim). */
 export interface CausalConvParams {

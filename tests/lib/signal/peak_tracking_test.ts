@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { trackTransitions } from "../../../lib/signal/peak_tracking.ts";
-import { referenceTransitions } from "../../../lib/battery/ica_transitions.ts";
+import { referenceTransitions } from "../../../lib/battery/mod.ts";
 
 const peak = (voltage: number, prominence = 1) => ({ voltage, prominence });
 const REFS = [{ name: "a", voltageV: 3.5 }, { name: "b", voltageV: 3.8 }, { name: "c", voltageV: 4.1 }];

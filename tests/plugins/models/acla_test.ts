@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { wasmReady } from "../../lib/nn/wasm_backend.ts";
+import { wasmReady } from "../../lib/train/wasm_backend.ts";
 import { createLogger } from "../../../core/log.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createLocal } from "../../lib/nn/local_plugin.ts";
 import type { ForecasterInstance } from "../../../plugins/models/sequence_forecaster.ts";
-import { type AclaConfig, buildAcla, forwardAcla } from "../../../lib/ode/acla_net.ts";
-import { ParamStore } from "../../../lib/nn/param_store.ts";
-import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
+import { type AclaConfig, buildAcla, forwardAcla } from "../../../lib/ode/mod.ts";
+import { ParamStore } from "../../../lib/train/mod.ts";
+import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import { decaySequences, fadeSequences, futureEdited } from "./sequence_models_fixtures.ts";
 
 await wasmReady;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createPlugin, loadPlugin } from "../../../core/loader.ts";
 import { restrictToCells } from "../../../core/view.ts";
 import type { SampleSet } from "../../../core/sample.ts";
-import { directionOf } from "../../../lib/nn/target_directions.ts";
+import { directionOf } from "../../../lib/sequence/mod.ts";
 import { synthesize } from "../../../lib/m50t/mod.ts";
 import { createLogger } from "../../../core/log.ts";
 import { realDataRoot, requireRealData } from "../datasets/m50t/helpers.ts";
