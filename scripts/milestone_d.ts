@@ -1,9 +1,10 @@
 /**
  * Milestone D: degradation modes (SOH, LLI, LAM_PE, LAM_NE) forecast by Neural ODE, LSTM-attention,
- * CNN-LSTM and ACLA beside the physical baselines (persistence; the training cells' fade over the same
- * stretch, interpolated in 1/T; anchored √t), every neural number a mean with a 95 % interval over seeds.
+ * CNN-LSTM and ACLA (the last two also as corrections to the fade-rate baseline) beside the physical
+ * baselines (persistence; the training cells' fade over the same stretch, interpolated in 1/T; anchored
+ * √t), every neural number a mean with a 95 % interval over seeds.
  *
- *   deno task milestone-d [--models=neural_ode,lstm_attn,cnn_lstm,acla] [--seeds=1,2,3,4,5]
+ *   deno task milestone-d [--models=neural_ode,lstm_attn,cnn_lstm,acla,acla@fade_rate] [--seeds=1,2,3,4,5]
  *                         [--splits=temperature_holdout,loco] [--real] [overrides…]
  *
  * Two framings, named apart: *prognosis* — each test cell's first 3 RPTs are observed, only later steps
@@ -39,8 +40,30 @@ import {
 import { type TableEntry, targetTable } from "./milestone_d/seed_table.ts";
 import { aclaAttentionFigure, trajectoryFigure, writeFigure } from "./milestone_d/figures.ts";
 
-/** Models compared by default. */
-export const MILESTONE_D_MODELS = ["neural_ode", "lstm_attn", "cnn_lstm", "acla"];
+/**
+ * Models compared by default; `name@fade_rate` is the model with `model.anchor_baseline=fade_rate` (its
+ * forecasts are corrections to the fade-rate baseline instead of changes from the last observed value).
+ */
+export const MILESTONE_D_MODELS = [
+  "neural_ode",
+  "lstm_attn",
+  "cnn_lstm",
+  "acla",
+  "cnn_lstm@fade_rate",
+  "acla@fade_rate",
+];
+
+/** The overrides and table label of a model entry (`plugin` or `plugin@anchor_baseline`). */
+function modelEntry(entry: string): { overrides: string[]; label: string; plugin: string } {
+  const [plugin, anchor] = entry.split("@");
+  return anchor
+    ? {
+      plugin,
+      overrides: [`model=${plugin}`, `model.anchor_baseline=${anchor}`],
+      label: `${plugin} (on ${anchor})`,
+    }
+    : { plugin, overrides: [`model=${plugin}`], label: plugin };
+}
 /** Seeds of every neural model (≥ 5: a single seed's number is not a result). */
 export const MILESTONE_D_SEEDS = [1, 2, 3, 4, 5];
 /** Splits by default (LOCO with `--splits=temperature_holdout,loco`: one fold per cell, much longer). */
@@ -113,25 +136,26 @@ export async function milestoneD(o: MilestoneDOptions = {}): Promise<MilestoneDR
     let reference: { summary: RunSummary; overrides: string[] } | undefined;
     let aclaRun: { summary: RunSummary; overrides: string[] } | undefined;
     for (const model of models) {
+      const { overrides: chosen, label, plugin } = modelEntry(model);
       const seedRows: ScoredRow[][] = [];
       const t0 = performance.now();
       for (const seed of seeds) {
         const overrides = [
           ...splitBase,
           ...MILESTONE_D_DEFAULTS,
-          `model=${model}`,
+          ...chosen,
           `experiment.seed=${seed}`,
           ...user,
         ];
         const summary = await run(overrides);
         seedRows.push(await readScoredRows(summary.runDir));
         reference ??= { summary, overrides };
-        if (model === "acla") aclaRun ??= { summary, overrides };
+        if (plugin === "acla") aclaRun ??= { summary, overrides };
       }
       print(
-        `   ${split} ${model}: ${seeds.length} seeds in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        `   ${split} ${label}: ${seeds.length} seeds in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       );
-      entries.push({ name: model, seeds: seedRows });
+      entries.push({ name: label, seeds: seedRows });
     }
     if (!reference) continue;
     const folds = await foldSamples(reference.summary, reference.overrides, OBSERVED_RPTS);

@@ -1,8 +1,8 @@
 /**
  * cnn_lstm and acla end to end, as a user runs them (`deno task batteryml run …` under the task's flags),
  * on the four degradation targets (pipeline=degradation_modes) forecast from the first 3 RPTs: the run
- * scores every target, and changing a model option (cnn_lstm's kernel, acla's ANODE augmentation)
- * changes the result.
+ * scores every target, and changing a model option (cnn_lstm's kernel, acla's ANODE augmentation and
+ * what its forecasts are anchored on) changes the result.
  */
 import assert from "node:assert/strict";
 import { batteryml, projectOutputDir } from "./robustness/_runs.ts";
@@ -27,6 +27,7 @@ for (
   const [model, option, a, b] of [
     ["cnn_lstm", "model.kernel", "1", "3"],
     ["acla", "model.augment", "0", "2"],
+    ["acla", "model.anchor_baseline", "last_value", "fade_rate"],
   ] as const
 ) {
   Deno.test(`run model=${model} forecasts SOH, LLI, LAM_PE, LAM_NE; ${option}=${a} vs ${b} changes the result`, async () => {

@@ -12,3 +12,4 @@ export {
 export { fadeIncrement } from "./_fade_rate.ts";
 export { anchoredSqrt, sqrtTimeSlope } from "./_anchored_sqrt.ts";
 export { type Trajectory, valueAt } from "./_trajectory.ts";
+export { fadeRateForecasts, referenceTrajectories, type ReferenceTrajectory } from "./_references.ts";

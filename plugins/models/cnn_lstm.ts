@@ -29,6 +29,8 @@ const options = z.strictObject({
   heads: z.int().min(1).default(2),
   causal: z.boolean().default(true),
   anchor: z.boolean().default(true),
+  /** Anchored forecasts change from the last observed value, or from the fade-rate baseline (a correction). */
+  anchor_baseline: z.enum(["last_value", "fade_rate"]).default("last_value"),
   prefix_draws: z.int().min(0).default(8),
   min_prefix: z.int().min(1).default(2),
   checkpoint_dir: z.string().optional(),

@@ -36,6 +36,11 @@ import {
   stepMaskOf,
 } from "../../lib/sequence/mod.ts";
 import { SeededRandom, type UniformRandom } from "../../lib/random/mod.ts";
+import {
+  fadeRateForecasts,
+  referenceTrajectories,
+  type ReferenceTrajectory,
+} from "../../lib/baselines/mod.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import type { AttentionMaps } from "./lstm_attn.ts";
 
@@ -43,6 +48,12 @@ import type { AttentionMaps } from "./lstm_attn.ts";
 export interface ForecasterOptions {
   /** Forecasts as changes from the last observed value (only when forecasting). */
   anchor: boolean;
+  /**
+   * What an anchored forecast changes from: the last observed value held, or the fade-rate baseline
+   * (last value + the training cells' change over the same stretch, interpolated in 1/T; lib/baselines),
+   * so the network learns a correction to the physical baseline.
+   */
+  anchor_baseline: "last_value" | "fade_rate";
   /** Observed-prefix lengths drawn per training cell when forecasting; 0 = the evaluation's prefix only. */
   prefix_draws: number;
   /** Shortest drawn prefix. */
@@ -76,6 +87,34 @@ interface ForecasterMeta<C> {
   featureNames: string[];
   targetNames: string[];
   backend: BackendRequest;
+  /** The training cells' trajectories when anchored on the fade-rate baseline. */
+  references?: ReferenceTrajectory[];
+}
+
+/**
+ * Writes the fade-rate baseline (standardised) into the anchor channels of x from each sample's forecast
+ * origin on, so `ŷ = anchor + …` becomes the baseline plus the network's correction.
+ */
+function anchorOnFadeRate(
+  x: Float32Array,
+  set: SampleSet,
+  spec: SequenceInputSpec,
+  references: readonly ReferenceTrajectory[],
+  seen: Int32Array,
+): void {
+  const channels = anchorChannels(spec);
+  if (!channels) return;
+  const T = set.steps, K = set.targetNames.length, W = inputWidth(spec);
+  const f = fadeRateForecasts(references, set, seen);
+  for (let i = 0; i < set.n; i++) {
+    for (let s = 0; s < set.lengths[i]; s++) {
+      for (let k = 0; k < K; k++) {
+        const v = f[(i * T + s) * K + k];
+        if (!Number.isFinite(v)) continue;
+        x[(i * T + s) * W + channels.yAnchor + k] = (v - spec.targets.mean[k]) / spec.targets.std[k];
+      }
+    }
+  }
 }
 
 interface State<C, P> {
@@ -134,6 +173,7 @@ export function createForecaster<C, P>(
   const tensorsOf = (set: SampleSet, meta: ForecasterMeta<C>, observed?: Int32Array | null): TensorSet => {
     const seen = observed ?? (meta.observe ? observedLengths(set, meta.observe) : null);
     const x = sequenceInputs(set, meta.spec, seen);
+    if (meta.references && seen) anchorOnFadeRate(x, set, meta.spec, meta.references, seen);
     const clean = Float32Array.from(set.y, (v, i) => (set.yMask[i] ? v : 0));
     const mask = seen ? forecastMask(set, seen) : Float32Array.from(set.yMask);
     const shape = [set.n, set.steps, set.targetNames.length];
@@ -161,6 +201,9 @@ export function createForecaster<C, P>(
       featureNames: [...train.featureNames],
       targetNames: [...train.targetNames],
       backend,
+      references: observe && opts.anchor && opts.anchor_baseline === "fade_rate"
+        ? referenceTrajectories(train)
+        : undefined,
     }, ctx.rng);
     // With forecasting, each training cell is seen with several drawn prefixes (seeded).
     const draws = observe

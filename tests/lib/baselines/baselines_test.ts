@@ -3,6 +3,8 @@ import {
   anchoredSqrt,
   baselineForecasts,
   fadeIncrement,
+  fadeRateForecasts,
+  referenceTrajectories,
   type SequenceTargets,
   sqrtTimeSlope,
   type Trajectory,
@@ -101,4 +103,24 @@ Deno.test("baselineForecasts: a test cell whose prefix measured nothing gets no 
   const test = seqSet([{ key: "x/C", chamberC: 25, t: [0, 1, 2], y: [NaN, 0.9, 0.8] }]);
   const f = baselineForecasts(train, test, Int32Array.of(1));
   assert.ok(Array.from(f.persistence).every(Number.isNaN));
+});
+
+Deno.test("fadeRateForecasts: the other cells' change from the origin on, never the sample's own cell", () => {
+  const ts = [0, 1, 2, 3];
+  const set = seqSet([
+    { key: "x/A", chamberC: 25, t: ts, y: ts.map((t) => 1 - 0.02 * t) },
+    { key: "x/B", chamberC: 25, t: ts, y: ts.map((t) => 1 - 0.04 * t) },
+  ]);
+  const refs = referenceTrajectories(set);
+  assert.deepEqual(refs.map((r) => [r.cellKey, r.target, r.t.length]), [["x/A", "soh", 4], [
+    "x/B",
+    "soh",
+    4,
+  ]]);
+  const f = fadeRateForecasts(refs, set, Int32Array.of(2, 2));
+  // Before the origin (step 1): NaN; at it, the last observed value; then + the *other* cell's change.
+  assert.ok(Number.isNaN(f[0]));
+  close(f[1], Math.fround(0.98), 1e-7);
+  close(f[3], Math.fround(0.98) - 0.04 * 2, 1e-6); // x/A follows x/B's rate
+  close(f[4 + 3], Math.fround(0.96) - 0.02 * 2, 1e-6); // x/B follows x/A's rate
 });

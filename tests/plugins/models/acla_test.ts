@@ -160,3 +160,29 @@ Deno.test("acla refuses training.backend=webgpu instead of silently using the CP
   }).then(() => undefined, (e) => e);
   assert.match(String(err), /acla: training\.backend=webgpu is not supported/);
 });
+
+Deno.test("acla anchor_baseline=fade_rate: the baseline enters the forecast and survives save → load", async () => {
+  const train = fadeSequences(9, 1), test = fadeSequences(3, 2);
+  const fit = async (anchor_baseline: string) => {
+    const model = await newModel({ anchor_baseline });
+    await model.fit(train, undefined, {
+      rng: createRng(3),
+      log,
+      training: { ...training, epochs: 2 },
+      observe: { rpts: 2 },
+    });
+    return model;
+  };
+  const lastValue = await fit("last_value"), fadeRate = await fit("fade_rate");
+  const p = await fadeRate.predict(test);
+  assert.notDeepEqual(p.y, (await lastValue.predict(test)).y);
+  const dir = await Deno.makeTempDir({ prefix: "acla-fade-" });
+  try {
+    await fadeRate.save(dir);
+    const again = await newModel({ anchor_baseline: "fade_rate" });
+    await again.load(dir);
+    assert.deepEqual((await again.predict(test)).y, p.y);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
