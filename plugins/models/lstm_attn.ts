@@ -29,6 +29,7 @@ import {
   fitNetwork,
   loadWeightsInto,
   ParamStore,
+  readAll,
   readWeightsMeta,
   saveWeights,
   selectBackend,
@@ -234,10 +235,10 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
   }
 }
 
-function predictLstmAttn(
+async function predictLstmAttn(
   state: LstmAttnState,
   set: SampleSet,
-): { prediction: Prediction; maps: AttentionMaps } {
+): Promise<{ prediction: Prediction; maps: AttentionMaps }> {
   if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
     throw new Error(
       `lstm_attn was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`,
@@ -246,10 +247,9 @@ function predictLstmAttn(
   const tensors = tensorsOf(set, state.meta, state.meta.cfg.mode);
   const T = set.steps, K = state.meta.targetNames.length;
   try {
-    const { y, weights } = tf.tidy(() => {
-      const out = forward(state, tensors.x, tensors.stepMask!);
-      return { y: out.y.dataSync() as Float32Array, weights: out.weights.dataSync() as Float32Array };
-    });
+    const out = tf.tidy(() => forward(state, tensors.x, tensors.stepMask!));
+    const [y, weights] = await readAll([out.y, out.weights]);
+    tf.dispose([out.y, out.weights]);
     const full = new Float32Array(set.n * T * K), mask = new Uint8Array(set.n * T * K);
     for (let i = 0; i < set.n; i++) {
       const len = set.lengths[i];
@@ -294,9 +294,8 @@ function createLstmAttn(opts: Options): LstmAttnInstance {
       state = fitted.state;
       return networkFitResult(fitted.result);
     },
-    // deno-lint-ignore require-await
     async predict(set) {
-      const { prediction, maps } = predictLstmAttn(ready(), set);
+      const { prediction, maps } = await predictLstmAttn(ready(), set);
       lastMaps = maps;
       return prediction;
     },

@@ -131,14 +131,16 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
   }
 }
 
-function predictMlp(state: MlpState, set: SampleSet): Prediction {
+async function predictMlp(state: MlpState, set: SampleSet): Promise<Prediction> {
   requireTabular(set, "prediction");
   if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
     throw new Error(`mlp was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`);
   }
   const tensors = tensorsOf(set, state.meta);
   try {
-    const y = tf.tidy(() => forward(state, tensors.x).dataSync() as Float32Array);
+    const out = tf.tidy(() => forward(state, tensors.x));
+    const y = await out.data() as Float32Array;
+    out.dispose();
     return { y, yShape: [set.n, 1, state.meta.targetNames.length], mask: new Uint8Array(y.length).fill(1) };
   } finally {
     disposeSet(tensors);
@@ -159,8 +161,7 @@ function createMlp(opts: Options): ModelInstance {
       state = fitted.state;
       return networkFitResult(fitted.result);
     },
-    // deno-lint-ignore require-await
-    predict: async (set) => predictMlp(ready(), set),
+    predict: (set) => predictMlp(ready(), set),
     save: (dir) => saveWeights(dir, "mlp", ready().store, ready().meta),
     async load(dir) {
       const meta = await readWeightsMeta(dir, "mlp") as MlpMeta;

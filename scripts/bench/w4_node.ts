@@ -127,18 +127,18 @@ export async function benchW4(opts: W4Options): Promise<W4Result> {
   const params = model.params();
   const adam = createOptimizer(params, { name: "adam", weightDecay: 0 });
   let nfeFirstForward = -1, firstLoss = NaN, loss = NaN;
-  const epoch = () => {
+  const epoch = async () => {
     const { value, grads } = tf.variableGrads(() => model.loss(), params);
-    adam.apply(params, params.map((p) => grads[p.name]), 1e-3);
-    loss = value.dataSync()[0];
+    await adam.apply(params, params.map((p) => grads[p.name]), 1e-3);
+    loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);
     if (nfeFirstForward < 0) [nfeFirstForward, firstLoss] = [model.lastNfe, loss];
   };
-  for (let i = 0; i < opts.warmup; i++) epoch();
+  for (let i = 0; i < opts.warmup; i++) await epoch();
   const secondsPerEpoch: number[] = [];
   for (let r = 0; r < opts.runs; r++) {
     const t0 = performance.now();
-    for (let e = 0; e < opts.epochs; e++) epoch();
+    for (let e = 0; e < opts.epochs; e++) await epoch();
     secondsPerEpoch.push((performance.now() - t0) / 1000 / opts.epochs);
     console.error(
       `[node ${opts.solver}${opts.adjoint ? " adjoint" : ""} ours] repeat ${r}: ${
