@@ -94,6 +94,11 @@ export interface TrainOptions {
   params: tf.Variable[];
   /** Mean loss of the samples `batch` (indices into 0..nTrain-1), built from `params` with tf ops. */
   lossFn: (batch: number[]) => tf.Scalar;
+  /**
+   * Asynchronous work a step needs before its gradient tape, which cannot wait for a read (a GPU ODE solve
+   * plans its dopri5 steps here); called with the batch just before `lossFn`.
+   */
+  prepare?: (batch: number[]) => Promise<void>;
   /** Weight of a batch's loss in the epoch's mean (its count of observed targets); default: batch size. */
   batchWeight?: (batch: number[]) => number;
   nTrain: number;
@@ -268,6 +273,7 @@ async function stepOnBatch(
   lr: number,
   state: LoopState,
 ): Promise<void> {
+  await opts.prepare?.(batch);
   const { value, grads } = tf.variableGrads(() => opts.lossFn(batch), opts.params);
   const list = opts.params.map((p) => grads[p.name] ?? tf.zerosLike(p));
   const weight = opts.batchWeight ? opts.batchWeight(batch) : batch.length;
