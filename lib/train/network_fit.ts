@@ -186,6 +186,44 @@ export function setLoss(
   });
 }
 
+/**
+ * One optimizer step of a throwaway network on (up to) the first four training samples: what backend `auto`
+ * runs on a hardware WebGPU adapter before choosing it (lib/train/backend.ts). Throws when the step fails or
+ * its loss is not finite; the network and tensors are disposed either way.
+ */
+export async function smokeFit(o: {
+  build: () => { store: ParamStore; forward: ForwardFn };
+  data: () => TensorSet;
+  targetNames: readonly string[];
+  settings: TrainingSettings;
+}): Promise<void> {
+  const net = o.build();
+  let set: TensorSet | undefined;
+  try {
+    set = o.data();
+    const data = set, n = Math.min(data.n, 4);
+    await trainModel({
+      params: net.store.list(),
+      nTrain: n,
+      lossFn: (batch) => setLoss(data, net.forward, DEFAULT_LOSS, o.targetNames, batch),
+      settings: { ...o.settings, batch_size: n, epochs: 1 },
+      maxSteps: 1,
+      seed: 0,
+    });
+  } finally {
+    net.store.dispose();
+    if (set) {
+      tf.dispose([
+        set.x,
+        set.y,
+        set.mask,
+        ...(set.t ? [set.t] : []),
+        ...(set.stepMask ? [set.stepMask] : []),
+      ]);
+    }
+  }
+}
+
 /** Trains the network; validation (when given) drives early stopping. Ctrl-C saves a checkpoint (if set). */
 export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
   const loss = o.loss ?? DEFAULT_LOSS;

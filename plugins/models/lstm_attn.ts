@@ -33,6 +33,7 @@ import {
   readWeightsMeta,
   saveWeights,
   selectBackend,
+  smokeFit,
   type TensorSet,
 } from "../../lib/train/mod.ts";
 import {
@@ -214,8 +215,20 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
 
 async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
-  await selectBackend(settings.backend, (l) => ctx.log.info(l));
-  const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
+  const meta = metaFor(train, opts, ctx, settings.backend);
+  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+    smoke: () =>
+      smokeFit({
+        build: () => {
+          const s = build(meta, new SeededRandom(0));
+          return { store: s.store, forward: (x, m) => forward(s, x, m!).y };
+        },
+        data: () => tensorsOf(train, meta, opts.mode),
+        targetNames: train.targetNames,
+        settings,
+      }),
+  });
+  const state = build(meta, ctx.rng);
   const trainSet = trainingTensors(train, state.meta, opts, ctx.rng.nextUint32());
   const valSet = val ? tensorsOf(val, state.meta, opts.mode) : undefined;
   try {

@@ -18,6 +18,7 @@ import {
   readWeightsMeta,
   saveWeights,
   selectBackend,
+  smokeFit,
   type TensorSet,
 } from "../../lib/train/mod.ts";
 import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
@@ -109,10 +110,22 @@ function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpM
 
 async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
-  await selectBackend(settings.backend, (l) => ctx.log.info(l));
+  const meta = metaFor(train, opts, settings.backend);
+  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+    smoke: () =>
+      smokeFit({
+        build: () => {
+          const s = build(meta, new SeededRandom(0));
+          return { store: s.store, forward: (x) => forward(s, x) };
+        },
+        data: () => tensorsOf(train, meta),
+        targetNames: train.targetNames,
+        settings,
+      }),
+  });
   requireTabular(train, "training");
   if (val) requireTabular(val, "validation");
-  const state = build(metaFor(train, opts, settings.backend), ctx.rng);
+  const state = build(meta, ctx.rng);
   const trainSet = tensorsOf(train, state.meta), valSet = val ? tensorsOf(val, state.meta) : undefined;
   try {
     const result = await fitNetwork({

@@ -126,6 +126,11 @@ class NeuralOde implements ModelInstance {
 
   async fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
     const settings = ctx.training;
+    if (settings.backend === "auto") {
+      ctx.log.info(
+        "neural_ode: backend auto means wasm (a latent ODE is many tiny kernels; ask for webgpu by name)",
+      );
+    }
     await selectBackend(odeBackend(settings.backend), (l) => ctx.log.info(`neural_ode: ${l}`));
     const observe = observeFrom(ctx.observe);
     this.#meta = fitMeta(train, this.opts, observe);
