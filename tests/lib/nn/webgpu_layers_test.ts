@@ -112,3 +112,101 @@ for (const [name, change] of CASES) {
     },
   });
 }
+
+/** Runs `f` on wasm (the fused ops) and on WebGPU (their plain-tfjs path); values and input gradients. */
+async function opOnBoth(f: (inputs: tf.Tensor[]) => tf.Tensor, shapes: number[][]) {
+  const run = async (backend: "wasm" | "webgpu") => {
+    await selectBackend(backend);
+    const rng = new SeededRandom(17);
+    const inputs = shapes.map((s) =>
+      tf.tensor(Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.uniform() - 0.5), s)
+    );
+    const weight = (t: tf.Tensor) => tf.linspace(0.5, 1.5, t.size).reshape(t.shape);
+    const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => {
+      const y = f(xs);
+      return tf.sum(tf.mul(y, weight(y))) as tf.Scalar;
+    })(inputs);
+    const out = {
+      loss: (await value.data())[0],
+      grads: await Promise.all(grads.map(async (g) => Array.from(await g.data()))),
+    };
+    tf.dispose([value, ...grads, ...inputs]);
+    return out;
+  };
+  const cpu = await run("wasm"), gpu = await run("webgpu");
+  await selectBackend("wasm");
+  return { cpu, gpu };
+}
+
+Deno.test({
+  name:
+    "the fused LSTM-sequence and attention ops run on webgpu (plain path) and equal wasm: masks, causal, reverse",
+  ignore: adapter === null && !IN_CI,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    assert.ok(adapter, "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1");
+    const { lstmSequence, multiHeadAttention, packedMultiHeadAttention } = await import(
+      "../../../lib/nn/mod.ts"
+    );
+    const maskTB = () => tf.tensor2d([1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 0], [4, 3]); // lengths 4, 2, 1 (time-major)
+    const maskBT = () => tf.transpose(maskTB()) as tf.Tensor2D;
+    const cases: [string, (xs: tf.Tensor[]) => tf.Tensor, number[][]][] = [
+      [
+        "lstmSequence, masked, reverse",
+        (xs) =>
+          lstmSequence(
+            xs[0] as tf.Tensor3D,
+            xs[1] as tf.Tensor2D,
+            xs[2] as tf.Tensor2D,
+            xs[3] as tf.Tensor1D,
+            true,
+            maskTB(),
+          ),
+        [[4, 3, 2], [2, 12], [3, 12], [12]],
+      ],
+      [
+        "lstmSequence, forward",
+        (xs) =>
+          lstmSequence(
+            xs[0] as tf.Tensor3D,
+            xs[1] as tf.Tensor2D,
+            xs[2] as tf.Tensor2D,
+            xs[3] as tf.Tensor1D,
+          ),
+        [[4, 3, 2], [2, 12], [3, 12], [12]],
+      ],
+      [
+        "multiHeadAttention, key mask, causal",
+        (xs) =>
+          multiHeadAttention(xs[0] as tf.Tensor3D, xs[1] as tf.Tensor3D, xs[2] as tf.Tensor3D, {
+            heads: 2,
+            keyMask: maskBT(),
+            causal: true,
+          }).output,
+        [[3, 4, 4], [3, 4, 4], [3, 4, 4]],
+      ],
+      [
+        "packedMultiHeadAttention, key mask",
+        (xs) => packedMultiHeadAttention(xs[0] as tf.Tensor3D, { heads: 2, keyMask: maskBT() }).output,
+        [[3, 4, 12]],
+      ],
+    ];
+    for (const [name, f, shapes] of cases) {
+      const { cpu, gpu } = await opOnBoth(f, shapes);
+      assert.ok(
+        Math.abs(gpu.loss - cpu.loss) <= 1e-5 * Math.max(1, Math.abs(cpu.loss)),
+        `${name}: ${gpu.loss} vs ${cpu.loss}`,
+      );
+      gpu.grads.forEach((g, i) => {
+        const scale = Math.max(1e-3, ...cpu.grads[i].map(Math.abs));
+        g.forEach((v, j) =>
+          assert.ok(
+            Math.abs(v - cpu.grads[i][j]) <= 1e-4 * scale,
+            `${name} grad ${i}[${j}]: ${v} vs ${cpu.grads[i][j]}`,
+          )
+        );
+      });
+    }
+  },
+});
