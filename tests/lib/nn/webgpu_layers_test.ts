@@ -7,9 +7,9 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { probeWebGpu, selectBackend } from "../../../lib/train/mod.ts";
+import { ParamStore, probeWebGpu, selectBackend } from "../../../lib/train/mod.ts";
 import { buildLstmAttention, forwardLstmAttention, type LstmAttentionConfig } from "../../../lib/nn/mod.ts";
-import { ParamStore } from "../../../lib/train/param_store.ts";
+
 import { SeededRandom } from "../../../lib/random/mod.ts";
 
 const IN_CI = Deno.env.get("CI") === "true";
