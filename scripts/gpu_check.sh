@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for a machine with a GPU (docs/results.md §13): the WebGPU tests of every neural model and
-# the W3 benchmark on WebGPU against wasm, results under $OUT (default artifacts/gpu_check).
+# the W3 and W4 benchmarks on WebGPU against wasm, results under $OUT (default artifacts/gpu_check).
 #
 #   OUT=/some/dir scripts/gpu_check.sh
 #   GPU_CHECK_SKIP_BENCH=1 scripts/gpu_check.sh     # tests only (what a software adapter can usefully run)
@@ -50,10 +50,10 @@ else
 fi
 if [ "${GPU_CHECK_SKIP_BENCH:-}" = 1 ]; then
   # On a software adapter the bench takes tens of minutes and measures nothing useful.
-  echo "== bench_w3: skipped (GPU_CHECK_SKIP_BENCH=1)" | tee -a "$OUT/summary.txt"
+  echo "== bench_w3_w4: skipped (GPU_CHECK_SKIP_BENCH=1)" | tee -a "$OUT/summary.txt"
 else
-  step bench_w3 "${DENO[@]}" task bench --only W3 --webgpu --runs 3
+  step bench_w3_w4 "${DENO[@]}" task bench --only W3,W4 --webgpu --runs 3
 fi
-[ -f artifacts/bench/report.json ] && cp artifacts/bench/report.json "$OUT/bench_w3.json"
+[ -f artifacts/bench/report.json ] && cp artifacts/bench/report.json "$OUT/bench_w3_w4.json"
 echo "failed steps: $failed" | tee -a "$OUT/summary.txt"
 exit "$failed"

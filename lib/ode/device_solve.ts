@@ -162,7 +162,7 @@ async function adaptivePlan(
       const landing = land && Math.abs(h) >= Math.abs(target - t);
       const hTry = landing ? target - t : h;
       const stages = tf.tidy(() => rkStages(rhs, DOPRI5, t, y, hTry, k1, true));
-      plan.stats.nfe += stages.length - 1;
+      plan.stats.nfe += stages.length - 2; // stages 2…7 (k₁ was given; the last entry is the new state)
       const yNew = stages.pop()!, errWeights = DOPRI5.errorWeights!;
       const ratioT = tf.tidy(() => errorRatio(combine(null, hTry, errWeights, stages), y, yNew, ctl));
       const ratio = (await ratioT.data())[0];

@@ -187,6 +187,22 @@ const w4: Workload = async (args) => {
       ),
     );
   }
+  if (args.webgpu || await hardwareGpu()) {
+    // The same epochs on WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).
+    for (const solver of ["rk4", "dopri5"] as const) {
+      const wasm = await benchW4({ solver, runs: args.runs, epochs: 5, warmup: 1, backend: "wasm" });
+      const gpu = await benchW4({ solver, runs: args.runs, epochs: 5, warmup: 1, backend: "webgpu" });
+      const row = benchRow(`W4_node_${solver}_webgpu`, "train_loop", gpu.secondsPerEpoch, {
+        name: "batteryml-deno wasm",
+        median: [...wasm.secondsPerEpoch].sort((a, b) => a - b)[wasm.secondsPerEpoch.length >> 1],
+      }, {
+        final_loss: gpu.finalLoss,
+        wasm_final_loss: wasm.finalLoss,
+        nfe_first_forward: gpu.nfeFirstForward,
+      });
+      rows.push({ ...row, impl: `batteryml-deno ${gpu.backend}` });
+    }
+  }
   return rows;
 };
 
