@@ -21,7 +21,7 @@
  *   lossFn: (batch) => mseOf(batch),          // a tf.Scalar, computed inside the gradient tape
  *   batchWeight: (batch) => observedCount(batch),
  *   nTrain: 64,
- *   valLoss: () => validationLoss(),          // plain number, computed without gradients
+ *   valLoss: () => validationLoss(),          // a number (or its promise: read with await t.data())
  *   settings: ctx.training,
  *   epochs: ctx.iterations,                   // refit: exactly this many epochs, no early stopping
  *   seed: 7,
