@@ -20,7 +20,7 @@ if command -v deno >/dev/null; then DENO=(deno); else DENO=(npx --yes deno@2.9.6
 failed=0
 step() { # name, command…: runs it, keeps its output in $OUT/<name>.txt, counts a failure
   local name=$1; shift
-  echo "== $name: $*" | tee -a "$OUT/summary.txt"
+  echo "== $name: $(printf '%s ' "$@" | head -c 200 | tr '\n' ' ')" | tee -a "$OUT/summary.txt"
   local t0=$SECONDS
   "$@" >"$OUT/$name.txt" 2>&1
   local rc=$?
