@@ -9,5 +9,6 @@ export * from "./time_grid.ts";
 export * from "./mlp_field.ts";
 export * from "./tensor_op.ts";
 export * from "./tensor_field.ts";
+export * from "./device_solve.ts";
 export * from "./latent_ode_net.ts";
 export * from "./acla_net.ts";

@@ -16,6 +16,7 @@ import {
   fitNetwork,
   loadWeightsInto,
   ParamStore,
+  readAll,
   readWeightsMeta,
   saveWeights,
   selectBackend,
@@ -239,7 +240,10 @@ export function createForecaster<C, P>(
     }
   }
 
-  function predict(s: State<C, P>, set: SampleSet): { prediction: Prediction; maps: AttentionMaps } {
+  async function predict(
+    s: State<C, P>,
+    set: SampleSet,
+  ): Promise<{ prediction: Prediction; maps: AttentionMaps }> {
     if (set.featureNames.join("\u0000") !== s.meta.featureNames.join("\u0000")) {
       throw new Error(
         `${net.name} was fitted on features [${s.meta.featureNames}], got [${set.featureNames}]`,
@@ -248,14 +252,10 @@ export function createForecaster<C, P>(
     const tensors = tensorsOf(set, s.meta);
     const T = set.steps, K = s.meta.targetNames.length;
     try {
-      const { y, weights, heads } = tf.tidy(() => {
-        const out = forward(s, tensors.x, tensors.stepMask!);
-        return {
-          y: out.y.dataSync() as Float32Array,
-          weights: out.weights.dataSync() as Float32Array,
-          heads: out.weights.shape[1],
-        };
-      });
+      const out = tf.tidy(() => forward(s, tensors.x, tensors.stepMask!));
+      const heads = out.weights.shape[1];
+      const [y, weights] = await readAll([out.y, out.weights]);
+      tf.dispose([out.y, out.weights]);
       const full = new Float32Array(set.n * T * K), mask = new Uint8Array(set.n * T * K);
       for (let i = 0; i < set.n; i++) {
         const end = (i * T + set.lengths[i]) * K;
@@ -285,9 +285,8 @@ export function createForecaster<C, P>(
       state = fitted.state;
       return networkFitResult(fitted.result);
     },
-    // deno-lint-ignore require-await
     async predict(set) {
-      const { prediction, maps } = predict(ready(), set);
+      const { prediction, maps } = await predict(ready(), set);
       lastMaps = maps;
       return prediction;
     },
