@@ -1,8 +1,8 @@
 /**
  * `batteryml run --backend webgpu` as a user runs it (`deno task batteryml …`, the task's own permissions),
- * on Mesa's software adapter here and in CI: mlp, lstm_attn and neural_ode train on WebGPU and their run
- * per-epoch metrics (training and validation loss, gradient norm of every fit) and predictions match the same
- * runs on wasm within 1e-4 relative (float32 summation order, see
+ * on Mesa's software adapter here and in CI: mlp, lstm_attn, neural_ode and cnn_lstm train on WebGPU and
+ * their run per-epoch metrics (training and validation loss, gradient norm of every fit) and predictions match
+ * the same runs on wasm within 1e-4 relative (float32 summation order, see
  * tests/plugins/models/webgpu_training_test.ts; measured ≤ 5e-7 on the headline metric).
  * tfjs-webgpu warns on stderr at any synchronous read; no run may print that warning.
  */
@@ -49,6 +49,8 @@ const RUNS: string[][] = [
   ["model=mlp", "training.epochs=3"],
   ["model=lstm_attn", "pipeline=latent_ode_seq", "training.epochs=5"],
   ["model=neural_ode", "pipeline=latent_ode_seq", "training.epochs=5"],
+  // cnn_lstm forecasting the four degradation targets (its causal convolution is plain tfjs on every backend).
+  ["model=cnn_lstm", "pipeline=degradation_modes", "evaluation.observe={rpts: 3}", "training.epochs=5"],
 ];
 
 for (const overrides of RUNS) {
