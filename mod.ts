@@ -37,6 +37,18 @@ export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 export { formatRunList, listRuns } from "./core/runs_list.ts";
 export type { ListedStatus, RunListing } from "./core/runs_list.ts";
 export { predictWithRun } from "./core/predict.ts";
+export {
+  compatibilityLine,
+  decodePluginState,
+  encodePluginState,
+  readPluginState,
+  stampOf,
+  STATE_FILE,
+  STATE_FORMAT,
+  STATE_SIDECAR,
+  writePluginState,
+} from "./core/plugin_state.ts";
+export type { EncodedState, StateStamp } from "./core/plugin_state.ts";
 export type { PredictOptions } from "./core/predict.ts";
 export { permissionsFor } from "./core/permissions.ts";
 export { runContract } from "./core/contract/run_contract.ts";
