@@ -8,14 +8,11 @@
  */
 import { z } from "zod";
 import { basename, join } from "node:path";
-import type {
-  Figure,
-  Logger,
-  PluginDefinition,
-  RunInfo,
-  RunStatus,
-  TrackerInstance,
-} from "../../core/plugin.ts";
+import { defineTracker, type Figure, type Logger, type RunInfo, type RunStatus } from "../../mod.ts";
+import type { TrackerInstance } from "../../mod.ts";
+
+/** A tracker with every optional method (what the built-in trackers record). */
+type FullTracker = Required<Omit<TrackerInstance, "histogram">> & TrackerInstance;
 import { FileStore } from "../../lib/mlflow/file_store.ts";
 import { MAX_PARAM_VALUE_LENGTH, sanitizeKey, truncateValue } from "../../lib/mlflow/keys.ts";
 import { openRestRun } from "../../lib/mlflow/rest_run.ts";
@@ -105,7 +102,7 @@ async function warnAboutOldStore(opts: ResolvedMlflowOptions, outputDir: string,
   );
 }
 
-function createMlflow(opts: ResolvedMlflowOptions, log: Logger, outputDir = "artifacts"): TrackerInstance {
+function createMlflow(opts: ResolvedMlflowOptions, log: Logger, outputDir = "artifacts"): FullTracker {
   let run: RunLogger | undefined;
   const renamed = new Set<string>();
   const open = () => {
@@ -192,7 +189,7 @@ function envOrUndefined(name: string): string | undefined {
 }
 
 /** The `mlflow` tracker definition. */
-const mlflow: PluginDefinition<"tracker", MlflowOptions, TrackerInstance> = {
+const mlflow = defineTracker({
   kind: "tracker",
   name: "mlflow",
   version: "0.1.0",
@@ -200,6 +197,7 @@ const mlflow: PluginDefinition<"tracker", MlflowOptions, TrackerInstance> = {
   description:
     "MLflow tracking: a file store (mlflow ui) or a tracking server over REST, with an offline spool.",
   options,
-  create: (o, ctx) => createMlflow(resolveMlflowOptions(o, ctx.outputDir), ctx.log, ctx.outputDir),
-};
+  create: (o: MlflowOptions, ctx) =>
+    createMlflow(resolveMlflowOptions(o, ctx.outputDir), ctx.log, ctx.outputDir),
+});
 export default mlflow;

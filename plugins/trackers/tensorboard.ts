@@ -9,14 +9,8 @@
  */
 import { z } from "zod";
 import { join } from "node:path";
-import type {
-  Figure,
-  Logger,
-  PluginDefinition,
-  RunInfo,
-  RunStatus,
-  TrackerInstance,
-} from "../../core/plugin.ts";
+import { defineTracker, type Figure, type Logger, type RunInfo, type RunStatus } from "../../mod.ts";
+import type { TrackerInstance } from "../../mod.ts";
 import { EventWriter } from "../../lib/tfevents/event_writer.ts";
 import { SessionStatus } from "../../lib/tfevents/hparams.ts";
 
@@ -31,7 +25,7 @@ const options = z.strictObject({
 export type TensorBoardOptions = z.infer<typeof options>;
 
 /** The tracker instance, with the extra histogram method for weights. */
-export interface TensorBoardTracker extends TrackerInstance {
+export interface TensorBoardTracker extends Required<TrackerInstance> {
   /** Logs a histogram of `values` (e.g. a layer's weights) at `step`. */
   histogram(tag: string, values: ArrayLike<number>, step: number): void;
 }
@@ -155,7 +149,7 @@ function fenced(language: string, text: string): string {
 }
 
 /** The `tensorboard` tracker definition. */
-const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTracker> = {
+const tensorboard = defineTracker({
   kind: "tracker",
   name: "tensorboard",
   version: "0.1.0",
@@ -163,6 +157,6 @@ const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTr
   description:
     "TensorBoard event files under <logdir>/<run id>: scalars, train/validation curves, config/params text, HParams, figures, histograms.",
   options,
-  create: (o, ctx) => createTensorBoard(o, ctx.log, ctx.outputDir),
-};
+  create: (o: TensorBoardOptions, ctx) => createTensorBoard(o, ctx.log, ctx.outputDir),
+});
 export default tensorboard;
