@@ -278,6 +278,7 @@ const icaPeaks = definePipeline({
       produces: "tabular",
       parseOptions: (raw) => options.parse(raw),
       extract: (view, opts) => extract(view, opts, cache, ctx),
+      extractOnFit: false,
       standardize: (opts) => opts.standardize,
       featureCount: (opts) => icaFeatureNames(opts.top_k).length,
     }, o);

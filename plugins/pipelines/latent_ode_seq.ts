@@ -164,6 +164,7 @@ const latentOdeSeq = definePipeline({
       produces: "sequence",
       parseOptions: (raw) => options.parse(raw),
       extract,
+      extractOnFit: true,
       standardize: (opts) => opts.standardize,
       featureCount: (opts) => opts.features.length,
       realRows: (set) => realSteps(set.steps, set.lengths),

@@ -27,8 +27,13 @@ export interface StandardizedPipelineSpec<O> {
   parseOptions(raw: unknown): O;
   /** Raw (unstandardised) samples of the View's cells; a cell's samples depend on that cell alone. */
   extract(view: DatasetInstance, options: O): Promise<SampleSet>;
-  /** Whether the options ask for standardisation (when not, fitting reads no data). */
+  /** Whether the options ask for standardisation. */
   standardize(options: O): boolean;
+  /**
+   * Whether `fit` extracts the training View even without standardisation, so bad data fail at fit
+   * (cheap extractions); false: it reads nothing then (ICA over every curve is not cheap).
+   */
+  extractOnFit: boolean;
   /** Number of features the options produce (the width of the statistics). */
   featureCount(options: O): number;
   /** Rows of a set's N·T·F features that are real steps, not padding (default: every row). */
@@ -45,10 +50,11 @@ export function standardizedPipeline<O>(spec: StandardizedPipelineSpec<O>, optio
   return {
     produces: spec.produces,
     async fit(trainView) {
-      if (!spec.standardize(options)) {
+      const standardize = spec.standardize(options);
+      const train = standardize || spec.extractOnFit ? await spec.extract(trainView, options) : undefined;
+      if (!standardize || !train) {
         return fitted(spec, { options, ...identityStandardizer(spec.featureCount(options)) });
       }
-      const train = await spec.extract(trainView, options);
       const real = spec.realRows?.(train);
       const stats = fitStandardizer(
         train.x,

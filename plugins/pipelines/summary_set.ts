@@ -124,6 +124,7 @@ const summarySet = definePipeline({
       produces: "tabular",
       parseOptions: (raw) => options.parse(raw),
       extract,
+      extractOnFit: true,
       standardize: (o) => o.standardize,
       featureCount: (o) => o.features.length,
     }, opts),
