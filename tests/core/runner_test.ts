@@ -53,7 +53,14 @@ Deno.test("the runner keeps the lifecycle order, predicts the training mean with
   const csv = (await Deno.readTextFile(join(summary.runDir, "predictions.csv"))).trim().split("\n");
   assert.equal(csv[0], "fold,cellKey,chamberC,rpt,t,target,y_true,y_pred");
   assert.equal(csv.length, 1 + test.length);
-  assert.ok(await Deno.stat(join(summary.runDir, "folds", "holdout", "model", "model.json")));
+  const modelState = JSON.parse(
+    await Deno.readTextFile(join(summary.runDir, "folds", "holdout", "model", "state.json")),
+  );
+  assert.deepEqual(
+    [modelState.kind, modelState.plugin],
+    ["model", "dummy"],
+    "the core wrote the model's state",
+  );
   const metrics = JSON.parse(await Deno.readTextFile(join(summary.runDir, "metrics.json")));
   assert.equal(metrics.at(-1).values["test/soh/rmse"], summary.report.soh.overall.rmse);
 });
