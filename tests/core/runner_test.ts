@@ -92,6 +92,23 @@ Deno.test("a failing tracker warns once and the run still finishes", async () =>
   assert.ok(await Deno.stat(join(summary.runDir, "metrics.json")));
 });
 
+Deno.test("a tracker with only start, metrics and end records a whole run; nothing fails or warns", async () => {
+  const fixture = new URL("../fixtures/plugins/minimal_tracker.ts", import.meta.url).href;
+  const { MINIMAL_CALLS } = await import(fixture);
+  MINIMAL_CALLS.length = 0;
+  const configDir = await makeConfigDir({ "tracking/minimal.yaml": `use: ${fixture}\n` });
+  const composed = await composeConfig({ configDir, overrides: ["tracking=[minimal]"] });
+  const log = createRecordingLogger();
+  const summary = await runExperiment({ composed, log });
+  assert.equal(summary.status, "FINISHED");
+  assert.deepEqual(log.lines.filter((l) => l.includes("tracker")), [], "no tracker warning");
+  assert.equal(MINIMAL_CALLS[0], "start");
+  assert.equal(MINIMAL_CALLS.at(-1), "end");
+  assert.ok(MINIMAL_CALLS.includes("metrics"), MINIMAL_CALLS.join());
+  const manifest = JSON.parse(await Deno.readTextFile(join(summary.runDir, "manifest.json")));
+  assert.deepEqual(manifest.trackerFailures, {});
+});
+
 Deno.test("without validation cells the model is fitted once, on the training cells", async () => {
   const configDir = await makeConfigDir();
   const composed = await composeConfig({ configDir, overrides: ["+split.with_val=false"] });
