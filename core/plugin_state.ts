@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
-import { DataError } from "./errors.ts";
+import { DataError, PluginError } from "./errors.ts";
 import type { PluginDefinition, PluginKind, PluginState, PluginStateValue, StateArray } from "./plugin.ts";
 
 /** Version of the state file layout (this module's encoding); bumped when the layout changes. */
@@ -68,7 +68,7 @@ export interface EncodedState {
   sidecar: Uint8Array;
 }
 
-/** Encodes `state` with its stamp; a value a state may not hold is an error naming its path. */
+/** Encodes `state` with its stamp; a value a state may not hold is a PluginError naming its path. */
 export async function encodePluginState(stamp: StateStamp, state: PluginState): Promise<EncodedState> {
   requireLittleEndian();
   const arrays: StateArray[] = [];
@@ -80,7 +80,19 @@ export async function encodePluginState(stamp: StateStamp, state: PluginState): 
     bytes += a.byteLength;
     return ref;
   };
-  const encoded = encodeValue(state, `${stamp.kind} '${stamp.plugin}' state`, reference);
+  let encoded: unknown;
+  try {
+    encoded = encodeValue(state, "state", reference);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    throw new PluginError(
+      stamp.plugin,
+      `${stamp.kind} state() returned what no state can hold: ${err.message}`,
+      {
+        cause: err,
+      },
+    );
+  }
   const sidecar = new Uint8Array(align8(bytes));
   let at = 0;
   for (const a of arrays) {

@@ -21,7 +21,7 @@
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import { defineModel, type FitContext, type Prediction, type SampleSet } from "../../mod.ts";
-import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
+import type { BackendRequest } from "../../lib/nn/backend.ts";
 import {
   buildLstmAttention,
   forwardLstmAttention,
@@ -199,7 +199,6 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
 
 async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
-  await selectBackend(settings.backend, (l) => ctx.log.info(l));
   const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
   return await trainNetwork({
     name: "lstm_attn",

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import { defineModel, type FitContext, type Prediction, type SampleSet } from "../../mod.ts";
-import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
+import type { BackendRequest } from "../../lib/nn/backend.ts";
 import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mlp_net.ts";
 import { countsPerSample, type TensorSet } from "../../lib/nn/network_fit.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
@@ -99,7 +99,6 @@ function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpM
 
 async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
-  await selectBackend(settings.backend, (l) => ctx.log.info(l));
   requireTabular(train, "training");
   if (val) requireTabular(val, "validation");
   const state = build(metaFor(train, opts, settings.backend), ctx.rng);

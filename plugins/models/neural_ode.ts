@@ -29,7 +29,6 @@ import {
   type Prediction,
   type SampleSet,
 } from "../../mod.ts";
-import { selectBackend } from "../../lib/nn/backend.ts";
 import { drawPrefixes, forecastAnchors, selectSamples } from "../../lib/nn/forecast_anchor.ts";
 import { maskedMean } from "../../lib/nn/loss_terms.ts";
 import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
@@ -143,7 +142,6 @@ async function fitNode(
 ) {
   const settings = ctx.training;
   const backend = cpuBackend(settings.backend);
-  await selectBackend(backend, (l) => ctx.log.info(`neural_ode: ${l}`));
   const observe = observeFrom(ctx.observe);
   const seed = runSeed + opts.seed;
   const network = buildNetwork(fitMeta(train, opts, observe, backend), new SeededRandom(seed));
@@ -275,6 +273,7 @@ function createNeuralOde(opts: Options, runSeed: number): NeuralOdeInstance {
     name: "neural_ode",
     accepts: { layouts: ["sequence"], loss: true },
     build: buildNetwork,
+    fitBackend: cpuBackend,
     backend: (meta: NodeMeta) => meta.backend,
     fit: (train, val, ctx) => fitNode(opts, runSeed, train, val, ctx),
     predict(network, set) {

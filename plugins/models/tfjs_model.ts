@@ -1,6 +1,6 @@
 /**
  * The base the tfjs model plugins (mlp, lstm_attn, neural_ode) share: one fitted network per instance,
- * fit through the trainer with checkpoint errors as config errors, state = the network's metadata plus its
+ * the backend started before a fit (and the fit's again before a restore), fit through the trainer with checkpoint errors as config errors, state = the network's metadata plus its
  * weights as float32 arrays, restore = select the fit's backend, rebuild from the metadata, assign the
  * weights (predictions are bit-identical), and the "not fitted" and "same features" checks. Each model file
  * keeps only what is its own: the network, its inputs and its predictions.
@@ -27,9 +27,11 @@ export interface TfjsModelSpec<M, N extends Network<M>> {
   accepts: ModelInstance["accepts"];
   /** The network for `meta`, initialised from `rng` (a restore overwrites every value). */
   build(meta: M, rng: { uniform(): number }): N;
+  /** The backend a fit runs on for the `training.backend` request (default: the request itself). */
+  fitBackend?(requested: BackendRequest): BackendRequest;
   /** The backend a restored network predicts on: the fit's, so predictions match. */
   backend(meta: M): BackendRequest;
-  /** Trains a new network. */
+  /** Trains a new network (on the fit's backend, already started). */
   fit(
     train: SampleSet,
     val: SampleSet | undefined,
@@ -58,6 +60,8 @@ export function tfjsModel<M, N extends Network<M>>(spec: TfjsModelSpec<M, N>): T
     accepts: spec.accepts,
     async fit(train, val, ctx) {
       replace(undefined);
+      const backend = spec.fitBackend?.(ctx.training.backend) ?? ctx.training.backend;
+      await selectBackend(backend, (line) => ctx.log.info(`${spec.name}: ${line}`));
       const fitted = await withCheckpointErrors(() => spec.fit(train, val, ctx));
       replace(fitted.net);
       return networkFitResult(fitted.result);

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DataError } from "../../core/errors.ts";
+import { DataError, PluginError } from "../../core/errors.ts";
 import type { PluginState } from "../../core/plugin.ts";
 import {
   compatibilityLine,
@@ -118,6 +118,14 @@ Deno.test("plugin state: the sidecar holds the arrays' bytes (no decimal text), 
 
 Deno.test("plugin state: values a state cannot hold are refused when written, naming the path", async () => {
   await withDir(async (dir) => {
+    await assert.rejects(
+      writePluginState(dir, STAMP, { weights: new Map() } as unknown as PluginState),
+      (err: unknown) =>
+        err instanceof PluginError &&
+        /plugin 'mlp': model state\(\) returned what no state can hold: state\.weights is a Map/.test(
+          err.message,
+        ),
+    );
     await assert.rejects(
       writePluginState(dir, STAMP, { meta: { when: new Date(0) } } as unknown as PluginState),
       /state\.meta\.when is a Date/,
