@@ -1,9 +1,10 @@
 /**
- * The base the tfjs model plugins (mlp, lstm_attn, neural_ode) share: one fitted network per instance,
- * the backend started before a fit (and the fit's again before a restore), fit through the trainer with checkpoint errors as config errors, state = the network's metadata plus its
- * weights as float32 arrays, restore = select the fit's backend, rebuild from the metadata, assign the
- * weights (predictions are bit-identical), and the "not fitted" and "same features" checks. Each model file
- * keeps only what is its own: the network, its inputs and its predictions.
+ * The base the tfjs model plugins (mlp, lstm_attn, neural_ode) share: one fitted network per instance;
+ * `fit` starts the backend and runs the model's own training (checkpoint-folder errors become config
+ * errors); `state` is the network's metadata plus its weights as float32 arrays; `restore` starts the fit's
+ * backend, rebuilds the network from the metadata and assigns the weights (predictions are bit-identical);
+ * and the "not fitted" and "same features" checks. Each model file keeps only what is its own: the
+ * network, its inputs, its training data and its predictions.
  */
 import type { FitContext, ModelInstance, PluginState, Prediction, SampleSet } from "../../mod.ts";
 import { DataError } from "../../mod.ts";
