@@ -7,8 +7,7 @@
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
 import { writeFileAtomic } from "../lib/io/mod.ts";
-import type { ComposedConfig } from "./config.ts";
-import { makeRunId } from "./config.ts";
+import { type ComposedConfig, makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import type { PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, type LoadedPlugin, loadPlugin, validateOptions } from "./loader.ts";
@@ -30,6 +29,7 @@ import type {
   ProgressSink,
 } from "./plugin.ts";
 import { type GuardedPlugin, type GuardOptions, PluginCalls } from "./plugin_guard.ts";
+import { stampOf, writePluginState } from "./plugin_state.ts";
 import { type RefitPlan, refitPlan } from "./refit_plan.ts";
 import {
   buildReport,
@@ -369,7 +369,7 @@ class Lifecycle {
     const step = (s: RunStep["step"], detail: Record<string, unknown>) =>
       this.opts.onStep?.({ step: s, fold: fold.name, detail });
     const pipeline = await this.create("pipeline", c.pipeline, "pipeline", "pipeline", {
-      guardResultOf: ["fit", "load"],
+      guardResultOf: ["fit", "restore"],
     });
     let bestIteration: number | undefined;
     let validationLoss: number | undefined;
@@ -484,8 +484,12 @@ class Lifecycle {
 
   async saveFold(name: string, fitted: FittedPipeline, model: ModelInstance): Promise<void> {
     const dir = join(this.runDir, "folds", safeName(name));
-    await fitted.save(join(dir, "pipeline"));
-    await model.save(join(dir, "model"));
+    await writePluginState(
+      join(dir, "pipeline"),
+      stampOf(this.plugins.pipeline.definition),
+      await fitted.state(),
+    );
+    await writePluginState(join(dir, "model"), stampOf(this.plugins.model.definition), await model.state());
   }
 }
 

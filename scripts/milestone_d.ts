@@ -22,9 +22,11 @@ import {
   createPlugin,
   createRng,
   loadPlugin,
+  readPluginState,
   restrictToCells,
   runExperiment,
   type RunSummary,
+  stampOf,
   terminalProgress,
 } from "../mod.ts";
 import { BASELINE_NAMES } from "../lib/baselines/mod.ts";
@@ -203,20 +205,19 @@ async function aclaAttention(summary: RunSummary, overrides: string[], dir: stri
   const fold = summary.folds[0];
   const foldDir = join(summary.runDir, "folds", fold.name.replace(/[^A-Za-z0-9_.-]+/g, "_"));
   const dataset = await createPlugin(await loadPlugin(dataUse, "dataset"), dataOpts, ctx, "data");
-  const pipeline = await createPlugin(await loadPlugin(pipeUse, "pipeline"), pipeOpts, ctx, "pipeline");
-  const model = await createPlugin(
-    await loadPlugin(modelUse, "model"),
-    modelOpts,
-    ctx,
-    "model",
-  ) as ForecasterInstance;
-  const fitted = await pipeline.load(join(foldDir, "pipeline"));
-  await model.load(join(foldDir, "model"));
+  const pipelinePlugin = await loadPlugin(pipeUse, "pipeline"),
+    modelPlugin = await loadPlugin(modelUse, "model");
+  const pipeline = await createPlugin(pipelinePlugin, pipeOpts, ctx, "pipeline");
+  const model = await createPlugin(modelPlugin, modelOpts, ctx, "model") as ForecasterInstance;
+  const fitted = await pipeline.restore(
+    await readPluginState(join(foldDir, "pipeline"), stampOf(pipelinePlugin.definition)),
+  );
+  await model.restore(await readPluginState(join(foldDir, "model"), stampOf(modelPlugin.definition)));
   const test = await fitted.transform(restrictToCells(dataset, fold.test));
   await model.predict(test);
   const maps = model.attention();
   if (!maps) return undefined;
-  const rpts = Array.from(test.meta.rpt.subarray(0, test.lengths[0]));
+  const rpts = Array.from(test.meta.rpt.subarray(0, test.lengths[0]), Number);
   return await writeFigure(dir, `acla_attention_${split}`, aclaAttentionFigure(maps, rpts));
 }
 

@@ -11,7 +11,7 @@
  * solver runs in float64 on the host, so training is on wasm or cpu (`auto` means wasm); WebGPU is refused.
  */
 import { z } from "zod";
-import type { PluginDefinition } from "../../core/plugin.ts";
+import { defineModel } from "../../mod.ts";
 import { type AclaConfig, type AclaParams, buildAcla, forwardAcla } from "../../lib/ode/mod.ts";
 import { anchorChannels, inputWidth } from "../../lib/sequence/mod.ts";
 import { createForecaster, type ForecasterInstance, type SequenceNetwork } from "./sequence_forecaster.ts";
@@ -70,13 +70,13 @@ function network(o: Options): SequenceNetwork<AclaConfig, AclaParams> {
 }
 
 /** The `acla` model definition. */
-const acla: PluginDefinition<"model", Options, ForecasterInstance> = {
+const acla = defineModel({
   kind: "model",
   name: "acla",
   version: "1.0.0",
   apiVersion: 1,
   description: "Prefix attention → CNN-LSTM encoder → augmented latent ODE; causal forecasts from a prefix.",
   options,
-  create: (o) => createForecaster(network(o), o),
-};
+  create: (o: Options): ForecasterInstance => createForecaster(network(o), o),
+});
 export default acla;

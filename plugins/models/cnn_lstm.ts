@@ -10,7 +10,7 @@
  * off the host also runs on WebGPU, which is not tested here.
  */
 import { z } from "zod";
-import type { PluginDefinition } from "../../core/plugin.ts";
+import { defineModel } from "../../mod.ts";
 import { buildCnnLstm, type CnnLstmConfig, type CnnLstmParams, forwardCnnLstm } from "../../lib/nn/mod.ts";
 import { inputWidth } from "../../lib/sequence/mod.ts";
 import {
@@ -58,13 +58,13 @@ function network(o: Options): SequenceNetwork<CnnLstmConfig, CnnLstmParams> {
 }
 
 /** The `cnn_lstm` model definition. */
-const cnnLstm: PluginDefinition<"model", Options, ForecasterInstance> = {
+const cnnLstm = defineModel({
   kind: "model",
   name: "cnn_lstm",
   version: "1.0.0",
   apiVersion: 1,
   description: "Causal 1-D convolutions → LSTM → attention on sequences; forecasts from a prefix.",
   options,
-  create: (o) => createForecaster(network(o), o),
-};
+  create: (o: Options): ForecasterInstance => createForecaster(network(o), o),
+});
 export default cnnLstm;

@@ -7,18 +7,12 @@
  * weights. A network plugs in through `SequenceNetwork`: how to configure, build and run it.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { FitContext, ModelInstance, Prediction } from "../../core/plugin.ts";
-import type { SampleSet } from "../../core/sample.ts";
+import type { FitContext, Prediction, SampleSet } from "../../mod.ts";
 import {
   type BackendRequest,
-  contextFitOptions,
   countsPerSample,
-  fitNetwork,
-  loadWeightsInto,
   ParamStore,
   readAll,
-  readWeightsMeta,
-  saveWeights,
   selectBackend,
   type TensorSet,
 } from "../../lib/train/mod.ts";
@@ -42,8 +36,8 @@ import {
   referenceTrajectories,
   type ReferenceTrajectory,
 } from "../../lib/baselines/mod.ts";
-import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import type { AttentionMaps } from "./lstm_attn.ts";
+import { requireFittedFeatures, type TfjsModel, tfjsModel, trainNetwork } from "./tfjs_model.ts";
 
 /** Options every sequence forecaster takes (besides its architecture). */
 export interface ForecasterOptions {
@@ -147,7 +141,7 @@ function backendFor<C, P>(net: SequenceNetwork<C, P>, requested: BackendRequest)
 }
 
 /** A forecaster model instance of `net`, with the attention maps of its last prediction. */
-export interface ForecasterInstance extends ModelInstance {
+export interface ForecasterInstance extends TfjsModel<unknown> {
   attention(): AttentionMaps | null;
 }
 
@@ -156,12 +150,7 @@ export function createForecaster<C, P>(
   net: SequenceNetwork<C, P>,
   opts: ForecasterOptions,
 ): ForecasterInstance {
-  let state: State<C, P> | undefined;
   let lastMaps: AttentionMaps | null = null;
-  const ready = () => {
-    if (!state) throw new Error(`${net.name}: not fitted or loaded`);
-    return state;
-  };
   const build = (meta: ForecasterMeta<C>, rng: UniformRandom): State<C, P> => {
     const store = new ParamStore();
     return { meta, store, params: net.build(store, meta.cfg, rng) };
@@ -220,35 +209,24 @@ export function createForecaster<C, P>(
       ? tensorsOf(selectSamples(train, draws.sample), s.meta, draws.prefix)
       : tensorsOf(train, s.meta);
     const valSet = val ? tensorsOf(val, s.meta) : undefined;
-    try {
-      const result = await fitNetwork({
-        store: s.store,
-        forward: (x, m) => forward(s, x, m!).y,
-        train: trainSet,
-        val: valSet,
-        targetNames: train.targetNames,
-        settings: { ...ctx.training, backend },
-        ...contextFitOptions(ctx, net.name, { options: { ...opts }, train, val }),
-      });
-      return { state: s, result };
-    } catch (err) {
-      s.store.dispose();
-      throw err;
-    } finally {
-      dispose(trainSet);
-      dispose(valSet);
-    }
+    return await trainNetwork({
+      name: net.name,
+      options: opts,
+      net: s,
+      forward: (x, m) => forward(s, x, m!).y,
+      train,
+      val,
+      trainTensors: trainSet,
+      valTensors: valSet,
+      dispose: (t) => dispose(t),
+    }, { ...ctx, training: { ...ctx.training, backend } });
   }
 
   async function predict(
     s: State<C, P>,
     set: SampleSet,
   ): Promise<{ prediction: Prediction; maps: AttentionMaps }> {
-    if (set.featureNames.join("\u0000") !== s.meta.featureNames.join("\u0000")) {
-      throw new Error(
-        `${net.name} was fitted on features [${s.meta.featureNames}], got [${set.featureNames}]`,
-      );
-    }
+    requireFittedFeatures(net.name, s.meta.featureNames, set);
     const tensors = tensorsOf(set, s.meta);
     const T = set.steps, K = s.meta.targetNames.length;
     try {
@@ -276,28 +254,17 @@ export function createForecaster<C, P>(
     }
   }
 
-  return {
+  const model = tfjsModel({
+    name: net.name,
     accepts: { layouts: ["sequence"], loss: true },
-    async fit(train, val, ctx) {
-      state?.store.dispose();
-      state = undefined;
-      const fitted = await withCheckpointErrors(() => fit(train, val, ctx));
-      state = fitted.state;
-      return networkFitResult(fitted.result);
-    },
-    async predict(set) {
-      const { prediction, maps } = await predict(ready(), set);
+    build,
+    backend: (meta: ForecasterMeta<C>) => meta.backend,
+    fit,
+    async predict(state, set) {
+      const { prediction, maps } = await predict(state, set);
       lastMaps = maps;
       return prediction;
     },
-    attention: () => lastMaps,
-    save: (dir) => saveWeights(dir, net.name, ready().store, ready().meta),
-    async load(dir) {
-      const meta = await readWeightsMeta(dir, net.name) as ForecasterMeta<C>;
-      await selectBackend(meta.backend);
-      state?.store.dispose();
-      state = build(meta, new SeededRandom(0)); // initial values are overwritten by the saved ones
-      await loadWeightsInto(dir, net.name, state.store);
-    },
-  };
+  });
+  return { ...model, attention: () => lastMaps };
 }

@@ -19,27 +19,21 @@
  * and step), so pick features found at every RPT or data with a curve per RPT.
  */
 import { z } from "zod";
-import { join } from "node:path";
-import { ConfigError, DataError } from "../../core/errors.ts";
-import { createPlugin, loadPlugin } from "../../core/loader.ts";
-import type {
-  ColumnTable,
-  DatasetInstance,
-  FittedPipeline,
-  PipelineInstance,
-  PluginContext,
-  PluginDefinition,
-} from "../../core/plugin.ts";
-import { padSequences, type RaggedSequence, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/mod.ts";
 import {
-  applyStandardizer,
-  arrheniusFactor,
-  carryForward,
-  fitStandardizer,
-  identityStandardizer,
-  realSteps,
-} from "../../lib/features/mod.ts";
+  type ColumnTable,
+  ConfigError,
+  createPlugin,
+  DataError,
+  type DatasetInstance,
+  definePipeline,
+  loadPlugin,
+  padSequences,
+  type PluginContext,
+  type RaggedSequence,
+  type SampleSet,
+} from "../../mod.ts";
+import { arrheniusFactor, carryForward, realSteps } from "../../lib/features/mod.ts";
+import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 /** Per-step features the pipeline can compute. */
 export const SEQUENCE_FEATURES = [
@@ -77,13 +71,6 @@ const options = z.strictObject({
   ica: z.record(z.string(), z.unknown()).default({}),
 });
 type Options = z.infer<typeof options>;
-
-/** Fitted state: options and per-feature standardisation (identity when off). */
-interface SeqState {
-  options: Options;
-  mean: number[];
-  std: number[];
-}
 
 function timeScale(o: Options): number {
   return o.time_scale ?? (o.time === "days" ? 100 : 1000);
@@ -226,38 +213,24 @@ function withIca(seq: RaggedSequence, o: Options, ica: Map<string, number[]>): R
   return { ...seq, x };
 }
 
-function fitState(train: SampleSet, o: Options): SeqState {
-  const F = train.featureNames.length;
-  if (!o.standardize) return { options: o, ...identityStandardizer(F) };
-  const real = realSteps(train.steps, train.lengths);
-  return { options: o, ...fitStandardizer(train.x, F, (row) => real(row)) };
-}
-
-function fitted(state: SeqState, ctx: PluginContext): FittedPipeline {
-  return {
-    async transform(view) {
-      const set = await extract(view, state.options, ctx);
-      applyStandardizer(set.x, set.featureNames.length, state, realSteps(set.steps, set.lengths));
-      return set;
-    },
-    async save(dir) {
-      await writeFileAtomic(join(dir, "latent_ode_seq.json"), JSON.stringify(state, null, 2) + "\n");
-    },
-  };
-}
-
 /** The `latent_ode_seq` pipeline definition. */
-const latentOdeSeq: PluginDefinition<"pipeline", Options, PipelineInstance> = {
+const latentOdeSeq = definePipeline({
   kind: "pipeline",
   name: "latent_ode_seq",
   version: "1.0.0",
   apiVersion: 1,
   description: "One sequence per cell over its RPTs (time in days or Ah), padded with lengths and masks.",
   options,
-  create: (o, ctx) => ({
-    produces: "sequence",
-    fit: async (trainView) => fitted(fitState(await extract(trainView, o, ctx), o), ctx),
-    load: async (dir) => fitted(JSON.parse(await Deno.readTextFile(join(dir, "latent_ode_seq.json"))), ctx),
-  }),
-};
+  create: (o, ctx) =>
+    standardizedPipeline({
+      name: "latent_ode_seq",
+      produces: "sequence",
+      parseOptions: (raw) => options.parse(raw),
+      extract: (view, opts) => extract(view, opts, ctx),
+      extractOnFit: true,
+      standardize: (opts) => opts.standardize,
+      featureCount: (opts) => opts.features.length + opts.ica_features.length,
+      realRows: (set) => realSteps(set.steps, set.lengths),
+    }, o),
+});
 export default latentOdeSeq;

@@ -11,6 +11,8 @@ import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
+import aclaModel from "../../../plugins/models/acla.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 import { decaySequences, fadeSequences, futureEdited } from "./sequence_models_fixtures.ts";
 
 await wasmReady;
@@ -130,7 +132,7 @@ Deno.test("acla forecasting: changing steps after the observed prefix does not c
   }
 });
 
-Deno.test("acla anchored forecast: starts at the last observed value and follows the prefix; save → load identical", async () => {
+Deno.test("acla anchored forecast: starts at the last observed value and follows the prefix; state → restore identical", async () => {
   const P = 3, test = decaySequences(4, 8);
   const model = await newModel();
   await model.fit(decaySequences(12, 7), undefined, {
@@ -140,15 +142,9 @@ Deno.test("acla anchored forecast: starts at the last observed value and follows
     observe: { rpts: P },
   });
   await assertAnchoredForecast(model, test, P);
-  const dir = await Deno.makeTempDir({ prefix: "acla-" });
-  try {
-    await model.save(dir);
-    const again = await newModel();
-    await again.load(dir);
-    assert.deepEqual((await again.predict(test)).y, (await model.predict(test)).y);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const again = await newModel();
+  await again.restore(await throughFiles(aclaModel, await model.state()));
+  assert.deepEqual((await again.predict(test)).y, (await model.predict(test)).y);
 });
 
 Deno.test("acla refuses training.backend=webgpu instead of silently using the CPU", async () => {
@@ -161,7 +157,7 @@ Deno.test("acla refuses training.backend=webgpu instead of silently using the CP
   assert.match(String(err), /acla: training\.backend=webgpu is not supported/);
 });
 
-Deno.test("acla anchor_baseline=fade_rate: the baseline enters the forecast and survives save → load", async () => {
+Deno.test("acla anchor_baseline=fade_rate: the baseline enters the forecast and survives state → restore", async () => {
   const train = fadeSequences(9, 1), test = fadeSequences(3, 2);
   const fit = async (anchor_baseline: string) => {
     const model = await newModel({ anchor_baseline });
@@ -176,13 +172,7 @@ Deno.test("acla anchor_baseline=fade_rate: the baseline enters the forecast and 
   const lastValue = await fit("last_value"), fadeRate = await fit("fade_rate");
   const p = await fadeRate.predict(test);
   assert.notDeepEqual(p.y, (await lastValue.predict(test)).y);
-  const dir = await Deno.makeTempDir({ prefix: "acla-fade-" });
-  try {
-    await fadeRate.save(dir);
-    const again = await newModel({ anchor_baseline: "fade_rate" });
-    await again.load(dir);
-    assert.deepEqual((await again.predict(test)).y, p.y);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const again = await newModel({ anchor_baseline: "fade_rate" });
+  await again.restore(await throughFiles(aclaModel, await fadeRate.state()));
+  assert.deepEqual((await again.predict(test)).y, p.y);
 });

@@ -12,6 +12,8 @@ import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
+import cnnLstm from "../../../plugins/models/cnn_lstm.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 import { decaySequences, fadeSequences, futureEdited } from "./sequence_models_fixtures.ts";
 
 await wasmReady;
@@ -94,15 +96,9 @@ Deno.test("cnn_lstm learns a trivial sequence function and reloads to identical 
   };
   const trained = await rmse(model), before = await rmse(untrained);
   assert.ok(trained < 0.5 * before, `trained RMSE ${trained} vs one epoch ${before}`);
-  const dir = await Deno.makeTempDir({ prefix: "cnn-lstm-" });
-  try {
-    await model.save(dir);
-    const again = await newModel();
-    await again.load(dir);
-    assert.deepEqual((await again.predict(test)).y, (await model.predict(test)).y);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const again = await newModel();
+  await again.restore(await throughFiles(cnnLstm, await model.state()));
+  assert.deepEqual((await again.predict(test)).y, (await model.predict(test)).y);
 });
 
 Deno.test("cnn_lstm forecasting: steps after the observed prefix are not seen", async () => {
