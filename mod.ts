@@ -37,6 +37,25 @@ export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 export { formatRunList, listRuns } from "./core/runs_list.ts";
 export type { ListedStatus, RunListing } from "./core/runs_list.ts";
 export { predictWithRun } from "./core/predict.ts";
+export { openSweep, planSweep } from "./core/sweep_plan.ts";
+export type { SweepPlan, SweepRequest } from "./core/sweep_plan.ts";
+export { runSweepPoint } from "./core/sweep_point.ts";
+export type { PointOutcome, SweepPointOptions } from "./core/sweep_point.ts";
+export { formatSweepStatus, sweepStatus } from "./core/sweep_status.ts";
+export type { SweepPointReport, SweepPointStatus, SweepStatus } from "./core/sweep_status.ts";
+export {
+  cancelSweep,
+  launchLocal,
+  pendingPoints,
+  slurmScripts,
+  submitSlurm,
+  waitSlurm,
+} from "./core/sweep_launch.ts";
+export type { LocalLaunchResult, PointCommands, SlurmScripts } from "./core/sweep_launch.ts";
+export { compareSweep, formatComparison } from "./core/sweep_compare.ts";
+export type { CompareRequest, SweepComparison } from "./core/sweep_compare.ts";
+export { slurmOptionsSchema, SweepError } from "./lib/sweep/mod.ts";
+export type { SlurmOptions, SweepRecord } from "./lib/sweep/mod.ts";
 export type { PredictOptions } from "./core/predict.ts";
 export { permissionsFor } from "./core/permissions.ts";
 export { runContract } from "./core/contract/run_contract.ts";

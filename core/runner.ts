@@ -44,6 +44,7 @@ import { holdRunLock } from "./run_liveness.ts";
 import { scoredRows } from "./scoring.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
 import { restrictToCells } from "./view.ts";
+import { selectFolds } from "./fold_selection.ts";
 
 /** A step of the lifecycle, reported as it happens (the milestone scripts print these). */
 export interface RunStep {
@@ -342,7 +343,7 @@ class Lifecycle {
       detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
     });
     const split = await this.create("split", c.split, "split", "split");
-    const folds = split.folds(cells, this.rng.fork("folds"));
+    const folds = selectFolds(split.folds(cells, this.rng.fork("folds")), c.evaluation.folds);
     checkFolds(folds, cells);
     this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
     timings.load_split_s = (Date.now() - t0) / 1000;
