@@ -14,6 +14,7 @@ import {
   slurmOptionsSchema,
   slurmScripts,
   submitSlurm,
+  type SweepRecord,
   sweepStatus,
   terminalProgress,
   waitSlurm,
@@ -185,13 +186,9 @@ const launch = buildCommand({
   },
 });
 
-/** The record of a sweep that exists (its launches), else the plan's (dry run writes nothing). */
-async function existingOr(plan: Awaited<ReturnType<typeof planSweep>>) {
-  try {
-    return await sweepStatus(plan.record.outputDir, plan.record.sweepId).then((s) => s.record);
-  } catch {
-    return plan.record;
-  }
+/** The record of a sweep that exists (with its launches), else the plan's: a dry run writes nothing. */
+async function existingOr(plan: Awaited<ReturnType<typeof planSweep>>): Promise<SweepRecord> {
+  return await sweepStatus(plan.record.outputDir, plan.record.sweepId).then((s) => s.record, () => plan.record);
 }
 
 function notAllFinished(counts: Record<string, number>): boolean {

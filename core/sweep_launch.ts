@@ -27,7 +27,7 @@ import {
 } from "../lib/sweep/mod.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import type { ProgressSink } from "../lib/progress.ts";
-import { sweepStatus } from "./sweep_status.ts";
+import { recordStatus, sweepStatus } from "./sweep_status.ts";
 
 /** How to run a point and the comparison as processes (the CLI knows its own entry point). */
 export interface PointCommands {
@@ -41,7 +41,7 @@ export interface PointCommands {
 
 /** Points to run: every one not FINISHED and not running alive elsewhere. */
 export async function pendingPoints(record: SweepRecord): Promise<number[]> {
-  const status = await sweepStatus(record.outputDir, record.sweepId);
+  const status = await recordStatus(record);
   return status.points.filter((p) => p.status !== "FINISHED" && p.status !== "RUNNING").map((p) => p.index);
 }
 
@@ -131,6 +131,8 @@ export async function slurmScripts(
 export async function submitSlurm(record: SweepRecord, scripts: SlurmScripts): Promise<SweepLaunch> {
   const dir = sweepDir(record.outputDir, record.sweepId);
   const arrayJobs: string[] = [];
+  // sbatch's --output file opens before the script runs: its folder must exist.
+  await Deno.mkdir(join(resolve(record.cwd, dir), "logs"), { recursive: true });
   for (const a of scripts.arrays) {
     await writeFileAtomic(a.path, a.text);
     arrayJobs.push(await submit(a.path));

@@ -41,8 +41,12 @@ export interface SweepStatus {
 
 /** The status of sweep `id` under `outputDir`. */
 export async function sweepStatus(outputDir: string, id: string): Promise<SweepStatus> {
-  const dir = sweepDir(outputDir, id);
-  const record = await readSweepRecord(dir);
+  return await recordStatus(await readSweepRecord(sweepDir(outputDir, id)));
+}
+
+/** The status of a sweep from its record (a planned sweep with no folder yet: every point PENDING). */
+export async function recordStatus(record: SweepRecord): Promise<SweepStatus> {
+  const dir = sweepDir(record.outputDir, record.sweepId);
   const points = await Promise.all(record.points.map((p) => pointReport(dir, p)));
   const counts: Record<SweepPointStatus, number> = {
     PENDING: 0,

@@ -30,7 +30,7 @@ export function sweepCompareFigure(
   return renderFigure({
     width: 760,
     height: 80 + 34 * shown.length,
-    marginLeft: 16 + 7 * Math.min(longest, 60),
+    marginLeft: 24 + 8 * Math.min(longest, 60),
     marginRight: 30,
     marginBottom: 44,
     x: { label: xLabel, grid: true },
