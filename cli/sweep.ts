@@ -188,7 +188,10 @@ const launch = buildCommand({
 
 /** The record of a sweep that exists (with its launches), else the plan's: a dry run writes nothing. */
 async function existingOr(plan: Awaited<ReturnType<typeof planSweep>>): Promise<SweepRecord> {
-  return await sweepStatus(plan.record.outputDir, plan.record.sweepId).then((s) => s.record, () => plan.record);
+  return await sweepStatus(plan.record.outputDir, plan.record.sweepId).then(
+    (s) => s.record,
+    () => plan.record,
+  );
 }
 
 function notAllFinished(counts: Record<string, number>): boolean {

@@ -5,12 +5,20 @@
  */
 import assert from "node:assert/strict";
 import { studentT975 } from "../../../lib/metrics.ts";
-import { compareConfigs, compareCsv, compareText, type ConfigPoint, type PointValue } from "../../../lib/sweep/mod.ts";
+import {
+  compareConfigs,
+  compareCsv,
+  compareText,
+  type ConfigPoint,
+  type PointValue,
+} from "../../../lib/sweep/mod.ts";
 
 const T975 = { 1: 12.706, 2: 4.303, 3: 3.182, 7: 2.365 } as const;
 
 Deno.test("the t quantiles the intervals use match the published table to its 3 decimals", () => {
-  for (const [df, t] of Object.entries(T975)) assert.ok(Math.abs(studentT975(Number(df)) - t) < 5e-4, `df ${df}`);
+  for (const [df, t] of Object.entries(T975)) {
+    assert.ok(Math.abs(studentT975(Number(df)) - t) < 5e-4, `df ${df}`);
+  }
 });
 
 const configs: ConfigPoint[] = ["c0", "c1", "c2", "c3", "c4"].map((key) => ({ key, params: {}, label: key }));

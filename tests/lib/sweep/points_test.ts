@@ -28,7 +28,9 @@ Deno.test("multirun: top-level commas make an axis; flow lists, quotes, +key and
 });
 
 Deno.test("valueText: YAML reads every value back as the same typed value", () => {
-  for (const v of ["lgbm", "1", "null", "true", "a,b", "2,2/C", 0.05, 7, true, null, ["1", "5"], { rpts: 4 }]) {
+  for (
+    const v of ["lgbm", "1", "null", "true", "a,b", "2,2/C", 0.05, 7, true, null, ["1", "5"], { rpts: 4 }]
+  ) {
     assert.deepEqual(YAML.parse(valueText(v)), v, `value ${JSON.stringify(v)} → '${valueText(v)}'`);
   }
   assert.equal(valueText("lgbm"), "lgbm");
@@ -42,7 +44,10 @@ Deno.test("points: grid product × seeds × folds, in order, each with its full 
   );
   const configs = configPoints(gridAxes(spec, []), spec.random);
   assert.deepEqual(configs.map((c) => c.label), ["model=dummy", "model=linear"]);
-  const points = sweepPoints(spec.overrides, configs, { seeds: spec.seeds!, folds: () => spec.folds as string[] });
+  const points = sweepPoints(spec.overrides, configs, {
+    seeds: spec.seeds!,
+    folds: () => spec.folds as string[],
+  });
   assert.equal(points.length, 8);
   assert.deepEqual(points[5], {
     index: 5,
@@ -58,7 +63,10 @@ Deno.test("points: grid product × seeds × folds, in order, each with its full 
 Deno.test("points: a command-line axis joins the file's grid and replaces an axis of the same key", () => {
   const spec = parseSweepSpec("grid:\n  model: [dummy, linear]\n  model.alpha: [1]\n", "t.yaml");
   const axes = gridAxes(spec, [multirunAxis("model.alpha=0.1,1,10")!, multirunAxis("pipeline=a,b")!]);
-  assert.deepEqual(axes.map((a) => [a.key, a.values.length]), [["model", 2], ["model.alpha", 3], ["pipeline", 2]]);
+  assert.deepEqual(axes.map((a) => [a.key, a.values.length]), [["model", 2], ["model.alpha", 3], [
+    "pipeline",
+    2,
+  ]]);
   assert.equal(configPoints(axes, undefined).length, 12);
   assert.throws(() => gridAxes(spec, [multirunAxis("experiment.seed=1,2")!]), /list seeds under 'seeds:'/);
 });
@@ -100,15 +108,24 @@ random:
 });
 
 Deno.test("sweep file: a wrong key or value names the file and the key", () => {
-  assert.throws(() => parseSweepSpec("grd: {}\n", "configs/sweep/x.yaml"), /configs\/sweep\/x\.yaml: key 'grd'/);
+  assert.throws(
+    () => parseSweepSpec("grd: {}\n", "configs/sweep/x.yaml"),
+    /configs\/sweep\/x\.yaml: key 'grd'/,
+  );
   assert.throws(() => parseSweepSpec("seeds: [1, -2]\n", "x.yaml"), /key 'seeds\.1'/);
   assert.throws(() => parseSweepSpec("folds: some\n", "x.yaml"), /key 'folds'/);
-  assert.throws(() => parseSweepSpec("grid: { model: [] }\n", "x.yaml"), /key 'grid\.model'.*at least one value/);
+  assert.throws(
+    () => parseSweepSpec("grid: { model: [] }\n", "x.yaml"),
+    /key 'grid\.model'.*at least one value/,
+  );
 });
 
 Deno.test("sweep id: the same points give the same id; another point list another id", async () => {
   const spec = parseSweepSpec("grid: { model: [dummy, linear] }\n", "t.yaml");
-  const points = sweepPoints([], configPoints(gridAxes(spec, []), undefined), { seeds: [null], folds: () => [null] });
+  const points = sweepPoints([], configPoints(gridAxes(spec, []), undefined), {
+    seeds: [null],
+    folds: () => [null],
+  });
   const id = await sweepId("s", "configs", points);
   assert.match(id, /^s-[0-9a-f]{8}$/);
   assert.equal(await sweepId("s", "configs", points), id);

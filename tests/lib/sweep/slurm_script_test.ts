@@ -40,7 +40,15 @@ Deno.test("array script: one task per point, the sbatch options, the point comma
     points: [3, 5, 9],
     chunk: 1,
     options,
-    pointCommand: ["/usr/bin/deno", "run", "main.ts", "sweep", "point", "/shared/out/sweeps/s-1234abcd", "$POINT"],
+    pointCommand: [
+      "/usr/bin/deno",
+      "run",
+      "main.ts",
+      "sweep",
+      "point",
+      "/shared/out/sweeps/s-1234abcd",
+      "$POINT",
+    ],
     env: { POLARS_MAX_THREADS: "1" },
   });
   const lines = text.split("\n");
@@ -59,7 +67,9 @@ Deno.test("array script: one task per point, the sbatch options, the point comma
       "export POLARS_MAX_THREADS=1",
     ]
   ) assert.ok(lines.includes(l), `missing line: ${l}\n${text}`);
-  assert.ok(text.includes('exec /usr/bin/deno run main.ts sweep point /shared/out/sweeps/s-1234abcd "$POINT"'));
+  assert.ok(
+    text.includes('exec /usr/bin/deno run main.ts sweep point /shared/out/sweeps/s-1234abcd "$POINT"'),
+  );
   // Every #SBATCH line precedes the first command (sbatch stops reading them there).
   const firstCommand = lines.findIndex((l) => l && !l.startsWith("#"));
   assert.ok(lines.slice(firstCommand).every((l) => !l.startsWith("#SBATCH")));
