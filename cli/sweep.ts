@@ -256,5 +256,9 @@ const cancel = buildCommand({
 export const sweepRoutes = buildRouteMap({
   routes: { launch, status, cancel, point: sweepPointCommand },
   defaultCommand: "launch",
-  docs: { brief: "Sweeps over configs × seeds × folds, on local workers or Slurm" },
+  // `point` is what workers and array tasks run, not a command users type.
+  docs: {
+    brief: "Sweeps over configs × seeds × folds, on local workers or Slurm",
+    hideRoute: { point: true },
+  },
 });

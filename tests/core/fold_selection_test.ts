@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../../core/errors.ts";
+import { selectFolds } from "../../core/fold_selection.ts";
+import { planSweep } from "../../core/sweep_plan.ts";
+import type { Fold } from "../../core/plugin.ts";
+import { batteryml, projectOutputDir } from "../robustness/_runs.ts";
+
+const fold = (name: string): Fold => ({ name, train: ["a"], val: [], test: [name] });
+
+Deno.test("evaluation.folds keeps the named folds in the split's order; unset keeps all", () => {
+  const folds = ["loco/1/A", "loco/1/B", "loco/5/A"].map(fold);
+  assert.deepEqual(selectFolds(folds, undefined).map((f) => f.name), ["loco/1/A", "loco/1/B", "loco/5/A"]);
+  assert.deepEqual(selectFolds(folds, ["loco/5/A", "loco/1/A"]).map((f) => f.name), ["loco/1/A", "loco/5/A"]);
+  assert.throws(
+    () => selectFolds(folds, ["loco/9/Z"]),
+    (e) =>
+      e instanceof ConfigError &&
+      /evaluation\.folds.*'loco\/9\/Z'.*makes loco\/1\/A, loco\/1\/B, loco\/5\/A/.test(e.message),
+  );
+});
+
+Deno.test("run evaluation.folds=[…]: an unknown fold fails naming the key and the folds there are", async () => {
+  const out = await projectOutputDir();
+  try {
+    const r = await batteryml([
+      "run",
+      "split=loco",
+      "model=dummy",
+      'evaluation.folds=["loco/9/Z"]',
+      `output.dir=${out.rel}`,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /error: config key 'evaluation\.folds': no fold named 'loco\/9\/Z'; the split makes loco\/1\/A, /,
+    );
+  } finally {
+    await out.dispose();
+  }
+});
+
+Deno.test("a sweep's `folds: all` expands to every fold the split makes, one point each", async () => {
+  const out = await projectOutputDir();
+  try {
+    const file = `${out.abs}/all.yaml`;
+    await Deno.writeTextFile(
+      file,
+      `overrides: [data=synthetic, split=loco, model=dummy, output.dir=${out.rel}]\nfolds: all\n`,
+    );
+    const plan = await planSweep({ file, args: [] });
+    // The embedded synthetic data holds 9 cells of Expt 1 and 8 of Expt 5 (as `run split=loco` lists them).
+    assert.equal(plan.record.points.length, 17);
+    assert.deepEqual(plan.record.points.slice(0, 2).map((p) => p.fold), ["loco/1/A", "loco/1/B"]);
+    assert.ok(plan.record.points.every((p, i) => p.index === i && p.seed === null));
+    await Deno.writeTextFile(file, "overrides: [split=loco]\nfolds: [loco/1/Q]\n");
+    await assert.rejects(
+      () => planSweep({ file, args: [`output.dir=${out.rel}`] }),
+      /folds': no fold named 'loco\/1\/Q'/,
+    );
+  } finally {
+    await out.dispose();
+  }
+});
