@@ -119,9 +119,10 @@ const launch = buildCommand({
         const options = slurmOptions(plan.spec.slurm, f);
         if (f.dryRun) {
           const record = plan.record;
-          const scripts = await slurmScripts(await existingOr(plan), { options, commands });
+          const scripts = await slurmScripts(await existingOr(plan), { options, commands, dryRun: true });
           if (f.json) writeJson(this, { sweepId: record.sweepId, ...scripts });
           else {
+            if (scripts.note) this.process.stdout.write(`# assuming ${scripts.note}\n`);
             for (const s of [...scripts.arrays, scripts.aggregate]) {
               this.process.stdout.write(`# ${s.path}\n${s.text}\n`);
             }

@@ -87,15 +87,30 @@ export interface SlurmScripts {
   arrays: { path: string; text: string; points: number[] }[];
   aggregate: { path: string; text: string };
   maxArraySize: number;
+  /** Why MaxArraySize is an assumption (a dry run where `scontrol` did not answer). */
+  note?: string;
 }
+
+/** Slurm's default MaxArraySize (slurm.conf(5)). */
+const SLURM_DEFAULT_MAX_ARRAY_SIZE = 1001;
 
 /** Writes nothing: the scripts a Slurm launch would submit for the pending points. */
 export async function slurmScripts(
   record: SweepRecord,
-  o: { options: SlurmOptions; commands: PointCommands; maxArraySize?: number },
+  o: { options: SlurmOptions; commands: PointCommands; maxArraySize?: number; dryRun?: boolean },
 ): Promise<SlurmScripts> {
   const dir = sweepDir(record.outputDir, record.sweepId);
-  const max = o.maxArraySize ?? await maxArraySize();
+  let max = o.maxArraySize, note = "";
+  if (max === undefined) {
+    try {
+      max = await maxArraySize();
+    } catch (err) {
+      // A dry run may be made where no cluster answers; a submission may not.
+      if (!o.dryRun) throw err;
+      max = SLURM_DEFAULT_MAX_ARRAY_SIZE;
+      note = `Slurm's default MaxArraySize ${max}: ${(err as Error).message.split("\n")[0]}`;
+    }
+  }
   const chunks = chunkPoints(await pendingPoints(record), max);
   // Tasks start in the submitting folder, but their logs are named by absolute paths for `sbatch -o`.
   const absDir = resolve(record.cwd, dir);
@@ -124,7 +139,7 @@ export async function slurmScripts(
       env: {},
     }),
   };
-  return { arrays, aggregate, maxArraySize: max };
+  return { arrays, aggregate, maxArraySize: max, ...(note ? { note } : {}) };
 }
 
 /** Submits the scripts: every array job, then the aggregation job after all of them (afterany). */
