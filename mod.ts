@@ -54,7 +54,7 @@ export {
 export type { LocalLaunchResult, PointCommands, SlurmScripts } from "./core/sweep_launch.ts";
 export { compareSweep, formatComparison } from "./core/sweep_compare.ts";
 export type { CompareRequest, SweepComparison } from "./core/sweep_compare.ts";
-export { slurmOptionsSchema, SweepError } from "./lib/sweep/mod.ts";
+export { pointLogPath as sweepPointLogPath, slurmOptionsSchema, SweepError } from "./lib/sweep/mod.ts";
 export type { SlurmOptions, SweepRecord } from "./lib/sweep/mod.ts";
 export type { PredictOptions } from "./core/predict.ts";
 export { permissionsFor } from "./core/permissions.ts";

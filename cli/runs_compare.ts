@@ -34,8 +34,8 @@ export const runsCompareCommand = buildCommand({
       },
       metric: {
         kind: "enum",
-        values: ["rmse", "mae", "mape", "r2", "max_error"],
-        brief: "Metric to compare (default: the target's headline metric)",
+        values: ["rmse", "mae", "mape", "r2", "max_error", "validation_loss"],
+        brief: "Metric to compare (default: the target's headline metric; validation_loss: inner validation)",
         optional: true,
       },
       outputDir: outputDirFlag,
@@ -51,7 +51,7 @@ export const runsCompareCommand = buildCommand({
       json?: boolean;
       csv?: boolean;
       target?: string;
-      metric?: "rmse" | "mae" | "mape" | "r2" | "max_error";
+      metric?: "rmse" | "mae" | "mape" | "r2" | "max_error" | "validation_loss";
       outputDir: string;
     },
     sweepId: string,

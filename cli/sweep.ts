@@ -30,12 +30,13 @@ import {
   writeJson,
 } from "./common.ts";
 import { pointCommands } from "./sweep_commands.ts";
-import { sweepPointCommand } from "./sweep_point.ts";
+import { sweepPointCommand, sweepWorkerCommand } from "./sweep_point.ts";
 
 /** Flags of the launch. */
 interface LaunchFlags extends CommonFlags {
   executor?: "local" | "slurm";
   workers?: number;
+  reuseWorkers?: boolean;
   dryRun?: boolean;
   wait?: boolean;
   partition?: string;
@@ -75,6 +76,12 @@ const launch = buildCommand({
         kind: "parsed",
         parse: positiveInt,
         brief: "Local worker processes (default: the number of cores)",
+        optional: true,
+      },
+      reuseWorkers: {
+        kind: "boolean",
+        brief:
+          "Local: each worker process runs point after point (Deno starts once per worker, not per point)",
         optional: true,
       },
       dryRun: { kind: "boolean", brief: "Slurm: print the sbatch scripts, submit nothing", optional: true },
@@ -162,6 +169,7 @@ const launch = buildCommand({
       );
       const result = await launchLocal(record, {
         workers,
+        reuse: f.reuseWorkers,
         commands,
         progress: terminalProgress({ quiet: f.quiet || f.json }),
       });
@@ -255,11 +263,11 @@ const cancel = buildCommand({
 
 /** The `sweep` route map (`sweep <file>` launches). */
 export const sweepRoutes = buildRouteMap({
-  routes: { launch, status, cancel, point: sweepPointCommand },
+  routes: { launch, status, cancel, point: sweepPointCommand, worker: sweepWorkerCommand },
   defaultCommand: "launch",
-  // `point` is what workers and array tasks run, not a command users type.
+  // `point` and `worker` are what the executors start, not commands users type.
   docs: {
     brief: "Sweeps over configs × seeds × folds, on local workers or Slurm",
-    hideRoute: { point: true },
+    hideRoute: { point: true, worker: true },
   },
 });

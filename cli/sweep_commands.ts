@@ -24,6 +24,9 @@ export function pointCommands(plan: Pick<SweepPlan, "permissions">): PointComman
       dir,
       index,
     ],
+    worker: (
+      dir,
+    ) => [...deno, ...plan.permissions, "--v8-flags=--single-threaded", MAIN, "sweep", "worker", dir],
     compare: (record: SweepRecord) => [
       ...deno,
       "--allow-read",

@@ -100,6 +100,25 @@ export function formatComparison(c: SweepComparison): string {
 interface RunManifest {
   metrics: Record<string, { overall: Record<string, number> }>;
   headline?: { target: string; metric: string };
+  folds?: { name: string; validationLoss?: number }[];
+}
+
+/**
+ * The inner-validation loss summed over the run's folds (one fold per point in a fold sweep), as
+ * milestone C selects learning rates: model selection on the training cells only.
+ */
+function validationLoss(m: RunManifest, runId: string): number {
+  const folds = m.folds ?? [];
+  const missing = folds.filter((f) =>
+    typeof f.validationLoss !== "number" || !Number.isFinite(f.validationLoss)
+  );
+  if (folds.length === 0 || missing.length > 0) {
+    throw new SweepError(
+      `run ${runId}: no inner-validation loss for fold ${missing[0]?.name ?? "(none)"}; only models that ` +
+        "validate (lgbm, mlp, lstm_attn, neural_ode with inner validation cells) report one",
+    );
+  }
+  return folds.reduce((sum, f) => sum + f.validationLoss!, 0);
 }
 
 async function readManifest(runDir: string, index: number): Promise<RunManifest> {
@@ -112,7 +131,11 @@ async function readManifest(runDir: string, index: number): Promise<RunManifest>
   }
 }
 
+/** The selection metric of the inner validation cells: never the test cells. */
+const VALIDATION_LOSS = "validation_loss";
+
 function metricOf(m: RunManifest, target: string, metric: string, runId: string): number {
+  if (metric === VALIDATION_LOSS) return validationLoss(m, runId);
   const t = m.metrics?.[target];
   if (!t) {
     throw new SweepError(

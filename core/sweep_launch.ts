@@ -13,12 +13,14 @@ import {
   cancelRequestPath,
   chunkPoints,
   maxArraySize,
+  persistentWorker,
   pointLogPath,
+  type PoolWorker,
+  processPerPoint,
   queuedJobs,
   readSweepRecord,
   runPool,
   type SlurmOptions,
-  spawnLogged,
   submit,
   sweepDir,
   type SweepLaunch,
@@ -33,6 +35,8 @@ import { recordStatus, sweepStatus } from "./sweep_status.ts";
 export interface PointCommands {
   /** argv of `sweep point <dir> <index>`; `index` may be the shell variable `$POINT`. */
   point(dir: string, index: string): string[];
+  /** argv of `sweep worker <dir>`: a process that runs the points it reads on stdin, one after another. */
+  worker(dir: string): string[];
   /** argv of `runs compare <sweep id>`. */
   compare(record: SweepRecord): string[];
   /** Environment for point processes (each single-threaded). */
@@ -52,10 +56,10 @@ export interface LocalLaunchResult {
   stopped: boolean;
 }
 
-/** Runs the pending points on `workers` local processes. */
+/** Runs the pending points on `workers` local processes (one per point, or one per worker with `reuse`). */
 export async function launchLocal(
   record: SweepRecord,
-  o: { workers: number; commands: PointCommands; progress: ProgressSink },
+  o: { workers: number; reuse?: boolean; commands: PointCommands; progress: ProgressSink },
 ): Promise<LocalLaunchResult> {
   const dir = sweepDir(record.outputDir, record.sweepId);
   await Deno.remove(cancelRequestPath(dir)).catch(() => {});
@@ -65,17 +69,29 @@ export async function launchLocal(
     at: new Date().toISOString(),
     points: pending,
     workers: o.workers,
+    ...(o.reuse ? { reuseWorkers: true } : {}),
   });
+  const header = (how: string) =>
+    `== attempt on ${Deno.hostname()} (${how}) at ${new Date().toISOString()}\n`;
+  const open = (slot: number): PoolWorker =>
+    o.reuse
+      ? persistentWorker({
+        argv: o.commands.worker(dir),
+        cwd: record.cwd,
+        env: o.commands.env,
+        logPath: join(dir, "logs", `worker-${slot}.log`),
+      })
+      : processPerPoint({
+        argv: (index) => o.commands.point(dir, String(index)),
+        cwd: record.cwd,
+        env: o.commands.env,
+        logPath: (index) => pointLogPath(dir, index),
+        header: () => header("local worker"),
+      });
   const result = await runPool(pending, {
     workers: o.workers,
     progress: o.progress,
-    start: (index) =>
-      spawnLogged(o.commands.point(dir, String(index)), {
-        cwd: record.cwd,
-        env: o.commands.env,
-        logPath: pointLogPath(dir, index),
-        header: `== attempt on ${Deno.hostname()} (local worker) at ${new Date().toISOString()}\n`,
-      }),
+    open,
     stopRequested: () => Deno.stat(cancelRequestPath(dir)).then(() => true, () => false),
   });
   const failed = [...result.codes].filter(([, code]) => code !== 0).map(([i]) => i);

@@ -53,7 +53,10 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
   const plain: string[] = [];
   for (const a of req.args) {
     const axis = multirunAxis(a);
+    // Seeds and folds given on the command line are the file's `seeds:` and `folds:` (compare pairs them).
     if (axis && axis.key === "experiment.seed") spec.seeds = axis.values.map((v) => seedOf(v));
+    else if (axis && axis.key === "evaluation.folds") spec.folds = axis.values;
+    else if (a === "evaluation.folds=all") spec.folds = "all";
     else if (axis) cliAxes.push(axis);
     else plain.push(a);
   }

@@ -85,6 +85,34 @@ Deno.test("local sweep 2 × 2 × 2: each point equals the plain run's fold; a se
   }
 });
 
+Deno.test("local sweep --reuse-workers: the same numbers per point, points of a worker in one process", async () => {
+  const out = await projectOutputDir();
+  try {
+    const file = await writeSweepFile(out.rel, "t222.yaml", testSweepYaml());
+    const fresh = await batteryml(["sweep", file, `output.dir=${out.rel}/fresh`, "--workers", "2"]);
+    const reused = await batteryml([
+      "sweep",
+      file,
+      `output.dir=${out.rel}/reused`,
+      "--workers",
+      "2",
+      "--reuse-workers",
+    ]);
+    assert.equal(reused.code, 0, reused.stderr);
+    const a = await pointMetrics(join(out.abs, "fresh"), sweepIdFrom(fresh.stdout));
+    const b = await pointMetrics(join(out.abs, "reused"), sweepIdFrom(reused.stdout));
+    assert.equal(b.size, 8);
+    assert.deepEqual(b, a);
+    // Two worker processes ran the 8 points: each point's state names one of two pids.
+    const id = sweepIdFrom(reused.stdout);
+    const pids = new Set<unknown>();
+    for (let i = 0; i < 8; i++) pids.add((await pointState(join(out.abs, "reused"), id, i))?.pid);
+    assert.equal(pids.size, 2);
+  } finally {
+    await out.dispose();
+  }
+});
+
 Deno.test("local sweep: a command-line axis a=x,y is a grid axis and changes the outcome", async () => {
   const out = await projectOutputDir();
   try {
@@ -174,6 +202,71 @@ Deno.test("local sweep: `sweep cancel` stops running points (KILLED); a relaunch
     assert.equal(finished.length, 8, "every point finished once");
     assert.equal(new Set(finished.map((r) => r.configHash)).size, 8, "no point finished twice");
     assert.equal(runs.filter((r) => r.status === "KILLED").length, 2);
+  } finally {
+    await out.dispose();
+  }
+});
+
+Deno.test("runs compare --metric validation_loss selects on the inner validation cells (never test)", async () => {
+  const out = await projectOutputDir();
+  try {
+    const args = [
+      "data=synthetic",
+      "split=loco",
+      "evaluation.folds=loco/1/A,loco/5/B",
+      `output.dir=${out.rel}`,
+    ];
+    const r = await batteryml([
+      "sweep",
+      ...args,
+      "model=lgbm",
+      "model.learning_rate=0.02,0.3",
+      "--workers",
+      "2",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const id = sweepIdFrom(r.stdout);
+    const cmp = await batteryml([
+      "runs",
+      "compare",
+      id,
+      "--output-dir",
+      out.rel,
+      "--metric",
+      "validation_loss",
+      "--json",
+    ]);
+    assert.equal(cmp.code, 0, cmp.stderr);
+    const result = JSON.parse(cmp.stdout);
+    for (const c of result.configs) {
+      for (const v of c.values) {
+        const state = await pointState(
+          out.abs,
+          id,
+          (await sweepRecord(out.abs, id)).points.find((p) => p.config === c.config && p.fold === v.fold)!
+            .index,
+        );
+        const manifest = JSON.parse(
+          await Deno.readTextFile(join(out.abs, "runs", String(state!.runId), "manifest.json")),
+        );
+        assert.equal(v.value, manifest.folds[0].validationLoss);
+        assert.ok(v.value > 0);
+      }
+    }
+    assert.notEqual(result.configs[0].summary.mean, result.configs[1].summary.mean);
+    // A model without inner validation has nothing to select on: an error naming the run.
+    const lin = await batteryml(["sweep", ...args, "model=linear,dummy", "--workers", "2"]);
+    const bad = await batteryml([
+      "runs",
+      "compare",
+      sweepIdFrom(lin.stdout),
+      "--output-dir",
+      out.rel,
+      "--metric",
+      "validation_loss",
+    ]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error: run \S+: no inner-validation loss for fold loco\/1\/A/);
   } finally {
     await out.dispose();
   }

@@ -39,7 +39,17 @@ export {
   writePointState,
   writeSweepRecord,
 } from "./state.ts";
-export { type PoolOptions, type PoolResult, runPool, spawnLogged, type StartedPoint } from "./worker_pool.ts";
+export {
+  persistentWorker,
+  type PoolOptions,
+  type PoolResult,
+  type PoolWorker,
+  processPerPoint,
+  runPool,
+  spawnLogged,
+  type StartedPoint,
+  WORKER_DIED,
+} from "./worker_pool.ts";
 export {
   aggregateScript,
   arrayScript,

@@ -23,6 +23,8 @@ export interface SweepLaunch {
   /** Points it ran (the ones not FINISHED when it started). */
   points: number[];
   workers?: number;
+  /** Local workers ran many points each (`--reuse-workers`). */
+  reuseWorkers?: boolean;
   /** Slurm array jobs (one per chunk) and the aggregation job. */
   arrayJobs?: string[];
   aggregateJob?: string;

@@ -61,3 +61,40 @@ Deno.test("a sweep's `folds: all` expands to every fold the split makes, one poi
     await out.dispose();
   }
 });
+
+Deno.test("sweep on the command line: experiment.seed=a,b and evaluation.folds=a,b are its seeds and folds", async () => {
+  const out = await projectOutputDir();
+  try {
+    const plan = await planSweep({
+      file: null,
+      args: [
+        "data=synthetic",
+        "split=loco",
+        "model=dummy,linear",
+        "experiment.seed=3,4",
+        "evaluation.folds=loco/1/A,loco/5/B",
+        `output.dir=${out.rel}`,
+      ],
+    });
+    assert.deepEqual(
+      plan.record.points.map((p) => `${p.config} ${p.seed} ${p.fold}`),
+      [
+        "c0 3 loco/1/A",
+        "c0 3 loco/5/B",
+        "c0 4 loco/1/A",
+        "c0 4 loco/5/B",
+        "c1 3 loco/1/A",
+        "c1 3 loco/5/B",
+        "c1 4 loco/1/A",
+        "c1 4 loco/5/B",
+      ],
+    );
+    const all = await planSweep({
+      file: null,
+      args: ["split=loco", "evaluation.folds=all", `output.dir=${out.rel}`],
+    });
+    assert.equal(all.record.points.length, 17);
+  } finally {
+    await out.dispose();
+  }
+});

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runPool, spawnLogged, type StartedPoint } from "../../../lib/sweep/mod.ts";
+import {
+  persistentWorker,
+  type PoolWorker,
+  runPool,
+  spawnLogged,
+  type StartedPoint,
+} from "../../../lib/sweep/mod.ts";
 import { progressRecorder } from "../../fixtures/progress_recorder.ts";
 
 /** A fake point process that ends when the test says so. */
@@ -26,6 +32,16 @@ function controllable() {
   };
 }
 
+/** A pool worker running the fake's points. */
+function fakeWorker(fake: ReturnType<typeof controllable>): PoolWorker {
+  let current: StartedPoint | null = null;
+  return {
+    run: (index) => (current = fake.start(index)).done,
+    stop: () => current?.stop(),
+    close: () => Promise.resolve(),
+  };
+}
+
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 Deno.test("pool: at most N points at once, each exactly once, progress counts them and the failures", async () => {
@@ -33,7 +49,7 @@ Deno.test("pool: at most N points at once, each exactly once, progress counts th
   const progress = progressRecorder();
   const pool = runPool([0, 1, 2, 3, 4], {
     workers: 2,
-    start: (i) => fake.start(i),
+    open: () => fakeWorker(fake),
     progress,
     stopRequested: () => Promise.resolve(false),
   });
@@ -61,7 +77,7 @@ Deno.test("pool: a stop request stops the running points and starts no other", a
   let stop = false;
   const pool = runPool([0, 1, 2, 3], {
     workers: 2,
-    start: (i) => fake.start(i),
+    open: () => fakeWorker(fake),
     progress: progressRecorder(),
     stopRequested: () => Promise.resolve(stop),
     pollMs: 5,
@@ -92,6 +108,37 @@ Deno.test("spawnLogged appends the header, stdout and stderr to the log and retu
     assert.deepEqual(lines.slice(1, 3).sort(), ["err0", "out0"]);
     assert.equal(lines[3], "== attempt 3");
     assert.deepEqual(lines.slice(4).sort(), ["err3", "out3"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("persistent workers: points in one process each; a worker that dies fails its point only", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A worker that answers `done <i> 0`, except that it exits (dies) on point 2; each process says its pid.
+    const script =
+      'echo "pid $$" >&2; while read i; do if [ "$i" = 2 ]; then exit 9; fi; echo "done $i 0"; done';
+    let opened = 0;
+    const result = await runPool([0, 1, 2, 3, 4], {
+      workers: 1,
+      open: () => {
+        opened++;
+        return persistentWorker({
+          argv: ["bash", "-c", script],
+          cwd: dir,
+          env: {},
+          logPath: join(dir, "w.log"),
+        });
+      },
+      progress: progressRecorder(),
+      stopRequested: () => Promise.resolve(false),
+    });
+    assert.deepEqual([...result.codes], [[0, 0], [1, 0], [2, 1], [3, 0], [4, 0]]);
+    assert.equal(opened, 2, "one process for points 0–2, a new one after it died");
+    const pids = (await Deno.readTextFile(join(dir, "w.log"))).trim().split("\n");
+    assert.equal(pids.length, 2);
+    assert.ok(pids.every((l) => /^pid \d+$/.test(l)));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
