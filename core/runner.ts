@@ -6,7 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { ComposedConfig } from "./config.ts";
 import { makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";

@@ -5,8 +5,8 @@
  * sweep folder. A sweep with no finished point has nothing to compare and is an error.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
-import { sweepCompareFigure } from "../lib/plot/sweep_compare.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
+import { sweepCompareFigure } from "../lib/plot/mod.ts";
 import {
   compareConfigs,
   compareCsv,

@@ -27,7 +27,7 @@ import {
   type SweepRecord,
   writeSweepRecord,
 } from "../lib/sweep/mod.ts";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { ProgressSink } from "../lib/progress.ts";
 import { recordStatus, sweepStatus } from "./sweep_status.ts";
 

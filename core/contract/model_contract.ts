@@ -6,7 +6,7 @@
  */
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
 import type { Explanation, FitResult, PluginContext, Prediction } from "../plugin.ts";
-import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../lib/training_settings.ts";
 import { createRng } from "../rng.ts";
 import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
 import { type CheckResult, expect, filesUnder, runChecks, scratchDir } from "./checks.ts";

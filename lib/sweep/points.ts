@@ -6,7 +6,7 @@
  * a second launch resumes it.
  */
 import YAML from "yaml";
-import { createRng, type Rng } from "../rng.ts";
+import { createRng, type Rng } from "../random/mod.ts";
 import type { SweepAxis } from "./multirun.ts";
 import type { Distribution, SweepSpec } from "./spec.ts";
 import { SweepError } from "./errors.ts";

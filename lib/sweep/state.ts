@@ -12,7 +12,7 @@
  * Every file is written atomically (temp file + rename).
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { writeFileAtomic } from "../io/mod.ts";
 import { SweepError } from "./errors.ts";
 import type { ConfigPoint, SweepPoint } from "./points.ts";
 
