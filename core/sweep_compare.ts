@@ -114,8 +114,8 @@ function validationLoss(m: RunManifest, runId: string): number {
   );
   if (folds.length === 0 || missing.length > 0) {
     throw new SweepError(
-      `run ${runId}: no inner-validation loss for fold ${missing[0]?.name ?? "(none)"}; only models that ` +
-        "validate (lgbm, mlp, lstm_attn, neural_ode with inner validation cells) report one",
+      `run ${runId}: no inner-validation loss for fold ${missing[0]?.name ?? "(none)"}; the neural models ` +
+        "(mlp, lstm_attn, neural_ode) report one when the split leaves inner validation cells",
     );
   }
   return folds.reduce((sum, f) => sum + f.validationLoss!, 0);

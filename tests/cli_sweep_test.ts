@@ -219,8 +219,9 @@ Deno.test("runs compare --metric validation_loss selects on the inner validation
     const r = await batteryml([
       "sweep",
       ...args,
-      "model=lgbm",
-      "model.learning_rate=0.02,0.3",
+      "model=mlp",
+      "training.epochs=3",
+      "training.learning_rate=0.001,0.03",
       "--workers",
       "2",
     ]);
