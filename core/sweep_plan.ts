@@ -84,7 +84,9 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
   const lock = await readPluginLock();
   const writes = new Set<string>(), hosts = new Set<string>();
   for (const p of points) {
-    const config = (await compose(p.overrides)).config;
+    const composed = await compose(p.overrides);
+    p.configHash = composed.hash;
+    const config = composed.config;
     outputDirs.add(config.output.dir);
     for (const w of writeFolders(config)) writes.add(w);
     for (const h of networkHosts(config, lock)) hosts.add(h);

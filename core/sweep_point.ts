@@ -4,7 +4,7 @@
  * FINISHED, FAILED or KILLED. A point already FINISHED (its run's manifest says so) is not run again, nor
  * is one whose run is alive in another process: that is what makes resuming safe.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { hostname } from "node:os";
 import {
   type PointState,
@@ -51,9 +51,16 @@ export async function runSweepPoint(o: SweepPointOptions): Promise<PointOutcome>
   let started: Promise<void> = Promise.resolve();
   try {
     const composed = await composeConfig({
-      configDir: join(record.cwd, record.configDir),
+      configDir: resolve(record.cwd, record.configDir),
       overrides: point.overrides,
     });
+    if (point.configHash && composed.hash !== point.configHash) {
+      throw new SweepError(
+        `point ${o.index}: its config changed since sweep ${record.sweepId} was planned (config hash ` +
+          `${point.configHash.slice(0, 8)} then, ${composed.hash.slice(0, 8)} now: a config file under ` +
+          `${record.configDir} was edited); launch the sweep again, which plans it as a new sweep`,
+      );
+    }
     const summary = await runExperiment({
       ...o,
       composed,

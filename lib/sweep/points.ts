@@ -31,6 +31,8 @@ export interface SweepPoint {
   fold: string | null;
   /** Everything the run is composed with, in order. */
   overrides: string[];
+  /** The composed config's hash when the sweep was planned: a point whose config files changed since is refused. */
+  configHash?: string;
 }
 
 /** The axes of the file's grid (values as JSON) followed by the command line's. */
@@ -155,13 +157,18 @@ export function sweepPoints(
   return points;
 }
 
-/** `<name>-<hash8>`: the hash of the config folder and every point's overrides. */
+/** `<name>-<hash8>`: the hash of the config folder and every point's overrides and config hash. */
 export async function sweepId(
   name: string,
   configDir: string,
   points: readonly SweepPoint[],
 ): Promise<string> {
-  const canonical = JSON.stringify({ configDir, points: points.map((p) => p.overrides) });
+  // The config hashes too: an edited config file makes a new sweep, not a resume whose finished points ran
+  // another config.
+  const canonical = JSON.stringify({
+    configDir,
+    points: points.map((p) => [p.overrides, p.configHash ?? null]),
+  });
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
   const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
   return `${name}-${hex.slice(0, 8)}`;

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../core/errors.ts";
 import { selectFolds } from "../../core/fold_selection.ts";
-import { planSweep } from "../../core/sweep_plan.ts";
+import { openSweep, planSweep } from "../../core/sweep_plan.ts";
+import { runSweepPoint } from "../../core/sweep_point.ts";
+import { createRecordingLogger } from "../../core/log.ts";
 import type { Fold } from "../../core/plugin.ts";
 import { batteryml, projectOutputDir } from "../robustness/_runs.ts";
 
@@ -94,6 +96,33 @@ Deno.test("sweep on the command line: experiment.seed=a,b and evaluation.folds=a
       args: ["split=loco", "evaluation.folds=all", `output.dir=${out.rel}`],
     });
     assert.equal(all.record.points.length, 17);
+  } finally {
+    await out.dispose();
+  }
+});
+
+Deno.test("a point whose config file changed after planning is refused; the changed sweep gets a new id", async () => {
+  const out = await projectOutputDir();
+  const configDir = `${out.abs}/configs`;
+  try {
+    await Deno.mkdir(`${configDir}`, { recursive: true });
+    for (const group of ["data", "split", "pipeline", "model", "tracking"]) {
+      await Deno.mkdir(`${configDir}/${group}`);
+      for await (const e of Deno.readDir(`configs/${group}`)) {
+        await Deno.copyFile(`configs/${group}/${e.name}`, `${configDir}/${group}/${e.name}`);
+      }
+    }
+    await Deno.copyFile("configs/config.yaml", `${configDir}/config.yaml`);
+    const args = ["data=synthetic", "model=linear", `output.dir=${out.rel}`];
+    const plan = await planSweep({ file: null, args, configDir });
+    await openSweep(plan);
+    await Deno.writeTextFile(`${configDir}/model/linear.yaml`, "use: linear\nalpha: 5\n");
+    await assert.rejects(
+      () => runSweepPoint({ dir: plan.dir, index: 0, log: createRecordingLogger() }),
+      /point 0: its config changed since sweep .* was planned/,
+    );
+    const replanned = await planSweep({ file: null, args, configDir });
+    assert.notEqual(replanned.record.sweepId, plan.record.sweepId);
   } finally {
     await out.dispose();
   }
