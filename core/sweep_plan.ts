@@ -57,6 +57,7 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
     if (axis && axis.key === "experiment.seed") spec.seeds = axis.values.map((v) => seedOf(v));
     else if (axis && axis.key === "evaluation.folds") spec.folds = axis.values;
     else if (a === "evaluation.folds=all") spec.folds = "all";
+    else if (/^evaluation\.folds=[^\[]/.test(a)) spec.folds = [a.slice("evaluation.folds=".length)];
     else if (axis) cliAxes.push(axis);
     else plain.push(a);
   }

@@ -272,3 +272,83 @@ Deno.test("runs compare --metric validation_loss selects on the inner validation
     await out.dispose();
   }
 });
+
+Deno.test("slurm --dry-run prints the scripts with every sbatch option given, and writes no sweep", async () => {
+  const out = await projectOutputDir();
+  try {
+    const file = await writeSweepFile(out.rel, "t222.yaml", testSweepYaml());
+    const base = ["sweep", file, `output.dir=${out.rel}`, "--executor", "slurm", "--dry-run"];
+    const plain = await batteryml(base);
+    assert.equal(plain.code, 0, plain.stderr);
+    const flagged = await batteryml([
+      ...base,
+      "--partition",
+      "short",
+      "--time",
+      "00:05:00",
+      "--mem",
+      "1G",
+      "--cpus-per-task",
+      "2",
+      "--account",
+      "proj7",
+      "--sbatch=--qos=low",
+      "--sbatch=--constraint=avx2",
+    ]);
+    assert.equal(flagged.code, 0, flagged.stderr);
+    const added = [
+      "#SBATCH --partition=short",
+      "#SBATCH --time=00:05:00",
+      "#SBATCH --mem=1G",
+      "#SBATCH --cpus-per-task=2",
+      "#SBATCH --account=proj7",
+      "#SBATCH --qos=low",
+      "#SBATCH --constraint=avx2",
+    ];
+    const lines = (text: string) => text.split("\n");
+    for (const l of added) {
+      assert.ok(lines(flagged.stdout).includes(l), `missing ${l}`);
+      if (l !== "#SBATCH --cpus-per-task=2") assert.ok(!lines(plain.stdout).includes(l), `unexpected ${l}`);
+    }
+    assert.ok(lines(plain.stdout).includes("#SBATCH --cpus-per-task=1"));
+    assert.ok(lines(plain.stdout).includes("#SBATCH --array=0-7"));
+    assert.ok(lines(plain.stdout).includes("POINTS=(0 1 2 3 4 5 6 7)"));
+    assert.match(plain.stdout, /#SBATCH --job-name=bml-t222-[0-9a-f]{8}-compare/);
+    const sweeps = await Array.fromAsync(Deno.readDir(join(out.abs, "sweeps"))).catch(() => []);
+    assert.equal(sweeps.length, 0, "a dry run writes no sweep folder");
+  } finally {
+    await out.dispose();
+  }
+});
+
+Deno.test("runs compare --target picks the target; an unknown one names those there are", async () => {
+  const out = await projectOutputDir();
+  try {
+    const r = await batteryml([
+      "sweep",
+      "data=synthetic",
+      "split=loco",
+      "model=dummy,linear",
+      "evaluation.folds=loco/1/A",
+      `output.dir=${out.rel}`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const id = sweepIdFrom(r.stdout);
+    const soh = await batteryml([
+      "runs",
+      "compare",
+      id,
+      "--output-dir",
+      out.rel,
+      "--target",
+      "soh",
+      "--json",
+    ]);
+    assert.equal(JSON.parse(soh.stdout).target, "soh");
+    const bad = await batteryml(["runs", "compare", id, "--output-dir", out.rel, "--target", "capacity"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error: run \S+ has no target 'capacity' \(it has soh\)/);
+  } finally {
+    await out.dispose();
+  }
+});
