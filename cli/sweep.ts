@@ -14,6 +14,7 @@ import {
   slurmOptionsSchema,
   slurmScripts,
   submitSlurm,
+  type SweepPlan,
   type SweepRecord,
   sweepStatus,
   terminalProgress,
@@ -120,83 +121,95 @@ const launch = buildCommand({
       const file = args.length > 0 && /\.ya?ml$/.test(args[0]) ? args[0] : null;
       const plan = await planSweep({ file, args: file ? args.slice(1) : args, configDir: f.configDir });
       const executor = f.executor ?? plan.spec.executor ?? "local";
-      const commands = pointCommands(plan);
-      const say = (s: string) => f.quiet || f.json ? undefined : this.process.stderr.write(s);
-      if (executor === "slurm") {
-        const options = slurmOptions(plan.spec.slurm, f);
-        if (f.dryRun) {
-          const record = plan.record;
-          const scripts = await slurmScripts(await existingOr(plan), { options, commands, dryRun: true });
-          if (f.json) writeJson(this, { sweepId: record.sweepId, ...scripts });
-          else {
-            if (scripts.note) this.process.stdout.write(`# assuming ${scripts.note}\n`);
-            for (const s of [...scripts.arrays, scripts.aggregate]) {
-              this.process.stdout.write(`# ${s.path}\n${s.text}\n`);
-            }
-          }
-          return;
-        }
-        const record = await openSweep(plan);
-        const scripts = await slurmScripts(record, { options, commands });
-        if (scripts.arrays.length === 0) say(`sweep ${record.sweepId}: every point has FINISHED already\n`);
-        const submitted = await submitSlurm(record, scripts);
-        say(
-          `sweep ${record.sweepId}: ${submitted.points.length} of ${record.points.length} points submitted as ` +
-            `array job(s) ${
-              submitted.arrayJobs!.join(", ") || "(none)"
-            } (MaxArraySize ${scripts.maxArraySize}); ` +
-            `aggregation job ${submitted.aggregateJob} (afterany)\nfolder ${plan.dir}\n`,
-        );
-        if (f.wait) await waitSlurm(record, submitted, terminalProgress({ quiet: f.quiet || f.json }));
-        const status = await sweepStatus(record.outputDir, record.sweepId);
-        if (f.json) {
-          writeJson(this, {
-            sweepId: record.sweepId,
-            dir: plan.dir,
-            launch: submitted,
-            counts: status.counts,
-          });
-        } else if (f.wait) this.process.stdout.write(formatSweepStatus(status));
-        else this.process.stdout.write(`${record.sweepId}\n`);
-        if (f.wait && notAllFinished(status.counts)) this.process.exitCode = 1;
-        return;
-      }
-      if (f.dryRun) throw new SyntaxError("--dry-run prints Slurm scripts: use it with --executor slurm");
-      const record = await openSweep(plan);
-      const workers = f.workers ?? plan.spec.workers ?? navigator.hardwareConcurrency;
-      say(
-        `sweep ${record.sweepId}: ${record.points.length} points on ${workers} local workers\nfolder ${plan.dir}\n`,
-      );
-      const result = await launchLocal(record, {
-        workers,
-        reuse: f.reuseWorkers,
-        commands,
-        progress: terminalProgress({ quiet: f.quiet || f.json }),
-      });
-      const status = await sweepStatus(record.outputDir, record.sweepId);
-      if (f.json) {
-        writeJson(this, {
-          sweepId: record.sweepId,
-          dir: plan.dir,
-          ...result,
-          counts: status.counts,
-          points: status.points,
-        });
-      } else {
-        this.process.stdout.write(formatSweepStatus(status));
-        if (!notAllFinished(status.counts)) {
-          this.process.stdout.write(
-            `compare: batteryml runs compare ${record.sweepId} --output-dir ${record.outputDir}\n`,
-          );
-        }
-      }
-      if (notAllFinished(status.counts)) this.process.exitCode = 1;
+      if (executor === "slurm" && f.dryRun) await printSlurmScripts(this, f, plan);
+      else if (executor === "slurm") await launchOnSlurm(this, f, plan);
+      else if (f.dryRun) {
+        throw new SyntaxError("--dry-run prints Slurm scripts: use it with --executor slurm");
+      } else await launchLocally(this, f, plan);
     });
   },
 });
 
+/** Progress lines on stderr, unless --quiet or --json. */
+function sayer(ctx: Ctx, f: LaunchFlags): (s: string) => void {
+  return (s) => f.quiet || f.json ? undefined : ctx.process.stderr.write(s);
+}
+
+/** `--dry-run`: the sbatch scripts of the unfinished points, printed; nothing written or submitted. */
+async function printSlurmScripts(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise<void> {
+  const options = slurmOptions(plan.spec.slurm, f);
+  const scripts = await slurmScripts(await existingOr(plan), {
+    options,
+    commands: pointCommands(plan),
+    dryRun: true,
+  });
+  if (f.json) return writeJson(ctx, { sweepId: plan.record.sweepId, ...scripts });
+  if (scripts.note) ctx.process.stdout.write(`# assuming ${scripts.note}\n`);
+  for (const s of [...scripts.arrays, scripts.aggregate]) {
+    ctx.process.stdout.write(`# ${s.path}\n${s.text}\n`);
+  }
+}
+
+/** Submits the unfinished points as array jobs and the aggregation job; with --wait, follows them. */
+async function launchOnSlurm(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise<void> {
+  const say = sayer(ctx, f);
+  const record = await openSweep(plan);
+  const scripts = await slurmScripts(record, {
+    options: slurmOptions(plan.spec.slurm, f),
+    commands: pointCommands(plan),
+  });
+  if (scripts.arrays.length === 0) say(`sweep ${record.sweepId}: every point has FINISHED already\n`);
+  const submitted = await submitSlurm(record, scripts);
+  say(
+    `sweep ${record.sweepId}: ${submitted.points.length} of ${record.points.length} points submitted as ` +
+      `array job(s) ${submitted.arrayJobs!.join(", ") || "(none)"} (MaxArraySize ${scripts.maxArraySize}); ` +
+      `aggregation job ${submitted.aggregateJob} (afterany)\nfolder ${plan.dir}\n`,
+  );
+  if (f.wait) await waitSlurm(record, submitted, terminalProgress({ quiet: f.quiet || f.json }));
+  const status = await sweepStatus(record.outputDir, record.sweepId);
+  if (f.json) {
+    writeJson(ctx, { sweepId: record.sweepId, dir: plan.dir, launch: submitted, counts: status.counts });
+  } else if (f.wait) ctx.process.stdout.write(formatSweepStatus(status));
+  else ctx.process.stdout.write(`${record.sweepId}\n`);
+  if (f.wait && notAllFinished(status.counts)) ctx.process.exitCode = 1;
+}
+
+/** Runs the unfinished points on local workers, then prints the status (exit 1 unless all FINISHED). */
+async function launchLocally(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise<void> {
+  const record = await openSweep(plan);
+  const workers = f.workers ?? plan.spec.workers ?? navigator.hardwareConcurrency;
+  sayer(ctx, f)(
+    `sweep ${record.sweepId}: ${record.points.length} points on ${workers} local workers\nfolder ${plan.dir}\n`,
+  );
+  const result = await launchLocal(record, {
+    workers,
+    reuse: f.reuseWorkers,
+    commands: pointCommands(plan),
+    progress: terminalProgress({ quiet: f.quiet || f.json }),
+  });
+  const status = await sweepStatus(record.outputDir, record.sweepId);
+  const done = !notAllFinished(status.counts);
+  if (f.json) {
+    writeJson(ctx, {
+      sweepId: record.sweepId,
+      dir: plan.dir,
+      ...result,
+      counts: status.counts,
+      points: status.points,
+    });
+  } else {
+    ctx.process.stdout.write(formatSweepStatus(status));
+    if (done) {
+      ctx.process.stdout.write(
+        `compare: batteryml runs compare ${record.sweepId} --output-dir ${record.outputDir}\n`,
+      );
+    }
+  }
+  if (!done) ctx.process.exitCode = 1;
+}
+
 /** The record of a sweep that exists (with its launches), else the plan's: a dry run writes nothing. */
-async function existingOr(plan: Awaited<ReturnType<typeof planSweep>>): Promise<SweepRecord> {
+async function existingOr(plan: SweepPlan): Promise<SweepRecord> {
   return await sweepStatus(plan.record.outputDir, plan.record.sweepId).then(
     (s) => s.record,
     () => plan.record,
