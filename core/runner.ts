@@ -115,7 +115,7 @@ export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPl
   // Verified copies of URL plugins go under output.dir, one of the folders `--print-permissions` allows.
   const urlCacheDir = join(c.output.dir, "plugins");
   const load = <K extends PluginKind>(entry: PluginEntry, kind: K) =>
-    loadPlugin(entry.use, kind, { urlCacheDir });
+    loadPlugin(entry.use, kind, { urlCacheDir, timeoutS: c.plugins.timeout_s });
   return {
     dataset: await load(c.data, "dataset"),
     split: await load(c.split, "split"),
@@ -343,7 +343,7 @@ class Lifecycle {
       detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
     });
     const split = await this.create("split", c.split, "split", "split");
-    const folds = split.folds(cells, this.rng.fork("folds"));
+    const folds = await split.folds(cells, this.rng.fork("folds"));
     checkFolds(folds, cells);
     this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
     timings.load_split_s = (Date.now() - t0) / 1000;
@@ -410,7 +410,7 @@ class Lifecycle {
       observe: c.evaluation.observe,
     }));
     await this.saveFold(fold.name, fitted, model);
-    return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
+    return { ...fold, bestIteration, validationLoss, refit: plan, importance: await model.importance?.() };
   }
 
   /**
