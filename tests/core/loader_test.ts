@@ -89,7 +89,10 @@ Deno.test("URL plugins: pinned by sha256, verified on load, tampering and unreac
 
     // Runs import from the store only: a changed server does not matter, an edited store file is refused.
     server.serve("/plugins/url_constant@1.0.0.ts", URL_MODEL_SOURCE.replace("1.0.0", "6.6.6"));
-    assert.equal((await loadPlugin(url, "model", { lock, urlCacheDir: cacheDir })).definition.version, "1.0.0");
+    assert.equal(
+      (await loadPlugin(url, "model", { lock, urlCacheDir: cacheDir })).definition.version,
+      "1.0.0",
+    );
     const stored = join(cacheDir, `${lock.plugins[url].sha256}.ts`);
     await Deno.writeTextFile(stored, URL_MODEL_SOURCE.replace("1.0.0", "6.6.6"));
     await pluginError(
