@@ -152,7 +152,8 @@ interface StoredImport {
 }
 
 const IMPORT_PATTERNS = [
-  /\b(?:import|export)\s+(?:type\s+)?[^'";]*?\bfrom\s*["']([^"']+)["']/g,
+  // Type-only imports are erased before the module runs: Deno never loads them, so neither does the store.
+  /\b(?:import|export)\s+(?!type\s)[^'";]*?\bfrom\s*["']([^"']+)["']/g,
   /\bimport\s*["']([^"']+)["']/g,
   /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
 ];

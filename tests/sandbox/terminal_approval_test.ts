@@ -26,7 +26,10 @@ async function inTerminal(args: string, answer: string, env: Record<string, stri
   await writer.write(new TextEncoder().encode(`${answer}\n`));
   const out = await child.output();
   await writer.close().catch(() => {});
-  return { code: out.code, text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr) };
+  return {
+    code: out.code,
+    text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+  };
 }
 
 Deno.test("plugins add in a terminal asks before granting declared permissions", async () => {
