@@ -72,12 +72,12 @@ export { silentProgress, terminalProgress } from "./lib/progress.ts";
 export type { TerminalProgressOptions } from "./lib/progress.ts";
 export { regressionMetrics } from "./lib/metrics.ts";
 export type { Metrics } from "./lib/metrics.ts";
-export { writeFileAtomic } from "./lib/io/atomic_write.ts";
-export { runFigures } from "./lib/plot/run_figures.ts";
-export { syncSpool } from "./lib/mlflow/sync.ts";
-export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/sync.ts";
-export { migrateFileStore } from "./lib/mlflow/migrate_store.ts";
-export { artifactsAncestor } from "./lib/mlflow/store_location.ts";
+export { writeFileAtomic } from "./lib/io/mod.ts";
+export { runFigures } from "./lib/plot/mod.ts";
+export { syncSpool } from "./lib/mlflow/mod.ts";
+export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/mod.ts";
+export { migrateFileStore } from "./lib/mlflow/mod.ts";
+export { artifactsAncestor } from "./lib/mlflow/mod.ts";
 
 /** Types a dataset plugin definition (the instance type is inferred, so extra methods stay typed). */
 export const defineDataset = <O, I extends DatasetInstance = DatasetInstance>(

@@ -7,7 +7,7 @@
  * reported once and recomputed.
  */
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { Logger } from "./plugin.ts";
 import { canonicalJson, sha256Hex } from "./hash.ts";
 

@@ -4,7 +4,7 @@
  * and network only to the hosts the config names (URL plugins, an MLflow server, the data download host).
  */
 import { relative, resolve } from "node:path";
-import { DEFAULT_FILE_STORE_URI, fileStorePath } from "../lib/mlflow/store_location.ts";
+import { DEFAULT_FILE_STORE_URI, fileStorePath } from "../lib/mlflow/mod.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import type { PluginLock } from "./plugin_lock.ts";
 

@@ -13,7 +13,7 @@
  * and what was found.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import { DataError, PluginError } from "./errors.ts";
 import type { PluginDefinition, PluginKind, PluginState, PluginStateValue, StateArray } from "./plugin.ts";
 

@@ -6,9 +6,8 @@
  */
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
-import type { ComposedConfig } from "./config.ts";
-import { makeRunId } from "./config.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
+import { type ComposedConfig, makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import type { PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, type LoadedPlugin, loadPlugin, validateOptions } from "./loader.ts";

@@ -3,7 +3,7 @@
  * data and predicted after the forecast's observed prefix. A prediction that cannot be scored is an
  * error, never a quiet gap in the report: a finished run must mean every test cell was scored.
  */
-import { observedLengths } from "../lib/nn/observe.ts";
+import { observedLengths } from "../lib/sequence/mod.ts";
 import { ConfigError, ModelError } from "./errors.ts";
 import type { ExperimentConfig } from "./experiment_schema.ts";
 import type { Prediction } from "./plugin.ts";
@@ -23,7 +23,7 @@ export interface ScoringContext {
 
 /**
  * Per sample, how many leading steps forecasts observed (scored steps come after them): the same rule
- * the sequence models apply (lib/nn/observe.ts), so scoring and input never disagree. Tabular samples
+ * the sequence models apply (lib/sequence/observe.ts), so scoring and input never disagree. Tabular samples
  * (T = 1) have no prefix.
  */
 export function observedPrefix(set: SampleSet, observe: Observe): Int32Array {

@@ -8,7 +8,7 @@
  */
 import { composeConfig, createLogger, runExperiment, type RunSummary, terminalProgress } from "../mod.ts";
 import type { TargetReport } from "../core/report.ts";
-import { runFigures } from "../lib/plot/run_figures.ts";
+import { runFigures } from "../lib/plot/mod.ts";
 import { narrateStep, runTitle } from "./narrate.ts";
 
 /** Default groups of milestone A; command-line overrides come after and win. */

@@ -21,20 +21,29 @@ import {
   createPlugin,
   createRng,
   loadPlugin,
+  type ModelInstance,
+  type Prediction,
+  type PredictionRow,
   readPluginState,
   restrictToCells,
   runExperiment,
   type RunSummary,
+  type SampleSet,
   stampOf,
+  type TargetReport,
   terminalProgress,
 } from "../mod.ts";
-import type { ModelInstance, Prediction, PredictionRow, SampleSet, TargetReport } from "../mod.ts";
 import { buildReport } from "../core/report.ts";
 import { observedPrefix } from "../core/runner.ts";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
-import { type ForecastAnchors, forecastAnchors } from "../lib/nn/forecast_anchor.ts";
-import { attentionHeatmap } from "../lib/plot/attention.ts";
-import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "../lib/plot/render.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
+import { type ForecastAnchors, forecastAnchors } from "../lib/sequence/mod.ts";
+import {
+  attentionHeatmap,
+  categoricalColor,
+  Plot,
+  type RenderedFigure,
+  renderFigure,
+} from "../lib/plot/mod.ts";
 import type { LstmAttnInstance } from "../plugins/models/lstm_attn.ts";
 import type { LatentTrajectories } from "../plugins/models/neural_ode.ts";
 import { ensureDemoData } from "./demo.ts";

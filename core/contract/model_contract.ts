@@ -8,7 +8,7 @@
 import { createPlugin, type LoadedPlugin } from "../loader.ts";
 import type { Explanation, FitResult, PluginContext, Prediction } from "../plugin.ts";
 import { decodePluginState, type EncodedState, encodePluginState, stampOf } from "../plugin_state.ts";
-import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../lib/training_settings.ts";
 import { createRng } from "../rng.ts";
 import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";

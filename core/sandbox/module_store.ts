@@ -12,7 +12,7 @@
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { PluginError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 

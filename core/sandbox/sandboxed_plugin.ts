@@ -9,7 +9,7 @@
  * cross processes, so a sandboxed model gets only `lossSpec` and URL loss plugins are refused.
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { PluginError, PluginPermissionError } from "../errors.ts";
 import type { PluginDefinition, PluginKind, StandardIssue } from "../plugin.ts";
 import { RemoteError } from "./channel.ts";

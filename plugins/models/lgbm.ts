@@ -5,16 +5,18 @@
  * path-dependent TreeSHAP values per target.
  */
 import { z } from "zod";
-import { defineModel, SampleSetError, silentProgress } from "../../mod.ts";
-import type {
-  Explanation,
-  FitContext,
-  FitResult,
-  ModelInstance,
-  PluginState,
-  Prediction,
-  ProgressTask,
-  SampleSet,
+import {
+  defineModel,
+  type Explanation,
+  type FitContext,
+  type FitResult,
+  type ModelInstance,
+  type PluginState,
+  type Prediction,
+  type ProgressTask,
+  type SampleSet,
+  SampleSetError,
+  silentProgress,
 } from "../../mod.ts";
 import {
   Booster,
@@ -22,11 +24,11 @@ import {
   type BoosterJson,
   boosterToJson,
   DEFAULT_PARAMS,
+  type IterationInfo,
+  type LabelledRows,
   trainGbdtInterruptible,
 } from "../../lib/gbdt/mod.ts";
-import type { IterationInfo, LabelledRows } from "../../lib/gbdt/mod.ts";
-import { ensembleFromBooster } from "../../lib/shap/from_gbdt.ts";
-import { treeShap } from "../../lib/shap/tree_shap.ts";
+import { ensembleFromBooster, treeShap } from "../../lib/shap/mod.ts";
 
 /** LightGBM's documented defaults, kept in one table in lib/gbdt (experiment values: configs/model/lgbm.yaml). */
 const D = DEFAULT_PARAMS;

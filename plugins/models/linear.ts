@@ -11,7 +11,7 @@ import {
   type Prediction,
   type SampleSet,
 } from "../../mod.ts";
-import { ridgeSolve } from "../../lib/linalg/ridge.ts";
+import { ridgeSolve } from "../../lib/linalg/mod.ts";
 
 const options = z.strictObject({
   alpha: z.number().min(0).default(1e-3),

@@ -7,12 +7,9 @@
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import { defineModel, type FitContext, type Prediction, type SampleSet } from "../../mod.ts";
-import type { BackendRequest } from "../../lib/nn/backend.ts";
-import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mlp_net.ts";
-import { countsPerSample, type TensorSet } from "../../lib/nn/network_fit.ts";
-import { ParamStore } from "../../lib/nn/param_store.ts";
-import { fitStandardizer, type Standardizer } from "../../lib/features/standardizer.ts";
-import type { DenseParams } from "../../lib/nn/layers/dense.ts";
+import { type BackendRequest, countsPerSample, ParamStore, type TensorSet } from "../../lib/train/mod.ts";
+import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
+import { fitStandardizer, type Standardizer } from "../../lib/features/mod.ts";
 import { requireFittedFeatures, tfjsModel, trainNetwork } from "./tfjs_model.ts";
 
 const options = z.strictObject({

@@ -3,8 +3,7 @@
  * FitResult, and the trainer's checkpoint-folder errors as the ConfigError of `model.checkpoint_dir`.
  */
 import { ConfigError, type FitResult } from "../../mod.ts";
-import { FolderLockedError } from "../../lib/nn/folder_lock.ts";
-import { CheckpointMismatchError, type TrainResult } from "../../lib/nn/trainer.ts";
+import { CheckpointMismatchError, FolderLockedError, type TrainResult } from "../../lib/train/mod.ts";
 
 /**
  * Best epoch, validation loss, history, and the optimizer steps the refit repeats. A fit without a finite

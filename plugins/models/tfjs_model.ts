@@ -6,14 +6,28 @@
  * and the "not fitted" and "same features" checks. Each model file keeps only what is its own: the
  * network, its inputs, its training data and its predictions.
  */
-import type { FitContext, ModelInstance, PluginState, Prediction, SampleSet } from "../../mod.ts";
-import { DataError } from "../../mod.ts";
-import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
-import { contextFitOptions, fitNetwork, type ForwardFn, type TensorSet } from "../../lib/nn/network_fit.ts";
-import type { ParamStore } from "../../lib/nn/param_store.ts";
-import { SeededRandom } from "../../lib/nn/seeded_random.ts";
-import type { TrainResult } from "../../lib/nn/trainer.ts";
-import { assignWeights, type NetworkWeights, weightsOf } from "../../lib/nn/weights_io.ts";
+import {
+  DataError,
+  type FitContext,
+  type ModelInstance,
+  type PluginState,
+  type Prediction,
+  type SampleSet,
+} from "../../mod.ts";
+import {
+  assignWeights,
+  type BackendRequest,
+  contextFitOptions,
+  fitNetwork,
+  type ForwardFn,
+  type NetworkWeights,
+  type ParamStore,
+  selectBackend,
+  type TensorSet,
+  type TrainResult,
+  weightsOf,
+} from "../../lib/train/mod.ts";
+import { SeededRandom } from "../../lib/random/mod.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 
 /** A built network: the metadata it was built from (JSON-able, saved with the weights) and its parameters. */

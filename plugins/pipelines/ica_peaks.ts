@@ -9,17 +9,21 @@
  * cell alone.
  */
 import { z } from "zod";
-import { createSampleSet, DataError, definePipeline, DiskCache, silentProgress } from "../../mod.ts";
-import type {
-  CellInfo,
-  ColumnTable,
-  Curve,
-  DatasetInstance,
-  Logger,
-  PluginContext,
-  SampleSet,
+import {
+  type CellInfo,
+  type ColumnTable,
+  createSampleSet,
+  type Curve,
+  DataError,
+  type DatasetInstance,
+  definePipeline,
+  DiskCache,
+  type Logger,
+  type PluginContext,
+  type SampleSet,
+  silentProgress,
 } from "../../mod.ts";
-import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/ica.ts";
+import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 const NAME = "ica_peaks";

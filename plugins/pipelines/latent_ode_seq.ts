@@ -19,10 +19,10 @@ import {
   type DatasetInstance,
   definePipeline,
   padSequences,
+  type RaggedSequence,
+  type SampleSet,
 } from "../../mod.ts";
-import type { RaggedSequence, SampleSet } from "../../mod.ts";
-import { realSteps } from "../../lib/features/standardizer.ts";
-import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
+import { arrheniusFactor, carryForward, realSteps } from "../../lib/features/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 /** Per-step features the pipeline can compute. */

@@ -3,20 +3,21 @@
  * from a View, optionally standardise features with statistics fitted on the training View only, and hand
  * the fitted statistics and options to the core as state. Each pipeline keeps only its own extraction.
  */
-import type {
-  DatasetInstance,
-  FittedPipeline,
-  PipelineInstance,
-  PluginState,
-  SampleLayout,
+import {
+  DataError,
+  type DatasetInstance,
+  type FittedPipeline,
+  type PipelineInstance,
+  type PluginState,
+  type SampleLayout,
+  type SampleSet,
 } from "../../mod.ts";
-import { DataError, type SampleSet } from "../../mod.ts";
 import {
   applyStandardizer,
   fitStandardizer,
   identityStandardizer,
   type Standardizer,
-} from "../../lib/features/standardizer.ts";
+} from "../../lib/features/mod.ts";
 
 /** What differs between the pipelines. */
 export interface StandardizedPipelineSpec<O> {

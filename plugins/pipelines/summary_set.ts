@@ -12,9 +12,9 @@ import {
   DataError,
   type DatasetInstance,
   definePipeline,
+  type SampleSet,
 } from "../../mod.ts";
-import type { SampleSet } from "../../mod.ts";
-import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
+import { arrheniusFactor, carryForward } from "../../lib/features/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 /** Feature names the pipeline can compute. */

@@ -8,9 +8,10 @@ import { z } from "zod";
 import { basename, join, relative, resolve } from "node:path";
 import { defineTracker, type RunInfo, type TrackerInstance } from "../../mod.ts";
 
+import { writeFileAtomic } from "../../lib/io/mod.ts";
+
 /** A tracker with every optional method but `histogram`. */
 type FullTracker = Required<Omit<TrackerInstance, "histogram">> & TrackerInstance;
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
 
 const options = z.strictObject({
   /** Rewrite metrics files every N logged steps (and always at the end). */

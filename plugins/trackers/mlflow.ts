@@ -8,17 +8,31 @@
  */
 import { z } from "zod";
 import { basename, join } from "node:path";
-import { defineTracker, type Figure, type Logger, type RunInfo, type RunStatus } from "../../mod.ts";
-import type { TrackerInstance } from "../../mod.ts";
+import {
+  defineTracker,
+  type Figure,
+  type Logger,
+  type RunInfo,
+  type RunStatus,
+  type TrackerInstance,
+} from "../../mod.ts";
+
+import {
+  artifactsAncestor,
+  DEFAULT_FILE_STORE_URI,
+  FileStore,
+  fileStorePath,
+  gitCommit,
+  MAX_PARAM_VALUE_LENGTH,
+  openRestRun,
+  type RunLogger,
+  sanitizeKey,
+  type StartRunRequest,
+  truncateValue,
+} from "../../lib/mlflow/mod.ts";
 
 /** A tracker with every optional method (what the built-in trackers record). */
 type FullTracker = Required<Omit<TrackerInstance, "histogram">> & TrackerInstance;
-import { FileStore } from "../../lib/mlflow/file_store.ts";
-import { MAX_PARAM_VALUE_LENGTH, sanitizeKey, truncateValue } from "../../lib/mlflow/keys.ts";
-import { openRestRun } from "../../lib/mlflow/rest_run.ts";
-import { gitCommit } from "../../lib/mlflow/git_commit.ts";
-import { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "../../lib/mlflow/store_location.ts";
-import type { RunLogger, StartRunRequest } from "../../lib/mlflow/run_logger.ts";
 
 const options = z.strictObject({
   /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). Default `file:mlruns`. */

@@ -9,10 +9,15 @@
  */
 import { z } from "zod";
 import { join } from "node:path";
-import { defineTracker, type Figure, type Logger, type RunInfo, type RunStatus } from "../../mod.ts";
-import type { TrackerInstance } from "../../mod.ts";
-import { EventWriter } from "../../lib/tfevents/event_writer.ts";
-import { SessionStatus } from "../../lib/tfevents/hparams.ts";
+import {
+  defineTracker,
+  type Figure,
+  type Logger,
+  type RunInfo,
+  type RunStatus,
+  type TrackerInstance,
+} from "../../mod.ts";
+import { EventWriter, SessionStatus } from "../../lib/tfevents/mod.ts";
 
 const options = z.strictObject({
   /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id (default `<output.dir>/tensorboard`). */

@@ -8,11 +8,10 @@ import {
 } from "../../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { createRng } from "../../../core/rng.ts";
-import { boosterFromJson } from "../../../lib/gbdt/mod.ts";
+import { boosterFromJson, type BoosterJson } from "../../../lib/gbdt/mod.ts";
 import { progressRecorder } from "../../fixtures/progress_recorder.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import { throughFiles } from "../../fixtures/state_round_trip.ts";
-import type { BoosterJson } from "../../../lib/gbdt/mod.ts";
 
 const quiet = { info() {}, warn() {}, debug() {} };
 
