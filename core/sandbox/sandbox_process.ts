@@ -4,6 +4,7 @@
  * call is in flight, and is killed when the host exits (a plugin looping forever never reads its stdin).
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { PluginError } from "../errors.ts";
 import { Channel, RemoteError } from "./channel.ts";
 import { type DeclaredPermissions, sandboxFlags } from "./declared_permissions.ts";
 
@@ -58,16 +59,21 @@ export class SandboxProcess {
       ...(spec.importMapFile ? [`--import-map=${spec.importMapFile}`] : []),
       fromFileUrl(new URL("./entry.ts", import.meta.url)),
     ];
-    const child = new Deno.Command(sandboxDeno(), {
-      args,
-      cwd: spec.baseDir,
-      // Only what Deno itself needs to find its cache: the plugin sees the variables it declared, no more.
-      clearEnv: true,
-      env: passedEnv(spec.permissions.env),
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(sandboxDeno(), {
+        args,
+        cwd: spec.baseDir,
+        // Only what Deno itself needs to find its cache: the plugin sees the variables it declared, no more.
+        clearEnv: true,
+        env: passedEnv(spec.permissions.env),
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (err) {
+      throw new PluginError(spec.specifier, `cannot start its sandbox: ${whyNoSandbox(err)}`, { cause: err });
+    }
     child.unref();
     live.add(child);
     child.status.finally(() => live.delete(child));
@@ -112,6 +118,17 @@ export class SandboxProcess {
       // the child is gone
     }
   }
+}
+
+function whyNoSandbox(err: unknown): string {
+  if (err instanceof Deno.errors.NotFound) {
+    return `'${sandboxDeno()}' is not on PATH (set BATTERYML_DENO to a deno binary)`;
+  }
+  if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+    return `${(err as Error).message.split(",")[0]}; URL plugins need the CLI to run with --allow-run=deno ` +
+      "(the batteryml task has it; see run --print-permissions)";
+  }
+  return (err as Error).message ?? String(err);
 }
 
 /** The deno that runs sandboxes: BATTERYML_DENO, else `deno` on PATH (what `--allow-run=deno` grants). */

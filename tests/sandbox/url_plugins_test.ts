@@ -153,3 +153,47 @@ Deno.test("declared permissions: shown, approved with --yes only, granted exactl
     await scratch.dispose();
   }
 });
+
+Deno.test("run --print-permissions for a URL plugin includes starting its sandbox, and those flags are enough", async () => {
+  const server = startPluginServer();
+  const scratch = await scratchDir("sandbox-flags");
+  const env = { BATTERYML_PLUGIN_LOCK: join(scratch.rel, "plugins.lock.json") };
+  try {
+    server.serve("/f/flags_model.ts", modelSource({ name: "flags_model" }));
+    const url = `${server.base}/f/flags_model.ts`;
+    assert.equal((await runCli(["plugins", "add", url], env)).code, 0);
+    const out = join(scratch.rel, "out");
+    const printed = await runCli(["run", "--print-permissions", `model=${url}`, `output.dir=${out}`], env);
+    assert.equal(printed.code, 0, printed.stderr);
+    const flags = printed.stdout.trim().split(/\s+/);
+    assert.ok(flags.includes("--allow-run=deno"), printed.stdout);
+    const run = (flagList: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-prompt",
+          ...flagList,
+          "cli/main.ts",
+          "run",
+          `model=${url}`,
+          `output.dir=${out}`,
+          "--quiet",
+        ],
+        cwd: ROOT,
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const withFlags = await run(flags);
+    assert.equal(withFlags.code, 0, new TextDecoder().decode(withFlags.stderr));
+    const without = await run(flags.filter((f) => f !== "--allow-run=deno"));
+    assert.equal(without.code, 1);
+    assert.match(
+      new TextDecoder().decode(without.stderr),
+      /cannot start its sandbox: Requires run access to "deno"; URL plugins need the CLI to run with --allow-run=deno/,
+    );
+  } finally {
+    await server.close();
+    await scratch.dispose();
+  }
+});
