@@ -4,7 +4,7 @@
  * are codec frames: `{c, o, m, a}` a call of method `m` (or the function itself) on local object `o`;
  * `{r, v}` / `{r, e}` its result or error. Object 0 is the sandbox's root (core/sandbox/entry.ts).
  */
-import { decodeMessage, encodeMessage, type RefCodec } from "./codec.ts";
+import { decodeMessage, encodeMessage, methodNames, type RefCodec } from "./codec.ts";
 
 /** An error as it crosses the boundary: its class name, message and the platform code if any. */
 export interface WireError {
@@ -158,7 +158,9 @@ export class Channel implements RefCodec {
     const target = this.#local.get(id);
     if (target === undefined) throw new Error(`no object ${id} on this side of the sandbox channel`);
     if (method === null) return (target as (...a: unknown[]) => unknown)(...args);
-    const fn = (target as Record<string, unknown>)[method];
+    // Only the methods the reference advertised: a sandbox that forges a frame cannot reach `constructor`
+    // or anything else the host object did not hand over.
+    const fn = methodNames(target).includes(method) ? (target as Record<string, unknown>)[method] : undefined;
     if (typeof fn !== "function") throw new Error(`object ${id} has no method '${method}'`);
     return fn.apply(target, args);
   }

@@ -147,7 +147,7 @@ function dataKeys(value: object): string[] {
 }
 
 /** Methods of an object: functions among its own properties and its class's (not Object's). */
-function methodNames(value: object): string[] {
+export function methodNames(value: object): string[] {
   const names = new Set<string>();
   for (const [k, v] of Object.entries(value)) if (typeof v === "function") names.add(k);
   for (let p = Object.getPrototypeOf(value); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {

@@ -78,3 +78,20 @@ Deno.test("objects with methods and functions cross as references; cycles and bi
   assert.throws(() => encodeMessage(cyclic, refs()), /cycle cannot cross the sandbox boundary/);
   assert.throws(() => encodeMessage({ n: 1n }, refs()), /bigint cannot cross the sandbox boundary/);
 });
+
+Deno.test("a channel answers calls on advertised methods only, and results and errors come back", async () => {
+  const { Channel } = await import("../../core/sandbox/channel.ts");
+  const a2b = new TransformStream<Uint8Array, Uint8Array>();
+  const b2a = new TransformStream<Uint8Array, Uint8Array>();
+  const root = {
+    twice: (x: Float32Array) => x.map((v) => 2 * v),
+    fail: () => Promise.reject(new RangeError("no")),
+  };
+  new Channel(a2b.readable, b2a.writable, root);
+  const host = new Channel(b2a.readable, a2b.writable);
+  assert.deepEqual(await host.call(0, "twice", [new Float32Array([1.5, -0])]), new Float32Array([3, -0]));
+  await assert.rejects(host.call(0, "fail", []), (e: Error) => e.name === "RangeError" && e.message === "no");
+  await assert.rejects(host.call(0, "constructor", []), /object 0 has no method 'constructor'/);
+  await assert.rejects(host.call(0, "toString", []), /object 0 has no method 'toString'/);
+  await host.close();
+});
