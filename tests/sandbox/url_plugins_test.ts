@@ -197,3 +197,34 @@ Deno.test("run --print-permissions for a URL plugin includes starting its sandbo
     await scratch.dispose();
   }
 });
+
+Deno.test("plugins add refuses imports the store cannot pin, naming them, before running anything", async () => {
+  const server = startPluginServer();
+  const scratch = await scratchDir("sandbox-imports");
+  const env = { BATTERYML_PLUGIN_LOCK: join(scratch.rel, "plugins.lock.json") };
+  try {
+    const cases: [string, string, RegExp][] = [
+      [
+        "npm_unpinned",
+        `import pad from "npm:left-pad@1.3.0";`,
+        /imports npm:left-pad@1\.3\.0, which the project's frozen deno\.lock does not hold; .*npm:zod@4\.6\.7/,
+      ],
+      [
+        "bare",
+        `import { z } from "zod";`,
+        /imports 'zod': a URL plugin may import relative paths, http\(s\) URLs/,
+      ],
+      ["missing_helper", `import { h } from "./nowhere.ts";`, /nowhere\.ts.*HTTP 404/],
+    ];
+    for (const [name, imports, expected] of cases) {
+      server.serve(`/i/${name}.ts`, modelSource({ name, imports }));
+      const add = await runCli(["plugins", "add", `${server.base}/i/${name}.ts`], env);
+      assert.equal(add.code, 1, add.stdout);
+      assert.match(add.stderr, expected);
+    }
+    await assert.rejects(Deno.stat(join(ROOT, env.BATTERYML_PLUGIN_LOCK)), Deno.errors.NotFound);
+  } finally {
+    await server.close();
+    await scratch.dispose();
+  }
+});
