@@ -56,6 +56,8 @@ export class SandboxProcess {
       // Only stored files run: no module is fetched from anywhere in the sandbox.
       "--no-remote",
       `--v8-flags=--max-old-space-size=${heapMb}`,
+      // The project's own config and frozen lock resolve npm: imports, from whatever folder the CLI runs in.
+      `--config=${fromFileUrl(new URL("../../deno.json", import.meta.url))}`,
       ...(spec.importMapFile ? [`--import-map=${spec.importMapFile}`] : []),
       fromFileUrl(new URL("./entry.ts", import.meta.url)),
     ];
