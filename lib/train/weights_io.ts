@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ParamStore } from "./param_store.ts";
+import { readAll } from "./readback.ts";
 
 /** Every parameter of a network: names, shapes and values, index-aligned. */
 export type NetworkWeights = {
@@ -13,13 +14,13 @@ export type NetworkWeights = {
   values: Float32Array[];
 };
 
-/** Copies the current values of every parameter of `store`. */
-export function weightsOf(store: ParamStore): NetworkWeights {
+/** Copies the current values of every parameter of `store` (one asynchronous read: no `dataSync` on GPUs). */
+export async function weightsOf(store: ParamStore): Promise<NetworkWeights> {
   const names = store.names();
   return {
     names,
     shapes: names.map((n) => [...store.get(n).shape]),
-    values: names.map((n) => Float32Array.from(store.get(n).dataSync() as Float32Array)),
+    values: await readAll(names.map((n) => store.get(n))),
   };
 }
 

@@ -21,7 +21,15 @@
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import { defineModel, type FitContext, type Prediction, type SampleSet } from "../../mod.ts";
-import { type BackendRequest, countsPerSample, ParamStore, type TensorSet } from "../../lib/train/mod.ts";
+import {
+  type BackendRequest,
+  countsPerSample,
+  ParamStore,
+  readAll,
+  selectBackend,
+  smokeFit,
+  type TensorSet,
+} from "../../lib/train/mod.ts";
 import {
   buildLstmAttention,
   forwardLstmAttention,
@@ -201,7 +209,21 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
 
 async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
-  const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
+  const meta = metaFor(train, opts, ctx, settings.backend);
+  // With `auto`, WebGPU is taken only if one optimizer step of this network trains on it.
+  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+    smoke: () =>
+      smokeFit({
+        build: () => {
+          const s = build(meta, new SeededRandom(0));
+          return { store: s.store, forward: (x, m) => forward(s, x, m!).y };
+        },
+        data: () => tensorsOf(train, meta, opts.mode),
+        targetNames: train.targetNames,
+        settings,
+      }),
+  });
+  const state = build(meta, ctx.rng);
   return await trainNetwork({
     name: "lstm_attn",
     options: opts,
@@ -216,18 +238,17 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
   }, ctx);
 }
 
-function predictLstmAttn(
+async function predictLstmAttn(
   state: LstmAttnState,
   set: SampleSet,
-): { prediction: Prediction; maps: AttentionMaps } {
+): Promise<{ prediction: Prediction; maps: AttentionMaps }> {
   requireFittedFeatures("lstm_attn", state.meta.featureNames, set);
   const tensors = tensorsOf(set, state.meta, state.meta.cfg.mode);
   const T = set.steps, K = state.meta.targetNames.length;
   try {
-    const { y, weights } = tf.tidy(() => {
-      const out = forward(state, tensors.x, tensors.stepMask!);
-      return { y: out.y.dataSync() as Float32Array, weights: out.weights.dataSync() as Float32Array };
-    });
+    const out = tf.tidy(() => forward(state, tensors.x, tensors.stepMask!));
+    const [y, weights] = await readAll([out.y, out.weights]);
+    tf.dispose([out.y, out.weights]);
     const full = new Float32Array(set.n * T * K), mask = new Uint8Array(set.n * T * K);
     for (let i = 0; i < set.n; i++) {
       const len = set.lengths[i];
@@ -265,8 +286,8 @@ function createLstmAttn(opts: Options): LstmAttnInstance {
     build,
     backend: (meta: LstmAttnMeta) => meta.backend,
     fit: (train, val, ctx) => fitLstmAttn(opts, train, val, ctx),
-    predict(state, set) {
-      const { prediction, maps } = predictLstmAttn(state, set);
+    async predict(state, set) {
+      const { prediction, maps } = await predictLstmAttn(state, set);
       lastMaps = maps;
       return prediction;
     },

@@ -7,7 +7,15 @@
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import { defineModel, type FitContext, type Prediction, type SampleSet } from "../../mod.ts";
-import { type BackendRequest, countsPerSample, ParamStore, type TensorSet } from "../../lib/train/mod.ts";
+import {
+  type BackendRequest,
+  countsPerSample,
+  ParamStore,
+  selectBackend,
+  smokeFit,
+  type TensorSet,
+} from "../../lib/train/mod.ts";
+import { SeededRandom } from "../../lib/random/mod.ts";
 import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
 import { fitStandardizer, type Standardizer } from "../../lib/features/mod.ts";
 import { requireFittedFeatures, tfjsModel, trainNetwork } from "./tfjs_model.ts";
@@ -96,9 +104,23 @@ function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpM
 
 async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
+  const meta = metaFor(train, opts, settings.backend);
+  // With `auto`, WebGPU is taken only if one optimizer step of this network trains on it.
+  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+    smoke: () =>
+      smokeFit({
+        build: () => {
+          const s = build(meta, new SeededRandom(0));
+          return { store: s.store, forward: (x) => forward(s, x) };
+        },
+        data: () => tensorsOf(train, meta),
+        targetNames: train.targetNames,
+        settings,
+      }),
+  });
   requireTabular(train, "training");
   if (val) requireTabular(val, "validation");
-  const state = build(metaFor(train, opts, settings.backend), ctx.rng);
+  const state = build(meta, ctx.rng);
   return await trainNetwork({
     name: "mlp",
     options: opts,
@@ -112,12 +134,14 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
   }, ctx);
 }
 
-function predictMlp(state: MlpState, set: SampleSet): Prediction {
+async function predictMlp(state: MlpState, set: SampleSet): Promise<Prediction> {
   requireTabular(set, "prediction");
   requireFittedFeatures("mlp", state.meta.featureNames, set);
   const tensors = tensorsOf(set, state.meta);
   try {
-    const y = tf.tidy(() => forward(state, tensors.x).dataSync() as Float32Array);
+    const out = tf.tidy(() => forward(state, tensors.x));
+    const y = await out.data() as Float32Array;
+    out.dispose();
     return { y, yShape: [set.n, 1, state.meta.targetNames.length], mask: new Uint8Array(y.length).fill(1) };
   } finally {
     disposeSet(tensors);

@@ -20,7 +20,14 @@
  * length − 1; validation (early stopping) uses the evaluation's own prefix.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ParamStore, trainModel, weightHistograms } from "../../lib/train/mod.ts";
+import {
+  ParamStore,
+  readAll,
+  readLoss,
+  selectBackend,
+  trainModel,
+  weightHistograms,
+} from "../../lib/train/mod.ts";
 import { maskedMean } from "../../lib/loss/mod.ts";
 import { z } from "zod";
 import {
@@ -45,7 +52,7 @@ import {
   type SequenceInputSpec,
 } from "../../lib/sequence/mod.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
-import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions } from "../../lib/ode/mod.ts";
+import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions, type SolvePlan } from "../../lib/ode/mod.ts";
 import { requireFittedFeatures, type TfjsModel, tfjsModel } from "./tfjs_model.ts";
 
 const options = z.strictObject({
@@ -82,8 +89,8 @@ type NodeMeta = {
   /** Divisor of times for the solver (the largest training time), so it works on [0, ~1]. */
   timeScale: number;
   observe: ObserveSetting | null;
-  /** The CPU backend the fit ran on (a restore predicts on it too). */
-  backend: "wasm" | "cpu";
+  /** The backend the fit ran on (a restore predicts on it too). */
+  backend: "wasm" | "cpu" | "webgpu";
 };
 
 /** Latent trajectories of the last `predict`: N·T·latent values and the step times. */
@@ -95,16 +102,12 @@ export interface LatentTrajectories {
 }
 
 /**
- * The solver runs in float64 TypeScript on the CPU and reads tensors back synchronously, so the model
- * trains on a CPU backend: `auto` means wasm; `webgpu` is refused rather than silently replaced.
+ * On wasm/cpu the solver is one fused op in float64 TypeScript; on WebGPU it is tensor work planned step by
+ * step (lib/ode/device_solve.ts). `auto` means wasm: a latent ODE's work is thousands of tiny kernels, where
+ * per-kernel overhead dominates (docs/results.md §6), so a GPU is no gain; ask for `webgpu` by name.
  */
-function cpuBackend(requested: string): "wasm" | "cpu" {
-  if (requested === "webgpu") {
-    throw new Error(
-      "neural_ode: training.backend=webgpu is not supported (its ODE solver runs on the CPU); use auto, wasm or cpu",
-    );
-  }
-  return requested === "cpu" ? "cpu" : "wasm";
+function odeBackend(requested: string): "wasm" | "cpu" | "webgpu" {
+  return requested === "cpu" || requested === "webgpu" ? requested : "wasm";
 }
 
 /** A built latent ODE network with the metadata it was built from. */
@@ -112,6 +115,8 @@ interface NodeNetwork {
   meta: NodeMeta;
   store: ParamStore;
   net: LatentOdeNet;
+  /** GPU backends: the solve plan of the batch the next forward pass runs (null on wasm/cpu). */
+  plan: SolvePlan | null;
 }
 
 function buildNetwork(meta: NodeMeta, rng: { uniform(): number }): NodeNetwork {
@@ -130,7 +135,7 @@ function buildNetwork(meta: NodeMeta, rng: { uniform(): number }): NodeNetwork {
     store,
     rng,
   );
-  return { meta, store, net };
+  return { meta, store, net, plan: null };
 }
 
 /** `seed` (the run's) and `opts.seed` together seed the weights, the prefix draws and the batch order. */
@@ -142,7 +147,13 @@ async function fitNode(
   ctx: FitContext,
 ) {
   const settings = ctx.training;
-  const backend = cpuBackend(settings.backend);
+  if (settings.backend === "auto") {
+    ctx.log.info(
+      "neural_ode: backend auto means wasm (a latent ODE is many tiny kernels; ask for webgpu by name)",
+    );
+  }
+  const backend = odeBackend(settings.backend);
+  await selectBackend(backend, (l) => ctx.log.info(`neural_ode: ${l}`));
   const observe = observeFrom(ctx.observe);
   const seed = runSeed + opts.seed;
   const network = buildNetwork(fitMeta(train, opts, observe, backend), new SeededRandom(seed));
@@ -162,11 +173,18 @@ async function fitNode(
   const valSet = val ? prepare(val, meta) : null;
   const result = await trainModel({
     params: network.store.list(),
+    prepare: async (rows) => {
+      network.plan = await network.net.planSolve(toBatch(trainSet, rows).net, solveOptions(meta, true));
+    },
     lossFn: (rows) => lossOf(network, toBatch(trainSet, rows), ctx.loss),
     batchWeight: (rows) => rows.reduce((a, r) => a + trainSet.counts[r], 0),
     nTrain: trainSet.n,
     valLoss: valSet
-      ? () => tf.tidy(() => lossOf(network, toBatch(valSet, range(valSet.n)), ctx.loss, false).dataSync()[0])
+      ? async () => {
+        const batch = toBatch(valSet, range(valSet.n));
+        network.plan = await network.net.planSolve(batch.net, solveOptions(meta, false));
+        return await readLoss(tf.tidy(() => lossOf(network, batch, ctx.loss, false)));
+      }
       : undefined,
     settings,
     epochs: ctx.iterations,
@@ -186,10 +204,10 @@ async function fitNode(
 }
 
 /** Predictions in target units (batches of 64 samples) and the latent trajectories z(t). */
-function predictNode(
+async function predictNode(
   network: NodeNetwork,
   set: SampleSet,
-): { prediction: Prediction; latents: LatentTrajectories } {
+): Promise<{ prediction: Prediction; latents: LatentTrajectories }> {
   const meta = network.meta;
   checkNames(set, meta);
   const { latent } = network.net.shape;
@@ -198,11 +216,13 @@ function predictNode(
   const y = new Float32Array(set.n * T * K), zs = new Float32Array(set.n * T * latent);
   for (let start = 0; start < set.n; start += 64) {
     const rows = range(Math.min(64, set.n - start)).map((i) => start + i);
-    tf.tidy(() => {
-      const out = forwardNode(network, toBatch(prepared, rows), false);
-      y.set(out.y.dataSync(), start * T * K);
-      zs.set(out.z.dataSync(), start * T * latent);
-    });
+    const batch = toBatch(prepared, rows);
+    network.plan = await network.net.planSolve(batch.net, solveOptions(meta, false));
+    const out = tf.tidy(() => forwardNode(network, batch, false));
+    const [yPart, zPart] = await readAll([out.y, out.z]);
+    tf.dispose([out.y, out.z]);
+    y.set(yPart, start * T * K);
+    zs.set(zPart, start * T * latent);
   }
   const { mean, std } = meta.spec.targets;
   const mask = new Uint8Array(y.length);
@@ -237,6 +257,7 @@ function forwardNode(
   const anchored = batch.yAnchor !== null;
   const out = network.net.forward(batch.net, solveOptions(network.meta, differentiable), {
     fromStart: anchored,
+    plan: network.plan,
   });
   if (!batch.yAnchor) return out;
   const K = batch.k;
@@ -274,11 +295,10 @@ function createNeuralOde(opts: Options, runSeed: number): NeuralOdeInstance {
     name: "neural_ode",
     accepts: { layouts: ["sequence"], loss: true },
     build: buildNetwork,
-    fitBackend: cpuBackend,
     backend: (meta: NodeMeta) => meta.backend,
     fit: (train, val, ctx) => fitNode(opts, runSeed, train, val, ctx),
-    predict(network, set) {
-      const out = predictNode(network, set);
+    async predict(network, set) {
+      const out = await predictNode(network, set);
       latents = out.latents;
       return out.prediction;
     },

@@ -1,6 +1,6 @@
 /**
  * The base the tfjs model plugins (mlp, lstm_attn, neural_ode) share: one fitted network per instance;
- * `fit` starts the backend and runs the model's own training (checkpoint-folder errors become config
+ * `fit` runs the model's own training (which starts its backend; checkpoint-folder errors become config
  * errors); `state` is the network's metadata plus its weights as float32 arrays; `restore` starts the fit's
  * backend, rebuilds the network from the metadata and assigns the weights (predictions are bit-identical);
  * and the "not fitted" and "same features" checks. Each model file keeps only what is its own: the
@@ -42,17 +42,15 @@ export interface TfjsModelSpec<M, N extends Network<M>> {
   accepts: ModelInstance["accepts"];
   /** The network for `meta`, initialised from `rng` (a restore overwrites every value). */
   build(meta: M, rng: { uniform(): number }): N;
-  /** The backend a fit runs on for the `training.backend` request (default: the request itself). */
-  fitBackend?(requested: BackendRequest): BackendRequest;
   /** The backend a restored network predicts on: the fit's, so predictions match. */
   backend(meta: M): BackendRequest;
-  /** Trains a new network (on the fit's backend, already started). */
+  /** Starts the fit's backend (with `auto`, a smoke fit of this network) and trains a new network. */
   fit(
     train: SampleSet,
     val: SampleSet | undefined,
     ctx: FitContext,
   ): Promise<{ net: N; result: TrainResult }>;
-  predict(net: N, set: SampleSet): Prediction;
+  predict(net: N, set: SampleSet): Prediction | Promise<Prediction>;
 }
 
 /** A tfjs model instance: the contract's methods plus the fitted or restored network. */
@@ -75,15 +73,15 @@ export function tfjsModel<M, N extends Network<M>>(spec: TfjsModelSpec<M, N>): T
     accepts: spec.accepts,
     async fit(train, val, ctx) {
       replace(undefined);
-      const backend = spec.fitBackend?.(ctx.training.backend) ?? ctx.training.backend;
-      await selectBackend(backend, (line) => ctx.log.info(`${spec.name}: ${line}`));
       const fitted = await withCheckpointErrors(() => spec.fit(train, val, ctx));
       replace(fitted.net);
       return networkFitResult(fitted.result);
     },
-    // deno-lint-ignore require-await
-    predict: async (set) => spec.predict(ready(), set),
-    state: () => ({ meta: ready().meta, weights: weightsOf(ready().store) }) as unknown as PluginState,
+    predict: async (set) => await spec.predict(ready(), set),
+    async state() {
+      const { meta, store } = ready();
+      return { meta, weights: await weightsOf(store) } as unknown as PluginState;
+    },
     async restore(state) {
       const meta = state.meta as M;
       await selectBackend(spec.backend(meta));

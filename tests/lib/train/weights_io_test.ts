@@ -20,11 +20,11 @@ function store(shapes: Record<string, number[]>, fill: (i: number) => number): P
   return s;
 }
 
-Deno.test("weightsOf → assignWeights: values, −0 and subnormal floats come back bit for bit", () => {
+Deno.test("weightsOf → assignWeights: values, −0 and subnormal floats come back bit for bit", async () => {
   const special = [-0, 1e-45, 3.4028234663852886e38, Math.fround(0.1)];
   const source = store({ w: [2, 3], b: [3] }, (i) => special[i % 4] * (i % 3 === 0 ? -1 : 1));
   const target = store({ w: [2, 3], b: [3] }, () => 7);
-  const weights = weightsOf(source);
+  const weights = await weightsOf(source);
   assert.deepEqual(weights.names, ["w", "b"]);
   assert.deepEqual(weights.shapes, [[2, 3], [3]]);
   assignWeights(target, weights, "test");
@@ -37,8 +37,8 @@ Deno.test("weightsOf → assignWeights: values, −0 and subnormal floats come b
   target.dispose();
 });
 
-Deno.test("assignWeights refuses other names and other shapes, naming them", () => {
-  const weights = weightsOf(store({ w: [2, 3] }, () => 1));
+Deno.test("assignWeights refuses other names and other shapes, naming them", async () => {
+  const weights = await weightsOf(store({ w: [2, 3] }, () => 1));
   assert.throws(
     () => assignWeights(store({ v: [2, 3] }, () => 0), weights, "mlp"),
     /mlp: saved weights do not fit the model: missing \[v\], unexpected \[w\]/,
