@@ -7,9 +7,13 @@ import { buildCommand, buildRouteMap } from "@stricli/core";
 import YAML from "yaml";
 import {
   builtinNames,
+  createLogger,
+  createPlugin,
+  createRng,
   DEFAULT_INSPECT_TIMEOUT_S,
   describePermissions,
   inspectUrlPlugin,
+  type LoadedPlugin,
   loadPlugin,
   NO_PERMISSIONS,
   permissionsDiff,
@@ -180,9 +184,42 @@ const pluginsTest = buildCommand({
       const failed = results.filter((r) => !r.ok).length;
       this.process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
       if (failed) this.process.exitCode = 1;
+      if (loaded.definition.kind === "dataset" && failed === 0) {
+        const options = flags.options ? YAML.parse(flags.options) : {};
+        for (const line of await pipelineFit(loaded as LoadedPlugin<"dataset">, options)) {
+          this.process.stdout.write(`${line}\n`);
+        }
+      }
     });
   },
 });
+
+/**
+ * Which built-in pipelines can read a dataset (informational, not a contract failure: a dataset without
+ * curves is not meant for ica_peaks): each is fitted with its defaults on every cell, and the first error —
+ * typically the missing column, named — is reported.
+ */
+async function pipelineFit(dataset: LoadedPlugin<"dataset">, options: unknown): Promise<string[]> {
+  const ctx = { seed: 1, rng: createRng(1), log: createLogger({ quiet: true }), cacheDir: "artifacts/cache" };
+  const lines: string[] = [];
+  for (const name of builtinNames().pipeline) {
+    try {
+      const data = await createPlugin(dataset, options, ctx, "data");
+      const pipeline = await createPlugin(await loadPlugin(name, "pipeline"), {}, ctx, "pipeline");
+      const set = await (await pipeline.fit(data)).transform(data);
+      lines.push(
+        set.n > 0
+          ? `pipeline ${name}: reads it (${set.n} samples)`
+          : `pipeline ${name}: cannot read it: no samples (for ica_peaks: no curves)`,
+      );
+    } catch (err) {
+      lines.push(
+        `pipeline ${name}: cannot read it: ${((err as Error).message ?? String(err)).split("\n")[0]}`,
+      );
+    }
+  }
+  return lines;
+}
 
 /** The `plugins` route map. */
 export const pluginsRoutes = buildRouteMap({
