@@ -27,8 +27,22 @@ export { experimentSchema } from "./core/experiment_schema.ts";
 export type { ExperimentConfig, PluginEntry } from "./core/experiment_schema.ts";
 export { builtinNames, createPlugin, loadPlugin, validateDefinition } from "./core/loader.ts";
 export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
-export { readPluginLock, trustUrlPlugin, writePluginLock } from "./core/plugin_lock.ts";
-export type { PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
+export {
+  DEFAULT_INSPECT_TIMEOUT_S,
+  inspectUrlPlugin,
+  readPluginLock,
+  recordTrustedPlugin,
+  removeTrustedPlugin,
+  trustUrlPlugin,
+  writePluginLock,
+} from "./core/plugin_lock.ts";
+export type { InspectOptions, PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
+export {
+  type DeclaredPermissions,
+  describePermissions,
+  NO_PERMISSIONS,
+  permissionsDiff,
+} from "./core/sandbox/declared_permissions.ts";
 export { loadConfigPlugins, runExperiment, validateRunConfig } from "./core/runner.ts";
 export type { RunOptions, RunStep, RunSummary } from "./core/runner.ts";
 export { predictionsCsv } from "./core/report.ts";
@@ -56,6 +70,18 @@ export { compareSweep, formatComparison } from "./core/sweep_compare.ts";
 export type { CompareRequest, SweepComparison } from "./core/sweep_compare.ts";
 export { pointLogPath as sweepPointLogPath, slurmOptionsSchema, SweepError } from "./lib/sweep/mod.ts";
 export type { SlurmOptions, SweepRecord } from "./lib/sweep/mod.ts";
+export {
+  compatibilityLine,
+  decodePluginState,
+  encodePluginState,
+  readPluginState,
+  stampOf,
+  STATE_FILE,
+  STATE_FORMAT,
+  STATE_SIDECAR,
+  writePluginState,
+} from "./core/plugin_state.ts";
+export type { EncodedState, StateStamp } from "./core/plugin_state.ts";
 export type { PredictOptions } from "./core/predict.ts";
 export { permissionsFor } from "./core/permissions.ts";
 export { runContract } from "./core/contract/run_contract.ts";
@@ -72,15 +98,23 @@ export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/mod.ts";
 export { migrateFileStore } from "./lib/mlflow/mod.ts";
 export { artifactsAncestor } from "./lib/mlflow/mod.ts";
 
-/** Types a dataset plugin definition. */
-export const defineDataset = <O>(d: PluginDefinition<"dataset", O, DatasetInstance>) => d;
+/** Types a dataset plugin definition (the instance type is inferred, so extra methods stay typed). */
+export const defineDataset = <O, I extends DatasetInstance = DatasetInstance>(
+  d: PluginDefinition<"dataset", O, I>,
+) => d;
 /** Types a split plugin definition. */
-export const defineSplit = <O>(d: PluginDefinition<"split", O, SplitInstance>) => d;
+export const defineSplit = <O, I extends SplitInstance = SplitInstance>(d: PluginDefinition<"split", O, I>) =>
+  d;
 /** Types a pipeline plugin definition. */
-export const definePipeline = <O>(d: PluginDefinition<"pipeline", O, PipelineInstance>) => d;
+export const definePipeline = <O, I extends PipelineInstance = PipelineInstance>(
+  d: PluginDefinition<"pipeline", O, I>,
+) => d;
 /** Types a model plugin definition. */
-export const defineModel = <O>(d: PluginDefinition<"model", O, ModelInstance>) => d;
+export const defineModel = <O, I extends ModelInstance = ModelInstance>(d: PluginDefinition<"model", O, I>) =>
+  d;
 /** Types a loss plugin definition. */
-export const defineLoss = <O>(d: PluginDefinition<"loss", O, LossInstance>) => d;
+export const defineLoss = <O, I extends LossInstance = LossInstance>(d: PluginDefinition<"loss", O, I>) => d;
 /** Types a tracker plugin definition. */
-export const defineTracker = <O>(d: PluginDefinition<"tracker", O, TrackerInstance>) => d;
+export const defineTracker = <O, I extends TrackerInstance = TrackerInstance>(
+  d: PluginDefinition<"tracker", O, I>,
+) => d;

@@ -54,7 +54,7 @@ export async function splitFoldNames(composed: ComposedConfig): Promise<string[]
     ctx("split"),
     "split",
   );
-  return split.folds(await dataset.cells(), rng.fork("folds")).map((f) => f.name);
+  return (await split.folds(await dataset.cells(), rng.fork("folds"))).map((f) => f.name);
 }
 
 /** An entry's options: everything but `use` (as the runner hands them to `create`). */

@@ -13,6 +13,7 @@ import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, loadPlugin } from "./loader.ts";
 import type { Logger, ProgressSink } from "./plugin.ts";
 import type { PredictionRow } from "./report.ts";
+import { readPluginState, stampOf } from "./plugin_state.ts";
 import { createRng } from "./rng.ts";
 import { entryOptions } from "./runner.ts";
 import { restrictToCells } from "./view.ts";
@@ -48,20 +49,14 @@ export async function predictWithRun(opts: PredictOptions): Promise<PredictionRo
     progress: opts.progress,
   };
   const dataset = await createPlugin(await loadPlugin(data.use, "dataset"), entryOptions(data), ctx, "data");
-  const pipeline = await createPlugin(
-    await loadPlugin(config.pipeline.use, "pipeline"),
-    entryOptions(config.pipeline),
-    ctx,
-    "pipeline",
+  const pipelinePlugin = await loadPlugin(config.pipeline.use, "pipeline");
+  const pipeline = await createPlugin(pipelinePlugin, entryOptions(config.pipeline), ctx, "pipeline");
+  const modelPlugin = await loadPlugin(config.model.use, "model");
+  const model = await createPlugin(modelPlugin, entryOptions(config.model), ctx, "model");
+  const fitted = await pipeline.restore(
+    await readPluginState(join(foldDir, "pipeline"), stampOf(pipelinePlugin.definition)),
   );
-  const model = await createPlugin(
-    await loadPlugin(config.model.use, "model"),
-    entryOptions(config.model),
-    ctx,
-    "model",
-  );
-  const fitted = await pipeline.load(join(foldDir, "pipeline"));
-  await model.load(join(foldDir, "model"));
+  await model.restore(await readPluginState(join(foldDir, "model"), stampOf(modelPlugin.definition)));
   const all = (await dataset.cells()).map((c) => c.cellKey);
   const unknown = (opts.cells ?? []).filter((c) => !all.includes(c));
   if (unknown.length) {

@@ -7,8 +7,7 @@
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
 import { writeFileAtomic } from "../lib/io/mod.ts";
-import type { ComposedConfig } from "./config.ts";
-import { makeRunId } from "./config.ts";
+import { type ComposedConfig, makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import type { PluginEntry } from "./experiment_schema.ts";
 import { createPlugin, type LoadedPlugin, loadPlugin, validateOptions } from "./loader.ts";
@@ -30,6 +29,7 @@ import type {
   ProgressSink,
 } from "./plugin.ts";
 import { type GuardedPlugin, type GuardOptions, PluginCalls } from "./plugin_guard.ts";
+import { stampOf, writePluginState } from "./plugin_state.ts";
 import { type RefitPlan, refitPlan } from "./refit_plan.ts";
 import {
   buildReport,
@@ -115,7 +115,7 @@ export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPl
   // Verified copies of URL plugins go under output.dir, one of the folders `--print-permissions` allows.
   const urlCacheDir = join(c.output.dir, "plugins");
   const load = <K extends PluginKind>(entry: PluginEntry, kind: K) =>
-    loadPlugin(entry.use, kind, { urlCacheDir });
+    loadPlugin(entry.use, kind, { urlCacheDir, timeoutS: c.plugins.timeout_s });
   return {
     dataset: await load(c.data, "dataset"),
     split: await load(c.split, "split"),
@@ -343,7 +343,7 @@ class Lifecycle {
       detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
     });
     const split = await this.create("split", c.split, "split", "split");
-    const folds = selectFolds(split.folds(cells, this.rng.fork("folds")), c.evaluation.folds);
+    const folds = selectFolds(await split.folds(cells, this.rng.fork("folds")), c.evaluation.folds);
     checkFolds(folds, cells);
     this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
     timings.load_split_s = (Date.now() - t0) / 1000;
@@ -370,7 +370,7 @@ class Lifecycle {
     const step = (s: RunStep["step"], detail: Record<string, unknown>) =>
       this.opts.onStep?.({ step: s, fold: fold.name, detail });
     const pipeline = await this.create("pipeline", c.pipeline, "pipeline", "pipeline", {
-      guardResultOf: ["fit", "load"],
+      guardResultOf: ["fit", "restore"],
     });
     let bestIteration: number | undefined;
     let validationLoss: number | undefined;
@@ -410,7 +410,7 @@ class Lifecycle {
       observe: c.evaluation.observe,
     }));
     await this.saveFold(fold.name, fitted, model);
-    return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
+    return { ...fold, bestIteration, validationLoss, refit: plan, importance: await model.importance?.() };
   }
 
   /**
@@ -485,8 +485,12 @@ class Lifecycle {
 
   async saveFold(name: string, fitted: FittedPipeline, model: ModelInstance): Promise<void> {
     const dir = join(this.runDir, "folds", safeName(name));
-    await fitted.save(join(dir, "pipeline"));
-    await model.save(join(dir, "model"));
+    await writePluginState(
+      join(dir, "pipeline"),
+      stampOf(this.plugins.pipeline.definition),
+      await fitted.state(),
+    );
+    await writePluginState(join(dir, "model"), stampOf(this.plugins.model.definition), await model.state());
   }
 }
 

@@ -16,19 +16,23 @@ import {
   createLogger,
   createPlugin,
   createRng,
+  createSampleSet,
   type DatasetInstance,
+  type Explanation,
   loadPlugin,
+  type ModelInstance,
   type PluginContext,
   type PluginEntry,
   type PluginKind,
+  readPluginState,
   restrictToCells,
   runExperiment,
   type RunSummary,
   type SampleSet,
   selectSamples,
+  stampOf,
   terminalProgress,
 } from "../mod.ts";
-import { createSampleSet, type Explanation, type ModelInstance } from "../mod.ts";
 import { csvLine, writeFileAtomic } from "../lib/io/mod.ts";
 import { explainModelAgnostic, meanAbsShap, rankFeatures } from "../lib/shap/mod.ts";
 import { curveFeatures, icaCurve, type IcaOptions } from "../lib/signal/mod.ts";
@@ -145,6 +149,11 @@ async function create<K extends PluginKind>(entry: PluginEntry, kind: K, ctx: Pl
   return await createPlugin(await loadPlugin(use, kind), options, ctx, kind === "dataset" ? "data" : kind);
 }
 
+/** The state stamp of an entry's plugin (what its saved state must carry). */
+async function stamp(entry: PluginEntry) {
+  return stampOf((await loadPlugin(entry.use)).definition);
+}
+
 /** The runner's folder name for a fold. */
 function foldDir(runDir: string, fold: string): string {
   return join(runDir, "folds", fold.replace(/[^A-Za-z0-9_.-]+/g, "_"));
@@ -170,7 +179,9 @@ async function explainHoldout(
   let maxLocalError = 0, method = "";
   for (const fold of summary.folds) {
     const dir = foldDir(summary.runDir, fold.name);
-    const fitted = await pipeline.load(join(dir, "pipeline"));
+    const fitted = await pipeline.restore(
+      await readPluginState(join(dir, "pipeline"), await stamp(entries.pipeline)),
+    );
     const set = await fitted.transform(restrictToCells(dataset, fold.test));
     const training = await fitted.transform(restrictToCells(dataset, [...fold.train, ...fold.val]));
     const background = selectSamples(
@@ -178,7 +189,7 @@ async function explainHoldout(
       ctx.rng.sample([...Array(training.n).keys()], Math.min(BACKGROUND_ROWS, training.n)),
     );
     const model = await create(entries.model, "model", ctx);
-    await model.load(join(dir, "model"));
+    await model.restore(await readPluginState(join(dir, "model"), await stamp(entries.model)));
     const explained = model.explain
       ? await model.explain(set, background)
       : await agnostic(model, set, background, ctx);

@@ -21,12 +21,18 @@ import {
   createPlugin,
   createRng,
   loadPlugin,
+  type ModelInstance,
+  type Prediction,
+  type PredictionRow,
+  readPluginState,
   restrictToCells,
   runExperiment,
   type RunSummary,
+  type SampleSet,
+  stampOf,
+  type TargetReport,
   terminalProgress,
 } from "../mod.ts";
-import type { ModelInstance, Prediction, PredictionRow, SampleSet, TargetReport } from "../mod.ts";
 import { buildReport } from "../core/report.ts";
 import { observedPrefix } from "../core/runner.ts";
 import { writeFileAtomic } from "../lib/io/mod.ts";
@@ -178,13 +184,17 @@ async function reloadFolds(summary: RunSummary, overrides: string[]): Promise<Re
   const { use: pipeUse, ...pipeOpts } = c.pipeline;
   const { use: modelUse, ...modelOpts } = c.model;
   const dataset = await createPlugin(await loadPlugin(dataUse, "dataset"), dataOpts, ctx, "data");
-  const pipeline = await createPlugin(await loadPlugin(pipeUse, "pipeline"), pipeOpts, ctx, "pipeline");
+  const pipelinePlugin = await loadPlugin(pipeUse, "pipeline"),
+    modelPlugin = await loadPlugin(modelUse, "model");
+  const pipeline = await createPlugin(pipelinePlugin, pipeOpts, ctx, "pipeline");
   const out: ReloadedFold[] = [];
   for (const fold of summary.folds) {
-    const model = await createPlugin(await loadPlugin(modelUse, "model"), modelOpts, ctx, "model");
+    const model = await createPlugin(modelPlugin, modelOpts, ctx, "model");
     const dir = join(summary.runDir, "folds", fold.name.replace(/[^A-Za-z0-9_.-]+/g, "_"));
-    const fitted = await pipeline.load(join(dir, "pipeline"));
-    await model.load(join(dir, "model"));
+    const fitted = await pipeline.restore(
+      await readPluginState(join(dir, "pipeline"), stampOf(pipelinePlugin.definition)),
+    );
+    await model.restore(await readPluginState(join(dir, "model"), stampOf(modelPlugin.definition)));
     const test = await fitted.transform(restrictToCells(dataset, fold.test));
     const prediction = await model.predict(test);
     out.push({
