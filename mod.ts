@@ -27,8 +27,22 @@ export { experimentSchema } from "./core/experiment_schema.ts";
 export type { ExperimentConfig, PluginEntry } from "./core/experiment_schema.ts";
 export { builtinNames, createPlugin, loadPlugin, validateDefinition } from "./core/loader.ts";
 export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
-export { readPluginLock, trustUrlPlugin, writePluginLock } from "./core/plugin_lock.ts";
-export type { PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
+export {
+  DEFAULT_INSPECT_TIMEOUT_S,
+  inspectUrlPlugin,
+  readPluginLock,
+  recordTrustedPlugin,
+  removeTrustedPlugin,
+  trustUrlPlugin,
+  writePluginLock,
+} from "./core/plugin_lock.ts";
+export type { InspectOptions, PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
+export {
+  type DeclaredPermissions,
+  describePermissions,
+  NO_PERMISSIONS,
+  permissionsDiff,
+} from "./core/sandbox/declared_permissions.ts";
 export { loadConfigPlugins, runExperiment, validateRunConfig } from "./core/runner.ts";
 export type { RunOptions, RunStep, RunSummary } from "./core/runner.ts";
 export { predictionsCsv } from "./core/report.ts";
@@ -37,6 +51,25 @@ export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 export { formatRunList, listRuns } from "./core/runs_list.ts";
 export type { ListedStatus, RunListing } from "./core/runs_list.ts";
 export { predictWithRun } from "./core/predict.ts";
+export { openSweep, planSweep } from "./core/sweep_plan.ts";
+export type { SweepPlan, SweepRequest } from "./core/sweep_plan.ts";
+export { runSweepPoint } from "./core/sweep_point.ts";
+export type { PointOutcome, SweepPointOptions } from "./core/sweep_point.ts";
+export { formatSweepStatus, sweepStatus } from "./core/sweep_status.ts";
+export type { SweepPointReport, SweepPointStatus, SweepStatus } from "./core/sweep_status.ts";
+export {
+  cancelSweep,
+  launchLocal,
+  pendingPoints,
+  slurmScripts,
+  submitSlurm,
+  waitSlurm,
+} from "./core/sweep_launch.ts";
+export type { LocalLaunchResult, PointCommands, SlurmScripts } from "./core/sweep_launch.ts";
+export { compareSweep, formatComparison } from "./core/sweep_compare.ts";
+export type { CompareRequest, SweepComparison } from "./core/sweep_compare.ts";
+export { pointLogPath as sweepPointLogPath, slurmOptionsSchema, SweepError } from "./lib/sweep/mod.ts";
+export type { SlurmOptions, SweepRecord } from "./lib/sweep/mod.ts";
 export {
   compatibilityLine,
   decodePluginState,

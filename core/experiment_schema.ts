@@ -43,6 +43,11 @@ export const experimentSchema = z.strictObject({
   evaluation: z.strictObject({
     observe: observeSchema.nullable().default(null),
     refit: z.boolean().default(true),
+    /**
+     * Only these folds of the split, by name (a sweep runs one fold per point). Optional without a default,
+     * so configs that leave it out keep their config hash.
+     */
+    folds: z.array(z.string().min(1)).min(1, "name at least one fold").optional(),
   }).default({ observe: null, refit: true }),
   output: z.strictObject({ dir: z.string().min(1).default("artifacts") }).default({ dir: "artifacts" }),
   plugins: z.strictObject({

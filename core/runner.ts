@@ -44,6 +44,7 @@ import { holdRunLock } from "./run_liveness.ts";
 import { scoredRows } from "./scoring.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
 import { restrictToCells } from "./view.ts";
+import { selectFolds } from "./fold_selection.ts";
 
 /** A step of the lifecycle, reported as it happens (the milestone scripts print these). */
 export interface RunStep {
@@ -114,7 +115,7 @@ export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPl
   // Verified copies of URL plugins go under output.dir, one of the folders `--print-permissions` allows.
   const urlCacheDir = join(c.output.dir, "plugins");
   const load = <K extends PluginKind>(entry: PluginEntry, kind: K) =>
-    loadPlugin(entry.use, kind, { urlCacheDir });
+    loadPlugin(entry.use, kind, { urlCacheDir, timeoutS: c.plugins.timeout_s });
   return {
     dataset: await load(c.data, "dataset"),
     split: await load(c.split, "split"),
@@ -342,7 +343,7 @@ class Lifecycle {
       detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
     });
     const split = await this.create("split", c.split, "split", "split");
-    const folds = split.folds(cells, this.rng.fork("folds"));
+    const folds = selectFolds(await split.folds(cells, this.rng.fork("folds")), c.evaluation.folds);
     checkFolds(folds, cells);
     this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
     timings.load_split_s = (Date.now() - t0) / 1000;
@@ -409,7 +410,7 @@ class Lifecycle {
       observe: c.evaluation.observe,
     }));
     await this.saveFold(fold.name, fitted, model);
-    return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
+    return { ...fold, bestIteration, validationLoss, refit: plan, importance: await model.importance?.() };
   }
 
   /**

@@ -26,8 +26,8 @@ export async function splitContract(
   const cells = contractCells();
   const known = new Set(cells.map((c) => c.cellKey));
   return await runChecks({
-    "folds(): known cells, test disjoint from train and val": () => {
-      const folds = split.folds(cells, createRng(1));
+    "folds(): known cells, test disjoint from train and val": async () => {
+      const folds = await split.folds(cells, createRng(1));
       expect(folds.length > 0, "no folds");
       for (const f of folds) {
         const all = [...f.train, ...f.val, ...f.test];
@@ -38,9 +38,9 @@ export async function splitContract(
         expect(f.test.length > 0 && f.train.length > 0, `fold ${f.name} has an empty train or test set`);
       }
     },
-    "folds(): the same seed gives the same folds": () => {
-      const a = JSON.stringify(split.folds(cells, createRng(5)));
-      const b = JSON.stringify(split.folds(cells, createRng(5)));
+    "folds(): the same seed gives the same folds": async () => {
+      const a = JSON.stringify(await split.folds(cells, createRng(5)));
+      const b = JSON.stringify(await split.folds(cells, createRng(5)));
       expect(a === b, "folds differ for the same seed");
     },
   });
