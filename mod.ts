@@ -2,7 +2,7 @@
  * BatteryML for Deno — the public API for scripts and plugin authors.
  *
  * Plugin authors need only the `define*` helpers (they add types; a plain object works as well) and the
- * contract types; scripts use `composeConfig` + `runExperiment`; the `batteryml` CLI (cli/) imports only this
+ * contract types; scripts use `composeConfig` + `runExperiment`, and `openRun` to reopen a finished run; the `batteryml` CLI (cli/) imports only this
  * module and its own files.
  */
 import type {
@@ -29,9 +29,14 @@ export { builtinNames, createPlugin, loadPlugin, validateDefinition } from "./co
 export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
 export { readPluginLock, trustUrlPlugin, writePluginLock } from "./core/plugin_lock.ts";
 export type { PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
-export { loadConfigPlugins, runExperiment, validateRunConfig } from "./core/runner.ts";
-export type { RunOptions, RunStep, RunSummary } from "./core/runner.ts";
-export { predictionsCsv } from "./core/report.ts";
+export { runExperiment } from "./core/run.ts";
+export type { FoldOutcome, RunOptions, RunStep, RunSummary } from "./core/run.ts";
+export { loadConfigPlugins, validateRunConfig } from "./core/run_plugins.ts";
+export { openRun } from "./core/open_run.ts";
+export type { OpenedFold, OpenedRun, OpenRunOptions } from "./core/open_run.ts";
+export type { RunManifest } from "./core/run_manifest.ts";
+export { observedPrefix } from "./core/observe.ts";
+export { buildReport, predictionsCsv } from "./core/report.ts";
 export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 export { formatRunList, listRuns } from "./core/runs_list.ts";

@@ -13,22 +13,19 @@
  * RPTs and of the whole prefix), and writes per-model figures in days since the first RPT: measured vs
  * forecast trajectories, the neural ODE's latent trajectories, LSTM-attention's attention heatmap.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   builtinNames,
   composeConfig,
   createLogger,
-  createPlugin,
-  createRng,
   loadPlugin,
-  restrictToCells,
+  openRun,
   runExperiment,
   type RunSummary,
   terminalProgress,
 } from "../mod.ts";
+import { buildReport, observedPrefix } from "../mod.ts";
 import type { ModelInstance, Prediction, PredictionRow, SampleSet, TargetReport } from "../mod.ts";
-import { buildReport } from "../core/report.ts";
-import { observedPrefix } from "../core/runner.ts";
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import { type ForecastAnchors, forecastAnchors } from "../lib/nn/forecast_anchor.ts";
 import { attentionHeatmap } from "../lib/plot/attention.ts";
@@ -165,30 +162,17 @@ interface ReloadedFold {
   model: ModelInstance;
 }
 
-/** Reloads every fold's saved pipeline and model and forecasts its test cells again (as the run did). */
-async function reloadFolds(summary: RunSummary, overrides: string[]): Promise<ReloadedFold[]> {
-  const c = (await composeConfig({ overrides })).config;
-  const ctx = { seed: 1, rng: createRng(1), log: createLogger({ quiet: true }), cacheDir: "artifacts/cache" };
-  const { use: dataUse, ...dataOpts } = c.data;
-  const { use: pipeUse, ...pipeOpts } = c.pipeline;
-  const { use: modelUse, ...modelOpts } = c.model;
-  const dataset = await createPlugin(await loadPlugin(dataUse, "dataset"), dataOpts, ctx, "data");
-  const pipeline = await createPlugin(await loadPlugin(pipeUse, "pipeline"), pipeOpts, ctx, "pipeline");
+/** Reopens every fold of a finished run (`openRun`) and forecasts its test cells again, as the run did. */
+async function reloadFolds(summary: RunSummary): Promise<ReloadedFold[]> {
+  // runDir is <output.dir>/runs/<id>.
+  const outputDir = dirname(dirname(summary.runDir));
+  const run = await openRun(summary.runId, { outputDir, log: createLogger({ quiet: true }) });
   const out: ReloadedFold[] = [];
-  for (const fold of summary.folds) {
-    const model = await createPlugin(await loadPlugin(modelUse, "model"), modelOpts, ctx, "model");
-    const dir = join(summary.runDir, "folds", fold.name.replace(/[^A-Za-z0-9_.-]+/g, "_"));
-    const fitted = await pipeline.load(join(dir, "pipeline"));
-    await model.load(join(dir, "model"));
-    const test = await fitted.transform(restrictToCells(dataset, fold.test));
+  for (const { name } of run.folds) {
+    const { model, samples } = await run.fold(name);
+    const test = await samples();
     const prediction = await model.predict(test);
-    out.push({
-      fold: fold.name,
-      test,
-      observed: observedPrefix(test, c.evaluation.observe),
-      prediction,
-      model,
-    });
+    out.push({ fold: name, test, observed: observedPrefix(test), prediction, model });
   }
   return out;
 }
@@ -439,7 +423,7 @@ export async function milestoneC(
   let reference: ReloadedFold[] | undefined;
   for (const model of usable) {
     const t0 = performance.now();
-    const { summary: s, overrides: all } = await selectByValidation(model, base, overrides, print);
+    const { summary: s } = await selectByValidation(model, base, overrides, print);
     summaries[model] = s;
     reports[model] = s.report;
     print(
@@ -447,7 +431,7 @@ export async function milestoneC(
         s.folds.map((f) => f.bestIteration ?? "n/a").join("/")
       }, run ${s.runDir}`,
     );
-    const folds = await reloadFolds(s, all);
+    const folds = await reloadFolds(s);
     reference ??= folds;
     for (const target of folds[0]?.test.targetNames ?? []) {
       print(

@@ -45,7 +45,7 @@ const REASON: Record<string, RegExp> = {
   "dataset/table": /table holds cells not asked for/,
   "dataset/curves": /curve of t\/B RPT 0: asked for cell t\/A/,
   "dataset/fingerprint": /is not a sha256 hex digest/,
-  "split/folds": /tests on a training cell/,
+  "split/folds": /tests on training cells/,
   "pipeline/fit": /cell '5\/ZZ' is outside this view/,
   "pipeline/transform": /samples differ alone vs with/,
   "pipeline/save": /save\(\) wrote no file into its folder/,

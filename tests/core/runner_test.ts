@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { composeConfig } from "../../core/config.ts";
 import { LeakageError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
-import { runExperiment, type RunStep } from "../../core/runner.ts";
+import { runExperiment, type RunStep } from "../../core/run.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { TINY_CELLS, tinySoh } from "../fixtures/plugins/tiny_dataset.ts";
 
@@ -87,7 +87,7 @@ Deno.test("a failing tracker warns once and the run still finishes", async () =>
 
 Deno.test("without validation cells the model is fitted once, on the training cells", async () => {
   const configDir = await makeConfigDir();
-  const composed = await composeConfig({ configDir, overrides: ["+split.with_val=false"] });
+  const composed = await composeConfig({ configDir, overrides: ["evaluation.val_per_temperature=0"] });
   const steps: string[] = [];
   const summary = await runExperiment({
     composed,

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { composeConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
-import { runExperiment } from "../../core/runner.ts";
+import { runExperiment } from "../../core/run.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { recorded } from "../fixtures/plugins/recording_loss.ts";
 
