@@ -146,8 +146,11 @@ Deno.test("evaluation.refit=false predicts with the inner fit: the dummy's mean 
     onStep: (s) => steps.push(s.step),
   });
   assert.deepEqual(steps, ["load", "split", "pipeline", "samples", "train", "predict", "report"]);
-  // tiny_split validates on the first training cell (t/A): the inner fit saw t/B, t/E, t/F only.
-  const inner = TINY_CELLS.filter(([k, c]) => c !== 25 && k !== "t/A");
+  // The core validated on one training cell per temperature: the inner fit saw only the other two.
+  const { train, val } = summary.folds[0];
+  assert.equal(val.length, 2);
+  const inner = TINY_CELLS.filter(([k]) => train.includes(k));
+  assert.equal(inner.length, 2);
   const sohs = inner.flatMap(([, , rate]) => [0, 1, 2, 3, 4].map((r) => tinySoh(rate, r)));
   const mean = Math.fround(sohs.reduce((a, b) => a + b, 0) / sohs.length);
   const csv = (await Deno.readTextFile(join(summary.runDir, "predictions.csv"))).trim().split("\n").slice(1);
