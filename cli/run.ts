@@ -4,7 +4,6 @@ import {
   composeConfig,
   createLogger,
   interruptOnSignals,
-  permissionsFor,
   readPluginLock,
   runExperiment,
   runFigures,
@@ -12,6 +11,7 @@ import {
   type TargetReport,
   terminalProgress,
 } from "../mod.ts";
+import { permissionsFor } from "./permissions.ts";
 import { type CommonFlags, commonFlags, configDirFlag, type Ctx, guarded, overridesArg } from "./common.ts";
 import { describeStep } from "./steps.ts";
 

@@ -23,7 +23,7 @@ import {
   type PluginKind,
   type StandardIssue,
 } from "./plugin.ts";
-import { sha256Hex } from "./hash.ts";
+import { sha256Hex } from "../lib/hash/mod.ts";
 import { type PluginLock, readPluginLock } from "./plugin_lock.ts";
 
 /** Where a plugin came from. */

@@ -5,7 +5,7 @@
  */
 import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import { PluginError } from "./errors.ts";
-import { sha256Hex } from "./hash.ts";
+import { sha256Hex } from "../lib/hash/mod.ts";
 // A cycle (the loader reads the lock), harmless: neither module uses the other while it loads.
 import { fetchPluginSource, loadPlugin } from "./loader.ts";
 

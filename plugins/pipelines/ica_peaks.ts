@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { DiskCache } from "../../core/cache.ts";
+import { DiskCache } from "../../lib/cache/mod.ts";
 import { DataError } from "../../core/errors.ts";
 import type {
   CellInfo,

@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import type { CheckResult } from "../../core/contract/checks.ts";
-import { runContract } from "../../core/contract/run_contract.ts";
+import type { CheckResult } from "../../testing/mod.ts";
+import { runContract } from "../../testing/mod.ts";
 import { loadPlugin } from "../../core/loader.ts";
 import { INSTANCE_METHODS, type PluginKind } from "../../core/plugin.ts";
 import { BROKEN_DATASET_METHODS } from "../fixtures/plugins/contract_dataset.ts";

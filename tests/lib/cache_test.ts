@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { DiskCache } from "../../core/cache.ts";
-import { sha256Hex } from "../../core/hash.ts";
+import { DiskCache } from "../../lib/cache/mod.ts";
+import { sha256Hex } from "../../lib/hash/mod.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 
 async function setup() {

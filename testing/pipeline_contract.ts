@@ -4,10 +4,10 @@
  * in the declared layout, and a cell's samples do not depend on which other cells are transformed with it;
  * `save` writes the fitted state into its folder; `load` of that folder reproduces the transform.
  */
-import { createPlugin, type LoadedPlugin, loadPlugin } from "../loader.ts";
-import type { DatasetInstance, FittedPipeline, PluginContext } from "../plugin.ts";
-import { indicesOfCells, type SampleSet, selectSamples } from "../sample.ts";
-import { restrictToCells } from "../view.ts";
+import { createPlugin, type LoadedPlugin, loadPlugin } from "../core/loader.ts";
+import type { DatasetInstance, FittedPipeline, PluginContext } from "../core/plugin.ts";
+import { indicesOfCells, type SampleSet, selectSamples } from "../core/sample.ts";
+import { restrictToCells } from "../core/view.ts";
 import { type CheckResult, expect, filesUnder, runChecks, scratchDir } from "./checks.ts";
 
 /** The synthetic dataset pipelines are checked on (generated once into the cache). */

@@ -4,8 +4,8 @@
  * method is its own check, so a tracker that throws or rejects in one of them is reported by that name.
  */
 import { join } from "node:path";
-import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { PluginContext } from "../plugin.ts";
+import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
+import type { PluginContext } from "../core/plugin.ts";
 import { type CheckResult, runChecks, scratchDir } from "./checks.ts";
 
 /** A valid 1×1 RGBA PNG, so `figure` gets real image bytes. */

@@ -4,11 +4,11 @@
  * save writes the state, load of it gives identical predictions, and the optional explain/importance give
  * finite values of the set's features.
  */
-import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { Explanation, FitResult, PluginContext, Prediction } from "../plugin.ts";
-import { resolveTrainingSettings } from "../../lib/nn/training_settings.ts";
-import { createRng } from "../rng.ts";
-import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
+import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
+import type { Explanation, FitResult, PluginContext, Prediction } from "../core/plugin.ts";
+import { resolveTrainingSettings } from "../lib/nn/training_settings.ts";
+import { createRng } from "../core/rng.ts";
+import { createSampleSet, padSequences, type SampleSet } from "../core/sample.ts";
 import { type CheckResult, expect, filesUnder, runChecks, scratchDir } from "./checks.ts";
 
 /** A small tabular regression set: y = 1 − 0.02·x0 + 0.01·x1 over 4 cells. */

@@ -1,8 +1,8 @@
 /** Contract suite for split plugins: folds hold known cells, never test a training cell, leave `val` to the core, and are seeded. */
-import { withInnerValidation } from "../inner_validation.ts";
-import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { CellInfo, PluginContext } from "../plugin.ts";
-import { createRng } from "../rng.ts";
+import { withInnerValidation } from "../core/inner_validation.ts";
+import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
+import type { CellInfo, PluginContext } from "../core/plugin.ts";
+import { createRng } from "../core/rng.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";
 
 /** Nine cells over three chamber temperatures and two experiments. */
