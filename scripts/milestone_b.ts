@@ -25,9 +25,9 @@ import {
   type SampleSet,
   selectSamples,
   terminalProgress,
+  writeFileAtomic,
 } from "../mod.ts";
 import { createSampleSet, type Explanation, type ModelInstance } from "../mod.ts";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import { csvLine } from "../lib/io/csv_write.ts";
 import { meanAbsShap, rankFeatures } from "../lib/shap/importance.ts";
 import { explainModelAgnostic } from "../lib/shap/model_agnostic.ts";

@@ -15,18 +15,19 @@
  */
 import { dirname, join } from "node:path";
 import {
+  buildReport,
   builtinNames,
   composeConfig,
   createLogger,
   loadPlugin,
+  observedPrefix,
   openRun,
   runExperiment,
   type RunSummary,
   terminalProgress,
+  writeFileAtomic,
 } from "../mod.ts";
-import { buildReport, observedPrefix } from "../mod.ts";
 import type { ModelInstance, Prediction, PredictionRow, SampleSet, TargetReport } from "../mod.ts";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
 import { type ForecastAnchors, forecastAnchors } from "../lib/nn/forecast_anchor.ts";
 import { attentionHeatmap } from "../lib/plot/attention.ts";
 import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "../lib/plot/render.ts";
