@@ -35,7 +35,7 @@ export { loadConfigPlugins, validateRunConfig } from "./core/run_plugins.ts";
 export { openRun } from "./core/open_run.ts";
 export type { OpenedFold, OpenedRun, OpenRunOptions } from "./core/open_run.ts";
 export type { RunManifest } from "./core/run_manifest.ts";
-export { observedPrefix } from "./core/observe.ts";
+export { observedPrefix, withObservedPrefix } from "./core/observe.ts";
 export { buildReport, predictionsCsv } from "./core/report.ts";
 export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";

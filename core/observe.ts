@@ -14,15 +14,15 @@ import type { SampleSet } from "./sample.ts";
 /** What a forecast observes: the first `rpts` steps or the steps within `days` (null: not forecasting). */
 export type Observe = ExperimentConfig["evaluation"]["observe"];
 
-/** The set with its observed prefix stamped; unchanged when not forecasting or tabular (T = 1). */
+/** The set with its observed prefix stamped; unchanged when not forecasting. */
 export function withObservedPrefix(set: SampleSet, observe: Observe): SampleSet {
-  if (!observe || set.steps === 1) return set;
+  if (!observe) return set;
   return { ...set, observed: observedLengths(set, observe) };
 }
 
-/** Per sample, the leading steps not scored: the stamped prefix, or none (tabular, not forecasting). */
+/** Per sample, the leading steps not scored: the stamped prefix; none when not forecasting or tabular (T = 1). */
 export function observedPrefix(set: SampleSet): Int32Array {
-  return set.observed ?? new Int32Array(set.n);
+  return set.observed && set.steps > 1 ? set.observed : new Int32Array(set.n);
 }
 
 /** Per sample, how many leading steps are observed (at least 1, at most the sample's length). */

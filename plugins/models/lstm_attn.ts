@@ -31,7 +31,7 @@ import {
 } from "../../lib/nn/lstm_attention_net.ts";
 import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
 import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
-import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
+import { observeFrom, type ObserveSetting, stampedPrefix } from "../../lib/nn/observe.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
@@ -131,7 +131,7 @@ function tensorsOf(
   set: SampleSet,
   meta: LstmAttnMeta,
   mode: Options["mode"],
-  observed: Int32Array | null = meta.observe ? observedLengths(set, meta.observe) : null,
+  observed: Int32Array | null = meta.observe ? stampedPrefix(set) : null,
 ): TensorSet {
   const x = sequenceInputs(set, meta.spec, observed);
   const target = targetsOf(set, mode);
@@ -155,7 +155,7 @@ function trainingTensors(train: SampleSet, meta: LstmAttnMeta, opts: Options, se
     opts.prefix_draws,
     opts.min_prefix,
     new SeededRandom(seed),
-    observedLengths(train, meta.observe),
+    stampedPrefix(train),
   );
   return tensorsOf(selectSamples(train, draws.sample), meta, opts.mode, draws.prefix);
 }

@@ -33,7 +33,7 @@ import type { SampleSet } from "../../core/sample.ts";
 import { selectBackend } from "../../lib/nn/backend.ts";
 import { drawPrefixes, forecastAnchors, selectSamples } from "../../lib/nn/forecast_anchor.ts";
 import { maskedMean } from "../../lib/nn/loss_terms.ts";
-import { observedLengths, observeFrom, type ObserveSetting } from "../../lib/nn/observe.ts";
+import { observeFrom, type ObserveSetting, stampedPrefix } from "../../lib/nn/observe.ts";
 import { ParamStore } from "../../lib/nn/param_store.ts";
 import { networkFitResult } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/nn/seeded_random.ts";
@@ -132,7 +132,7 @@ class NeuralOde implements ModelInstance {
           this.opts.prefix_draws,
           this.opts.min_prefix,
           new SeededRandom(seed + 7919),
-          observedLengths(train, observe),
+          stampedPrefix(train),
         );
         return prepare(selectSamples(train, draws.sample), meta, draws.prefix);
       })()
@@ -329,7 +329,7 @@ function prepare(set: SampleSet, meta: NodeMeta, prefix?: Int32Array): PreparedS
   const T = set.steps, K = meta.targetNames.length, spec = meta.spec;
   const forecasting = meta.observe !== null;
   const observed = prefix ??
-    (meta.observe ? observedLengths(set, meta.observe) : new Int32Array(set.n).fill(1));
+    (meta.observe ? stampedPrefix(set) : new Int32Array(set.n).fill(1));
   const inputs = sequenceInputs(set, spec, forecasting ? observed : null);
   const anchors = anchorChannels(spec) ? forecastAnchors(set, observed) : null;
   const tSolve = new Float32Array(set.n * T), tRaw = new Float32Array(set.n * T);
