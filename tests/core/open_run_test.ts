@@ -1,7 +1,8 @@
 /**
  * openRun reopens a finished run: its manifest and folds, and per fold the restored pipeline and model.
  * Known answer: the run's own predictions.csv — predicting its test cells again through the reopened fold
- * must give the same rows to the last digit (same cells, steps and values, written the same way).
+ * must give the same rows to the last digit (same cells, steps and values, written the same way), for a
+ * tree model, a linear model over many folds and a sequence forecast (observed prefix stamped on reload).
  */
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
@@ -38,6 +39,14 @@ for (
   const [what, overrides] of [
     ["lgbm, temperature holdout", ["model=lgbm", "model.num_iterations=30"]],
     ["linear, leave one cell out", ["model=linear", "split=loco"]],
+    // A forecast: the reopened test set must carry the same observed prefix the run stamped on it.
+    ["lstm_attn forecasting from 4 RPTs", [
+      "model=lstm_attn",
+      "pipeline=latent_ode_seq",
+      "evaluation.observe={rpts: 4}",
+      "training.epochs=3",
+      "model.prefix_draws=2",
+    ]],
   ] as const
 ) {
   Deno.test(`openRun (${what}): predicting the test cells again reproduces predictions.csv exactly`, async () => {
