@@ -50,12 +50,12 @@ export { silentProgress, terminalProgress } from "./lib/progress.ts";
 export type { TerminalProgressOptions } from "./lib/progress.ts";
 export { regressionMetrics } from "./lib/metrics.ts";
 export type { Metrics } from "./lib/metrics.ts";
-export { writeFileAtomic } from "./lib/io/atomic_write.ts";
-export { runFigures } from "./lib/plot/run_figures.ts";
-export { syncSpool } from "./lib/mlflow/sync.ts";
-export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/sync.ts";
-export { migrateFileStore } from "./lib/mlflow/migrate_store.ts";
-export { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "./lib/mlflow/store_location.ts";
+export { writeFileAtomic } from "./lib/io/mod.ts";
+export { runFigures } from "./lib/plot/mod.ts";
+export { syncSpool } from "./lib/mlflow/mod.ts";
+export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/mod.ts";
+export { migrateFileStore } from "./lib/mlflow/mod.ts";
+export { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "./lib/mlflow/mod.ts";
 
 /** Types a dataset plugin definition. */
 export const defineDataset = <O>(d: PluginDefinition<"dataset", O, DatasetInstance>) => d;

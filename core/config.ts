@@ -11,7 +11,7 @@ import { type ExperimentConfig, experimentSchema } from "./experiment_schema.ts"
 import { builtinNames, specifierSource } from "./loader.ts";
 import type { PluginKind } from "./plugin.ts";
 import { canonicalJson, sha256Hex } from "../lib/hash/mod.ts";
-import { didYouMean } from "../lib/text/did_you_mean.ts";
+import { didYouMean } from "../lib/text/mod.ts";
 
 /** Top-level sections of the experiment schema. */
 const SCHEMA_SECTIONS: readonly string[] = Object.keys(experimentSchema.shape);

@@ -3,7 +3,7 @@
  * options are validated by each plugin's schema; here an entry only needs its `use` specifier.
  */
 import { z } from "zod";
-import { trainingSettingsSchema } from "../lib/nn/training_settings.ts";
+import { trainingSettingsSchema } from "../lib/training_settings.ts";
 
 /** Default of `plugins.timeout_s`: generous, since one model fit may legitimately take long. */
 export const DEFAULT_PLUGIN_TIMEOUT_S = 3600;
@@ -15,7 +15,7 @@ export const pluginEntrySchema = z.looseObject({
   use: z.string().min(1, "expected a plugin specifier (built-in name, path, URL or npm:)"),
 });
 
-/** Training settings shared by neural models (`training.*`): keys, types and defaults defined once in lib/nn. */
+/** Training settings shared by neural models (`training.*`): keys, types and defaults defined once in lib/training_settings.ts. */
 export const trainingSchema = trainingSettingsSchema;
 
 /** What sequence forecasts see: the first `rpts` RPTs or the first `days` days. */

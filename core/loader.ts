@@ -11,7 +11,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
-import { didYouMean } from "../lib/text/did_you_mean.ts";
+import { didYouMean } from "../lib/text/mod.ts";
 import { ConfigError, PluginError } from "./errors.ts";
 import {
   definitionProblems,

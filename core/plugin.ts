@@ -5,10 +5,10 @@
 import type { SampleSet } from "./sample.ts";
 import type { Rng } from "./rng.ts";
 import type { ProgressSink } from "../lib/progress.ts";
-import type { TrainingSettings } from "../lib/nn/training_settings.ts";
+import type { TrainingSettings } from "../lib/training_settings.ts";
 
 export type { ProgressSink, ProgressStartOptions, ProgressTask } from "../lib/progress.ts";
-export type { TrainingSettings } from "../lib/nn/training_settings.ts";
+export type { TrainingSettings } from "../lib/training_settings.ts";
 import type { ColumnTable, Curve, Logger } from "../lib/dataset_shapes.ts";
 export type { ColumnTable, Curve, Logger } from "../lib/dataset_shapes.ts";
 import { commandsProblems, type PluginCommand } from "./plugin_command.ts";
@@ -204,7 +204,7 @@ export interface FitContext {
   histograms?: HistogramSink;
   /**
    * The validated `training.*` settings of the composed config, every key present with its schema default
-   * (lib/nn/training_settings.ts). Code without a config builds them with `resolveTrainingSettings`.
+   * (lib/training_settings.ts). Code without a config builds them with `resolveTrainingSettings`.
    */
   training: TrainingSettings;
   /** `evaluation.observe`: what a sequence forecast sees (absent or null: not forecasting). */

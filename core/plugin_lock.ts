@@ -3,7 +3,7 @@
  * `deno.lock`. `batteryml plugins add <url>` writes an entry; the loader refuses a URL without one, or
  * whose bytes no longer hash to it.
  */
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import { PluginError } from "./errors.ts";
 import { sha256Hex } from "../lib/hash/mod.ts";
 // A cycle (the loader reads the lock), harmless: neither module uses the other while it loads.

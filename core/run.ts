@@ -6,7 +6,7 @@
  * run saved. Scripts call this; they never re-implement the order.
  */
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { ComposedConfig } from "./config.ts";
 import { makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { hostname } from "node:os";
-import { writeFileAtomic } from "../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { ComposedConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import type { ExperimentConfig } from "./experiment_schema.ts";

@@ -1,6 +1,6 @@
 /**
  * Interruption signals (Ctrl-C, SIGTERM) as one AbortSignal, shared by the run (core/run_signals.ts) and the
- * trainer (lib/nn/interrupt.ts). One Ctrl-C can arrive twice: the terminal signals the whole process group
+ * trainer (lib/train/_interrupt.ts). One Ctrl-C can arrive twice: the terminal signals the whole process group
  * and `deno task` forwards the signal to its child as well. So the listeners stay installed until disposed (a
  * removed listener would let the echo end the process before the interruption is recorded or the checkpoint
  * written); repeats within ECHO_WINDOW_MS are that echo and are ignored, and a later one means the user

@@ -28,16 +28,17 @@ import {
   writeFileAtomic,
 } from "../mod.ts";
 import { createSampleSet, type Explanation, type ModelInstance } from "../mod.ts";
-import { csvLine } from "../lib/io/csv_write.ts";
-import { meanAbsShap, rankFeatures } from "../lib/shap/importance.ts";
-import { explainModelAgnostic } from "../lib/shap/model_agnostic.ts";
-import { curveFeatures, icaCurve, type IcaOptions } from "../lib/signal/ica.ts";
-import { shapBeeswarm } from "../lib/plot/beeswarm.ts";
-import { icaFigure } from "../lib/plot/ica_figure.ts";
-import { importanceBars } from "../lib/plot/importance_bars.ts";
-import type { RenderedFigure } from "../lib/plot/render.ts";
-import { sohTrajectories } from "../lib/plot/soh_trajectories.ts";
-import { shapWaterfall } from "../lib/plot/waterfall.ts";
+import { csvLine } from "../lib/io/mod.ts";
+import { explainModelAgnostic, meanAbsShap, rankFeatures } from "../lib/shap/mod.ts";
+import { curveFeatures, icaCurve, type IcaOptions } from "../lib/signal/mod.ts";
+import {
+  icaFigure,
+  importanceBars,
+  type RenderedFigure,
+  shapBeeswarm,
+  shapWaterfall,
+  sohTrajectories,
+} from "../lib/plot/mod.ts";
 import icaPeaks, { icaOptionsOf, type IcaPeaksOptions } from "../plugins/pipelines/ica_peaks.ts";
 import { formatResults } from "./milestone_a.ts";
 import { narrateStep, runTitle } from "./narrate.ts";

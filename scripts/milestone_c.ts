@@ -28,9 +28,14 @@ import {
   writeFileAtomic,
 } from "../mod.ts";
 import type { ModelInstance, Prediction, PredictionRow, SampleSet, TargetReport } from "../mod.ts";
-import { type ForecastAnchors, forecastAnchors } from "../lib/nn/forecast_anchor.ts";
-import { attentionHeatmap } from "../lib/plot/attention.ts";
-import { categoricalColor, Plot, type RenderedFigure, renderFigure } from "../lib/plot/render.ts";
+import { type ForecastAnchors, forecastAnchors } from "../lib/sequence/mod.ts";
+import {
+  attentionHeatmap,
+  categoricalColor,
+  Plot,
+  type RenderedFigure,
+  renderFigure,
+} from "../lib/plot/mod.ts";
 import type { LstmAttnInstance } from "../plugins/models/lstm_attn.ts";
 import type { LatentTrajectories } from "../plugins/models/neural_ode.ts";
 import { ensureDemoData } from "./demo.ts";

@@ -6,7 +6,7 @@
  */
 import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
 import type { Explanation, FitResult, PluginContext, Prediction } from "../core/plugin.ts";
-import { resolveTrainingSettings } from "../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../lib/training_settings.ts";
 import { createRng } from "../core/rng.ts";
 import { createSampleSet, padSequences, type SampleSet } from "../core/sample.ts";
 import { type CheckResult, expect, filesUnder, runChecks, scratchDir } from "./checks.ts";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { batteryml, ROOT } from "./robustness/_runs.ts";
 import { IN_CI } from "./fixtures/env.ts";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
-import { trainingSettingsShape } from "../lib/nn/training_settings.ts";
+import { trainingSettingsShape } from "../lib/training_settings.ts";
 import { lgbmOptions } from "../plugins/models/lgbm.ts";
 
 const SCRIPTS = new Map<string, string>();

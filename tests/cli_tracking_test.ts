@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
-import { FileStore } from "../lib/mlflow/file_store.ts";
+import { FileStore } from "../lib/mlflow/mod.ts";
 import { readEventFile } from "./lib/tfevents/event_decoder.ts";
 import { batteryml, projectOutputDir } from "./robustness/_runs.ts";
 

@@ -10,7 +10,7 @@ import {
   VOLTAGE_MAX,
   VOLTAGE_MIN,
 } from "./electrode_balance.ts";
-import { ocpNegative, ocpPositive, OcpTable } from "./ocp.ts";
+import { ocpNegative, ocpPositive, OcpTable } from "./_ocp.ts";
 
 /** Tables shared by every curve: building them costs ~40k OCP evaluations, once. */
 let tables: { ne: OcpTable; pe: OcpTable } | undefined;

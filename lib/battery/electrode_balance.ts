@@ -3,7 +3,7 @@
  * they imply. Degradation modes act here — LLI removes cyclable lithium, LAM_PE / LAM_NE remove electrode
  * capacity — so the windows shift and shrink the way degradation-mode analysis assumes.
  */
-import { ocpNegative, ocpPositive } from "./ocp.ts";
+import { ocpNegative, ocpPositive } from "./_ocp.ts";
 
 /** Capacities in Ah: what each electrode can hold, and the lithium that can cycle between them. */
 export interface ElectrodeBalance {

@@ -7,7 +7,7 @@
  * reported once and recomputed.
  */
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { writeFileAtomic } from "../io/mod.ts";
 import type { Logger } from "../dataset_shapes.ts";
 import { canonicalJson, sha256Hex } from "../hash/mod.ts";
 

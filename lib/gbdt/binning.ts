@@ -7,7 +7,7 @@
  * above the midpoint of the two values it separates. A feature with NaN in training has one bin fewer for
  * values plus one bin for NaN, so every feature has at most max_bin bins in all and one byte per value.
  */
-import { sortFloat64 } from "./sort.ts";
+import { sortFloat64 } from "./_sort.ts";
 
 /** Row-major numeric matrix (n rows × f features); NaN marks a missing value. */
 export interface RowMatrix {

@@ -4,11 +4,11 @@
  * a validation set.
  */
 import { binMatrix, type BinnedMatrix, type RowMatrix } from "./binning.ts";
-import { type Objective, objectiveOf } from "./objective.ts";
+import { type Objective, objectiveOf } from "./_objective.ts";
 import { type GbdtParams, resolveParams, type TrainHooks } from "./params.ts";
-import { sampleIndices, seededUniform, type UniformSource } from "./random.ts";
+import { sampleIndices, seededUniform, type UniformSource } from "../random/mod.ts";
 import { leafOfBinned, predictTree, type Tree } from "./tree.ts";
-import { TreeLearner } from "./tree_learner.ts";
+import { TreeLearner } from "./_tree_learner.ts";
 
 /** Rows of features and their targets. */
 export interface LabelledRows {

@@ -17,6 +17,5 @@ export {
   type ObjectiveName,
   resolveParams,
 } from "./params.ts";
-export { seededUniform, type UniformSource } from "./random.ts";
 export { boosterFromJson, type BoosterJson, boosterToJson } from "./serialize.ts";
 export type { Tree } from "./tree.ts";

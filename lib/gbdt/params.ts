@@ -1,7 +1,7 @@
 /**
  * Training parameters, named exactly like LightGBM's so configs and papers map one to one.
  */
-import type { UniformSource } from "./random.ts";
+import type { UniformSource } from "../random/mod.ts";
 
 /** Supported objectives: squared error, absolute error, Huber. */
 export type ObjectiveName = "regression" | "regression_l1" | "huber";

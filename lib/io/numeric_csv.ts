@@ -29,19 +29,67 @@ const NA_TOKENS = new Set(["", "NA", "N/A", "NaN", "nan", "NULL", "null", "-nan"
  * integer mantissa below 2^53 divided by an exact power of ten; anything else goes through Number().
  */
 export function parseNumericCsv(input: Uint8Array, source = "<bytes>"): NumericTable {
+  return parseWith(
+    input,
+    source,
+    (count, rows) => Array.from({ length: count }, () => new Float64Array(rows)),
+  );
+}
+
+/**
+ * A parser that keeps its column buffers between files: a stream of many similar files (the ICA of 1,000
+ * curves) then allocates nothing per file once the largest has been seen. Fresh columns per file were
+ * short-lived megabytes that V8 collects in batches, so peak RSS grew with the number of files
+ * (docs/results.md §10). The columns a `parse` returns are views valid until the next `parse`.
+ */
+export class NumericCsvParser {
+  #buffers: Float64Array[] = [];
+  /** Column buffers allocated so far (grows only when a file has more rows or columns than any before). */
+  allocations = 0;
+
+  /** Parses `input` like {@link parseNumericCsv}, into this parser's reused columns. */
+  parse(input: Uint8Array, source = "<bytes>"): NumericTable {
+    return parseWith(input, source, (count, rows) => this.#reserve(count, rows));
+  }
+
+  #reserve(count: number, rows: number): Float64Array[] {
+    for (let c = 0; c < count; c++) {
+      if ((this.#buffers[c]?.length ?? 0) < rows) {
+        this.#buffers[c] = new Float64Array(rows);
+        this.allocations++;
+      }
+    }
+    return this.#buffers.slice(0, count);
+  }
+}
+
+/** Header, then rows into the columns `allocate(columnCount, rowsEstimate)` provides. */
+function parseWith(
+  input: Uint8Array,
+  source: string,
+  allocate: (columnCount: number, rows: number) => Float64Array[],
+): NumericTable {
   // A final newline makes every scan stop inside the buffer: no out-of-range reads, which would make V8
   // deoptimise the hot loop.
   const bytes = input.length === 0 || input[input.length - 1] === NEWLINE ? input : withFinalNewline(input);
   const headerEnd = lineEnd(bytes, 0);
   const header = latin1(bytes, 0, trimCr(bytes, 0, headerEnd)).split(",");
-  const { columns, rows } = parseRows(bytes, headerEnd + 1, header, source);
+  const start = headerEnd + 1;
+  const initial = allocate(header.length, estimateRows(bytes, start));
+  const { columns, rows } = parseRows(bytes, start, header, initial, source);
   return { header, columns: columns.map((col) => col.subarray(0, rows)), rows };
 }
 
 /** The hot loop: one pass over the data bytes, one store per field, no allocation. */
-function parseRows(bytes: Uint8Array, start: number, header: string[], source: string) {
+function parseRows(
+  bytes: Uint8Array,
+  start: number,
+  header: string[],
+  initial: Float64Array[],
+  source: string,
+) {
   const last = header.length - 1;
-  let columns: Float64Array[] = header.map(() => new Float64Array(estimateRows(bytes, start)));
+  let columns = initial;
   let pos = start;
   let row = 0;
   while (pos < bytes.length) {

@@ -4,7 +4,7 @@
  * `rcond · s_max` treated as zero — so collinear features (T, 1/T and exp(−Ea/RT) over two
  * temperatures) give the same answer LAPACK would.
  */
-import { svd } from "./svd.ts";
+import { svd } from "./_svd.ts";
 
 /** Ridge settings: α ≥ 0 and the relative cut-off of small singular values. */
 export interface RidgeOptions {

@@ -3,15 +3,18 @@
  * modes grow (lib/battery/degradation.ts, Arrhenius rates with cell-to-cell spread), and the RPT
  * quantities (C/10 and C/2 capacity, 0.1 s resistance) follow from the aged electrode balance.
  */
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../random/mod.ts";
 import {
   agedBalance,
+  agedResistance,
+  cellRates,
   type DegradationModes,
+  degradationModes,
+  dischargeCapacity,
   type ElectrodeBalance,
   freshBalance,
-} from "../battery/electrode_balance.ts";
-import { agedResistance, cellRates, degradationModes, NOMINAL_RATES } from "../battery/degradation.ts";
-import { dischargeCapacity } from "../battery/discharge_curve.ts";
+  NOMINAL_RATES,
+} from "../battery/mod.ts";
 import type { M50tCell } from "./experiments.ts";
 import type { AgeingSchedule } from "./_synth_schedule.ts";
 

@@ -4,12 +4,16 @@
  * written with fixed decimals and every random stream is forked by name (experiment, cell, RPT), so the
  * summaries do not change when curves are switched on and two runs give byte-identical files.
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { Logger } from "../dataset_shapes.ts";
-import { Rng } from "../rng.ts";
-import { type DischargeCurve, dischargeCurve } from "../battery/discharge_curve.ts";
-import type { DegradationModes } from "../battery/electrode_balance.ts";
-import { agedBalance, freshBalance } from "../battery/electrode_balance.ts";
+import { Rng } from "../random/mod.ts";
+import {
+  agedBalance,
+  type DegradationModes,
+  type DischargeCurve,
+  dischargeCurve,
+  freshBalance,
+} from "../battery/mod.ts";
 import { experimentByLabel, type M50tExperiment } from "./experiments.ts";
 import { ddmmyyyy, fixed, FixedByteWriter } from "./_fixed_format.ts";
 import {
@@ -21,7 +25,6 @@ import {
 } from "./paths.ts";
 import { C10_CURRENT_A, simulateCell, type SynthCellHistory } from "./_synth_cell.ts";
 import { SCHEDULES } from "./_synth_schedule.ts";
-import { join } from "node:path";
 
 /** Options of `synthesize`. */
 export interface SynthOptions {

@@ -7,12 +7,12 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { writeFileAtomic } from "../io/atomic_write.ts";
-import { MlflowRequestError } from "./errors.ts";
+import { writeFileAtomic } from "../io/mod.ts";
+import { MlflowRequestError } from "./_errors.ts";
 import { safeArtifactPath, validateKey } from "./keys.ts";
-import { listFiles } from "./local_files.ts";
+import { listFiles } from "./_local_files.ts";
 import type { MetricEntry, RunLogger, StartRunRequest } from "./run_logger.ts";
-import { RUN_STATUS_CODES, SOURCE_TYPE_LOCAL, type TerminalStatus } from "./run_status.ts";
+import { RUN_STATUS_CODES, SOURCE_TYPE_LOCAL, type TerminalStatus } from "./_run_status.ts";
 
 /** The experiment every file store has, created with the store. */
 const DEFAULT_EXPERIMENT = { id: "0", name: "Default" };

@@ -4,7 +4,7 @@
  * BatteryML keeps to the strictest rule any release applies (ASCII word characters, no colon, which
  * older releases and Windows reject) so one key is valid for every store and server.
  */
-import { MlflowRequestError } from "./errors.ts";
+import { MlflowRequestError } from "./_errors.ts";
 
 /** Longest key MLflow accepts. */
 export const MAX_KEY_LENGTH = 250;

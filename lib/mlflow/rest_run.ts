@@ -4,13 +4,13 @@
  * `syncSpool` (CLI: `batteryml tracking sync`) sends them later. At the end one more attempt is made,
  * so a short outage heals by itself.
  */
-import { isUnavailable } from "./errors.ts";
-import { wireMetricValue } from "./batch.ts";
-import { isComplete, sendRecords } from "./replay.ts";
-import { MlflowRestClient, type RestClientOptions } from "./rest_client.ts";
+import { isUnavailable } from "./_errors.ts";
+import { wireMetricValue } from "./_batch.ts";
+import { isComplete, sendRecords } from "./_replay.ts";
+import { MlflowRestClient, type RestClientOptions } from "./_rest_client.ts";
 import type { MetricEntry, RunLogger, StartRunRequest } from "./run_logger.ts";
-import type { TerminalStatus } from "./run_status.ts";
-import { RunSpool, type SpoolRecord, type SpoolState } from "./spool.ts";
+import type { TerminalStatus } from "./_run_status.ts";
+import { RunSpool, type SpoolRecord, type SpoolState } from "./_spool.ts";
 
 /** Options of a REST-tracked run. */
 export interface RestRunOptions extends RestClientOptions {

@@ -2,7 +2,7 @@
  * The transport-neutral view of one MLflow run that the tracker plugin writes to: the file store and
  * the REST transport (with its spool) both implement it, so the plugin does not care where records go.
  */
-import type { TerminalStatus } from "./run_status.ts";
+import type { TerminalStatus } from "./_run_status.ts";
 
 /** One metric value; `timestamp` in ms since the epoch. */
 export interface MetricEntry {

@@ -3,10 +3,10 @@
  * It continues from each run's acknowledged position, so running it twice sends nothing twice; a run's
  * spool is deleted once its end has been delivered.
  */
-import { MlflowRequestError } from "./errors.ts";
-import { isComplete, sendRecords } from "./replay.ts";
-import { MlflowRestClient } from "./rest_client.ts";
-import { DEFAULT_SPOOL_DIR, listSpooledRuns, RunSpool, type SpoolRecord } from "./spool.ts";
+import { MlflowRequestError } from "./_errors.ts";
+import { isComplete, sendRecords } from "./_replay.ts";
+import { MlflowRestClient } from "./_rest_client.ts";
+import { DEFAULT_SPOOL_DIR, listSpooledRuns, RunSpool, type SpoolRecord } from "./_spool.ts";
 
 /** Options of `syncSpool`. */
 export interface SyncSpoolOptions {

@@ -3,7 +3,7 @@
  * random source the caller passes in — never Math.random — so the same seed gives the same network.
  */
 import * as tf from "@tensorflow/tfjs";
-import { normalFrom, type UniformRandom } from "./seeded_random.ts";
+import { normalFrom, type UniformRandom } from "../random/mod.ts";
 
 /** Glorot uniform: U(−a, a) with a = √(6 / (fanIn + fanOut)); shape [fanIn, fanOut, …]. */
 export function glorotUniform(shape: number[], rng: UniformRandom, fans?: [number, number]): tf.Variable {

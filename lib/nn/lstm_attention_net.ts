@@ -8,12 +8,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { multiHeadAttention } from "./kernels/attention.ts";
 import { lstmSequence } from "./kernels/lstm_sequence.ts";
-import { attentionBias, type AttentionParams, attentionParams, selfAttention } from "./layers/attention.ts";
+import { attentionBias, type AttentionParams, attentionParams, selfAttention } from "./layers/_attention.ts";
 import { dense, type DenseParams, denseParams } from "./layers/dense.ts";
-import { layerNorm, type LayerNormParams, layerNormParams } from "./layers/layer_norm.ts";
-import { lstm, type LstmParams, lstmParams } from "./layers/lstm.ts";
-import type { ParamStore } from "./param_store.ts";
-import type { UniformRandom } from "./seeded_random.ts";
+import { layerNorm, type LayerNormParams, layerNormParams } from "./layers/_layer_norm.ts";
+import { lstm, type LstmParams, lstmParams } from "./layers/_lstm.ts";
+import type { ParamStore } from "../train/mod.ts";
+import type { UniformRandom } from "../random/mod.ts";
 
 /** Architecture of the network. */
 export interface LstmAttentionConfig {

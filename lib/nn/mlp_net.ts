@@ -1,8 +1,8 @@
 /** A multilayer perceptron: dense layers with ReLU or tanh between them, linear output. */
 import * as tf from "@tensorflow/tfjs";
 import { dense, type DenseParams, denseParams } from "./layers/dense.ts";
-import type { ParamStore } from "./param_store.ts";
-import type { UniformRandom } from "./seeded_random.ts";
+import type { ParamStore } from "../train/mod.ts";
+import type { UniformRandom } from "../random/mod.ts";
 
 /** Architecture of the MLP. */
 export interface MlpConfig {

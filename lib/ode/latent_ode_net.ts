@@ -5,10 +5,9 @@
  * z(tᵢ) into the targets. Per-sample time grids: the batch is solved once over the union of its times.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type DenseParams, denseParams } from "../nn/layers/dense.ts";
-import { glorotUniform } from "../nn/init.ts";
-import type { ParamStore } from "../nn/param_store.ts";
-import type { UniformRandom } from "../nn/seeded_random.ts";
+import { type DenseParams, denseParams, glorotUniform } from "../nn/mod.ts";
+import type { ParamStore } from "../train/mod.ts";
+import type { UniformRandom } from "../random/mod.ts";
 import { MlpField, type MlpFieldShape } from "./mlp_field.ts";
 import type { SolveStats } from "./solve.ts";
 import { odeint, type OdeOpOptions } from "./tensor_op.ts";

@@ -10,7 +10,7 @@
  * [out] tensors.
  */
 import type { RecordingField } from "./field.ts";
-import { accumulateWeightGradient, affineForward, inputGradient } from "./mlp_kernels.ts";
+import { accumulateWeightGradient, affineForward, inputGradient } from "./_mlp_kernels.ts";
 
 /** Layer widths from input (state width + 1 with a time input) to output (= state width). */
 export interface MlpFieldShape {

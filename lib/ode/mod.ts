@@ -9,3 +9,4 @@ export * from "./time_grid.ts";
 export * from "./mlp_field.ts";
 export * from "./tensor_op.ts";
 export * from "./tensor_field.ts";
+export * from "./latent_ode_net.ts";

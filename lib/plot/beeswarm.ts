@@ -4,9 +4,9 @@
  * feature's value from low (blue) to high (red) so the direction of an effect can be read off. Features
  * beyond the shared cut-off are summed per sample into a last grey row ("Sum of N other features").
  */
-import { featureValueColor, HIGH_COLOR, LOW_COLOR, MISSING_COLOR } from "./colors.ts";
+import { featureValueColor, HIGH_COLOR, LOW_COLOR, MISSING_COLOR } from "./_colors.ts";
 import { Plot, type RenderedFigure, renderFigure } from "./render.ts";
-import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./shap_display.ts";
+import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./_shap_display.ts";
 
 /** Colour of the summed row: it has no single feature value to colour by. */
 const SUM_ROW_COLOR = "#777777";

@@ -3,9 +3,8 @@
  * (e.g. per RPT), each detected peak marked with its rank and its width drawn at half prominence — the
  * width and area features the `ica_peaks` pipeline reports, so a reader can see what the numbers mean.
  */
-import type { IcaCurve, IcaFeatures } from "../signal/ica.ts";
-import { peakProminences, peakWidths } from "../signal/peaks.ts";
-import { sequentialColor } from "./colors.ts";
+import { type IcaCurve, type IcaFeatures, peakProminences, peakWidths } from "../signal/mod.ts";
+import { sequentialColor } from "./_colors.ts";
 import { Plot, type RenderedFigure, renderPanels } from "./render.ts";
 
 /** One curve to draw: the raw samples, its ICA curve and features. */

@@ -3,7 +3,7 @@
  * shared cut-off are summed into a last bar, as shap's bar plot does.
  */
 import { Plot, type RenderedFigure, renderFigure } from "./render.ts";
-import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./shap_display.ts";
+import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./_shap_display.ts";
 
 /** Options: the axis label (say what and the unit), bars shown, title. */
 export interface ImportanceOptions {

@@ -4,9 +4,9 @@
  * and the milestone scripts hand them to the runner, which writes them to `figures/` and sends them to every
  * tracker.
  */
-import { parityPlot } from "./parity.ts";
+import { parityPlot } from "./_parity.ts";
 import type { RenderedFigure } from "./render.ts";
-import { predictedTrajectories } from "./trajectories_pred.ts";
+import { predictedTrajectories } from "./_trajectories_pred.ts";
 
 /** One scored prediction (the fields of a predictions.csv row these figures use). */
 export interface ScoredPoint {

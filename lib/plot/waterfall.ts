@@ -3,9 +3,9 @@
  * a bar that moves the running total, smallest contributions low and the largest on top, ending at the
  * prediction f(x). Features beyond `maxDisplay` are summed into one bar so the total is never truncated.
  */
-import { HIGH_COLOR, LOW_COLOR } from "./colors.ts";
+import { HIGH_COLOR, LOW_COLOR } from "./_colors.ts";
 import { Plot, type RenderedFigure, renderFigure } from "./render.ts";
-import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./shap_display.ts";
+import { otherFeaturesLabel, SHAP_MAX_DISPLAY, splitAtCutoff } from "./_shap_display.ts";
 
 /** One prediction's attribution. */
 export interface WaterfallInput {

@@ -6,8 +6,7 @@
  * direction — which lib/gbdt sets, for a feature that had no NaN in training, to the side 0 falls on (how
  * LightGBM predicts NaN there), so explanations and predictions route NaN alike.
  */
-import type { Booster } from "../gbdt/booster.ts";
-import type { Tree } from "../gbdt/tree.ts";
+import type { Booster, Tree } from "../gbdt/mod.ts";
 import type { ShapTree, TreeEnsemble, TreeNode } from "./tree_model.ts";
 
 /** One lib/gbdt tree in the TreeSHAP format. */

@@ -5,7 +5,7 @@
  * fit is the exact Shapley value; otherwise coalitions are sampled from the kernel (sizes ∝ 1/(s(M−s)),
  * each with its complement, as antithetic pairs cancel most of the sampling noise).
  */
-import { solveLinear } from "./solve.ts";
+import { solveLinear } from "./_solve.ts";
 import { maskToCoalition } from "./coalition_values.ts";
 
 /** Coalitions to evaluate and their regression weights. */

@@ -5,13 +5,13 @@
  * TensorBoard tails files while they grow.
  */
 import { join } from "node:path";
-import { frameRecord } from "./tfrecord.ts";
-import { fileVersionEvent, summaryEvent } from "./event.ts";
-import { type EncodedValue, histogramValue, imageValue, scalarValue, textValue } from "./summary.ts";
-import { buildHistogram, type Histogram } from "./histogram.ts";
-import { pngInfo } from "./png_info.ts";
+import { frameRecord } from "./_tfrecord.ts";
+import { fileVersionEvent, summaryEvent } from "./_event.ts";
+import { type EncodedValue, histogramValue, imageValue, scalarValue, textValue } from "./_summary.ts";
+import { buildHistogram, type Histogram } from "./_histogram.ts";
+import { pngInfo } from "./_png_info.ts";
 import { type HParamValue, sessionEndValue, sessionStartValue, type SessionStatus } from "./hparams.ts";
-import { concatBytes } from "./proto_writer.ts";
+import { concatBytes } from "./_proto_writer.ts";
 
 /** Options of an event writer. */
 export interface EventWriterOptions {

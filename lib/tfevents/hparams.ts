@@ -8,8 +8,8 @@
  * the experiment from every run's session start info and takes each session run's scalar tags (the final
  * `test/<target>/<metric>` values among them) as its metrics.
  */
-import { ProtoWriter } from "./proto_writer.ts";
-import type { EncodedValue } from "./summary.ts";
+import { ProtoWriter } from "./_proto_writer.ts";
+import type { EncodedValue } from "./_summary.ts";
 
 /** The plugin's tags (metadata.py). */
 export const SESSION_START_INFO_TAG = "_hparams_/session_start_info";

@@ -15,8 +15,8 @@ import {
   monotonicPenalty,
   safeTargets,
   smoothnessPenalty,
-} from "../../lib/nn/loss_terms.ts";
-import { type Direction, directionOf } from "../../lib/nn/target_directions.ts";
+} from "../../lib/loss/mod.ts";
+import { type Direction, directionOf } from "../../lib/sequence/mod.ts";
 import { checkShapes } from "./pointwise_loss.ts";
 
 const direction = z.enum(["non_increasing", "non_decreasing", "none"]);

@@ -4,7 +4,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { LossInputs, LossInstance } from "../../core/plugin.ts";
-import { type ElementLoss, elementLoss, maskedMean, safeTargets } from "../../lib/nn/loss_terms.ts";
+import { type ElementLoss, elementLoss, maskedMean, safeTargets } from "../../lib/loss/mod.ts";
 
 /** A loss instance computing the masked mean of `loss` per element. */
 export function pointwiseLoss(loss: ElementLoss): LossInstance<tf.Tensor> {

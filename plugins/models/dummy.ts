@@ -6,7 +6,7 @@ import { z } from "zod";
 import { join } from "node:path";
 import type { ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 
 const options = z.object({}).strict();
 

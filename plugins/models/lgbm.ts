@@ -5,7 +5,7 @@
  * path-dependent TreeSHAP values per target.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { z } from "zod";
 import type {
   Explanation,
@@ -24,11 +24,11 @@ import {
   type BoosterJson,
   boosterToJson,
   DEFAULT_PARAMS,
+  type IterationInfo,
+  type LabelledRows,
   trainGbdtInterruptible,
 } from "../../lib/gbdt/mod.ts";
-import type { IterationInfo, LabelledRows } from "../../lib/gbdt/mod.ts";
-import { ensembleFromBooster } from "../../lib/shap/from_gbdt.ts";
-import { treeShap } from "../../lib/shap/tree_shap.ts";
+import { ensembleFromBooster, treeShap } from "../../lib/shap/mod.ts";
 
 /** LightGBM's documented defaults, kept in one table in lib/gbdt (experiment values: configs/model/lgbm.yaml). */
 const D = DEFAULT_PARAMS;

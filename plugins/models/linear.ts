@@ -7,8 +7,8 @@ import { z } from "zod";
 import { join } from "node:path";
 import type { ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
-import { ridgeSolve } from "../../lib/linalg/ridge.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
+import { ridgeSolve } from "../../lib/linalg/mod.ts";
 
 const options = z.strictObject({
   alpha: z.number().min(0).default(1e-3),

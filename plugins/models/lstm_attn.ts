@@ -10,7 +10,7 @@
  * last observed features forward and hide targets; the observed targets are input channels; every step
  * within the length is predicted. `attention()` returns the weights of the last `predict`.
  *
- * Anchored forecasts (`anchor: true`, the default when forecasting; lib/nn/forecast_anchor.ts): the
+ * Anchored forecasts (`anchor: true`, the default when forecasting; lib/sequence/forecast_anchor.ts): the
  * output at step s is the last observed value plus (t_s − t_anchor) times a rate the network predicts,
  * so the forecast starts exactly where the observed data end and the network learns how a cell's target
  * moves on rather than its level. Every step also reads the prefix's anchor value, its observed fade
@@ -22,28 +22,40 @@ import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
+import {
+  type BackendRequest,
+  contextFitOptions,
+  countsPerSample,
+  fitNetwork,
+  loadWeightsInto,
+  ParamStore,
+  readWeightsMeta,
+  saveWeights,
+  selectBackend,
+  type TensorSet,
+} from "../../lib/train/mod.ts";
 import {
   buildLstmAttention,
   forwardLstmAttention,
   type LstmAttentionConfig,
   type LstmAttentionParams,
-} from "../../lib/nn/lstm_attention_net.ts";
-import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
-import { drawPrefixes, forecastMask, selectSamples } from "../../lib/nn/forecast_anchor.ts";
-import { observeFrom, type ObserveSetting, stampedPrefix } from "../../lib/nn/observe.ts";
-import { ParamStore } from "../../lib/nn/param_store.ts";
-import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
-import { SeededRandom } from "../../lib/nn/seeded_random.ts";
-import { stepMaskOf } from "../../lib/nn/sequence_data.ts";
+} from "../../lib/nn/mod.ts";
 import {
   anchorChannels,
+  drawPrefixes,
   fitSequenceInputSpec,
+  forecastMask,
   inputWidth,
+  observeFrom,
+  type ObserveSetting,
+  selectSamples,
   sequenceInputs,
   type SequenceInputSpec,
-} from "../../lib/nn/sequence_inputs.ts";
-import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
+  stampedPrefix,
+  stepMaskOf,
+} from "../../lib/sequence/mod.ts";
+import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
+import { SeededRandom } from "../../lib/random/mod.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */

@@ -8,15 +8,22 @@ import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
 import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { type BackendRequest, selectBackend } from "../../lib/nn/backend.ts";
-import { buildMlp, forwardMlp, type MlpConfig } from "../../lib/nn/mlp_net.ts";
-import { contextFitOptions, countsPerSample, fitNetwork, type TensorSet } from "../../lib/nn/network_fit.ts";
-import { ParamStore } from "../../lib/nn/param_store.ts";
+import {
+  type BackendRequest,
+  contextFitOptions,
+  countsPerSample,
+  fitNetwork,
+  loadWeightsInto,
+  ParamStore,
+  readWeightsMeta,
+  saveWeights,
+  selectBackend,
+  type TensorSet,
+} from "../../lib/train/mod.ts";
+import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
-import { SeededRandom } from "../../lib/nn/seeded_random.ts";
-import { fitStandardizer, type Standardizer } from "../../lib/features/standardizer.ts";
-import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
-import type { DenseParams } from "../../lib/nn/layers/dense.ts";
+import { SeededRandom } from "../../lib/random/mod.ts";
+import { fitStandardizer, type Standardizer } from "../../lib/features/mod.ts";
 
 const options = z.strictObject({
   hidden: z.array(z.int().min(1)).default([32, 32]),

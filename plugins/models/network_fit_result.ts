@@ -4,8 +4,7 @@
  */
 import { ConfigError } from "../../core/errors.ts";
 import type { FitResult } from "../../core/plugin.ts";
-import { FolderLockedError } from "../../lib/nn/folder_lock.ts";
-import { CheckpointMismatchError, type TrainResult } from "../../lib/nn/trainer.ts";
+import { CheckpointMismatchError, FolderLockedError, type TrainResult } from "../../lib/train/mod.ts";
 
 /**
  * Best epoch, validation loss, history, and the optimizer steps the refit repeats. A fit without a finite

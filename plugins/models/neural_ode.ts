@@ -4,13 +4,13 @@
  * euler on each batch's union time grid (every sample keeps its own times; padding is masked); an MLP
  * decodes every z(tᵢ). Gradients by backprop through the solver or, with `adjoint`, by the adjoint ODE.
  *
- * Inputs per step (lib/nn/sequence_inputs.ts): standardised features and time, and — only when forecasting
+ * Inputs per step (lib/sequence/sequence_inputs.ts): standardised features and time, and — only when forecasting
  * (`evaluation.observe` set) and only within the observed prefix — the standardised observed targets and
  * their mask. Without `observe` the encoder reads step 0's features only (no target enters the model).
  * The loss (the `ctx.loss` plugin, MSE by default) is computed on standardised targets, so targets of
  * different units weigh alike; when forecasting it counts only the steps after the prefix.
  *
- * Anchored forecasts (`anchor: true`, the default when forecasting; lib/nn/forecast_anchor.ts): z₀ is the
+ * Anchored forecasts (`anchor: true`, the default when forecasting; lib/sequence/forecast_anchor.ts): z₀ is the
  * state at the last observed step, the solve runs over the time since then, and the output is the last
  * observed value plus decode(z(τ)) − decode(z₀) — a forecast starts exactly where the data end, and the
  * network learns how a cell moves on rather than its level. The encoder also reads the prefix's anchor
@@ -20,7 +20,16 @@
  * length − 1; validation (early stopping) uses the evaluation's own prefix.
  */
 import * as tf from "@tensorflow/tfjs";
-import { weightHistograms } from "../../lib/nn/network_fit.ts";
+import {
+  loadWeightsInto,
+  ParamStore,
+  readWeightsMeta,
+  saveWeights,
+  selectBackend,
+  trainModel,
+  weightHistograms,
+} from "../../lib/train/mod.ts";
+import { maskedMean } from "../../lib/loss/mod.ts";
 import { z } from "zod";
 import type {
   FitContext,
@@ -30,25 +39,23 @@ import type {
   Prediction,
 } from "../../core/plugin.ts";
 import type { SampleSet } from "../../core/sample.ts";
-import { selectBackend } from "../../lib/nn/backend.ts";
-import { drawPrefixes, forecastAnchors, selectSamples } from "../../lib/nn/forecast_anchor.ts";
-import { maskedMean } from "../../lib/nn/loss_terms.ts";
-import { observeFrom, type ObserveSetting, stampedPrefix } from "../../lib/nn/observe.ts";
-import { ParamStore } from "../../lib/nn/param_store.ts";
-import { networkFitResult } from "./network_fit_result.ts";
-import { SeededRandom } from "../../lib/nn/seeded_random.ts";
 import {
   anchorChannels,
+  directionOf,
+  drawPrefixes,
   fitSequenceInputSpec,
+  forecastAnchors,
   inputWidth,
+  observeFrom,
+  type ObserveSetting,
+  selectSamples,
   sequenceInputs,
   type SequenceInputSpec,
-} from "../../lib/nn/sequence_inputs.ts";
-import { directionOf } from "../../lib/nn/target_directions.ts";
-import { trainModel } from "../../lib/nn/trainer.ts";
-import { loadWeightsInto, readWeightsMeta, saveWeights } from "../../lib/nn/weights_io.ts";
-import { type LatentOdeBatch, LatentOdeNet } from "../../lib/ode/latent_ode_net.ts";
-import type { OdeOpOptions } from "../../lib/ode/tensor_op.ts";
+  stampedPrefix,
+} from "../../lib/sequence/mod.ts";
+import { networkFitResult } from "./network_fit_result.ts";
+import { SeededRandom } from "../../lib/random/mod.ts";
+import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions } from "../../lib/ode/mod.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */

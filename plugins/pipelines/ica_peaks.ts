@@ -24,10 +24,10 @@ import type {
   PluginDefinition,
 } from "../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { silentProgress } from "../../lib/progress.ts";
-import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/standardizer.ts";
-import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/ica.ts";
+import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/mod.ts";
+import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/mod.ts";
 
 const NAME = "ica_peaks";
 const VERSION = "1.0.0";

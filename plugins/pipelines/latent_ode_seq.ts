@@ -23,14 +23,15 @@ import type {
   PluginDefinition,
 } from "../../core/plugin.ts";
 import { padSequences, type RaggedSequence, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 import {
   applyStandardizer,
+  arrheniusFactor,
+  carryForward,
   fitStandardizer,
   identityStandardizer,
   realSteps,
-} from "../../lib/features/standardizer.ts";
-import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
+} from "../../lib/features/mod.ts";
 
 /** Per-step features the pipeline can compute. */
 export const SEQUENCE_FEATURES = [

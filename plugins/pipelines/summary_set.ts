@@ -16,9 +16,14 @@ import type {
   PluginDefinition,
 } from "../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
-import { arrheniusFactor, carryForward } from "../../lib/features/summary_features.ts";
-import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/standardizer.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
+import {
+  applyStandardizer,
+  arrheniusFactor,
+  carryForward,
+  fitStandardizer,
+  identityStandardizer,
+} from "../../lib/features/mod.ts";
 
 /** Feature names the pipeline can compute. */
 export const SUMMARY_FEATURES = [

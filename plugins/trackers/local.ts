@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { basename, join, relative, resolve } from "node:path";
 import type { PluginDefinition, RunInfo, TrackerInstance } from "../../core/plugin.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 
 const options = z.strictObject({
   /** Rewrite metrics files every N logged steps (and always at the end). */

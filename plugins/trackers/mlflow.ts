@@ -16,12 +16,19 @@ import type {
   RunStatus,
   TrackerInstance,
 } from "../../core/plugin.ts";
-import { FileStore } from "../../lib/mlflow/file_store.ts";
-import { MAX_PARAM_VALUE_LENGTH, sanitizeKey, truncateValue } from "../../lib/mlflow/keys.ts";
-import { openRestRun } from "../../lib/mlflow/rest_run.ts";
-import { gitCommit } from "../../lib/mlflow/git_commit.ts";
-import { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "../../lib/mlflow/store_location.ts";
-import type { RunLogger, StartRunRequest } from "../../lib/mlflow/run_logger.ts";
+import {
+  artifactsAncestor,
+  DEFAULT_FILE_STORE_URI,
+  FileStore,
+  fileStorePath,
+  gitCommit,
+  MAX_PARAM_VALUE_LENGTH,
+  openRestRun,
+  type RunLogger,
+  sanitizeKey,
+  type StartRunRequest,
+  truncateValue,
+} from "../../lib/mlflow/mod.ts";
 
 const options = z.strictObject({
   /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). Default `file:mlruns`. */

@@ -17,8 +17,7 @@ import type {
   RunStatus,
   TrackerInstance,
 } from "../../core/plugin.ts";
-import { EventWriter } from "../../lib/tfevents/event_writer.ts";
-import { SessionStatus } from "../../lib/tfevents/hparams.ts";
+import { EventWriter, SessionStatus } from "../../lib/tfevents/mod.ts";
 
 const options = z.strictObject({
   /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id (default `<output.dir>/tensorboard`). */

@@ -6,8 +6,8 @@
  * reused (`artifacts/bench/gbdt_scaling/`).
  */
 import { join } from "node:path";
-import { seededUniform } from "../../lib/gbdt/mod.ts";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { seededUniform } from "../../lib/random/mod.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 
 const FEATURES = 20;
 /** Rows formatted per chunk (bounded string sizes). */

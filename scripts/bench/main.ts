@@ -5,7 +5,7 @@
  * `artifacts/bench/report.json`.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { type BenchRow, benchRow, formatTable } from "./report.ts";
 import { runPeer } from "./peers.ts";
 import { benchDataDir, benchW1 } from "./w1_ica.ts";
@@ -16,7 +16,7 @@ import { benchIcaScaling, rssSummary } from "./w1_scaling.ts";
 import { seriesSummary } from "./scaling_series.ts";
 import { benchW3 } from "./w3_lstm_attn.ts";
 import { benchLstmScaling } from "./w3_scaling.ts";
-import { probeWebGpu } from "../../lib/nn/backend.ts";
+import { probeWebGpu } from "../../lib/train/mod.ts";
 import { benchW4 } from "./w4_node.ts";
 import { adjointMemorySummary, benchW4Adjoint } from "./w4_adjoint.ts";
 

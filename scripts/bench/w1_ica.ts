@@ -7,9 +7,8 @@
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w1_ica.ts [runs]
  */
-import type { IcaFeatures } from "../../lib/signal/ica.ts";
-import { type CurveSamples, streamIcaFeatures } from "../../lib/signal/ica_stream.ts";
-import { column, parseNumericCsv } from "../../lib/io/numeric_csv.ts";
+import { type CurveSamples, type IcaFeatures, streamIcaFeatures } from "../../lib/signal/mod.ts";
+import { column, NumericCsvParser, parseNumericCsv } from "../../lib/io/mod.ts";
 
 /** Voltage (V) and charge (Ah) of a 0.1C curve file in the M50T layout (`Charge (mA.h)` → Ah). */
 export function curveFromCsv(
@@ -88,12 +87,14 @@ async function runPass(
 /**
  * The curves of `files`, read and parsed one at a time as the stream asks for them (all columns are parsed,
  * as the peer's read_csv does; only two are used). Every file is read into one reused byte buffer: a fresh
- * ~1.9 MB buffer per file was garbage that V8 collects in batches, which raised peak RSS (docs/results.md §10).
+ * ~1.9 MB buffer per file was garbage that V8 collects in batches, which raised peak RSS (docs/results.md §10);
+ * likewise every file is parsed into one parser's reused columns.
  */
 export async function* curveFileSource(files: Iterable<string>): AsyncGenerator<CurveSamples> {
   const reader = new ReusedFileReader();
+  const parser = new NumericCsvParser();
   for (const file of files) {
-    const table = parseNumericCsv(await reader.read(file), file);
+    const table = parser.parse(await reader.read(file), file);
     yield {
       voltage: column(table, "Voltage (V)", file),
       chargeAh: toAh(column(table, "Charge (mA.h)", file)),

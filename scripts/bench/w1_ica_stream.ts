@@ -6,7 +6,7 @@
  *
  * Run: deno run --v8-flags=--single-threaded --allow-read --allow-env scripts/bench/w1_ica_stream.ts --count N
  */
-import { streamIcaFeatures } from "../../lib/signal/ica_stream.ts";
+import { streamIcaFeatures } from "../../lib/signal/mod.ts";
 import { benchDataDir, curveFileSource, w1CurveFiles } from "./w1_ica.ts";
 
 /** Curves of the warm-up pass. */

@@ -8,7 +8,7 @@
  * peers; on the shared 2-core machine it was also faster in wall time (helper threads compete for cores).
  */
 import { binMatrix, type RowMatrix, trainGbdt } from "../../lib/gbdt/mod.ts";
-import { column, type NumericTable, parseNumericCsv } from "../../lib/io/numeric_csv.ts";
+import { column, type NumericTable, parseNumericCsv } from "../../lib/io/mod.ts";
 
 /** W2 settings (see shared/bench/README.md, "W2 – gradient-boosted trees"). */
 export const W2_PARAMS = {

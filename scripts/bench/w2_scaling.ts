@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { binMatrix, trainGbdt } from "../../lib/gbdt/mod.ts";
-import { parseNumericCsv } from "../../lib/io/numeric_csv.ts";
+import { parseNumericCsv } from "../../lib/io/mod.ts";
 import { ensureFriedmanCsv } from "./friedman_csv.ts";
 import { runLightgbm } from "./lightgbm_cli.ts";
 import type { BenchRow } from "./report.ts";

@@ -16,13 +16,14 @@
  * Run: deno run --allow-read --allow-env scripts/bench/w3_lstm_attn.ts [--runs 5] [--steps 50] [--warmup 10]
  */
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../lib/nn/backend.ts";
-import { installWasmBatchMatMul } from "../../lib/nn/kernels/batch_matmul_wasm.ts";
-import { packedMultiHeadAttention } from "../../lib/nn/kernels/attention.ts";
-import { setLstmCellWasm } from "../../lib/nn/kernels/lstm_cell_wasm.ts";
-import { lstmSequence } from "../../lib/nn/kernels/lstm_sequence.ts";
-import { createOptimizer } from "../../lib/nn/optimizer.ts";
-import { normalFrom, SeededRandom } from "../../lib/nn/seeded_random.ts";
+import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
+import {
+  installWasmBatchMatMul,
+  lstmSequence,
+  packedMultiHeadAttention,
+  setLstmCellWasm,
+} from "../../lib/nn/mod.ts";
+import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
 
 /** Options of `benchW3`. */
 export interface W3Options {

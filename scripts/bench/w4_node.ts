@@ -15,12 +15,9 @@
  *      [--epochs 20] [--warmup 3] [--gradient backprop|adjoint] [--steps-per-interval 4]
  */
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../lib/nn/backend.ts";
-import { createOptimizer } from "../../lib/nn/optimizer.ts";
-import { normalFrom, SeededRandom } from "../../lib/nn/seeded_random.ts";
-import { MlpField } from "../../lib/ode/mlp_field.ts";
-import { odeint, type OdeOpOptions } from "../../lib/ode/tensor_op.ts";
-import { sharedTimeGrid } from "../../lib/ode/time_grid.ts";
+import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
+import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
+import { MlpField, odeint, type OdeOpOptions, sharedTimeGrid } from "../../lib/ode/mod.ts";
 
 /** Options of `benchW4`. */
 export interface W4Options {

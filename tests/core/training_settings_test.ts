@@ -1,6 +1,6 @@
 /**
  * Typed `training` settings with one source of defaults (issue 11, item 3): the schema in
- * lib/nn/training_settings.ts. configs/config.yaml restates none of them, the composed config and every fit
+ * lib/training_settings.ts. configs/config.yaml restates none of them, the composed config and every fit
  * context carry the schema's values, and a wrongly typed `training.*` value is a ConfigError naming its key.
  */
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ import {
   resolveTrainingSettings,
   trainingSettingsSchema,
   trainingSettingsShape,
-} from "../../lib/nn/training_settings.ts";
+} from "../../lib/training_settings.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { recordedFits } from "../fixtures/plugins/recording_model.ts";
 

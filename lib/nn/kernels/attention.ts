@@ -6,8 +6,8 @@
  * (`gemm`) and a softmax, on Float32Arrays.
  *
  * q, k, v (B, T, D) hold the heads side by side (head h = columns h·D/heads … (h+1)·D/heads − 1, as
- * torch.nn.MultiheadAttention and lib/nn/layers/attention.ts); the output is (B, T, D) in the same
- * layout, before any output projection. Masking matches lib/nn/layers/attention.ts's additive −1e9 bias:
+ * torch.nn.MultiheadAttention and lib/nn/layers/_attention.ts); the output is (B, T, D) in the same
+ * layout, before any output projection. Masking matches lib/nn/layers/_attention.ts's additive −1e9 bias:
  * key j is hidden from query s when `keyMask[b, j]` is 0 or (with `causal`) j > s.
  */
 import * as tf from "@tensorflow/tfjs";

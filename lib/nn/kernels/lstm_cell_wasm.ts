@@ -18,7 +18,7 @@
  * The exponential is the same as `expFast` (Cody–Waite reduction, degree-7 polynomial, 2ᵏ built in the
  * exponent bits), in float32: values agree with the JS loops to ~1e-7.
  */
-import { I32, section, sleb, uleb, utf8 as name, V128, vector as vec } from "../../wasm/encoder.ts";
+import { I32, section, sleb, uleb, utf8 as name, V128, vector as vec } from "../../wasm/mod.ts";
 
 // The shared encoder's primitives (lib/wasm/encoder.ts); the instruction tables below use this kernel's names.
 

@@ -7,9 +7,9 @@
  * each (docs/results.md, section 6).
  *
  * Layout: time-major x (T, B, I); W (I, 4H), U (H, 4H), b (4H), gate order i, f, g, o (as torch and
- * lib/nn/layers/lstm.ts); h₀ = c₀ = 0; `reverse` runs from the last step to the first. An optional step
+ * lib/nn/layers/_lstm.ts); h₀ = c₀ = 0; `reverse` runs from the last step to the first. An optional step
  * mask (T, B) keeps the state where it is 0 (h ← m·h_new + (1 − m)·h, likewise c), exactly as
- * lib/nn/layers/lstm.ts does for padded sequences.
+ * lib/nn/layers/_lstm.ts does for padded sequences.
  */
 import * as tf from "@tensorflow/tfjs";
 import { FixedRightGemm, gemm, transpose } from "./gemm.ts";

@@ -1,8 +1,8 @@
 /** A fully connected layer y = x·W + b over the last axis of an input of any rank. */
 import * as tf from "@tensorflow/tfjs";
 import { constantVariable, glorotUniform, heNormal } from "../init.ts";
-import type { ParamStore } from "../param_store.ts";
-import type { UniformRandom } from "../seeded_random.ts";
+import type { ParamStore } from "../../train/mod.ts";
+import type { UniformRandom } from "../../random/mod.ts";
 
 /** Parameters of one dense layer. */
 export interface DenseParams {

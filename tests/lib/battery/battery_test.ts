@@ -1,6 +1,6 @@
 /** lib/battery numerics against known answers: Chen 2020 OCPs and windows, mode effects on capacity. */
 import assert from "node:assert/strict";
-import { ocpNegative, ocpPositive, OcpTable } from "../../../lib/battery/ocp.ts";
+import { ocpNegative, ocpPositive, OcpTable } from "../../../lib/battery/_ocp.ts";
 import {
   agedBalance,
   freshBalance,

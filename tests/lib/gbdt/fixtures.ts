@@ -1,5 +1,5 @@
 /** Generated data for the gbdt tests. */
-import { seededUniform } from "../../../lib/gbdt/random.ts";
+import { seededUniform } from "../../../lib/random/mod.ts";
 
 /** Friedman #1: y = 10 sin(π x0 x1) + 20 (x2 − ½)² + 10 x3 + 5 x4 + noise, `cols` ≥ 5 uniform features. */
 export function friedman(n: number, seed: number, cols = 10, noise = 1) {

@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "./assert.ts";
 import { binMatrix, type BinnedMatrix } from "../../../lib/gbdt/binning.ts";
-import { CHUNK_ROWS, HistogramKernel } from "../../../lib/gbdt/histogram.ts";
-import { seededUniform } from "../../../lib/gbdt/random.ts";
-import { LearnerWorkspace } from "../../../lib/gbdt/workspace.ts";
+import { CHUNK_ROWS, HistogramKernel } from "../../../lib/gbdt/_histogram.ts";
+import { seededUniform } from "../../../lib/random/mod.ts";
+import { LearnerWorkspace } from "../../../lib/gbdt/_workspace.ts";
 
 /** 300 rows × 5 features with NaN (so NaN bins exist), 16 bins; gradients are float32 like the objectives'. */
 function fixture(exactGradients = false, rows = 300, cols = 5) {

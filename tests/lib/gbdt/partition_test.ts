@@ -1,10 +1,10 @@
 import { assertEquals } from "./assert.ts";
 import { binMatrix, type BinnedMatrix } from "../../../lib/gbdt/binning.ts";
 import { resolveParams } from "../../../lib/gbdt/params.ts";
-import { DataPartition } from "../../../lib/gbdt/partition.ts";
+import { DataPartition } from "../../../lib/gbdt/_partition.ts";
 import { leafOfBinned } from "../../../lib/gbdt/tree.ts";
-import { TreeLearner } from "../../../lib/gbdt/tree_learner.ts";
-import { LearnerWorkspace } from "../../../lib/gbdt/workspace.ts";
+import { TreeLearner } from "../../../lib/gbdt/_tree_learner.ts";
+import { LearnerWorkspace } from "../../../lib/gbdt/_workspace.ts";
 import { friedman } from "./fixtures.ts";
 
 /** A one-feature binned matrix with the given bins (bins 0..9, 9 being the NaN bin when `nanBin` is 9). */

@@ -1,8 +1,8 @@
 import { assertEquals } from "./assert.ts";
 import { binMatrix } from "../../../lib/gbdt/binning.ts";
-import { seededUniform } from "../../../lib/gbdt/random.ts";
-import { ScanKernel, type ScanLimits } from "../../../lib/gbdt/scan_kernel.ts";
-import { LearnerWorkspace } from "../../../lib/gbdt/workspace.ts";
+import { seededUniform } from "../../../lib/random/mod.ts";
+import { ScanKernel, type ScanLimits } from "../../../lib/gbdt/_scan_kernel.ts";
+import { LearnerWorkspace } from "../../../lib/gbdt/_workspace.ts";
 
 const VALUE_BINS = 12;
 

@@ -1,6 +1,6 @@
 import { assertEquals } from "./assert.ts";
-import { sortFloat64 } from "../../../lib/gbdt/sort.ts";
-import { seededUniform } from "../../../lib/gbdt/random.ts";
+import { sortFloat64 } from "../../../lib/gbdt/_sort.ts";
+import { seededUniform } from "../../../lib/random/mod.ts";
 
 Deno.test("sort: radix sort of doubles matches numeric order, signs and infinities included", () => {
   const special = Float64Array.of(

@@ -1,7 +1,7 @@
 import { assert, assertClose, assertEquals } from "./assert.ts";
 import { trainGbdt } from "../../../lib/gbdt/mod.ts";
 import { nextUp } from "../../../lib/gbdt/binning.ts";
-import { leafOutput, leafScore, thresholdL1 } from "../../../lib/gbdt/split.ts";
+import { leafOutput, leafScore, thresholdL1 } from "../../../lib/gbdt/_split.ts";
 import { friedman } from "./fixtures.ts";
 
 /** x = 0..9, y = 0 below 5 and 10 from 5: one split at 4.5 explains everything. */

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { binMatrix } from "../../../lib/gbdt/binning.ts";
-import { recordBytes } from "../../../lib/gbdt/histogram.ts";
-import { LearnerWorkspace } from "../../../lib/gbdt/workspace.ts";
+import { recordBytes } from "../../../lib/gbdt/_histogram.ts";
+import { LearnerWorkspace } from "../../../lib/gbdt/_workspace.ts";
 
 Deno.test("workspace: regions are disjoint, cache-line aligned; row records and columns hold the matrix's bins", () => {
   const rows = 37, cols = 3;

@@ -1,7 +1,7 @@
 /** The W1 benchmark's byte-level CSV number parser (scripts/bench/w1_ica.ts). */
 import assert from "node:assert/strict";
 import { curveFromCsv } from "../../../scripts/bench/w1_ica.ts";
-import { column, parseNumericCsv } from "../../../lib/io/numeric_csv.ts";
+import { column, NumericCsvParser, parseNumericCsv } from "../../../lib/io/mod.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -35,4 +35,36 @@ Deno.test("curveFromCsv reads voltage and converts mA·h to A·h", () => {
   const { voltage, chargeAh } = curveFromCsv(encode(text));
   assert.deepEqual(Array.from(voltage), [4.1695513]);
   assert.deepEqual(Array.from(chargeAh), [138.897 / 1000]);
+});
+
+/** A CSV of `rows` rows: time, a signed decimal and an integer column. */
+function syntheticCsv(rows: number, seed: number): Uint8Array {
+  const lines = ["t,v,k"];
+  for (let i = 0; i < rows; i++) {
+    lines.push(`${(i * 0.25).toFixed(2)},${(Math.sin(seed + i) * 4.2).toFixed(7)},${(seed * 31 + i) % 97}`);
+  }
+  return new TextEncoder().encode(lines.join("\n") + "\n");
+}
+
+Deno.test("NumericCsvParser: files of varying size parse exactly as parseNumericCsv, into reused columns", () => {
+  const parser = new NumericCsvParser();
+  const sizes = [400, 1200, 30, 1200, 900, 1, 1199];
+  for (const [k, rows] of sizes.entries()) {
+    const bytes = syntheticCsv(rows, k);
+    const fresh = parseNumericCsv(bytes, `f${k}`);
+    const reused = parser.parse(bytes, `f${k}`);
+    assert.deepEqual(reused.header, fresh.header);
+    assert.equal(reused.rows, rows);
+    for (let c = 0; c < fresh.columns.length; c++) assert.deepEqual(reused.columns[c], fresh.columns[c]);
+  }
+  // Three columns, allocated for the first file and once more for the first larger one: nothing after.
+  assert.equal(parser.allocations, 6);
+});
+
+Deno.test("NumericCsvParser: a file with more columns than any before gets the new columns", () => {
+  const parser = new NumericCsvParser();
+  parser.parse(new TextEncoder().encode("a\n1\n2\n"));
+  const wide = parser.parse(new TextEncoder().encode("a,b\n1.5,-2\n3,4.25\n"));
+  assert.deepEqual([...column(wide, "a")], [1.5, 3]);
+  assert.deepEqual([...column(wide, "b")], [-2, 4.25]);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRng } from "../../../core/rng.ts";
 import { ridgeSolve } from "../../../lib/linalg/ridge.ts";
-import { svd } from "../../../lib/linalg/svd.ts";
+import { svd } from "../../../lib/linalg/_svd.ts";
 
 Deno.test("SVD reconstructs the matrix and has orthonormal factors", () => {
   const rng = createRng(3);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Batch, LOG_BATCH_LIMITS, splitBatch, wireMetricValue } from "../../../lib/mlflow/batch.ts";
+import { type Batch, LOG_BATCH_LIMITS, splitBatch, wireMetricValue } from "../../../lib/mlflow/_batch.ts";
 
 function bigBatch(metrics: number, params: number, tags: number): Batch {
   return {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { FileStore, fileStoreRoot } from "../../../lib/mlflow/file_store.ts";
-import { MlflowRequestError } from "../../../lib/mlflow/errors.ts";
+import { MlflowRequestError } from "../../../lib/mlflow/_errors.ts";
 
 const RUN_META_KEYS = [
   "artifact_uri",

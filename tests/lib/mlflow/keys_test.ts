@@ -7,7 +7,7 @@ import {
   truncateValue,
   validateKey,
 } from "../../../lib/mlflow/keys.ts";
-import { MlflowRequestError } from "../../../lib/mlflow/errors.ts";
+import { MlflowRequestError } from "../../../lib/mlflow/_errors.ts";
 
 Deno.test("valid keys follow MLflow's pattern and normpath rule", () => {
   for (const key of ["rmse", "loss/train", "fold-1.rmse", "a b", "x_y/z"]) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { MlflowRestClient } from "../../../lib/mlflow/rest_client.ts";
-import { MlflowRequestError, MlflowUnavailableError } from "../../../lib/mlflow/errors.ts";
-import type { Batch } from "../../../lib/mlflow/batch.ts";
+import { MlflowRestClient } from "../../../lib/mlflow/_rest_client.ts";
+import { MlflowRequestError, MlflowUnavailableError } from "../../../lib/mlflow/_errors.ts";
+import type { Batch } from "../../../lib/mlflow/_batch.ts";
 import { MockMlflowServer } from "./mock_mlflow_server.ts";
 
 async function withServer(fn: (server: MockMlflowServer) => Promise<void>): Promise<void> {

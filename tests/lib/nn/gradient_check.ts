@@ -5,7 +5,7 @@
  * terms against the typical gradient size).
  */
 import * as tf from "@tensorflow/tfjs";
-import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
+import { SeededRandom } from "../../../lib/random/mod.ts";
 
 /** How many entries to check, the seed of the choice and the finite-difference step. */
 export interface GradientCheckOptions {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { wasmReady } from "./wasm_backend.ts";
+import { wasmReady } from "../train/wasm_backend.ts";
 import { gradientCheck } from "./gradient_check.ts";
 
 await wasmReady;

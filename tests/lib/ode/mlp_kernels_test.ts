@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { accumulateWeightGradient, affineForward, inputGradient } from "../../../lib/ode/mlp_kernels.ts";
+import { accumulateWeightGradient, affineForward, inputGradient } from "../../../lib/ode/_mlp_kernels.ts";
 import { MlpField } from "../../../lib/ode/mlp_field.ts";
 
 function uniforms(n: number, seed: number): Float64Array {

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
-import { curveFeatures, icaCurve, W1_ICA_OPTIONS } from "../../../lib/signal/ica.ts";
+import { curveFeatures, icaCurve, W1_ICA_OPTIONS } from "../../../lib/signal/mod.ts";
 import { icaFigure, peakMarks } from "../../../lib/plot/ica_figure.ts";
 import { shapBeeswarm, swarmDots } from "../../../lib/plot/beeswarm.ts";
 import { shapWaterfall, waterfallBars } from "../../../lib/plot/waterfall.ts";
 import { importanceBars } from "../../../lib/plot/importance_bars.ts";
 import { sohTrajectories } from "../../../lib/plot/soh_trajectories.ts";
-import { HIGH_COLOR, LOW_COLOR } from "../../../lib/plot/colors.ts";
-import { temperatureColor } from "../../../lib/plot/render.ts";
-import type { RenderedFigure } from "../../../lib/plot/render.ts";
+import { HIGH_COLOR, LOW_COLOR } from "../../../lib/plot/_colors.ts";
+import { type RenderedFigure, temperatureColor } from "../../../lib/plot/render.ts";
 import { colorPixels, decodePng, inkPixels } from "./png_decode.ts";
 import { assertClose } from "../signal/assert_close.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { crc32c, maskedCrc32c } from "../../../lib/tfevents/crc32c.ts";
+import { crc32c, maskedCrc32c } from "../../../lib/tfevents/_crc32c.ts";
 import { referenceCrc32c } from "./event_decoder.ts";
 
 const ascii = (s: string) => new TextEncoder().encode(s);

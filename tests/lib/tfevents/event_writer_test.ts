@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { basename } from "node:path";
 import { EventWriter } from "../../../lib/tfevents/event_writer.ts";
-import { buildHistogram } from "../../../lib/tfevents/histogram.ts";
-import { readRecords } from "../../../lib/tfevents/tfrecord.ts";
+import { buildHistogram } from "../../../lib/tfevents/_histogram.ts";
+import { readRecords } from "../../../lib/tfevents/_tfrecord.ts";
 import { readEventFile } from "./event_decoder.ts";
 import { grayPng } from "../../fixtures/png.ts";
 

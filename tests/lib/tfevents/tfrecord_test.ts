@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { frameRecord, readRecords, TfRecordError } from "../../../lib/tfevents/tfrecord.ts";
-import { summaryEvent } from "../../../lib/tfevents/event.ts";
-import { scalarValue } from "../../../lib/tfevents/summary.ts";
+import { frameRecord, readRecords, TfRecordError } from "../../../lib/tfevents/_tfrecord.ts";
+import { summaryEvent } from "../../../lib/tfevents/_event.ts";
+import { scalarValue } from "../../../lib/tfevents/_summary.ts";
 import { decodeEvent, referenceRecords } from "./event_decoder.ts";
 
 /**

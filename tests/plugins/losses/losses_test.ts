@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { wasmReady } from "../../lib/nn/wasm_backend.ts";
+import { wasmReady } from "../../lib/train/wasm_backend.ts";
 import type { LossInputs, LossInstance } from "../../../core/plugin.ts";
 import mse from "../../../plugins/losses/mse.ts";
 import mae from "../../../plugins/losses/mae.ts";

@@ -10,7 +10,7 @@ import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { createRng } from "../../../core/rng.ts";
 import { boosterFromJson } from "../../../lib/gbdt/mod.ts";
 import { progressRecorder } from "../../fixtures/progress_recorder.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 
 const quiet = { info() {}, warn() {}, debug() {} };
 

@@ -15,7 +15,7 @@ import type { SampleSet } from "../../../core/sample.ts";
 import { restrictToCells } from "../../../core/view.ts";
 import { regressionMetrics } from "../../../lib/metrics.ts";
 import { BENCH_HOME, IN_CI, REAL_DATA } from "../../fixtures/env.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 
 const LIGHTGBM = join(BENCH_HOME, "bin", "lightgbm");
 const present = await Deno.stat(LIGHTGBM).then((s) => s.isFile, () => false);

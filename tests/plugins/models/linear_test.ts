@@ -6,7 +6,7 @@ import { createRng } from "../../../core/rng.ts";
 import type { SampleSet } from "../../../core/sample.ts";
 import { restrictToCells } from "../../../core/view.ts";
 import { IN_CI, peerHas, REAL_DATA, runPeerPython } from "../../fixtures/env.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 
 const ctx = { seed: 1, rng: createRng(1), log: createLogger({ quiet: true }), cacheDir: "artifacts/cache" };
 const fitCtx = { rng: createRng(1), log: ctx.log, training: resolveTrainingSettings() };

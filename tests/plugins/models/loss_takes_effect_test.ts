@@ -13,8 +13,8 @@ import { createRng } from "../../../core/rng.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { contractSampleSet } from "../../../testing/mod.ts";
 import { createLocal } from "../../lib/nn/local_plugin.ts";
-import { wasmReady } from "../../lib/nn/wasm_backend.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { wasmReady } from "../../lib/train/wasm_backend.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 
 await wasmReady;
 const log = createLogger({ quiet: true });

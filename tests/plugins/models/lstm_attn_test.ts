@@ -2,18 +2,18 @@ import { ConfigError } from "../../../core/errors.ts";
 import { withObservedPrefix } from "../../../core/observe.ts";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { wasmReady } from "../../lib/nn/wasm_backend.ts";
+import { wasmReady } from "../../lib/train/wasm_backend.ts";
 import { createLogger } from "../../../core/log.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { createLocal } from "../../lib/nn/local_plugin.ts";
 import type { LstmAttnInstance } from "../../../plugins/models/lstm_attn.ts";
-import { buildLstmAttention, forwardLstmAttention } from "../../../lib/nn/lstm_attention_net.ts";
-import { ParamStore } from "../../../lib/nn/param_store.ts";
-import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
+import { buildLstmAttention, forwardLstmAttention } from "../../../lib/nn/mod.ts";
+import { ParamStore } from "../../../lib/train/mod.ts";
+import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 
 await wasmReady;
 

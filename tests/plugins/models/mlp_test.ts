@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { wasmReady } from "../../lib/nn/wasm_backend.ts";
+import { wasmReady } from "../../lib/train/wasm_backend.ts";
 import { createLogger } from "../../../core/log.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createSampleSet } from "../../../core/sample.ts";
@@ -8,11 +8,11 @@ import { contractSampleSet } from "../../../testing/mod.ts";
 import { runContract } from "../../../testing/mod.ts";
 import type { LossInstance } from "../../../core/plugin.ts";
 import { createLocal, loadLocal } from "../../lib/nn/local_plugin.ts";
-import { buildMlp, forwardMlp } from "../../../lib/nn/mlp_net.ts";
-import { ParamStore } from "../../../lib/nn/param_store.ts";
-import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
+import { buildMlp, forwardMlp } from "../../../lib/nn/mod.ts";
+import { ParamStore } from "../../../lib/train/mod.ts";
+import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 
 await wasmReady;
 

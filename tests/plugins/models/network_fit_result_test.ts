@@ -1,7 +1,7 @@
 /** The network models' FitResult: a fit without a finite validation loss (the refit) reports none, not NaN. */
 import assert from "node:assert/strict";
 import { networkFitResult } from "../../../plugins/models/network_fit_result.ts";
-import type { TrainResult } from "../../../lib/nn/trainer.ts";
+import type { TrainResult } from "../../../lib/train/mod.ts";
 
 const trained = (bestValLoss: number): TrainResult => ({
   bestEpoch: 3,

@@ -5,14 +5,12 @@ import type { ObserveSetting, TrainingSettings } from "../../../core/plugin.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { withObservedPrefix } from "../../../core/observe.ts";
-import { selectBackend } from "../../../lib/nn/backend.ts";
-import { ParamStore } from "../../../lib/nn/param_store.ts";
-import { SeededRandom } from "../../../lib/nn/seeded_random.ts";
-import { type LatentOdeBatch, LatentOdeNet } from "../../../lib/ode/latent_ode_net.ts";
-import type { OdeOpOptions } from "../../../lib/ode/tensor_op.ts";
+import { ParamStore, selectBackend } from "../../../lib/train/mod.ts";
+import { SeededRandom } from "../../../lib/random/mod.ts";
+import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions } from "../../../lib/ode/mod.ts";
 import neuralOde from "../../../plugins/models/neural_ode.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
-import { resolveTrainingSettings } from "../../../lib/nn/training_settings.ts";
+import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 
 await selectBackend("wasm");
 const log = createLogger({ quiet: true });

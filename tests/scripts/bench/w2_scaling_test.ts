@@ -1,5 +1,5 @@
 import { assert, assertClose, assertEquals, assertThrows } from "../../lib/gbdt/assert.ts";
-import { parseNumericCsv } from "../../../lib/io/numeric_csv.ts";
+import { parseNumericCsv } from "../../../lib/io/mod.ts";
 import { friedmanCsv } from "../../../scripts/bench/friedman_csv.ts";
 import { parseLightgbmLog } from "../../../scripts/bench/lightgbm_cli.ts";
 import { logLogSlope, scalingRows, slopeSummary } from "../../../scripts/bench/w2_scaling.ts";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertClose, assertEquals } from "../../lib/gbdt/assert.ts";
-import { selectBackend } from "../../../lib/nn/backend.ts";
+import { selectBackend } from "../../../lib/train/mod.ts";
 import { W4Model, w4SolveOptions } from "../../../scripts/bench/w4_node.ts";
 import { adjointMemorySummary } from "../../../scripts/bench/w4_adjoint.ts";
 import { benchRow } from "../../../scripts/bench/report.ts";

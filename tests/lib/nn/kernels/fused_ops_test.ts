@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../../../lib/nn/backend.ts";
+import { selectBackend } from "../../../../lib/train/mod.ts";
 import { multiHeadAttention, packedMultiHeadAttention } from "../../../../lib/nn/kernels/attention.ts";
 import { FixedRightGemm, gemm, gemmJs, transpose } from "../../../../lib/nn/kernels/gemm.ts";
 import { expFast, lstmSequence } from "../../../../lib/nn/kernels/lstm_sequence.ts";
-import { attentionBias } from "../../../../lib/nn/layers/attention.ts";
-import { lstm, type LstmParams } from "../../../../lib/nn/layers/lstm.ts";
-import { SeededRandom } from "../../../../lib/nn/seeded_random.ts";
+import { attentionBias } from "../../../../lib/nn/layers/_attention.ts";
+import { lstm, type LstmParams } from "../../../../lib/nn/layers/_lstm.ts";
+import { SeededRandom } from "../../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
 
@@ -57,7 +57,7 @@ Deno.test("expFast is within 1e-8 relative of Math.exp on [−87, 87]", () => {
   assert.ok(worst < 1e-8, `max relative error ${worst}`);
 });
 
-Deno.test("lstmSequence with a step mask equals lib/nn/layers/lstm.ts: outputs and gradients", () => {
+Deno.test("lstmSequence with a step mask equals lib/nn/layers/_lstm.ts: outputs and gradients", () => {
   const T = 6, B = 3, I = 4, H = 5;
   const lengths = [6, 4, 1];
   const maskBT = tf.tensor2d(
@@ -88,7 +88,7 @@ Deno.test("lstmSequence with a step mask equals lib/nn/layers/lstm.ts: outputs a
   }
 });
 
-/** The attention core of lib/nn/layers/attention.ts (without projections), in plain tfjs. */
+/** The attention core of lib/nn/layers/_attention.ts (without projections), in plain tfjs. */
 function referenceAttention(
   q: tf.Tensor3D,
   k: tf.Tensor3D,

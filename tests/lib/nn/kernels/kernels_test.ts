@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../../../lib/nn/backend.ts";
+import { selectBackend } from "../../../../lib/train/mod.ts";
 import {
   installWasmBatchMatMul,
   uninstallWasmBatchMatMul,
 } from "../../../../lib/nn/kernels/batch_matmul_wasm.ts";
 import { lstmSequence } from "../../../../lib/nn/kernels/lstm_sequence.ts";
-import { SeededRandom } from "../../../../lib/nn/seeded_random.ts";
+import { SeededRandom } from "../../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
 

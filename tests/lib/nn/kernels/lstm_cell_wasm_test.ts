@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { selectBackend } from "../../../../lib/nn/backend.ts";
+import { selectBackend } from "../../../../lib/train/mod.ts";
 import {
   lstmCellModuleBytes,
   lstmCellWasm,
   setLstmCellWasm,
 } from "../../../../lib/nn/kernels/lstm_cell_wasm.ts";
 import { lstmSequence } from "../../../../lib/nn/kernels/lstm_sequence.ts";
-import { SeededRandom } from "../../../../lib/nn/seeded_random.ts";
+import { SeededRandom } from "../../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
 

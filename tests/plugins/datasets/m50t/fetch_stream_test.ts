@@ -98,7 +98,7 @@ Deno.test("fetch: extracting a 256 MB member raises peak memory by less than the
         "--allow-read",
         "--allow-write",
         "--allow-net=127.0.0.1",
-        resolve(import.meta.dirname!, "../../../fixtures/extract_peak_rss.ts"),
+        resolve(import.meta.dirname!, "../../../lib/m50t/extract_peak_rss.ts"),
         archive,
         join(dir, "data"),
       ],

@@ -1,0 +1,254 @@
+/**
+ * Glue between a network and the trainer, shared by the neural model plugins: data held as tensors,
+ * batch losses through the configured loss (masked MSE when none is configured), validation loss for
+ * early stopping, per-epoch metrics, Ctrl-C checkpointing.
+ */
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { elementLoss, maskedMean, safeTargets } from "../loss/mod.ts";
+import { interruptSignal } from "./_interrupt.ts";
+import { type FitIdentity, fitIdentity, type HashableSampleSet } from "./_fit_identity.ts";
+import type { ParamStore } from "./param_store.ts";
+import { type Direction, directionOf } from "../sequence/mod.ts";
+import { type CheckpointSettings, trainModel, type TrainResult } from "./trainer.ts";
+import type { TrainingSettings } from "../training_settings.ts";
+import type { ProgressSink } from "../progress.ts";
+
+/** A loss as the loss plugins implement it (`LossInstance` of the core, on tfjs tensors). */
+export interface TensorLoss {
+  compute(
+    yTrue: tf.Tensor,
+    yPred: tf.Tensor,
+    inputs: {
+      t?: tf.Tensor;
+      mask?: tf.Tensor;
+      targetNames: readonly string[];
+      directions: readonly Direction[];
+    },
+  ): tf.Tensor;
+}
+
+/** The masked mean squared error, used when a model gets no loss plugin. */
+export const DEFAULT_LOSS: TensorLoss = {
+  compute: (yTrue, yPred, inputs) =>
+    tf.tidy(() =>
+      maskedMean(elementLoss(safeTargets(yTrue, inputs.mask), yPred, { kind: "mse" }), inputs.mask)
+    ),
+};
+
+/** A sample set as tensors: inputs x, targets y with mask (same shape), optional times and step mask. */
+export interface TensorSet {
+  n: number;
+  x: tf.Tensor;
+  y: tf.Tensor;
+  mask: tf.Tensor;
+  t?: tf.Tensor;
+  stepMask?: tf.Tensor;
+  /** Observed targets per sample (the weight of a sample in the epoch loss). */
+  counts: Float64Array;
+}
+
+/** Network predictions in target units for inputs x (and the step mask of sequences). */
+export type ForwardFn = (x: tf.Tensor, stepMask?: tf.Tensor) => tf.Tensor;
+
+/** What `fitNetwork` needs. */
+export interface FitNetworkOptions {
+  store: ParamStore;
+  forward: ForwardFn;
+  train: TensorSet;
+  val?: TensorSet;
+  loss?: TensorLoss;
+  targetNames: readonly string[];
+  settings: TrainingSettings;
+  epochs?: number;
+  /** Optimizer steps to run (the refit), overriding `epochs`; see `TrainOptions.maxSteps`. */
+  maxSteps?: number;
+  seed: number;
+  metrics?: (values: Record<string, number>, step: number) => void | Promise<void>;
+  /** Weight histograms (parameter name → values), every `histogramEvery` epochs and at the last one. */
+  histograms?: (values: Record<string, ArrayLike<number>>, step: number) => void | Promise<void>;
+  histogramEvery?: number;
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+  checkpoint?: CheckpointSettings;
+  /** Where training progress goes (the run's sink); default nowhere. */
+  progress?: ProgressSink;
+  label?: string;
+  /** The run's interruption (SIGINT/SIGTERM): training stops between batches like on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/** What a model plugin's fit context offers the trainer (structural: lib/ does not import core/). */
+export interface FitContextLike {
+  label?: string;
+  iterations?: number;
+  /** The refit: optimizer steps to run (the inner fit's validated steps). */
+  optimizerSteps?: number;
+  rng: { nextUint32(): number };
+  loss?: unknown;
+  /** Name and options of the loss plugin, for the checkpoint fingerprint. */
+  lossSpec?: FitIdentity["loss"];
+  /** `evaluation.observe`, for the checkpoint fingerprint. */
+  observe?: FitIdentity["observe"];
+  metrics?: FitNetworkOptions["metrics"];
+  histograms?: FitNetworkOptions["histograms"];
+  log: { info(line: string): void; warn(line: string): void };
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+}
+
+/** The data and options of one fit, for its checkpoint identity. */
+export interface FitInputs {
+  options: Record<string, unknown> & { checkpoint_dir?: string };
+  train: HashableSampleSet;
+  val?: HashableSampleSet;
+}
+
+/**
+ * The `fitNetwork` options every network model takes from its fit context: loss, refit epochs or
+ * optimizer steps, seed, metric and histogram sinks, log, and a checkpoint folder per fit (inner fit,
+ * refit, each fold) under the model's `checkpoint_dir`, locked while training and fingerprinted with
+ * everything that determines the fit (data, loss, model options, label), so a resumed run continues the
+ * right one and no other.
+ */
+export function contextFitOptions(
+  ctx: FitContextLike,
+  model: string,
+  fit: FitInputs,
+): Pick<
+  FitNetworkOptions,
+  | "loss"
+  | "epochs"
+  | "maxSteps"
+  | "seed"
+  | "metrics"
+  | "histograms"
+  | "log"
+  | "warn"
+  | "checkpoint"
+  | "label"
+  | "signal"
+  | "progress"
+> {
+  const root = fit.options.checkpoint_dir;
+  const label = ctx.label ?? "fit";
+  return {
+    loss: ctx.loss as TensorLoss | undefined,
+    epochs: ctx.iterations,
+    maxSteps: ctx.optimizerSteps,
+    seed: ctx.rng.nextUint32(),
+    metrics: ctx.metrics,
+    histograms: ctx.histograms,
+    log: (line) => ctx.log.info(line),
+    warn: (line) => ctx.log.warn(line),
+    checkpoint: root
+      ? {
+        dir: join(root, label),
+        lockDir: root,
+        resume: true,
+        identity: fitIdentity(
+          model,
+          fit.options,
+          ctx.lossSpec,
+          fit.train,
+          fit.val,
+          label,
+          ctx.observe ?? null,
+        ),
+      }
+      : undefined,
+    label: ctx.label ? `${model} ${ctx.label}` : model,
+    signal: ctx.signal,
+    progress: ctx.progress,
+  };
+}
+
+/** The loss of `set` (restricted to `batch` when given), a scalar on the tape when called under it. */
+export function setLoss(
+  set: TensorSet,
+  forward: ForwardFn,
+  loss: TensorLoss,
+  targetNames: readonly string[],
+  batch?: readonly number[],
+): tf.Scalar {
+  return tf.tidy(() => {
+    const pick = (
+      t: tf.Tensor | undefined,
+    ) => (t && batch ? tf.gather(t, tf.tensor1d(batch as number[], "int32")) : t);
+    const yPred = forward(pick(set.x)!, pick(set.stepMask));
+    return loss.compute(pick(set.y)!, yPred, {
+      t: pick(set.t),
+      mask: pick(set.mask),
+      targetNames,
+      directions: targetNames.map((n) => directionOf(n)),
+    }) as tf.Scalar;
+  });
+}
+
+/** Trains the network; validation (when given) drives early stopping. Ctrl-C saves a checkpoint (if set). */
+export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
+  const loss = o.loss ?? DEFAULT_LOSS;
+  const interrupt = interruptSignal();
+  try {
+    return await trainModel({
+      params: o.store.list(),
+      nTrain: o.train.n,
+      lossFn: (batch) => setLoss(o.train, o.forward, loss, o.targetNames, batch),
+      batchWeight: (batch) => batch.reduce((a, i) => a + o.train.counts[i], 0),
+      valLoss: o.val
+        ? () => tf.tidy(() => setLoss(o.val!, o.forward, loss, o.targetNames).dataSync()[0])
+        : undefined,
+      settings: o.settings,
+      epochs: o.epochs,
+      maxSteps: o.maxSteps,
+      seed: o.seed,
+      checkpoint: o.checkpoint,
+      signal: o.signal ? AbortSignal.any([interrupt.signal, o.signal]) : interrupt.signal,
+      progress: o.progress,
+      label: o.label,
+      log: o.log,
+      warn: o.warn,
+      onEpoch: (r) => {
+        const values: Record<string, number> = {
+          train_loss: r.trainLoss,
+          learning_rate: r.learningRate,
+          grad_norm: r.gradNorm,
+        };
+        if (Number.isFinite(r.valLoss)) values.val_loss = r.valLoss;
+        return reportEpoch(o, values, r.epoch);
+      },
+    });
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function reportEpoch(
+  o: FitNetworkOptions,
+  values: Record<string, number>,
+  epoch: number,
+): Promise<void> {
+  await o.metrics?.(values, epoch);
+  await weightHistograms(o.store, o.histograms, epoch, o.histogramEvery);
+}
+
+/** Sends every parameter's values to `sink` on epochs 1, every, 2·every, … (copies, read once). */
+export async function weightHistograms(
+  store: ParamStore,
+  sink: FitNetworkOptions["histograms"],
+  epoch: number,
+  every = 10,
+): Promise<void> {
+  if (!sink || (epoch !== 1 && epoch % every !== 0)) return;
+  const values: Record<string, Float32Array> = {};
+  for (const name of store.names()) values[name] = store.get(name).dataSync() as Float32Array;
+  await sink(values, epoch);
+}
+
+/** Per-sample count of observed targets from a 0/1 mask laid out sample-major. */
+export function countsPerSample(mask: Uint8Array, n: number): Float64Array {
+  const width = n === 0 ? 0 : mask.length / n;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = i * width; j < (i + 1) * width; j++) out[i] += mask[j];
+  return out;
+}

@@ -1,0 +1,488 @@
+/**
+ * The generic training loop every neural model uses: mini-batches drawn from a seeded shuffle, one
+ * optimiser step per batch (AdamW / Adam / SGD) with global-norm gradient clipping, a per-epoch learning
+ * rate (constant, cosine, SGDR), sample-weighted epoch losses, early stopping on a validation loss with
+ * the best weights restored, per-epoch callbacks, progress per batch, and checkpoints that resume bit-for-bit
+ * after an interruption (AbortSignal, e.g. Ctrl-C through `interruptSignal()`).
+ *
+ * The trainer knows nothing of models: it gets the trainable variables and a loss of a batch of sample
+ * indices. Usage:
+ *
+ * ```ts
+ * const result = await trainModel({
+ *   params: [w, b],
+ *   lossFn: (batch) => mseOf(batch),          // a tf.Scalar, computed inside the gradient tape
+ *   batchWeight: (batch) => observedCount(batch),
+ *   nTrain: 64,
+ *   valLoss: () => validationLoss(),          // plain number, computed without gradients
+ *   settings: ctx.training,
+ *   epochs: ctx.iterations,                   // refit: exactly this many epochs, no early stopping
+ *   seed: 7,
+ *   onEpoch: (r) => ctx.metrics?.({ train_loss: r.trainLoss }, r.epoch),
+ * });
+ * // result.bestEpoch → FitResult.bestIteration
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainingCheckpoint,
+  type TrainingHistory,
+} from "./_checkpoint.ts";
+import { clipByGlobalNorm } from "./_clip.ts";
+import { holdFolderLock } from "./folder_lock.ts";
+import { TrainingInterrupted } from "./_interrupt.ts";
+import { createOptimizer, type Optimizer } from "./optimizer.ts";
+import { mixedPrecisionSupport } from "./_precision.ts";
+import { type ProgressSink, type ProgressTask, silentProgress } from "../progress.ts";
+import { learningRateAt } from "./_schedule.ts";
+import { SeededRandom } from "../random/mod.ts";
+import type { TrainingSettings } from "../training_settings.ts";
+
+export type { TrainingHistory } from "./_checkpoint.ts";
+
+/** Where and how often to checkpoint; `resume` continues from the folder's checkpoint when there is one. */
+export interface CheckpointSettings {
+  dir: string;
+  /** Save every this many epochs (default 1); an interruption always saves. */
+  everyEpochs?: number;
+  resume?: boolean;
+  /**
+   * What else determines the fit (data hash, loss, model options, label: lib/train/_fit_identity.ts); part
+   * of the fingerprint, so a checkpoint of another fit is refused rather than resumed.
+   */
+  identity?: unknown;
+  /** Folder to lock while training (default `dir`): the folder the user named, shared by a run's fits. */
+  lockDir?: string;
+}
+
+/** A checkpoint in `dir` belongs to another fit; `differences` names what differs (old → new). */
+export class CheckpointMismatchError extends Error {
+  constructor(readonly dir: string, readonly differences: string[]) {
+    super(
+      `checkpoint in ${dir} belongs to another fit: ${differences.join("; ")}; ` +
+        "delete the folder or choose another checkpoint_dir",
+    );
+    this.name = "CheckpointMismatchError";
+  }
+}
+
+/** What one epoch reports to `onEpoch` (epoch is 1-based). */
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  /** NaN when there is no validation loss. */
+  valLoss: number;
+  learningRate: number;
+  /** Mean global gradient norm of the epoch's batches, before clipping. */
+  gradNorm: number;
+  seconds: number;
+}
+
+/** Inputs of `trainModel`. */
+export interface TrainOptions {
+  /** Trainable variables (order matters for checkpoints; names must be unique, tfjs ensures that). */
+  params: tf.Variable[];
+  /** Mean loss of the samples `batch` (indices into 0..nTrain-1), built from `params` with tf ops. */
+  lossFn: (batch: number[]) => tf.Scalar;
+  /** Weight of a batch's loss in the epoch's mean (its count of observed targets); default: batch size. */
+  batchWeight?: (batch: number[]) => number;
+  nTrain: number;
+  /** Validation loss after each epoch (no gradients); enables early stopping and best-weight restore. */
+  valLoss?: () => number;
+  settings: TrainingSettings;
+  /** Epochs to run, overriding `settings.epochs` (the refit's `ctx.iterations`). */
+  epochs?: number;
+  /**
+   * Optimizer steps to run, overriding `epochs` (the refit repeats the steps validated in the inner fit):
+   * training stops after exactly this many steps, possibly mid-epoch.
+   */
+  maxSteps?: number;
+  /** Seed of the batch order. */
+  seed: number;
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
+  checkpoint?: CheckpointSettings;
+  /** Aborting saves a checkpoint (when configured) and throws `TrainingInterrupted`. */
+  signal?: AbortSignal;
+  /** Where progress goes (optimizer steps done of the planned total, epoch and losses); default nowhere. */
+  progress?: ProgressSink;
+  /** Label of the progress line. */
+  label?: string;
+  /** Sink for one-off lines (mixed precision notice, resume notice). */
+  log?: (line: string) => void;
+  /** Sink for warnings (a stale checkpoint lock taken over); `log` when absent. */
+  warn?: (line: string) => void;
+  /** Backend name for the mixed-precision notice (default: the current tfjs backend). */
+  backend?: string;
+}
+
+/** What `trainModel` returns; the params hold the best weights (or the last, without validation). */
+export interface TrainResult {
+  /** Epoch (1-based) whose weights were kept: the best validation epoch, or the last epoch run. */
+  bestEpoch: number;
+  bestValLoss: number;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  history: TrainingHistory;
+  /** Mini-batches (= optimizer steps) per full epoch: ceil(nTrain / batch_size). */
+  batchesPerEpoch: number;
+  /** Optimizer steps run in total. */
+  stepsRun: number;
+  /** Optimizer steps up to the end of `bestEpoch` (what a refit repeats). */
+  bestSteps: number;
+}
+
+/** Mutable loop state; exactly what a checkpoint stores. */
+interface LoopState {
+  epoch: number;
+  batch: number;
+  rngState: number;
+  epochLoss: { sum: number; weight: number };
+  gradNormSum: number;
+  /** Optimizer steps done so far, over all epochs. */
+  stepsDone: number;
+  history: TrainingHistory;
+  best: { epoch: number; loss: number } | null;
+  bestParams: Float32Array[] | null;
+  finished: boolean;
+}
+
+/** Trains `params` by mini-batch gradient descent; see the module comment. */
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  if (!Number.isInteger(opts.nTrain) || opts.nTrain < 1) {
+    throw new RangeError(`trainModel needs at least one training sample, found nTrain = ${opts.nTrain}`);
+  }
+  const s = opts.settings;
+  if (opts.maxSteps !== undefined && (!Number.isInteger(opts.maxSteps) || opts.maxSteps < 1)) {
+    throw new RangeError(`maxSteps must be a positive integer, found ${opts.maxSteps}`);
+  }
+  const perEpoch = batchesPerEpoch(opts);
+  const totalEpochs = opts.maxSteps !== undefined
+    ? Math.ceil(opts.maxSteps / perEpoch)
+    : opts.epochs ?? s.epochs;
+  if (s.mixed_precision) opts.log?.(mixedPrecisionSupport(opts.backend ?? tf.getBackend()).message);
+  if (opts.checkpoint) {
+    await holdFolderLock(opts.checkpoint.lockDir ?? opts.checkpoint.dir, opts.warn ?? opts.log ?? (() => {}));
+  }
+  let optimizer: Optimizer | undefined;
+  try {
+    optimizer = createOptimizer(opts.params, { name: s.optimizer, weightDecay: s.weight_decay });
+    const state = await initialState(opts, optimizer, totalEpochs);
+    const task = (opts.progress ?? silentProgress).start(
+      opts.label ?? "training",
+      opts.maxSteps ?? totalEpochs * perEpoch,
+      { unit: "batches", initial: state.stepsDone },
+    );
+    try {
+      await runEpochs(opts, optimizer, state, totalEpochs, task);
+    } catch (err) {
+      task.finish(err instanceof TrainingInterrupted ? "interrupted" : "failed");
+      throw err;
+    }
+    const early = state.epoch < totalEpochs && !stepsReached(opts, state);
+    task.finish(epochStatus(state, state.epoch, totalEpochs) + (early ? " · stopped early" : ""));
+    if (state.bestParams) assignParams(opts.params, state.bestParams);
+    const last = state.history.train_loss.length;
+    const bestEpoch = state.best?.epoch ?? last;
+    return {
+      bestEpoch,
+      bestValLoss: state.best?.loss ?? NaN,
+      epochsRun: last,
+      stoppedEarly: last < totalEpochs,
+      history: state.history,
+      batchesPerEpoch: perEpoch,
+      stepsRun: state.stepsDone,
+      bestSteps: Math.min(bestEpoch * perEpoch, state.stepsDone),
+    };
+  } finally {
+    optimizer?.dispose();
+  }
+}
+
+/** Mini-batches in one full epoch. */
+function batchesPerEpoch(opts: TrainOptions): number {
+  return Math.ceil(opts.nTrain / opts.settings.batch_size);
+}
+
+async function runEpochs(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  state: LoopState,
+  totalEpochs: number,
+  task: ProgressTask,
+): Promise<void> {
+  const rng = new SeededRandom(0);
+  const every = Math.max(1, opts.checkpoint?.everyEpochs ?? 1);
+  while (!state.finished && state.epoch < totalEpochs) {
+    const started = performance.now();
+    rng.state = state.rngState;
+    const batches = batchesOf(rng.shuffle(range(opts.nTrain)), opts.settings.batch_size);
+    const nextRngState = rng.state;
+    const lr = learningRateAt(opts.settings, state.epoch, totalEpochs);
+    for (; state.batch < batches.length && !stepsReached(opts, state); state.batch++) {
+      await interruptIfAborted(opts, optimizer, state);
+      stepOnBatch(opts, optimizer, batches[state.batch], lr, state);
+      task.update(state.stepsDone, epochStatus(state, state.epoch + 1, totalEpochs));
+    }
+    const report = finishEpoch(opts, state, lr, state.batch, started);
+    state.rngState = nextRngState;
+    state.finished = shouldStop(opts, state, totalEpochs) || stepsReached(opts, state);
+    task.update(state.stepsDone, epochStatus(state, state.epoch, totalEpochs));
+    await opts.onEpoch?.(report);
+    if (opts.checkpoint && (state.epoch % every === 0 || state.finished || state.epoch === totalEpochs)) {
+      await saveCheckpoint(opts.checkpoint.dir, toCheckpoint(opts, optimizer, state, totalEpochs));
+    }
+  }
+}
+
+function stepOnBatch(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  batch: number[],
+  lr: number,
+  state: LoopState,
+) {
+  const { value, grads } = tf.variableGrads(() => opts.lossFn(batch), opts.params);
+  const list = opts.params.map((p) => grads[p.name] ?? tf.zerosLike(p));
+  const clipped = clipByGlobalNorm(list, opts.settings.grad_clip);
+  const loss = value.dataSync()[0];
+  if (!Number.isFinite(loss)) {
+    tf.dispose([value, ...list, ...clipped.grads]);
+    throw new RangeError(
+      `training loss is ${loss} at epoch ${state.epoch + 1}, batch ${state.batch + 1}: ` +
+        "lower the learning rate, check the inputs for extreme values, or enable grad_clip",
+    );
+  }
+  optimizer.apply(opts.params, clipped.grads, lr);
+  tf.dispose([value, ...list, ...clipped.grads, ...Object.values(grads)]);
+  const weight = opts.batchWeight ? opts.batchWeight(batch) : batch.length;
+  state.epochLoss.sum += loss * weight;
+  state.epochLoss.weight += weight;
+  state.gradNormSum += clipped.norm;
+  state.stepsDone++;
+}
+
+/** `epoch 3/50 · loss 0.1234 val 0.2345`: the epoch shown and the losses of the last finished epoch. */
+function epochStatus(state: LoopState, epoch: number, totalEpochs: number): string {
+  const h = state.history, last = h.train_loss.length - 1;
+  const head = `epoch ${Math.min(Math.max(1, epoch), totalEpochs)}/${totalEpochs}`;
+  if (last < 0) return head;
+  const val = h.val_loss[last];
+  return `${head} · loss ${h.train_loss[last].toPrecision(4)}` +
+    (Number.isFinite(val) ? ` val ${val.toPrecision(4)}` : "");
+}
+
+/** The refit's step budget is spent. */
+function stepsReached(opts: TrainOptions, state: LoopState): boolean {
+  return opts.maxSteps !== undefined && state.stepsDone >= opts.maxSteps;
+}
+
+function finishEpoch(
+  opts: TrainOptions,
+  state: LoopState,
+  lr: number,
+  nBatches: number,
+  started: number,
+): EpochReport {
+  const trainLoss = state.epochLoss.sum / Math.max(1e-30, state.epochLoss.weight);
+  const valLoss = opts.valLoss ? opts.valLoss() : NaN;
+  state.epoch++;
+  state.history.train_loss.push(trainLoss);
+  state.history.val_loss.push(valLoss);
+  state.history.learning_rate.push(lr);
+  if (opts.valLoss && Number.isFinite(valLoss) && (!state.best || valLoss < state.best.loss)) {
+    state.best = { epoch: state.epoch, loss: valLoss };
+    state.bestParams = opts.params.map((p) => p.dataSync() as Float32Array);
+  }
+  const gradNorm = state.gradNormSum / Math.max(1, nBatches);
+  state.batch = 0;
+  state.epochLoss = { sum: 0, weight: 0 };
+  state.gradNormSum = 0;
+  return {
+    epoch: state.epoch,
+    trainLoss,
+    valLoss,
+    learningRate: lr,
+    gradNorm,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Early stopping: `patience` epochs without a better validation loss (patience 0 = never stop early). */
+function shouldStop(opts: TrainOptions, state: LoopState, totalEpochs: number): boolean {
+  if (state.epoch >= totalEpochs) return true;
+  const p = opts.settings.patience;
+  return Boolean(opts.valLoss && p > 0 && state.best && state.epoch - state.best.epoch >= p);
+}
+
+async function interruptIfAborted(opts: TrainOptions, optimizer: Optimizer, state: LoopState) {
+  if (!opts.signal) return;
+  // Let pending signal handlers (Ctrl-C) run before deciding.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (!opts.signal.aborted) return;
+  const dir = opts.checkpoint?.dir;
+  if (dir) {
+    await saveCheckpoint(dir, toCheckpoint(opts, optimizer, state, totalEpochsOf(opts)));
+  }
+  throw new TrainingInterrupted(
+    `training interrupted at epoch ${state.epoch + 1}, batch ${state.batch + 1}` +
+      (dir ? `; checkpoint saved in ${dir}` : " (no checkpoint folder configured)"),
+    dir,
+  );
+}
+
+async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpochs: number) {
+  const fresh: LoopState = {
+    epoch: 0,
+    batch: 0,
+    rngState: new SeededRandom(opts.seed).state,
+    epochLoss: { sum: 0, weight: 0 },
+    gradNormSum: 0,
+    stepsDone: 0,
+    history: { train_loss: [], val_loss: [], learning_rate: [] },
+    best: null,
+    bestParams: null,
+    finished: false,
+  };
+  if (!opts.checkpoint?.resume) return fresh;
+  const ck = await loadCheckpoint(opts.checkpoint.dir);
+  if (!ck) return fresh;
+  const expected = fingerprint(opts, totalEpochs);
+  if (ck.fingerprint !== expected) {
+    throw new CheckpointMismatchError(opts.checkpoint.dir, fingerprintDifferences(ck.fingerprint, expected));
+  }
+  assignParams(opts.params, ck.params);
+  optimizer.setState(ck.optimizer);
+  opts.log?.(`resuming from ${opts.checkpoint.dir}: epoch ${ck.epoch + 1}, batch ${ck.batch + 1}`);
+  return {
+    epoch: ck.epoch,
+    batch: ck.batch,
+    rngState: ck.rngState,
+    epochLoss: ck.epochLoss,
+    gradNormSum: ck.gradNormSum ?? 0,
+    // Every epoch before the current one was full (only the last one of a step budget is cut short).
+    stepsDone: ck.stepsDone ?? ck.epoch * batchesPerEpoch(opts) + ck.batch,
+    history: ck.history,
+    best: ck.best,
+    bestParams: ck.bestParams,
+    finished: ck.finished ?? false,
+  };
+}
+
+function toCheckpoint(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  state: LoopState,
+  totalEpochs: number,
+): TrainingCheckpoint {
+  return {
+    epoch: state.epoch,
+    batch: state.batch,
+    rngState: state.rngState,
+    epochLoss: { ...state.epochLoss },
+    gradNormSum: state.gradNormSum,
+    stepsDone: state.stepsDone,
+    history: state.history,
+    best: state.best,
+    finished: state.finished,
+    params: opts.params.map((p) => p.dataSync() as Float32Array),
+    bestParams: state.bestParams,
+    optimizer: optimizer.getState(),
+    fingerprint: fingerprint(opts, totalEpochs),
+  };
+}
+
+function totalEpochsOf(opts: TrainOptions): number {
+  return opts.maxSteps !== undefined
+    ? Math.ceil(opts.maxSteps / batchesPerEpoch(opts))
+    : opts.epochs ?? opts.settings.epochs;
+}
+
+/**
+ * Identity of a fit for resume checks: the caller's identity (data, loss, model options, label), the
+ * settings that change the trajectory, the epoch or step budget, the seed and the parameter shapes.
+ */
+function fingerprint(opts: TrainOptions, totalEpochs: number): string {
+  const { backend: _b, mixed_precision: _m, ...rest } = opts.settings;
+  return JSON.stringify({
+    identity: opts.checkpoint?.identity ?? null,
+    settings: rest,
+    epochs: totalEpochs,
+    maxSteps: opts.maxSteps ?? null,
+    seed: opts.seed,
+    nTrain: opts.nTrain,
+    shapes: opts.params.map((p) => p.shape),
+  });
+}
+
+/** What differs between two fingerprints, as "path: old → new" (leaves of the JSON trees). */
+export function fingerprintDifferences(found: string, expected: string): string[] {
+  let a: unknown, b: unknown;
+  try {
+    a = JSON.parse(found);
+    b = JSON.parse(expected);
+  } catch {
+    return ["the checkpoint was written by an older version (unreadable fingerprint)"];
+  }
+  if (a === null || typeof a !== "object" || !("identity" in a)) {
+    return [
+      "the checkpoint was written by an earlier BatteryML that did not fingerprint data, loss and options",
+    ];
+  }
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string) => {
+    const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isObj(x) && isObj(y)) {
+      const keys = new Set([...Object.keys(x as object), ...Object.keys(y as object)]);
+      for (const k of keys) {
+        walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      }
+    } else if (JSON.stringify(x) !== JSON.stringify(y)) {
+      out.push(`${describePath(path)} differs (checkpoint ${brief(x)}, this fit ${brief(y)})`);
+    }
+  };
+  walk(a, b, "");
+  return out.length ? out : ["fingerprints differ"];
+}
+
+const PATH_NAMES: [RegExp, string][] = [
+  [/^identity\.data\.train$/, "training data (sha256)"],
+  [/^identity\.data\.val$/, "validation data (sha256)"],
+  [/^identity\.loss/, "loss"],
+  [/^identity\.model/, "model"],
+  [/^identity\.label$/, "fit label"],
+  [/^identity\.observe/, "observed prefix (evaluation.observe)"],
+  [/^settings\./, "training setting"],
+];
+
+function describePath(path: string): string {
+  const known = PATH_NAMES.find(([re]) => re.test(path));
+  return known ? `${known[1]} '${path.replace(/^identity\./, "")}'` : `'${path}'`;
+}
+
+function brief(v: unknown): string {
+  const text = v === undefined ? "absent" : JSON.stringify(v);
+  return /^"[0-9a-f]{64}"$/.test(text)
+    ? text.slice(1, 13) + "…"
+    : text.length > 80
+    ? text.slice(0, 77) + "…"
+    : text;
+}
+
+function assignParams(params: readonly tf.Variable[], values: readonly Float32Array[]): void {
+  if (values.length !== params.length) {
+    throw new RangeError(`expected ${params.length} parameter arrays, found ${values.length}`);
+  }
+  tf.tidy(() => params.forEach((p, i) => p.assign(tf.tensor(values[i], p.shape, "float32"))));
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function batchesOf(order: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < order.length; i += size) out.push(order.slice(i, i + size));
+  return out;
+}
