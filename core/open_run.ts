@@ -64,11 +64,18 @@ export interface OpenedFold {
   predict(set: SampleSet): Promise<{ prediction: Prediction; rows: PredictionRow[] }>;
 }
 
-/** Reopens run `runId` of `opts.outputDir`; a ConfigError when its manifest cannot be read. */
+/** Reopens run `runId` of `opts.outputDir`; a ConfigError when its manifest is unreadable or not FINISHED. */
 export async function openRun(runId: string, opts: OpenRunOptions): Promise<OpenedRun> {
   const outputDir = opts.outputDir ?? "artifacts";
   const runDir = resolve(outputDir, "runs", runId);
   const manifest = await readManifest(runDir);
+  if (manifest.status !== "FINISHED") {
+    throw new ConfigError(
+      "run",
+      `run ${runId} is ${manifest.status}, not FINISHED (${join(runDir, "manifest.json")}): ` +
+        "only a finished run has every fold scored and saved",
+    );
+  }
   const config = manifest.config;
   const ctx: PluginContext = {
     seed: config.experiment.seed,

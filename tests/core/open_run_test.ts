@@ -70,7 +70,7 @@ for (
   });
 }
 
-Deno.test("openRun: an unknown run or fold is a ConfigError naming it", async () => {
+Deno.test("openRun: an unknown run or fold, or a run that did not finish, is a ConfigError naming it", async () => {
   const out = await Deno.makeTempDir({ prefix: "open_run_" });
   try {
     await assert.rejects(
@@ -84,6 +84,13 @@ Deno.test("openRun: an unknown run or fold is a ConfigError naming it", async ()
     });
     const summary = await runExperiment({ composed, log: createRecordingLogger() });
     const run = await openRun(summary.runId, { outputDir: out, log: createRecordingLogger() });
+    const manifestFile = join(summary.runDir, "manifest.json");
+    const finished = await Deno.readTextFile(manifestFile);
+    await Deno.writeTextFile(manifestFile, finished.replace('"status": "FINISHED"', '"status": "FAILED"'));
+    await assert.rejects(
+      openRun(summary.runId, { outputDir: out, log: createRecordingLogger() }),
+      (e) => e instanceof ConfigError && /is FAILED, not FINISHED/.test(e.message),
+    );
     await assert.rejects(
       run.fold("nope"),
       (e) =>
