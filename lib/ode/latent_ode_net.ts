@@ -3,14 +3,19 @@
  * a GRU runs over the observed prefix in reverse time and its final state gives z₀ (or an MLP reads the
  * first step only); z(t) follows dz/dt = f(z, t), a tanh MLP solved by lib/ode; a tanh MLP decodes every
  * z(tᵢ) into the targets. Per-sample time grids: the batch is solved once over the union of its times.
+ *
+ * On the host backends (wasm, cpu) the solve is one fused op running the float64 solver (tensor_op.ts); on
+ * a GPU backend it is tensor work on the device (device_solve.ts), whose dopri5 steps are planned first,
+ * asynchronously (`planSolve`), because a step-size decision needs a read the gradient tape cannot wait for.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type DenseParams, denseParams, glorotUniform } from "../nn/mod.ts";
-import type { ParamStore } from "../train/mod.ts";
+import { hostBackend, type ParamStore } from "../train/mod.ts";
 import type { UniformRandom } from "../random/mod.ts";
 import { MlpField, type MlpFieldShape } from "./mlp_field.ts";
 import type { SolveStats } from "./solve.ts";
 import { odeint, type OdeOpOptions } from "./tensor_op.ts";
+import { deviceOdeint, mlpDynamics, planSolve, type SolvePlan } from "./device_solve.ts";
 import { unionTimeGrid } from "./time_grid.ts";
 
 /** Widths and choices of the network. */
@@ -103,21 +108,62 @@ export class LatentOdeNet {
    * the solve's start, decode(z(t)) − decode(z₀): 0 at the first grid time, so an anchored forecast adds
    * them to the last observed value and starts exactly there.
    */
-  forward(batch: LatentOdeBatch, solve: OdeOpOptions, opts: { fromStart?: boolean } = {}): LatentOdeOutput {
+  forward(
+    batch: LatentOdeBatch,
+    solve: OdeOpOptions,
+    opts: { fromStart?: boolean; plan?: SolvePlan | null } = {},
+  ): LatentOdeOutput {
     const z0 = this.encode(batch);
     const grid = unionTimeGrid(batch.t, batch.lengths, batch.steps);
-    const { y: z, stats } = odeint(
-      (rows, theta) => new MlpField(this.field, rows, theta),
-      z0,
-      this.dynamics.flatMap((d) => [d.w, d.b]),
-      grid,
-      solve,
-    );
+    const { y: z, stats } = hostBackend()
+      ? odeint(
+        (rows, theta) => new MlpField(this.field, rows, theta),
+        z0,
+        this.#dynamicsParams(),
+        grid,
+        solve,
+      )
+      : this.#deviceSolve(z0, grid, solve, opts.plan);
     const flat = tf.reshape(z, [batch.rows * batch.steps, this.shape.latent]) as tf.Tensor2D;
     const decoded = tf.reshape(mlp(flat, this.decoder), [batch.rows, batch.steps, this.shape.targets]);
     const y =
       (opts.fromStart ? tf.sub(decoded, tf.expandDims(mlp(z0, this.decoder), 1)) : decoded) as tf.Tensor3D;
     return { z, y, stats };
+  }
+
+  /**
+   * The solve plan of `batch` on a GPU backend (its z₀ from the current weights): dopri5's accepted steps,
+   * one read per attempt. Null on the host backends, which need none. Plan, then call `forward` with it
+   * before the weights change.
+   */
+  async planSolve(batch: LatentOdeBatch, solve: OdeOpOptions): Promise<SolvePlan | null> {
+    if (hostBackend()) return null;
+    const z0 = tf.tidy(() => this.encode(batch));
+    try {
+      const grid = unionTimeGrid(batch.t, batch.lengths, batch.steps);
+      const params = this.#dynamicsParams();
+      return await planSolve((t, z) => mlpDynamics(this.field, params, t, z), z0, grid, solve);
+    } finally {
+      z0.dispose();
+    }
+  }
+
+  #dynamicsParams(): tf.Tensor[] {
+    return this.dynamics.flatMap((d) => [d.w, d.b]);
+  }
+
+  #deviceSolve(
+    z0: tf.Tensor2D,
+    grid: ReturnType<typeof unionTimeGrid>,
+    solve: OdeOpOptions,
+    plan: SolvePlan | null | undefined,
+  ): { y: tf.Tensor3D; stats: SolveStats } {
+    if (!plan) {
+      throw new Error(
+        `latent ODE on the ${tf.getBackend()} backend: call planSolve(batch) before forward (its step plan)`,
+      );
+    }
+    return { y: deviceOdeint(this.field, z0, this.#dynamicsParams(), grid, plan, solve), stats: plan.stats };
   }
 
   /** GRU (torch gate order r, z, n) from each row's last observed step back to its first. */

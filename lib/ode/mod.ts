@@ -9,4 +9,5 @@ export * from "./time_grid.ts";
 export * from "./mlp_field.ts";
 export * from "./tensor_op.ts";
 export * from "./tensor_field.ts";
+export * from "./device_solve.ts";
 export * from "./latent_ode_net.ts";

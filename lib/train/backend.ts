@@ -1,8 +1,10 @@
 /**
- * Backend selection. `auto` picks WebGPU when `navigator.gpu` offers a hardware adapter (a software or
- * fallback adapter such as llvmpipe is slower than wasm — measured 10–20× in toolchain.md), else wasm. A
- * backend that was asked for by name and cannot start is an error: `tf.setBackend` falls back silently,
- * so its result and `tf.getBackend()` are both checked.
+ * Backend selection. `auto` picks WebGPU only when `navigator.gpu` offers a hardware adapter (a software or
+ * fallback adapter such as llvmpipe is slower than wasm — measured 10–20× in toolchain.md) AND a one-step
+ * smoke fit of the model about to train succeeds there (the caller passes it; without one, auto stays on
+ * wasm); otherwise wasm, and the log line says which and why. A backend that was asked for by name and cannot
+ * start is an error: `tf.setBackend` falls back silently, so its result and `tf.getBackend()` are both
+ * checked.
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
@@ -62,25 +64,57 @@ export async function probeWebGpu(): Promise<{ description: string; fallback: bo
   return { description, fallback: Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter || software) };
 }
 
+/** What `auto` may try on a hardware adapter: one optimizer step of the model about to train. */
+export interface AutoOptions {
+  /** Trains one step on WebGPU (the backend is active); throws when it cannot. */
+  smoke?: () => Promise<void>;
+}
+
 /** Selects and initialises a backend; logs the choice through `log` and returns it. */
 export async function selectBackend(
   request: BackendRequest,
   log: (line: string) => void = () => {},
+  auto: AutoOptions = {},
 ): Promise<BackendChoice> {
-  const choice = await resolveRequest(request);
+  const choice = request === "auto"
+    ? await resolveAuto(await probeWebGpu(), auto.smoke, startBackend)
+    : { backend: request, reason: "requested" };
   await startBackend(choice.backend);
   log(`tfjs backend: ${choice.backend} (${choice.reason})`);
   return choice;
 }
 
-async function resolveRequest(request: BackendRequest): Promise<BackendChoice> {
-  if (request !== "auto") return { backend: request, reason: "requested" };
-  const probe = await probeWebGpu();
-  if (probe && !probe.fallback) {
-    return { backend: "webgpu", reason: "hardware WebGPU adapter", adapter: probe.description };
+/** The adapter as `probeWebGpu` describes it (null: none). */
+export type AdapterProbe = { description: string; fallback: boolean } | null;
+
+/**
+ * `auto`'s decision: WebGPU only for a hardware adapter on which the smoke fit succeeds, else wasm, with
+ * the reason. `start` switches backends (injected so the decision can be tested with a fake adapter).
+ */
+export async function resolveAuto(
+  probe: AdapterProbe,
+  smoke: (() => Promise<void>) | undefined,
+  start: (name: BackendChoice["backend"]) => Promise<void>,
+): Promise<BackendChoice> {
+  const wasm = (why: string): BackendChoice => ({
+    backend: "wasm",
+    reason: `auto: ${why}`,
+    adapter: probe?.description,
+  });
+  if (!probe) return wasm("no WebGPU adapter");
+  if (probe.fallback) return wasm(`only a software WebGPU adapter (${probe.description})`);
+  if (!smoke) return wasm(`hardware WebGPU adapter (${probe.description}), but no smoke fit was given`);
+  try {
+    await start("webgpu");
+    await smoke();
+  } catch (err) {
+    return wasm(`WebGPU smoke fit failed on ${probe.description}: ${(err as Error).message}`);
   }
-  const why = probe ? `only a software WebGPU adapter (${probe.description})` : "no WebGPU adapter";
-  return { backend: "wasm", reason: `auto: ${why}`, adapter: probe?.description };
+  return {
+    backend: "webgpu",
+    reason: `auto: hardware WebGPU adapter (${probe.description}), one-step smoke fit succeeded`,
+    adapter: probe.description,
+  };
 }
 
 async function startBackend(name: BackendChoice["backend"]): Promise<void> {

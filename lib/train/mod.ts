@@ -10,5 +10,6 @@ export * from "./folder_lock.ts";
 export * from "./network_fit.ts";
 export * from "./optimizer.ts";
 export * from "./param_store.ts";
+export * from "./readback.ts";
 export * from "./trainer.ts";
 export * from "./weights_io.ts";

@@ -9,6 +9,7 @@ import { elementLoss, maskedMean, safeTargets } from "../loss/mod.ts";
 import { interruptSignal } from "./_interrupt.ts";
 import { type FitIdentity, fitIdentity, type HashableSampleSet } from "./_fit_identity.ts";
 import type { ParamStore } from "./param_store.ts";
+import { readAll, readScalar } from "./readback.ts";
 import { type Direction, directionOf } from "../sequence/mod.ts";
 import { type CheckpointSettings, trainModel, type TrainResult } from "./trainer.ts";
 import type { TrainingSettings } from "../training_settings.ts";
@@ -185,6 +186,44 @@ export function setLoss(
   });
 }
 
+/**
+ * One optimizer step of a throwaway network on (up to) the first four training samples: what backend `auto`
+ * runs on a hardware WebGPU adapter before choosing it (lib/train/backend.ts). Throws when the step fails or
+ * its loss is not finite; the network and tensors are disposed either way.
+ */
+export async function smokeFit(o: {
+  build: () => { store: ParamStore; forward: ForwardFn };
+  data: () => TensorSet;
+  targetNames: readonly string[];
+  settings: TrainingSettings;
+}): Promise<void> {
+  const net = o.build();
+  let set: TensorSet | undefined;
+  try {
+    set = o.data();
+    const data = set, n = Math.min(data.n, 4);
+    await trainModel({
+      params: net.store.list(),
+      nTrain: n,
+      lossFn: (batch) => setLoss(data, net.forward, DEFAULT_LOSS, o.targetNames, batch),
+      settings: { ...o.settings, batch_size: n, epochs: 1 },
+      maxSteps: 1,
+      seed: 0,
+    });
+  } finally {
+    net.store.dispose();
+    if (set) {
+      tf.dispose([
+        set.x,
+        set.y,
+        set.mask,
+        ...(set.t ? [set.t] : []),
+        ...(set.stepMask ? [set.stepMask] : []),
+      ]);
+    }
+  }
+}
+
 /** Trains the network; validation (when given) drives early stopping. Ctrl-C saves a checkpoint (if set). */
 export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
   const loss = o.loss ?? DEFAULT_LOSS;
@@ -195,9 +234,7 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
       nTrain: o.train.n,
       lossFn: (batch) => setLoss(o.train, o.forward, loss, o.targetNames, batch),
       batchWeight: (batch) => batch.reduce((a, i) => a + o.train.counts[i], 0),
-      valLoss: o.val
-        ? () => tf.tidy(() => setLoss(o.val!, o.forward, loss, o.targetNames).dataSync()[0])
-        : undefined,
+      valLoss: o.val ? () => readLoss(setLoss(o.val!, o.forward, loss, o.targetNames)) : undefined,
       settings: o.settings,
       epochs: o.epochs,
       maxSteps: o.maxSteps,
@@ -240,9 +277,20 @@ export async function weightHistograms(
   every = 10,
 ): Promise<void> {
   if (!sink || (epoch !== 1 && epoch % every !== 0)) return;
+  const names = store.names();
+  const arrays = await readAll(names.map((name) => store.get(name)));
   const values: Record<string, Float32Array> = {};
-  for (const name of store.names()) values[name] = store.get(name).dataSync() as Float32Array;
+  names.forEach((name, i) => values[name] = arrays[i]);
   await sink(values, epoch);
+}
+
+/** A loss tensor's value, read asynchronously (one transfer); the tensor is disposed. */
+export async function readLoss(t: tf.Scalar): Promise<number> {
+  try {
+    return await readScalar(t);
+  } finally {
+    t.dispose();
+  }
 }
 
 /** Per-sample count of observed targets from a 0/1 mask laid out sample-major. */

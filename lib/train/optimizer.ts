@@ -4,6 +4,7 @@
  * (Loshchilov & Hutter 2019; torch.optim.AdamW: p ← p·(1 − lr·wd) before the Adam step).
  */
 import * as tf from "@tensorflow/tfjs";
+import { readAll } from "./readback.ts";
 
 /** Optimiser names of `training.optimizer`. */
 export type OptimizerName = "adamw" | "adam" | "sgd";
@@ -26,9 +27,13 @@ export interface OptimizerState {
 /** Applies one update to the parameters in place. */
 export interface Optimizer {
   readonly name: OptimizerName;
-  /** One step with learning rate `lr`; `grads[i]` belongs to `params[i]`. */
-  apply(params: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void;
-  getState(): OptimizerState;
+  /**
+   * One step with learning rate `lr`; `grads[i]` belongs to `params[i]`. Resolves once the parameters
+   * hold their new values (the host path reads the gradients back asynchronously first).
+   */
+  apply(params: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): Promise<void>;
+  /** The state as plain arrays (read back asynchronously: one transfer for all slots on a GPU). */
+  getState(): Promise<OptimizerState>;
   setState(state: OptimizerState): void;
   dispose(): void;
 }
@@ -42,7 +47,8 @@ class Sgd implements Optimizer {
   readonly name = "sgd" as const;
   #step = 0;
   constructor(readonly weightDecay: number) {}
-  apply(params: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void {
+  // deno-lint-ignore require-await
+  async apply(params: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): Promise<void> {
     this.#step++;
     tf.tidy(() => {
       params.forEach((p, i) => {
@@ -51,7 +57,8 @@ class Sgd implements Optimizer {
       });
     });
   }
-  getState(): OptimizerState {
+  // deno-lint-ignore require-await
+  async getState(): Promise<OptimizerState> {
     return { step: this.#step, slots: [] };
   }
   setState(state: OptimizerState): void {
@@ -100,30 +107,33 @@ class Adam implements Optimizer {
     }
   }
 
-  apply(params: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void {
+  async apply(params: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): Promise<void> {
     this.#step++;
     const t = this.#step, b1 = this.#b1, b2 = this.#b2;
     // Bias corrections in float64 on the JS side.
     const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
-    if (this.#fused) this.#applyFused(this.#fused, params, grads, lr, c1, c2);
+    if (this.#fused) await this.#applyFused(this.#fused, params, grads, lr, c1, c2);
     else this.#applyTensors(this.#tensors!, params, grads, lr, c1, c2);
   }
 
-  #applyFused(
+  async #applyFused(
     slots: { m: Float32Array[]; v: Float32Array[] },
     params: readonly tf.Variable[],
     grads: readonly tf.Tensor[],
     lr: number,
     c1: number,
     c2: number,
-  ): void {
+  ): Promise<void> {
     const b1 = this.#b1, b2 = this.#b2, eps = this.#eps;
     const l2 = this.name === "adam" ? this.#wd : 0;
     const keep = this.name === "adamw" && this.#wd > 0 ? 1 - lr * this.#wd : 1;
     const stepSize = lr / c1, rc2 = 1 / c2;
+    // On wasm/cpu an asynchronous read returns the same array a synchronous one would, at no extra cost.
+    const gs = await Promise.all(grads.map((g) => g.data() as Promise<Float32Array>));
+    const olds = await Promise.all(params.map((p) => p.data() as Promise<Float32Array>));
     tf.tidy(() => {
       params.forEach((p, i) => {
-        const g = grads[i].dataSync() as Float32Array, old = p.dataSync() as Float32Array;
+        const g = gs[i], old = olds[i];
         const m = slots.m[i], v = slots.v[i], next = new Float32Array(old.length);
         for (let k = 0; k < next.length; k++) {
           const w = old[k], gk = g[k] + l2 * w;
@@ -162,10 +172,10 @@ class Adam implements Optimizer {
     });
   }
 
-  getState(): OptimizerState {
+  async getState(): Promise<OptimizerState> {
     const slots = this.#fused
       ? [...this.#fused.m, ...this.#fused.v].map((s) => s.slice())
-      : [...this.#tensors!.m, ...this.#tensors!.v].map((s) => s.dataSync() as Float32Array);
+      : await readAll([...this.#tensors!.m, ...this.#tensors!.v]);
     return { step: this.#step, slots };
   }
 

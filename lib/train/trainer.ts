@@ -5,6 +5,13 @@
  * the best weights restored, per-epoch callbacks, progress per batch, and checkpoints that resume bit-for-bit
  * after an interruption (AbortSignal, e.g. Ctrl-C through `interruptSignal()`).
  *
+ * Nothing is read back synchronously (a synchronous read needs a canvas on WebGPU, which Deno has not). On
+ * the host backends (wasm, cpu) each step reads its loss and gradient norm asynchronously, as cheap as
+ * before; on a GPU backend the clipping scale is computed on the device and the steps' losses and norms stay
+ * there until the epoch ends, when they are read with one transfer (a few more per epoch: the validation
+ * loss, best weights, a checkpoint). A non-finite loss then fails the run at the end of its epoch, naming
+ * the batch where it first appeared.
+ *
  * The trainer knows nothing of models: it gets the trainable variables and a loss of a batch of sample
  * indices. Usage:
  *
@@ -14,7 +21,7 @@
  *   lossFn: (batch) => mseOf(batch),          // a tf.Scalar, computed inside the gradient tape
  *   batchWeight: (batch) => observedCount(batch),
  *   nTrain: 64,
- *   valLoss: () => validationLoss(),          // plain number, computed without gradients
+ *   valLoss: () => validationLoss(),          // a number (or its promise: read with await t.data())
  *   settings: ctx.training,
  *   epochs: ctx.iterations,                   // refit: exactly this many epochs, no early stopping
  *   seed: 7,
@@ -30,13 +37,14 @@ import {
   type TrainingCheckpoint,
   type TrainingHistory,
 } from "./_checkpoint.ts";
-import { clipByGlobalNorm } from "./_clip.ts";
+import { clipByGlobalNorm, clipByGlobalNormOnDevice } from "./_clip.ts";
 import { holdFolderLock } from "./folder_lock.ts";
 import { TrainingInterrupted } from "./_interrupt.ts";
 import { createOptimizer, type Optimizer } from "./optimizer.ts";
 import { mixedPrecisionSupport } from "./_precision.ts";
 import { type ProgressSink, type ProgressTask, silentProgress } from "../progress.ts";
 import { learningRateAt } from "./_schedule.ts";
+import { hostBackend, readAll, readScalar } from "./readback.ts";
 import { SeededRandom } from "../random/mod.ts";
 import type { TrainingSettings } from "../training_settings.ts";
 
@@ -86,11 +94,19 @@ export interface TrainOptions {
   params: tf.Variable[];
   /** Mean loss of the samples `batch` (indices into 0..nTrain-1), built from `params` with tf ops. */
   lossFn: (batch: number[]) => tf.Scalar;
+  /**
+   * Asynchronous work a step needs before its gradient tape, which cannot wait for a read (a GPU ODE solve
+   * plans its dopri5 steps here); called with the batch just before `lossFn`.
+   */
+  prepare?: (batch: number[]) => Promise<void>;
   /** Weight of a batch's loss in the epoch's mean (its count of observed targets); default: batch size. */
   batchWeight?: (batch: number[]) => number;
   nTrain: number;
-  /** Validation loss after each epoch (no gradients); enables early stopping and best-weight restore. */
-  valLoss?: () => number;
+  /**
+   * Validation loss after each epoch (no gradients); enables early stopping and best-weight restore. Read
+   * it asynchronously (`await t.data()`): synchronous reads fail on WebGPU.
+   */
+  valLoss?: () => number | Promise<number>;
   settings: TrainingSettings;
   /** Epochs to run, overriding `settings.epochs` (the refit's `ctx.iterations`). */
   epochs?: number;
@@ -146,6 +162,18 @@ interface LoopState {
   best: { epoch: number; loss: number } | null;
   bestParams: Float32Array[] | null;
   finished: boolean;
+  /** GPU backends: steps of the current epoch whose loss and norm are still on the device (not saved). */
+  pending: PendingStep[];
+}
+
+/** One optimizer step's numbers, kept on the device until the epoch's single read. */
+interface PendingStep {
+  loss: tf.Scalar;
+  norm: tf.Scalar;
+  weight: number;
+  /** 0-based epoch and batch, for the message when the loss is not finite. */
+  epoch: number;
+  batch: number;
 }
 
 /** Trains `params` by mini-batch gradient descent; see the module comment. */
@@ -222,45 +250,86 @@ async function runEpochs(
     const lr = learningRateAt(opts.settings, state.epoch, totalEpochs);
     for (; state.batch < batches.length && !stepsReached(opts, state); state.batch++) {
       await interruptIfAborted(opts, optimizer, state);
-      stepOnBatch(opts, optimizer, batches[state.batch], lr, state);
+      await stepOnBatch(opts, optimizer, batches[state.batch], lr, state);
       task.update(state.stepsDone, epochStatus(state, state.epoch + 1, totalEpochs));
     }
-    const report = finishEpoch(opts, state, lr, state.batch, started);
+    await settlePending(state);
+    const report = await finishEpoch(opts, state, lr, state.batch, started);
     state.rngState = nextRngState;
     state.finished = shouldStop(opts, state, totalEpochs) || stepsReached(opts, state);
     task.update(state.stepsDone, epochStatus(state, state.epoch, totalEpochs));
     await opts.onEpoch?.(report);
     if (opts.checkpoint && (state.epoch % every === 0 || state.finished || state.epoch === totalEpochs)) {
-      await saveCheckpoint(opts.checkpoint.dir, toCheckpoint(opts, optimizer, state, totalEpochs));
+      await saveCheckpoint(opts.checkpoint.dir, await toCheckpoint(opts, optimizer, state, totalEpochs));
     }
   }
 }
 
-function stepOnBatch(
+/** One optimizer step: gradients, clipping, update; the loss and norm are recorded (see the module comment). */
+async function stepOnBatch(
   opts: TrainOptions,
   optimizer: Optimizer,
   batch: number[],
   lr: number,
   state: LoopState,
-) {
+): Promise<void> {
+  await opts.prepare?.(batch);
   const { value, grads } = tf.variableGrads(() => opts.lossFn(batch), opts.params);
   const list = opts.params.map((p) => grads[p.name] ?? tf.zerosLike(p));
-  const clipped = clipByGlobalNorm(list, opts.settings.grad_clip);
-  const loss = value.dataSync()[0];
+  const weight = opts.batchWeight ? opts.batchWeight(batch) : batch.length;
+  if (!hostBackend()) {
+    const clipped = clipByGlobalNormOnDevice(list, opts.settings.grad_clip);
+    await optimizer.apply(opts.params, clipped.grads, lr);
+    tf.dispose([...list, ...clipped.grads, ...Object.values(grads)]);
+    state.pending.push({ loss: value, norm: clipped.norm, weight, epoch: state.epoch, batch: state.batch });
+    state.stepsDone++;
+    return;
+  }
+  const clipped = await clipByGlobalNorm(list, opts.settings.grad_clip);
+  const loss = await readScalar(value);
   if (!Number.isFinite(loss)) {
     tf.dispose([value, ...list, ...clipped.grads]);
-    throw new RangeError(
-      `training loss is ${loss} at epoch ${state.epoch + 1}, batch ${state.batch + 1}: ` +
-        "lower the learning rate, check the inputs for extreme values, or enable grad_clip",
-    );
+    throw nonFiniteLoss(loss, state.epoch, state.batch);
   }
-  optimizer.apply(opts.params, clipped.grads, lr);
+  await optimizer.apply(opts.params, clipped.grads, lr);
   tf.dispose([value, ...list, ...clipped.grads, ...Object.values(grads)]);
-  const weight = opts.batchWeight ? opts.batchWeight(batch) : batch.length;
+  recordStep(state, loss, clipped.norm, weight);
+  state.stepsDone++;
+}
+
+function recordStep(state: LoopState, loss: number, norm: number, weight: number): void {
   state.epochLoss.sum += loss * weight;
   state.epochLoss.weight += weight;
-  state.gradNormSum += clipped.norm;
-  state.stepsDone++;
+  state.gradNormSum += norm;
+}
+
+function nonFiniteLoss(loss: number, epoch: number, batch: number): RangeError {
+  return new RangeError(
+    `training loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1}: ` +
+      "lower the learning rate, check the inputs for extreme values, or enable grad_clip",
+  );
+}
+
+/**
+ * Reads the losses and norms of the steps still on the device with one transfer and adds them to the
+ * epoch's sums in step order (the same sums the host path builds step by step).
+ */
+async function settlePending(state: LoopState): Promise<void> {
+  const steps = state.pending;
+  if (steps.length === 0) return;
+  state.pending = [];
+  const tensors = [...steps.map((p) => p.loss), ...steps.map((p) => p.norm)];
+  let values: Float32Array[];
+  try {
+    values = await readAll(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
+  steps.forEach((p, i) => {
+    const loss = values[i][0];
+    if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, p.epoch, p.batch);
+    recordStep(state, loss, values[steps.length + i][0], p.weight);
+  });
 }
 
 /** `epoch 3/50 · loss 0.1234 val 0.2345`: the epoch shown and the losses of the last finished epoch. */
@@ -278,22 +347,22 @@ function stepsReached(opts: TrainOptions, state: LoopState): boolean {
   return opts.maxSteps !== undefined && state.stepsDone >= opts.maxSteps;
 }
 
-function finishEpoch(
+async function finishEpoch(
   opts: TrainOptions,
   state: LoopState,
   lr: number,
   nBatches: number,
   started: number,
-): EpochReport {
+): Promise<EpochReport> {
   const trainLoss = state.epochLoss.sum / Math.max(1e-30, state.epochLoss.weight);
-  const valLoss = opts.valLoss ? opts.valLoss() : NaN;
+  const valLoss = opts.valLoss ? await opts.valLoss() : NaN;
   state.epoch++;
   state.history.train_loss.push(trainLoss);
   state.history.val_loss.push(valLoss);
   state.history.learning_rate.push(lr);
   if (opts.valLoss && Number.isFinite(valLoss) && (!state.best || valLoss < state.best.loss)) {
     state.best = { epoch: state.epoch, loss: valLoss };
-    state.bestParams = opts.params.map((p) => p.dataSync() as Float32Array);
+    state.bestParams = await readAll(opts.params);
   }
   const gradNorm = state.gradNormSum / Math.max(1, nBatches);
   state.batch = 0;
@@ -322,8 +391,9 @@ async function interruptIfAborted(opts: TrainOptions, optimizer: Optimizer, stat
   await new Promise((resolve) => setTimeout(resolve, 0));
   if (!opts.signal.aborted) return;
   const dir = opts.checkpoint?.dir;
+  await settlePending(state);
   if (dir) {
-    await saveCheckpoint(dir, toCheckpoint(opts, optimizer, state, totalEpochsOf(opts)));
+    await saveCheckpoint(dir, await toCheckpoint(opts, optimizer, state, totalEpochsOf(opts)));
   }
   throw new TrainingInterrupted(
     `training interrupted at epoch ${state.epoch + 1}, batch ${state.batch + 1}` +
@@ -344,6 +414,7 @@ async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpoch
     best: null,
     bestParams: null,
     finished: false,
+    pending: [],
   };
   if (!opts.checkpoint?.resume) return fresh;
   const ck = await loadCheckpoint(opts.checkpoint.dir);
@@ -367,15 +438,16 @@ async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpoch
     best: ck.best,
     bestParams: ck.bestParams,
     finished: ck.finished ?? false,
+    pending: [],
   };
 }
 
-function toCheckpoint(
+async function toCheckpoint(
   opts: TrainOptions,
   optimizer: Optimizer,
   state: LoopState,
   totalEpochs: number,
-): TrainingCheckpoint {
+): Promise<TrainingCheckpoint> {
   return {
     epoch: state.epoch,
     batch: state.batch,
@@ -386,9 +458,9 @@ function toCheckpoint(
     history: state.history,
     best: state.best,
     finished: state.finished,
-    params: opts.params.map((p) => p.dataSync() as Float32Array),
+    params: await readAll(opts.params),
     bestParams: state.bestParams,
-    optimizer: optimizer.getState(),
+    optimizer: await optimizer.getState(),
     fingerprint: fingerprint(opts, totalEpochs),
   };
 }

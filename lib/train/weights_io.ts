@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/mod.ts";
 import type { ParamStore } from "./param_store.ts";
+import { readAll } from "./readback.ts";
 
 interface WeightsIndex {
   format: "batteryml-weights";
@@ -31,7 +32,8 @@ export async function saveWeights(
     offset += v.size;
   }
   const flat = new Float32Array(offset);
-  tensors.forEach((t) => flat.set(store.get(t.name).dataSync() as Float32Array, t.offset));
+  const arrays = await readAll(tensors.map((t) => store.get(t.name)));
+  tensors.forEach((t, i) => flat.set(arrays[i], t.offset));
   const bytes = new Uint8Array(flat.buffer);
   const index: WeightsIndex = {
     format: "batteryml-weights",

@@ -29,9 +29,11 @@ import {
   fitNetwork,
   loadWeightsInto,
   ParamStore,
+  readAll,
   readWeightsMeta,
   saveWeights,
   selectBackend,
+  smokeFit,
   type TensorSet,
 } from "../../lib/train/mod.ts";
 import {
@@ -213,8 +215,20 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
 
 async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
-  await selectBackend(settings.backend, (l) => ctx.log.info(l));
-  const state = build(metaFor(train, opts, ctx, settings.backend), ctx.rng);
+  const meta = metaFor(train, opts, ctx, settings.backend);
+  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+    smoke: () =>
+      smokeFit({
+        build: () => {
+          const s = build(meta, new SeededRandom(0));
+          return { store: s.store, forward: (x, m) => forward(s, x, m!).y };
+        },
+        data: () => tensorsOf(train, meta, opts.mode),
+        targetNames: train.targetNames,
+        settings,
+      }),
+  });
+  const state = build(meta, ctx.rng);
   const trainSet = trainingTensors(train, state.meta, opts, ctx.rng.nextUint32());
   const valSet = val ? tensorsOf(val, state.meta, opts.mode) : undefined;
   try {
@@ -234,10 +248,10 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
   }
 }
 
-function predictLstmAttn(
+async function predictLstmAttn(
   state: LstmAttnState,
   set: SampleSet,
-): { prediction: Prediction; maps: AttentionMaps } {
+): Promise<{ prediction: Prediction; maps: AttentionMaps }> {
   if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
     throw new Error(
       `lstm_attn was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`,
@@ -246,10 +260,9 @@ function predictLstmAttn(
   const tensors = tensorsOf(set, state.meta, state.meta.cfg.mode);
   const T = set.steps, K = state.meta.targetNames.length;
   try {
-    const { y, weights } = tf.tidy(() => {
-      const out = forward(state, tensors.x, tensors.stepMask!);
-      return { y: out.y.dataSync() as Float32Array, weights: out.weights.dataSync() as Float32Array };
-    });
+    const out = tf.tidy(() => forward(state, tensors.x, tensors.stepMask!));
+    const [y, weights] = await readAll([out.y, out.weights]);
+    tf.dispose([out.y, out.weights]);
     const full = new Float32Array(set.n * T * K), mask = new Uint8Array(set.n * T * K);
     for (let i = 0; i < set.n; i++) {
       const len = set.lengths[i];
@@ -294,9 +307,8 @@ function createLstmAttn(opts: Options): LstmAttnInstance {
       state = fitted.state;
       return networkFitResult(fitted.result);
     },
-    // deno-lint-ignore require-await
     async predict(set) {
-      const { prediction, maps } = predictLstmAttn(ready(), set);
+      const { prediction, maps } = await predictLstmAttn(ready(), set);
       lastMaps = maps;
       return prediction;
     },

@@ -18,6 +18,7 @@ import {
   readWeightsMeta,
   saveWeights,
   selectBackend,
+  smokeFit,
   type TensorSet,
 } from "../../lib/train/mod.ts";
 import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
@@ -109,10 +110,22 @@ function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpM
 
 async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
-  await selectBackend(settings.backend, (l) => ctx.log.info(l));
+  const meta = metaFor(train, opts, settings.backend);
+  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+    smoke: () =>
+      smokeFit({
+        build: () => {
+          const s = build(meta, new SeededRandom(0));
+          return { store: s.store, forward: (x) => forward(s, x) };
+        },
+        data: () => tensorsOf(train, meta),
+        targetNames: train.targetNames,
+        settings,
+      }),
+  });
   requireTabular(train, "training");
   if (val) requireTabular(val, "validation");
-  const state = build(metaFor(train, opts, settings.backend), ctx.rng);
+  const state = build(meta, ctx.rng);
   const trainSet = tensorsOf(train, state.meta), valSet = val ? tensorsOf(val, state.meta) : undefined;
   try {
     const result = await fitNetwork({
@@ -131,14 +144,16 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
   }
 }
 
-function predictMlp(state: MlpState, set: SampleSet): Prediction {
+async function predictMlp(state: MlpState, set: SampleSet): Promise<Prediction> {
   requireTabular(set, "prediction");
   if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
     throw new Error(`mlp was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`);
   }
   const tensors = tensorsOf(set, state.meta);
   try {
-    const y = tf.tidy(() => forward(state, tensors.x).dataSync() as Float32Array);
+    const out = tf.tidy(() => forward(state, tensors.x));
+    const y = await out.data() as Float32Array;
+    out.dispose();
     return { y, yShape: [set.n, 1, state.meta.targetNames.length], mask: new Uint8Array(y.length).fill(1) };
   } finally {
     disposeSet(tensors);
@@ -159,8 +174,7 @@ function createMlp(opts: Options): ModelInstance {
       state = fitted.state;
       return networkFitResult(fitted.result);
     },
-    // deno-lint-ignore require-await
-    predict: async (set) => predictMlp(ready(), set),
+    predict: (set) => predictMlp(ready(), set),
     save: (dir) => saveWeights(dir, "mlp", ready().store, ready().meta),
     async load(dir) {
       const meta = await readWeightsMeta(dir, "mlp") as MlpMeta;

@@ -23,6 +23,8 @@ import * as tf from "@tensorflow/tfjs";
 import {
   loadWeightsInto,
   ParamStore,
+  readAll,
+  readLoss,
   readWeightsMeta,
   saveWeights,
   selectBackend,
@@ -55,7 +57,7 @@ import {
 } from "../../lib/sequence/mod.ts";
 import { networkFitResult } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
-import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions } from "../../lib/ode/mod.ts";
+import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions, type SolvePlan } from "../../lib/ode/mod.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */
@@ -102,16 +104,12 @@ export interface LatentTrajectories {
 }
 
 /**
- * The solver runs in float64 TypeScript on the CPU and reads tensors back synchronously, so the model
- * trains on a CPU backend: `auto` means wasm; `webgpu` is refused rather than silently replaced.
+ * On wasm/cpu the solver is one fused op in float64 TypeScript; on WebGPU it is tensor work planned step by
+ * step (lib/ode/device_solve.ts). `auto` means wasm: a latent ODE's work is thousands of tiny kernels, where
+ * per-kernel overhead dominates (docs/results.md §6), so a GPU is no gain; ask for `webgpu` by name.
  */
-function cpuBackend(requested: string): "wasm" | "cpu" {
-  if (requested === "webgpu") {
-    throw new Error(
-      "neural_ode: training.backend=webgpu is not supported (its ODE solver runs on the CPU); use auto, wasm or cpu",
-    );
-  }
-  return requested === "cpu" ? "cpu" : "wasm";
+function odeBackend(requested: string): "wasm" | "cpu" | "webgpu" {
+  return requested === "cpu" || requested === "webgpu" ? requested : "wasm";
 }
 
 class NeuralOde implements ModelInstance {
@@ -120,13 +118,20 @@ class NeuralOde implements ModelInstance {
   #net: LatentOdeNet | null = null;
   #meta: NodeMeta | null = null;
   #latents: LatentTrajectories | null = null;
+  /** GPU backends: the solve plan of the batch the next forward pass runs (null on wasm/cpu). */
+  #plan: SolvePlan | null = null;
 
   /** `seed` (the run's) and `opts.seed` together seed the weights, the prefix draws and the batch order. */
   constructor(readonly opts: Options, readonly seed: number) {}
 
   async fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
     const settings = ctx.training;
-    await selectBackend(cpuBackend(settings.backend), (l) => ctx.log.info(`neural_ode: ${l}`));
+    if (settings.backend === "auto") {
+      ctx.log.info(
+        "neural_ode: backend auto means wasm (a latent ODE is many tiny kernels; ask for webgpu by name)",
+      );
+    }
+    await selectBackend(odeBackend(settings.backend), (l) => ctx.log.info(`neural_ode: ${l}`));
     const observe = observeFrom(ctx.observe);
     this.#meta = fitMeta(train, this.opts, observe);
     this.#build(this.#meta);
@@ -147,11 +152,18 @@ class NeuralOde implements ModelInstance {
     const valSet = val ? prepare(val, meta) : null;
     const result = await trainModel({
       params: this.#store!.list(),
+      prepare: async (rows) => {
+        this.#plan = await this.#net!.planSolve(toBatch(trainSet, rows).net, this.#solveOptions(true));
+      },
       lossFn: (rows) => this.#loss(toBatch(trainSet, rows), ctx.loss),
       batchWeight: (rows) => rows.reduce((a, r) => a + trainSet.counts[r], 0),
       nTrain: trainSet.n,
       valLoss: valSet
-        ? () => tf.tidy(() => this.#loss(toBatch(valSet, range(valSet.n)), ctx.loss, false).dataSync()[0])
+        ? async () => {
+          const batch = toBatch(valSet, range(valSet.n));
+          this.#plan = await this.#net!.planSolve(batch.net, this.#solveOptions(false));
+          return await readLoss(tf.tidy(() => this.#loss(batch, ctx.loss, false)));
+        }
         : undefined,
       settings,
       epochs: ctx.iterations,
@@ -170,7 +182,6 @@ class NeuralOde implements ModelInstance {
     return networkFitResult(result);
   }
 
-  // deno-lint-ignore require-await
   async predict(set: SampleSet): Promise<Prediction> {
     const meta = this.#ready();
     checkNames(set, meta);
@@ -180,11 +191,13 @@ class NeuralOde implements ModelInstance {
     const y = new Float32Array(set.n * T * K), zs = new Float32Array(set.n * T * latent);
     for (let start = 0; start < set.n; start += 64) {
       const rows = range(Math.min(64, set.n - start)).map((i) => start + i);
-      tf.tidy(() => {
-        const out = this.#forward(toBatch(prepared, rows), false);
-        y.set(out.y.dataSync(), start * T * K);
-        zs.set(out.z.dataSync(), start * T * latent);
-      });
+      const batch = toBatch(prepared, rows);
+      this.#plan = await this.#net!.planSolve(batch.net, this.#solveOptions(false));
+      const out = tf.tidy(() => this.#forward(batch, false));
+      const [yPart, zPart] = await readAll([out.y, out.z]);
+      tf.dispose([out.y, out.z]);
+      y.set(yPart, start * T * K);
+      zs.set(zPart, start * T * latent);
     }
     const { mean, std } = meta.spec.targets;
     const mask = new Uint8Array(y.length);
@@ -250,7 +263,10 @@ class NeuralOde implements ModelInstance {
   /** Standardised predictions: anchored ones are the anchor plus the decoded change since the origin. */
   #forward(batch: PreparedBatch, differentiable: boolean): { y: tf.Tensor3D; z: tf.Tensor3D } {
     const anchored = batch.yAnchor !== null;
-    const out = this.#net!.forward(batch.net, this.#solveOptions(differentiable), { fromStart: anchored });
+    const out = this.#net!.forward(batch.net, this.#solveOptions(differentiable), {
+      fromStart: anchored,
+      plan: this.#plan,
+    });
     if (!batch.yAnchor) return out;
     const K = batch.k;
     return { y: tf.add(out.y, tf.tensor3d(batch.yAnchor, [batch.net.rows, 1, K])), z: out.z };

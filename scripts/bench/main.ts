@@ -148,14 +148,16 @@ const w3: Workload = async (args) => {
     ),
   ];
   if (args.webgpu || await hardwareGpu()) {
-    // Batch 256: WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).
-    const wasm = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch: 256, backend: "wasm" });
-    const gpu = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch: 256, backend: "webgpu" });
-    const row = benchRow("W3_lstm_attn_b256", "train_loop", gpu.msPerStep.map((ms) => ms / 1000), {
-      name: "batteryml-deno wasm",
-      median: [...wasm.msPerStep].sort((a, b) => a - b)[wasm.msPerStep.length >> 1] / 1000,
-    });
-    rows.push({ ...row, impl: `batteryml-deno ${gpu.backend}` });
+    // Batch 32 and 256: WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).
+    for (const batch of [32, 256]) {
+      const wasm = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch, backend: "wasm" });
+      const gpu = await benchW3({ runs: args.runs, steps: 10, warmup: 3, batch, backend: "webgpu" });
+      const row = benchRow(`W3_lstm_attn_b${batch}`, "train_loop", gpu.msPerStep.map((ms) => ms / 1000), {
+        name: "batteryml-deno wasm",
+        median: [...wasm.msPerStep].sort((a, b) => a - b)[wasm.msPerStep.length >> 1] / 1000,
+      }, { final_loss: gpu.finalLoss, wasm_final_loss: wasm.finalLoss });
+      rows.push({ ...row, impl: `batteryml-deno ${gpu.backend}` });
+    }
   }
   return rows;
 };
@@ -184,6 +186,22 @@ const w4: Workload = async (args) => {
         },
       ),
     );
+  }
+  if (args.webgpu || await hardwareGpu()) {
+    // The same epochs on WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).
+    for (const solver of ["rk4", "dopri5"] as const) {
+      const wasm = await benchW4({ solver, runs: args.runs, epochs: 5, warmup: 1, backend: "wasm" });
+      const gpu = await benchW4({ solver, runs: args.runs, epochs: 5, warmup: 1, backend: "webgpu" });
+      const row = benchRow(`W4_node_${solver}_webgpu`, "train_loop", gpu.secondsPerEpoch, {
+        name: "batteryml-deno wasm",
+        median: [...wasm.secondsPerEpoch].sort((a, b) => a - b)[wasm.secondsPerEpoch.length >> 1],
+      }, {
+        final_loss: gpu.finalLoss,
+        wasm_final_loss: wasm.finalLoss,
+        nfe_first_forward: gpu.nfeFirstForward,
+      });
+      rows.push({ ...row, impl: `batteryml-deno ${gpu.backend}` });
+    }
   }
   return rows;
 };

@@ -148,20 +148,20 @@ export async function benchW3(opts: W3Options): Promise<W3Result> {
   const model = new W3Model(rng);
   const adam = createOptimizer(model.vars, { name: "adam", weightDecay: 0 });
   let loss = NaN;
-  const step = () => {
+  const step = async () => {
     const { value, grads } = tf.variableGrads(
       () => tf.losses.meanSquaredError(y, model.forward(x)) as tf.Scalar,
       model.vars,
     );
-    adam.apply(model.vars, model.vars.map((v) => grads[v.name]), 1e-3);
-    loss = value.dataSync()[0];
+    await adam.apply(model.vars, model.vars.map((v) => grads[v.name]), 1e-3);
+    loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);
   };
-  for (let i = 0; i < opts.warmup; i++) step();
+  for (let i = 0; i < opts.warmup; i++) await step();
   const msPerStep: number[] = [];
   for (let r = 0; r < opts.runs; r++) {
     const t0 = performance.now();
-    for (let s = 0; s < opts.steps; s++) step();
+    for (let s = 0; s < opts.steps; s++) await step();
     msPerStep.push((performance.now() - t0) / opts.steps);
     console.error(
       `[lstm_attn ours] repeat ${r}: ${msPerStep[r].toFixed(2)} ms/step, loss ${loss.toFixed(4)}`,

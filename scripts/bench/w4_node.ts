@@ -15,9 +15,18 @@
  *      [--epochs 20] [--warmup 3] [--gradient backprop|adjoint] [--steps-per-interval 4]
  */
 import * as tf from "@tensorflow/tfjs";
-import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
+import { createOptimizer, hostBackend, selectBackend } from "../../lib/train/mod.ts";
 import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
-import { MlpField, odeint, type OdeOpOptions, sharedTimeGrid } from "../../lib/ode/mod.ts";
+import {
+  deviceOdeint,
+  mlpDynamics,
+  MlpField,
+  odeint,
+  type OdeOpOptions,
+  planSolve,
+  sharedTimeGrid,
+  type SolvePlan,
+} from "../../lib/ode/mod.ts";
 
 /** Options of `benchW4`. */
 export interface W4Options {
@@ -79,6 +88,8 @@ export class W4Model {
   readonly target: tf.Tensor3D;
   readonly grid = sharedTimeGrid(Array.from({ length: STEPS }, (_, i) => i / 15), BATCH);
   lastNfe = 0;
+  /** GPU backends: the next solve's step plan (see lib/ode/device_solve.ts); null on wasm/cpu. */
+  plan: SolvePlan | null = null;
 
   constructor(seed: number, readonly solve: OdeOpOptions) {
     const rng = new SeededRandom(seed);
@@ -96,16 +107,22 @@ export class W4Model {
     return [...this.enc, ...this.dyn, ...this.dec].flatMap((l) => [l.w, l.b]);
   }
 
+  /** On a GPU backend, plans the next solve (dopri5: one read per step attempt); nothing on wasm/cpu. */
+  async prepare(): Promise<void> {
+    if (hostBackend()) return;
+    const z0 = tf.tidy(() => mlp(this.x0, this.enc));
+    const dyn = this.dyn.flatMap((l) => [l.w, l.b]);
+    this.plan = await planSolve((t, z) => mlpDynamics(DYNAMICS, dyn, t, z), z0, this.grid, this.solve);
+    z0.dispose();
+  }
+
   /** MSE of the decoded trajectory against the target. */
   loss(): tf.Scalar {
     const z0 = mlp(this.x0, this.enc);
-    const { y: z, stats } = odeint(
-      (rows, theta) => new MlpField(DYNAMICS, rows, theta),
-      z0,
-      this.dyn.flatMap((l) => [l.w, l.b]),
-      this.grid,
-      this.solve,
-    );
+    const dyn = this.dyn.flatMap((l) => [l.w, l.b]);
+    const { y: z, stats } = this.plan
+      ? { y: deviceOdeint(DYNAMICS, z0, dyn, this.grid, this.plan, this.solve), stats: this.plan.stats }
+      : odeint((rows, theta) => new MlpField(DYNAMICS, rows, theta), z0, dyn, this.grid, this.solve);
     this.lastNfe = stats.nfe;
     const y = mlp(tf.reshape(z, [BATCH * STEPS, LATENT]) as tf.Tensor2D, this.dec);
     return tf.losses.meanSquaredError(tf.reshape(this.target, [BATCH * STEPS, 1]), y) as tf.Scalar;
@@ -127,18 +144,19 @@ export async function benchW4(opts: W4Options): Promise<W4Result> {
   const params = model.params();
   const adam = createOptimizer(params, { name: "adam", weightDecay: 0 });
   let nfeFirstForward = -1, firstLoss = NaN, loss = NaN;
-  const epoch = () => {
+  const epoch = async () => {
+    await model.prepare();
     const { value, grads } = tf.variableGrads(() => model.loss(), params);
-    adam.apply(params, params.map((p) => grads[p.name]), 1e-3);
-    loss = value.dataSync()[0];
+    await adam.apply(params, params.map((p) => grads[p.name]), 1e-3);
+    loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);
     if (nfeFirstForward < 0) [nfeFirstForward, firstLoss] = [model.lastNfe, loss];
   };
-  for (let i = 0; i < opts.warmup; i++) epoch();
+  for (let i = 0; i < opts.warmup; i++) await epoch();
   const secondsPerEpoch: number[] = [];
   for (let r = 0; r < opts.runs; r++) {
     const t0 = performance.now();
-    for (let e = 0; e < opts.epochs; e++) epoch();
+    for (let e = 0; e < opts.epochs; e++) await epoch();
     secondsPerEpoch.push((performance.now() - t0) / 1000 / opts.epochs);
     console.error(
       `[node ${opts.solver}${opts.adjoint ? " adjoint" : ""} ours] repeat ${r}: ${

@@ -9,9 +9,14 @@
  * torch.nn.MultiheadAttention and lib/nn/layers/_attention.ts); the output is (B, T, D) in the same
  * layout, before any output projection. Masking matches lib/nn/layers/_attention.ts's additive −1e9 bias:
  * key j is hidden from query s when `keyMask[b, j]` is 0 or (with `causal`) j > s.
+ *
+ * On a GPU backend (WebGPU) the op cannot read its inputs back synchronously; there it is the plain-tfjs
+ * formulation of lib/nn/layers/_attention.ts (same bias, same head layout), batched on the device.
  */
 import * as tf from "@tensorflow/tfjs";
 import { gemm, transpose } from "./gemm.ts";
+import { attentionBias } from "../layers/_attention.ts";
+import { hostBackend } from "../../train/mod.ts";
 
 /** Options of `multiHeadAttention`. */
 export interface AttentionOptions {
@@ -37,6 +42,7 @@ export function multiHeadAttention(
   v: tf.Tensor3D,
   opts: AttentionOptions,
 ): AttentionResult {
+  if (!hostBackend()) return plainAttention(q, k, v, opts);
   const [B, T, D] = q.shape;
   const kept: { probs?: Float32Array } = {};
   const dims = attentionDims(B, T, D, opts);
@@ -66,6 +72,10 @@ export function multiHeadAttention(
 export function packedMultiHeadAttention(qkv: tf.Tensor3D, opts: AttentionOptions): AttentionResult {
   const [B, T, D3] = qkv.shape, D = D3 / 3;
   if (!Number.isInteger(D)) throw new RangeError(`packed qkv width ${D3} is not a multiple of 3`);
+  if (!hostBackend()) {
+    const [q, k, v] = tf.split(qkv, 3, 2) as tf.Tensor3D[];
+    return plainAttention(q, k, v, opts);
+  }
   const kept: { probs?: Float32Array } = {};
   const dims = attentionDims(B, T, D, opts);
   const op = tf.customGrad((...args: unknown[]) => {
@@ -83,6 +93,29 @@ export function packedMultiHeadAttention(qkv: tf.Tensor3D, opts: AttentionOption
   });
   const output = op(qkv) as tf.Tensor3D;
   return withWeights(output, kept.probs, dims, opts);
+}
+
+/** softmax(q·kᵀ/√dₕ + bias)·v with tfjs ops, the bias of lib/nn/layers/_attention.ts (any backend). */
+function plainAttention(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  opts: AttentionOptions,
+): AttentionResult {
+  const [B, T, D] = q.shape, heads = opts.heads;
+  if (D % heads !== 0) throw new RangeError(`attention width ${D} is not divisible by ${heads} heads`);
+  const dh = D / heads;
+  const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+  const keyMask = opts.keyMask ?? tf.ones([B, T]) as tf.Tensor2D;
+  const bias = attentionBias(keyMask, opts.causal ?? false);
+  const scores = tf.add(tf.div(tf.matMul(split(q), split(k), false, true), Math.sqrt(dh)), bias);
+  const weights = tf.softmax(scores, -1) as tf.Tensor4D;
+  const output = tf.reshape(tf.transpose(tf.matMul(weights, split(v)), [0, 2, 1, 3]), [
+    B,
+    T,
+    D,
+  ]) as tf.Tensor3D;
+  return opts.weights ? { output, weights } : { output };
 }
 
 function attentionDims(B: number, T: number, D: number, opts: AttentionOptions): AttentionDims {

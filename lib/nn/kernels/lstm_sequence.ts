@@ -10,10 +10,16 @@
  * lib/nn/layers/_lstm.ts); h₀ = c₀ = 0; `reverse` runs from the last step to the first. An optional step
  * mask (T, B) keeps the state where it is 0 (h ← m·h_new + (1 − m)·h, likewise c), exactly as
  * lib/nn/layers/_lstm.ts does for padded sequences.
+ *
+ * On a GPU backend (WebGPU) the op cannot read its inputs back synchronously; there it is the plain-tfjs
+ * layer (lib/nn/layers/_lstm.ts) in the same layout — the same function, checked equal in
+ * tests/lib/nn/webgpu_layers_test.ts — whose per-step kernels run on the device.
  */
 import * as tf from "@tensorflow/tfjs";
 import { FixedRightGemm, gemm, transpose } from "./gemm.ts";
 import { lstmCellWasm } from "./lstm_cell_wasm.ts";
+import { lstm, type LstmParams } from "../layers/_lstm.ts";
+import { hostBackend } from "../../train/mod.ts";
 
 /** Hidden states (T, B, H) of one direction; differentiable with respect to x, W, U and b (not the mask). */
 export function lstmSequence(
@@ -24,6 +30,7 @@ export function lstmSequence(
   reverse = false,
   stepMask?: tf.Tensor2D,
 ): tf.Tensor3D {
+  if (!hostBackend()) return plainLstmSequence(x, w, u, b, reverse, stepMask);
   const mask = stepMask ? stepMask.dataSync() as Float32Array : null;
   const op = tf.customGrad((...args: unknown[]) => {
     const [xs, ws, us, bs] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
@@ -48,6 +55,25 @@ export function lstmSequence(
     return { value, gradFunc };
   });
   return op(x, w, u, b) as tf.Tensor3D;
+}
+
+/** The same op from plain tfjs layers (batch-major inside), for backends that cannot read synchronously. */
+function plainLstmSequence(
+  x: tf.Tensor3D,
+  w: tf.Tensor2D,
+  u: tf.Tensor2D,
+  b: tf.Tensor1D,
+  reverse: boolean,
+  stepMask?: tf.Tensor2D,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [T, B] = x.shape;
+    const mask = stepMask ? tf.transpose(stepMask) as tf.Tensor2D : tf.ones([B, T]) as tf.Tensor2D;
+    // lstm() only runs tfjs ops on the weights, so plain tensors serve (no variable is assigned).
+    const params = { w, u, b, hidden: u.shape[0] } as unknown as LstmParams;
+    const out = lstm(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, mask, params, reverse);
+    return tf.transpose(out, [1, 0, 2]) as tf.Tensor3D;
+  });
 }
 
 /** Sizes of one direction. */

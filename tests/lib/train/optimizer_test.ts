@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { wasmReady } from "./wasm_backend.ts";
 import { createOptimizer, type OptimizerName } from "../../../lib/train/optimizer.ts";
 import { learningRateAt } from "../../../lib/train/_schedule.ts";
-import { clipByGlobalNorm } from "../../../lib/train/_clip.ts";
+import { clipByGlobalNorm, clipByGlobalNormOnDevice } from "../../../lib/train/_clip.ts";
 
 await wasmReady;
 
@@ -26,11 +26,11 @@ function reference(name: OptimizerName, p0: number, grads: number[], lr: number,
 }
 
 for (const name of ["adamw", "adam", "sgd"] as const) {
-  Deno.test(`${name} steps equal the hand-computed update`, () => {
+  Deno.test(`${name} steps equal the hand-computed update`, async () => {
     const grads = [0.5, -0.2, 0.8, 0.1];
     const p = tf.variable(tf.tensor1d([1.0, -2.0]));
     const opt = createOptimizer([p], { name, weightDecay: 0.1 });
-    for (const g of grads) opt.apply([p], [tf.tensor1d([g, 2 * g])], 0.05);
+    for (const g of grads) await opt.apply([p], [tf.tensor1d([g, 2 * g])], 0.05);
     const got = p.dataSync();
     const want = [
       reference(name, 1.0, grads, 0.05, 0.1),
@@ -41,24 +41,24 @@ for (const name of ["adamw", "adam", "sgd"] as const) {
   });
 }
 
-Deno.test("AdamW's first step by hand: p = 1·(1 − 0.1·0.01) − 0.1 = 0.899", () => {
+Deno.test("AdamW's first step by hand: p = 1·(1 − 0.1·0.01) − 0.1 = 0.899", async () => {
   const p = tf.variable(tf.scalar(1));
   const opt = createOptimizer([p], { name: "adamw", weightDecay: 0.01 });
-  opt.apply([p], [tf.scalar(0.5)], 0.1);
+  await opt.apply([p], [tf.scalar(0.5)], 0.1);
   assert.ok(Math.abs(p.dataSync()[0] - 0.899) < 1e-6);
-  opt.apply([p], [tf.scalar(0.5)], 0.1);
+  await opt.apply([p], [tf.scalar(0.5)], 0.1);
   assert.ok(Math.abs(p.dataSync()[0] - 0.798101) < 1e-6);
 });
 
-Deno.test("optimizer state round-trips (getState → setState on a fresh optimizer)", () => {
+Deno.test("optimizer state round-trips (getState → setState on a fresh optimizer)", async () => {
   const p = tf.variable(tf.tensor1d([1, 2]));
   const a = createOptimizer([p], { name: "adamw", weightDecay: 0.01 });
-  a.apply([p], [tf.tensor1d([0.3, -0.1])], 0.01);
+  await a.apply([p], [tf.tensor1d([0.3, -0.1])], 0.01);
   const q = tf.variable(p.clone());
   const b = createOptimizer([q], { name: "adamw", weightDecay: 0.01 });
-  b.setState(a.getState());
-  a.apply([p], [tf.tensor1d([0.2, 0.4])], 0.01);
-  b.apply([q], [tf.tensor1d([0.2, 0.4])], 0.01);
+  b.setState(await a.getState());
+  await a.apply([p], [tf.tensor1d([0.2, 0.4])], 0.01);
+  await b.apply([q], [tf.tensor1d([0.2, 0.4])], 0.01);
   assert.deepEqual(Array.from(q.dataSync()), Array.from(p.dataSync()));
 });
 
@@ -81,15 +81,29 @@ Deno.test("cosine and constant schedules", () => {
   assert.equal(learningRateAt({ ...cos, schedule: "constant" }, 13, 20), 0.2);
 });
 
-Deno.test("global-norm clipping scales all gradients together, and only above the limit", () => {
+Deno.test("global-norm clipping scales all gradients together, and only above the limit", async () => {
   const grads = [tf.tensor1d([3, 4]), tf.tensor1d([12])]; // global norm 13
-  const clipped = clipByGlobalNorm(grads, 6.5);
+  const clipped = await clipByGlobalNorm(grads, 6.5);
   assert.ok(Math.abs(clipped.norm - 13) < 1e-5);
   const s = 6.5 / (13 + 1e-6);
   const got = clipped.grads.flatMap((g) => Array.from(g.dataSync()));
   [3 * s, 4 * s, 12 * s].forEach((w, i) => assert.ok(Math.abs(got[i] - w) < 1e-5));
-  const untouched = clipByGlobalNorm(grads, 20);
+  const untouched = await clipByGlobalNorm(grads, 20);
   assert.deepEqual(untouched.grads.flatMap((g) => Array.from(g.dataSync())), [3, 4, 12]);
-  const off = clipByGlobalNorm(grads, 0);
+  const off = await clipByGlobalNorm(grads, 0);
   assert.deepEqual(off.grads.flatMap((g) => Array.from(g.dataSync())), [3, 4, 12]);
+});
+
+Deno.test("the on-device clipping rule gives the host rule's gradients and norm", async () => {
+  const grads = [tf.tensor1d([3, 4]), tf.tensor1d([12])]; // global norm 13
+  for (const limit of [6.5, 20, 0]) {
+    const host = await clipByGlobalNorm(grads, limit);
+    const device = clipByGlobalNormOnDevice(grads, limit);
+    assert.ok(Math.abs((await device.norm.data())[0] - 13) < 1e-5);
+    const a = host.grads.flatMap((g) => Array.from(g.dataSync()));
+    const b = device.grads.flatMap((g) => Array.from(g.dataSync()));
+    a.forEach((v, i) =>
+      assert.ok(Math.abs(v - b[i]) <= 1e-6 * Math.abs(v), `limit ${limit}: ${b[i]} vs ${v}`)
+    );
+  }
 });

@@ -216,15 +216,13 @@ Deno.test("neural_ode anchored forecast: starts at the last observed value and f
   await assertAnchoredForecast(model, test, P);
 });
 
-Deno.test("neural_ode refuses training.backend=webgpu instead of silently using the CPU", async () => {
-  const model = await neuralOde.create(parse({}), {
-    seed: 1,
-    rng: createRng(1),
-    log,
-    cacheDir: "artifacts/cache",
+Deno.test("neural_ode with backend auto trains on wasm and says why (webgpu only when asked by name)", async () => {
+  const lines: string[] = [];
+  const model = await neuralOde.create(parse({ solver: "euler" }), pluginCtx);
+  await model.fit(decaySet(4, 1), undefined, {
+    ...fitCtx({ epochs: 1, backend: "auto" }),
+    log: { ...log, info: (l: string) => lines.push(l) },
   });
-  await assert.rejects(
-    model.fit(decaySet(4, 1), undefined, fitCtx({ epochs: 1, backend: "webgpu" })),
-    /training\.backend=webgpu is not supported/,
-  );
+  assert.equal(tf.getBackend(), "wasm");
+  assert.ok(lines.some((l) => /neural_ode: tfjs backend: wasm/.test(l)), lines.join("\n"));
 });
