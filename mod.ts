@@ -41,6 +41,18 @@ export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 export { runProcessState } from "./core/run_liveness.ts";
 export { predictWithRun } from "./core/predict.ts";
+export {
+  compatibilityLine,
+  decodePluginState,
+  encodePluginState,
+  readPluginState,
+  stampOf,
+  STATE_FILE,
+  STATE_FORMAT,
+  STATE_SIDECAR,
+  writePluginState,
+} from "./core/plugin_state.ts";
+export type { EncodedState, StateStamp } from "./core/plugin_state.ts";
 export type { PredictOptions } from "./core/predict.ts";
 export { contractCells, contractSampleSet, contractSequenceSet, runContract } from "./testing/mod.ts";
 export type { CheckResult } from "./testing/mod.ts";
@@ -57,15 +69,23 @@ export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/mod.ts";
 export { migrateFileStore } from "./lib/mlflow/mod.ts";
 export { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "./lib/mlflow/mod.ts";
 
-/** Types a dataset plugin definition. */
-export const defineDataset = <O>(d: PluginDefinition<"dataset", O, DatasetInstance>) => d;
+/** Types a dataset plugin definition (the instance type is inferred, so extra methods stay typed). */
+export const defineDataset = <O, I extends DatasetInstance = DatasetInstance>(
+  d: PluginDefinition<"dataset", O, I>,
+) => d;
 /** Types a split plugin definition. */
-export const defineSplit = <O>(d: PluginDefinition<"split", O, SplitInstance>) => d;
+export const defineSplit = <O, I extends SplitInstance = SplitInstance>(d: PluginDefinition<"split", O, I>) =>
+  d;
 /** Types a pipeline plugin definition. */
-export const definePipeline = <O>(d: PluginDefinition<"pipeline", O, PipelineInstance>) => d;
+export const definePipeline = <O, I extends PipelineInstance = PipelineInstance>(
+  d: PluginDefinition<"pipeline", O, I>,
+) => d;
 /** Types a model plugin definition. */
-export const defineModel = <O>(d: PluginDefinition<"model", O, ModelInstance>) => d;
+export const defineModel = <O, I extends ModelInstance = ModelInstance>(d: PluginDefinition<"model", O, I>) =>
+  d;
 /** Types a loss plugin definition. */
-export const defineLoss = <O>(d: PluginDefinition<"loss", O, LossInstance>) => d;
+export const defineLoss = <O, I extends LossInstance = LossInstance>(d: PluginDefinition<"loss", O, I>) => d;
 /** Types a tracker plugin definition. */
-export const defineTracker = <O>(d: PluginDefinition<"tracker", O, TrackerInstance>) => d;
+export const defineTracker = <O, I extends TrackerInstance = TrackerInstance>(
+  d: PluginDefinition<"tracker", O, I>,
+) => d;

@@ -1,9 +1,17 @@
 /**
  * A fold's fitted state in the run folder, `folds/<fold>/pipeline|model/`: the one place that names the
- * folder, saves a fold and loads it back (a run saves, `openRun` loads).
+ * folder, saves a fold and restores it (a run saves, `openRun` restores). The state itself is the
+ * plugins' `state()`, written stamped and checked by core/plugin_state.ts.
  */
 import { join } from "node:path";
-import type { FittedPipeline, ModelInstance, PipelineInstance } from "./plugin.ts";
+import type { FittedPipeline, ModelInstance, PipelineInstance, PluginDefinition } from "./plugin.ts";
+import { readPluginState, stampOf, writePluginState } from "./plugin_state.ts";
+
+/** What stamps a fold's state: the pipeline's and the model's definitions (name, version, kind). */
+export interface FoldPlugins {
+  pipeline: Pick<PluginDefinition, "name" | "version" | "kind">;
+  model: Pick<PluginDefinition, "name" | "version" | "kind">;
+}
 
 /** A name made safe as one path segment (fold and figure names: `loco/5/A` → `loco_5_A`). */
 export function safeFileName(name: string): string {
@@ -15,27 +23,29 @@ export function foldDir(runDir: string, fold: string): string {
   return join(runDir, "folds", safeFileName(fold));
 }
 
-/** Saves a fold's fitted pipeline and model. */
+/** Saves a fold's fitted pipeline and model (their `state()`, stamped with their plugin and version). */
 export async function saveFold(
   runDir: string,
   fold: string,
-  fitted: FittedPipeline,
-  model: ModelInstance,
+  fitted: { fitted: FittedPipeline; model: ModelInstance },
+  plugins: FoldPlugins,
 ): Promise<void> {
   const dir = foldDir(runDir, fold);
-  await fitted.save(join(dir, "pipeline"));
-  await model.save(join(dir, "model"));
+  await writePluginState(join(dir, "pipeline"), stampOf(plugins.pipeline), await fitted.fitted.state());
+  await writePluginState(join(dir, "model"), stampOf(plugins.model), await fitted.model.state());
 }
 
 /** Restores a fold's fitted pipeline and model into fresh instances of the run's plugins. */
 export async function loadFold(
   runDir: string,
   fold: string,
-  pipeline: PipelineInstance,
-  model: ModelInstance,
+  fresh: { pipeline: PipelineInstance; model: ModelInstance },
+  plugins: FoldPlugins,
 ): Promise<FittedPipeline> {
   const dir = foldDir(runDir, fold);
-  const fitted = await pipeline.load(join(dir, "pipeline"));
-  await model.load(join(dir, "model"));
+  const fitted = await fresh.pipeline.restore(
+    await readPluginState(join(dir, "pipeline"), stampOf(plugins.pipeline)),
+  );
+  await fresh.model.restore(await readPluginState(join(dir, "model"), stampOf(plugins.model)));
   return fitted;
 }

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import { loadFold } from "./fold_state.ts";
-import { createPlugin, loadPlugin } from "./loader.ts";
+import { createPlugin, type LoadedPlugin, loadPlugin } from "./loader.ts";
 import { withObservedPrefix } from "./observe.ts";
 import type {
   DatasetInstance,
@@ -84,9 +84,13 @@ export async function openRun(runId: string, opts: OpenRunOptions): Promise<Open
     cacheDir: join(outputDir, "cache"),
     progress: opts.progress,
   };
-  const create = async <K extends PluginKind>(entry: PluginEntry, kind: K, keyPath: string) =>
-    await createPlugin(await loadPlugin(entry.use, kind), entryOptions(entry), ctx, keyPath);
-  const dataset = await create(opts.data ?? config.data, "dataset", "data");
+  const create = async <K extends PluginKind>(loaded: LoadedPlugin<K>, entry: PluginEntry, keyPath: string) =>
+    await createPlugin(loaded, entryOptions(entry), ctx, keyPath);
+  const data = opts.data ?? config.data;
+  const dataset = await create(await loadPlugin(data.use, "dataset"), data, "data");
+  const pipelinePlugin = await loadPlugin(config.pipeline.use, "pipeline");
+  const modelPlugin = await loadPlugin(config.model.use, "model");
+  const stamps = { pipeline: pipelinePlugin.definition, model: modelPlugin.definition };
   const folds = manifest.folds;
   const findFold = (name = folds[0]?.name): FoldOutcome => {
     const found = folds.find((f) => f.name === name);
@@ -105,13 +109,9 @@ export async function openRun(runId: string, opts: OpenRunOptions): Promise<Open
     dataset,
     async fold(name) {
       const fold = findFold(name);
-      const model = await create(config.model, "model", "model");
-      const fitted = await loadFold(
-        runDir,
-        fold.name,
-        await create(config.pipeline, "pipeline", "pipeline"),
-        model,
-      );
+      const model = await create(modelPlugin, config.model, "model");
+      const pipeline = await create(pipelinePlugin, config.pipeline, "pipeline");
+      const fitted = await loadFold(runDir, fold.name, { pipeline, model }, stamps);
       const modelName = manifestName(manifest, "model") ?? config.model.use;
       return {
         fold,

@@ -134,6 +134,36 @@ export interface SplitInstance {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Plugin state (pipelines and models)
+
+/** Typed arrays a plugin state may hold; written bit-exactly to a binary sidecar (core/plugin_state.ts). */
+export type StateArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array;
+
+/**
+ * One value of a plugin state: JSON values (numbers include NaN, ±Infinity and −0, kept exactly), typed
+ * arrays, and plain arrays/objects of them. Object keys starting with `$` are reserved for the core.
+ */
+export type PluginStateValue =
+  | null
+  | boolean
+  | number
+  | string
+  | StateArray
+  | PluginStateValue[]
+  | { [key: string]: PluginStateValue };
+
+/** What a fitted pipeline or model hands the core to save, and gets back in `restore`. */
+export type PluginState = { [key: string]: PluginStateValue };
+
+// ---------------------------------------------------------------------------------------------------
 // Pipeline
 
 /** Layout of the samples a pipeline produces. */
@@ -142,14 +172,16 @@ export type SampleLayout = "tabular" | "sequence";
 /** A pipeline fitted on a training View. */
 export interface FittedPipeline {
   transform(view: DatasetInstance): Promise<SampleSet>;
-  save(dir: string): Promise<void>;
+  /** What `restore` needs to rebuild this fitted pipeline; the core writes it (plugins write no files). */
+  state(): PluginState | Promise<PluginState>;
 }
 
 /** What a pipeline plugin's `create` returns. */
 export interface PipelineInstance {
   produces: SampleLayout;
   fit(trainView: DatasetInstance): Promise<FittedPipeline>;
-  load(dir: string): Promise<FittedPipeline>;
+  /** The fitted pipeline whose `state()` gave `state` (the core checked it is this plugin's, same major). */
+  restore(state: PluginState): FittedPipeline | Promise<FittedPipeline>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -234,8 +266,10 @@ export interface ModelInstance {
   accepts: { layouts: SampleLayout[]; loss: boolean };
   fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext): Promise<FitResult>;
   predict(set: SampleSet): Promise<Prediction>;
-  save(dir: string): Promise<void>;
-  load(dir: string): Promise<void>;
+  /** The fitted model as values (weights as typed arrays); the core writes it (plugins write no files). */
+  state(): PluginState | Promise<PluginState>;
+  /** Becomes the model whose `state()` gave `state`: predictions after it are bit-identical. */
+  restore(state: PluginState): void | Promise<void>;
   explain?(set: SampleSet, background: SampleSet): Promise<Explanation>;
   /** Named importances (e.g. gain) for reports. */
   importance?(): Record<string, number>;
@@ -289,15 +323,22 @@ export interface Figure {
   png?: Uint8Array;
 }
 
-/** What a tracker plugin's `create` returns; the runner isolates failures (warn once, keep going). */
+/**
+ * What a tracker plugin's `create` returns; the runner isolates failures (warn once, keep going).
+ * `start`, `metrics` and `end` are required; a tracker leaves out what it does not record (the core skips it).
+ */
 export interface TrackerInstance {
   start(run: RunInfo): void | Promise<void>;
-  params(values: Record<string, string | number | boolean>): void | Promise<void>;
   metrics(values: Record<string, number>, step: number): void | Promise<void>;
-  text(name: string, markdown: string): void | Promise<void>;
-  figure(name: string, figure: Figure): void | Promise<void>;
-  artifact(path: string, name?: string): void | Promise<void>;
   end(status: RunStatus): void | Promise<void>;
+  /** Optional: the run's flattened parameters. */
+  params?(values: Record<string, string | number | boolean>): void | Promise<void>;
+  /** Optional: a Markdown note. */
+  text?(name: string, markdown: string): void | Promise<void>;
+  /** Optional: a figure (SVG and/or PNG). */
+  figure?(name: string, figure: Figure): void | Promise<void>;
+  /** Optional: a file to keep with the run. */
+  artifact?(path: string, name?: string): void | Promise<void>;
   /** Optional: a histogram of values (e.g. a layer's weights) at a step. */
   histogram?(tag: string, values: ArrayLike<number>, step: number): void | Promise<void>;
 }
@@ -348,19 +389,33 @@ export function definitionProblems(value: unknown): string[] {
 export const INSTANCE_METHODS: Record<PluginKind, readonly string[]> = {
   dataset: ["cells", "table", "curves", "fingerprint"],
   split: ["folds"],
-  pipeline: ["fit", "load"],
-  model: ["fit", "predict", "save", "load"],
+  pipeline: ["fit", "restore"],
+  model: ["fit", "predict", "state", "restore"],
   loss: ["compute"],
-  tracker: ["start", "params", "metrics", "text", "figure", "artifact", "end"],
+  tracker: ["start", "metrics", "end"],
+};
+
+/** Optional methods: when present they must be functions (a tracker's `figure: 42` is refused). */
+export const OPTIONAL_INSTANCE_METHODS: Record<PluginKind, readonly string[]> = {
+  dataset: ["warnings"],
+  split: [],
+  pipeline: [],
+  model: ["explain", "importance"],
+  loss: [],
+  tracker: ["params", "text", "figure", "artifact", "histogram"],
 };
 
 /** Shape check of an instance: the missing methods (empty when complete). */
 export function instanceProblems(kind: PluginKind, instance: unknown): string[] {
   if (typeof instance !== "object" || instance === null) return [`create() returned ${describe(instance)}`];
   const inst = instance as Record<string, unknown>;
-  return INSTANCE_METHODS[kind]
+  const missing = INSTANCE_METHODS[kind]
     .filter((m) => typeof inst[m] !== "function")
     .map((m) => `instance has no method '${m}'`);
+  const notMethods = OPTIONAL_INSTANCE_METHODS[kind]
+    .filter((m) => inst[m] !== undefined && typeof inst[m] !== "function")
+    .map((m) => `instance's optional '${m}' is ${describe(inst[m])}, expected a method or nothing`);
+  return [...missing, ...notMethods];
 }
 
 function describe(v: unknown): string {

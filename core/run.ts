@@ -7,8 +7,7 @@
  */
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/io/mod.ts";
-import type { ComposedConfig } from "./config.ts";
-import { makeRunId } from "./config.ts";
+import { type ComposedConfig, makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import type { PluginEntry } from "./experiment_schema.ts";
 import { safeFileName, saveFold } from "./fold_state.ts";
@@ -336,7 +335,7 @@ class Run {
     const step = (s: RunStep["step"], detail: Record<string, unknown>) =>
       this.opts.onStep?.({ step: s, fold: fold.name, detail });
     const pipeline = await this.create("pipeline", c.pipeline, "pipeline", "pipeline", {
-      guardResultOf: ["fit", "load"],
+      guardResultOf: ["fit", "restore"],
     });
     let bestIteration: number | undefined;
     let validationLoss: number | undefined;
@@ -375,7 +374,10 @@ class Run {
       chamber,
       observe: c.evaluation.observe,
     }));
-    await saveFold(this.runDir, fold.name, fitted, model);
+    await saveFold(this.runDir, fold.name, { fitted, model }, {
+      pipeline: this.plugins.pipeline.definition,
+      model: this.plugins.model.definition,
+    });
     return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
   }
 

@@ -31,20 +31,21 @@ export class TrackerGroup {
   start(run: RunInfo): Promise<void> {
     return this.#each("start", (t) => t.start(run));
   }
+  /** Optional methods (params, text, figure, artifact, histogram) reach only the trackers that have them. */
   params(values: Record<string, string | number | boolean>): Promise<void> {
-    return this.#each("params", (t) => t.params(values));
+    return this.#each("params", (t) => t.params?.(values));
   }
   metrics(values: Record<string, number>, step: number): Promise<void> {
     return this.#each("metrics", (t) => t.metrics(values, step));
   }
   text(name: string, markdown: string): Promise<void> {
-    return this.#each("text", (t) => t.text(name, markdown));
+    return this.#each("text", (t) => t.text?.(name, markdown));
   }
   figure(name: string, figure: Figure): Promise<void> {
-    return this.#each("figure", (t) => t.figure(name, figure));
+    return this.#each("figure", (t) => t.figure?.(name, figure));
   }
   artifact(path: string, name?: string): Promise<void> {
-    return this.#each("artifact", (t) => t.artifact(path, name));
+    return this.#each("artifact", (t) => t.artifact?.(path, name));
   }
   /** Sends each histogram to the trackers that draw histograms; the others are skipped. */
   histograms(values: Record<string, ArrayLike<number>>, step: number): Promise<void> {

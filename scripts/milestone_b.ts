@@ -15,6 +15,7 @@ import {
   composeConfig,
   createLogger,
   createRng,
+  createSampleSet,
   type DatasetInstance,
   type OpenedRun,
   openRun,
@@ -27,7 +28,7 @@ import {
   terminalProgress,
   writeFileAtomic,
 } from "../mod.ts";
-import { createSampleSet, type Explanation, type ModelInstance } from "../mod.ts";
+import type { Explanation, ModelInstance } from "../mod.ts";
 import { csvLine } from "../lib/io/mod.ts";
 import { explainModelAgnostic, meanAbsShap, rankFeatures } from "../lib/shap/mod.ts";
 import { curveFeatures, icaCurve, type IcaOptions } from "../lib/signal/mod.ts";

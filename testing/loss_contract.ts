@@ -23,7 +23,8 @@ export async function lossContract(
     targetNames: ["soh"],
     directions: ["non_increasing" as const],
   });
-  const value = (x: import("@tensorflow/tfjs").Tensor) => x.dataSync()[0];
+  // Read asynchronously: a synchronous read fails on WebGPU in Deno (no 2-D canvas).
+  const value = async (x: import("@tensorflow/tfjs").Tensor) => (await x.data())[0] as number;
   return await runChecks({
     "layouts (optional): a non-empty list of sample layouts": () => {
       if (loss.layouts === undefined) return;
@@ -33,36 +34,41 @@ export async function lossContract(
         `layouts is ${JSON.stringify(loss.layouts)}, expected some of "tabular", "sequence"`,
       );
     },
-    "compute(): (B, K) inputs give a finite scalar": () => {
+    "compute(): (B, K) inputs give a finite scalar": async () => {
       const yTrue = tf.tensor2d([[1], [0.9], [0.8]]), yPred = tf.tensor2d([[0.95], [0.92], [0.7]]);
       const out = loss.compute(yTrue, yPred, inputs());
       expect(out.rank === 0, `loss has rank ${out.rank}, expected a scalar`);
-      expect(Number.isFinite(value(out)), `loss is ${value(out)}`);
+      const v = await value(out);
+      expect(Number.isFinite(v), `loss is ${v}`);
     },
-    "compute(): (B, T, K) inputs with uneven times give a finite scalar": () => {
+    "compute(): (B, T, K) inputs with uneven times give a finite scalar": async () => {
       const yTrue = tf.tensor3d([[[1], [0.97], [0.95], [0.9]]]),
         yPred = tf.tensor3d([[[0.99], [0.98], [0.93], [0.91]]]);
       const t = tf.tensor2d([[0, 0.1, 0.35, 0.5]]), mask = tf.ones([1, 4, 1]);
-      expect(Number.isFinite(value(loss.compute(yTrue, yPred, inputs(t, mask)))), "loss is not finite");
+      expect(Number.isFinite(await value(loss.compute(yTrue, yPred, inputs(t, mask)))), "loss is not finite");
     },
-    "compute(): masked steps never count": () => {
+    "compute(): masked steps never count": async () => {
       const yTrue = tf.tensor3d([[[1], [0.97], [0.95], [0.9]]]);
       const t = tf.tensor2d([[0, 0.1, 0.35, 0.5]]), mask = tf.tensor3d([[[1], [1], [1], [0]]]);
-      const a = value(loss.compute(yTrue, tf.tensor3d([[[0.99], [0.98], [0.93], [0.91]]]), inputs(t, mask)));
-      const b = value(loss.compute(yTrue, tf.tensor3d([[[0.99], [0.98], [0.93], [5]]]), inputs(t, mask)));
+      const a = await value(
+        loss.compute(yTrue, tf.tensor3d([[[0.99], [0.98], [0.93], [0.91]]]), inputs(t, mask)),
+      );
+      const b = await value(
+        loss.compute(yTrue, tf.tensor3d([[[0.99], [0.98], [0.93], [5]]]), inputs(t, mask)),
+      );
       expect(
         Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a)),
         `changing a masked step changed the loss: ${a} → ${b}`,
       );
     },
-    "compute(): gradients are finite": () => {
+    "compute(): gradients are finite": async () => {
       const yTrue = tf.tensor3d([[[1], [0.97], [0.95]]]),
         t = tf.tensor2d([[0, 0.2, 0.5]]),
         mask = tf.ones([1, 3, 1]);
       const grad = tf.grad((p: import("@tensorflow/tfjs").Tensor) =>
         loss.compute(yTrue, p, inputs(t, mask)) as import("@tensorflow/tfjs").Scalar
       );
-      const g = grad(tf.tensor3d([[[0.98], [0.99], [0.9]]])).dataSync();
+      const g = await grad(tf.tensor3d([[[0.98], [0.99], [0.9]]])).data();
       expect(Array.from(g).every(Number.isFinite), `gradient ${Array.from(g)}`);
     },
   });

@@ -1,15 +1,17 @@
 /**
  * Contract suite every model plugin must pass, one check per method: fit on a small set reports a usable
  * result, predict gives the right shape with finite values, a refit with a fixed iteration count works,
- * save writes the state, load of it gives identical predictions, and the optional explain/importance give
+ * state() gives values the core can write, restore() of them — through the same encoding as a run's
+ * state files, in memory — gives bit-identical predictions, and the optional explain/importance give
  * finite values of the set's features.
  */
 import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
 import type { Explanation, FitResult, PluginContext, Prediction } from "../core/plugin.ts";
+import { decodePluginState, type EncodedState, encodePluginState, stampOf } from "../core/plugin_state.ts";
 import { resolveTrainingSettings } from "../lib/training_settings.ts";
 import { createRng } from "../core/rng.ts";
 import { createSampleSet, padSequences, type SampleSet } from "../core/sample.ts";
-import { type CheckResult, expect, filesUnder, runChecks, scratchDir } from "./checks.ts";
+import { type CheckResult, expect, runChecks } from "./checks.ts";
 
 /** A small tabular regression set: y = 1 − 0.02·x0 + 0.01·x1 over 4 cells. */
 export function contractSampleSet(seed = 7, n = 64): SampleSet {
@@ -64,65 +66,64 @@ export async function modelContract(
   const make = tabular ? contractSampleSet : contractSequenceSet;
   const train = make(1, tabular ? 64 : 6), val = make(2, tabular ? 16 : 3), test = make(3, tabular ? 16 : 4);
   const fitCtx = { rng: createRng(1), log: ctx.log, training: resolveTrainingSettings({ epochs: 5 }) };
-  const dir = await scratchDir(ctx);
+  const stamp = stampOf(loaded.definition);
+  let encoded: EncodedState | undefined;
   let fitResult: FitResult | undefined;
   let first: Prediction | undefined;
   const fitted = () => {
     expect(fitResult !== undefined, "the model was not fitted (fit() failed)");
     return model;
   };
-  try {
-    return await runChecks({
-      "accepts: declares its sample layouts": () => {
-        expect(
-          Array.isArray(model.accepts?.layouts) && model.accepts.layouts.length > 0,
-          "accepts.layouts is empty",
-        );
-      },
-      "fit(): with validation, reports a usable result": async () => {
-        const result = await model.fit(train, val, fitCtx);
-        checkFitResult(result);
-        fitResult = result;
-      },
-      "predict(): N·T·K values, finite where the mask says predicted": async () => {
-        first = await fitted().predict(test);
-        checkPrediction(first, test);
-      },
-      "fit(): a refit with fixed iterations and no validation predicts finite values": async () => {
-        const again = await createPlugin(loaded, options, ctx, "model");
-        checkFitResult(await again.fit(train, undefined, { ...fitCtx, iterations: 3 }));
-        checkPrediction(await again.predict(test), test);
-      },
-      "save(): writes the fitted state into the folder it is given": async () => {
-        await fitted().save(dir);
-        expect((await filesUnder(dir)).length > 0, "save() wrote no file into its folder");
-      },
-      "load(): the saved folder gives identical predictions": async () => {
-        expect(first !== undefined, "no predictions to compare (predict() failed)");
-        const reloaded = await createPlugin(loaded, options, ctx, "model");
-        await reloaded.load(dir);
-        const p = await reloaded.predict(test);
-        expect(
-          p.y.length === first.y.length && p.y.every((v, i) => Object.is(v, first!.y[i])),
-          "predictions after load() differ from before save()",
-        );
-      },
-      "explain() (optional): N·F finite attributions per target, named like the features": async () => {
-        if (!model.explain) return;
-        checkExplanation(await fitted().explain!(test, train), test);
-      },
-      "importance() (optional): finite values of known features": () => {
-        if (!model.importance) return;
-        const imp = fitted().importance!();
-        for (const [name, v] of Object.entries(imp)) {
-          expect(test.featureNames.includes(name), `importance names '${name}', not a feature`);
-          expect(Number.isFinite(v), `importance of '${name}' is ${v}`);
-        }
-      },
-    });
-  } finally {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
+  return await runChecks({
+    "accepts: declares its sample layouts": () => {
+      expect(
+        Array.isArray(model.accepts?.layouts) && model.accepts.layouts.length > 0,
+        "accepts.layouts is empty",
+      );
+    },
+    "fit(): with validation, reports a usable result": async () => {
+      const result = await model.fit(train, val, fitCtx);
+      checkFitResult(result);
+      fitResult = result;
+    },
+    "predict(): N·T·K values, finite where the mask says predicted": async () => {
+      first = await fitted().predict(test);
+      checkPrediction(first, test);
+    },
+    "fit(): a refit with fixed iterations and no validation predicts finite values": async () => {
+      const again = await createPlugin(loaded, options, ctx, "model");
+      checkFitResult(await again.fit(train, undefined, { ...fitCtx, iterations: 3 }));
+      checkPrediction(await again.predict(test), test);
+    },
+    "state(): the fitted model as JSON values and typed arrays": async () => {
+      const state = await fitted().state();
+      expect(typeof state === "object" && state !== null, `state() gave ${state}, expected an object`);
+      encoded = await encodePluginState(stamp, state);
+    },
+    "restore(): the state, written and read as a run does, gives identical predictions": async () => {
+      expect(first !== undefined, "no predictions to compare (predict() failed)");
+      expect(encoded !== undefined, "no state to restore (state() failed)");
+      const restored = await createPlugin(loaded, options, ctx, "model");
+      await restored.restore(await decodePluginState(encoded, stamp, "(in memory)/state.json"));
+      const p = await restored.predict(test);
+      expect(
+        p.y.length === first.y.length && p.y.every((v, i) => Object.is(v, first!.y[i])),
+        "predictions after restore() differ from the fitted model's",
+      );
+    },
+    "explain() (optional): N·F finite attributions per target, named like the features": async () => {
+      if (!model.explain) return;
+      checkExplanation(await fitted().explain!(test, train), test);
+    },
+    "importance() (optional): finite values of known features": () => {
+      if (!model.importance) return;
+      const imp = fitted().importance!();
+      for (const [name, v] of Object.entries(imp)) {
+        expect(test.featureNames.includes(name), `importance names '${name}', not a feature`);
+        expect(Number.isFinite(v), `importance of '${name}' is ${v}`);
+      }
+    },
+  });
 }
 
 function checkFitResult(r: FitResult): void {

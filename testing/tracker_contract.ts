@@ -1,7 +1,9 @@
 /**
- * Contract suite for trackers: every method, the optional `histogram` included, accepts what the runner
- * sends, in lifecycle order (start → params → metrics → text → figure → histogram → artifact → end). Each
- * method is its own check, so a tracker that throws or rejects in one of them is reported by that name.
+ * Contract suite for trackers: every method the tracker has accepts what the runner sends, in lifecycle
+ * order (start → params → metrics → text → figure → histogram → artifact → end); `start`, `metrics` and
+ * `end` are required, the others optional (a tracker that leaves one out is skipped there, as the core
+ * does). Each method is its own check, so a tracker that throws or rejects in one of them is reported by
+ * that name.
  */
 import { join } from "node:path";
 import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
@@ -41,7 +43,8 @@ export async function trackerContract(
           startedAt: new Date(0),
         });
       },
-      "params(): accepts string, number and boolean values": async () => {
+      "params() (optional): accepts string, number and boolean values": async () => {
+        if (!tracker.params) return;
         await tracker.params({ "model.lr": 0.1, name: "x", flag: true });
       },
       "metrics(): accepts values at increasing steps": async () => {
@@ -49,19 +52,22 @@ export async function trackerContract(
           await tracker.metrics({ loss: 1 / (step + 1), "a/b": step }, step);
         }
       },
-      "text(): accepts markdown": async () => {
+      "text() (optional): accepts markdown": async () => {
+        if (!tracker.text) return;
         await tracker.text("notes", "# heading\n\nbody");
       },
-      "figure(): accepts SVG text with PNG bytes": async () => {
+      "figure() (optional): accepts SVG text with PNG bytes": async () => {
+        if (!tracker.figure) return;
         await tracker.figure("contract_figure", { svg: SVG, png: PNG_1X1 });
       },
       "histogram() (optional): accepts values at a step": async () => {
         if (!tracker.histogram) return;
         await tracker.histogram("weights/layer0", Float32Array.from([0.1, -0.2, 0.3, 0.3]), 1);
       },
-      "artifact(): accepts a file": async () => {
+      "artifact() (optional): accepts a file": async () => {
+        if (!tracker.artifact) return;
         await tracker.artifact(artifact);
-        await tracker.artifact(artifact, "renamed.txt");
+        await tracker.artifact!(artifact, "renamed.txt");
       },
       "end(): accepts the final status": async () => {
         await tracker.end("FINISHED");

@@ -4,8 +4,8 @@
  * column, chamber temperatures from a column (°C), and features/targets are whatever the file holds.
  */
 import { z } from "zod";
-import type { CellInfo, ColumnTable, Curve, DatasetInstance, PluginDefinition } from "../../core/plugin.ts";
-import { DataError } from "../../core/errors.ts";
+import { type CellInfo, type ColumnTable, type Curve, DataError, type DatasetInstance } from "../../mod.ts";
+import { defineDataset } from "../../mod.ts";
 import {
   checkColumnBands,
   DataIssues,
@@ -239,7 +239,7 @@ class CsvTableDataset implements DatasetInstance {
   }
 }
 
-const definition: PluginDefinition<"dataset", CsvTableOptions, DatasetInstance> = {
+const definition = defineDataset({
   kind: "dataset",
   name: "csv_table",
   version: "0.1.0",
@@ -247,7 +247,7 @@ const definition: PluginDefinition<"dataset", CsvTableOptions, DatasetInstance> 
   description:
     "Any tidy per-RPT CSV: cell, step, chamber temperature, feature and target columns named in options",
   options: csvTableOptions,
-  async create(options, ctx) {
+  async create(options, ctx): Promise<DatasetInstance> {
     const issues = new DataIssues(options.strict, ctx.log);
     const text = await readTextTable(options.path, "a per-RPT CSV", issues);
     const parsed = parse(text, options);
@@ -263,6 +263,6 @@ const definition: PluginDefinition<"dataset", CsvTableOptions, DatasetInstance> 
     }
     return new CsvTableDataset(options, parsed, issues);
   },
-};
+});
 
 export default definition;

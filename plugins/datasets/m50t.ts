@@ -6,16 +6,8 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import type {
-  CellInfo,
-  ColumnTable,
-  Curve,
-  CurveQuery,
-  DatasetInstance,
-  PluginContext,
-  PluginDefinition,
-} from "../../core/plugin.ts";
-import { DataError } from "../../core/errors.ts";
+import type { CellInfo, ColumnTable, Curve, CurveQuery, DatasetInstance, PluginContext } from "../../mod.ts";
+import { DataError, defineDataset } from "../../mod.ts";
 import {
   type CellTable,
   checkCellMagnitudes,
@@ -252,7 +244,7 @@ class M50tDataset implements DatasetInstance {
   }
 }
 
-const definition: PluginDefinition<"dataset", M50tOptions, DatasetInstance> = {
+const definition = defineDataset({
   kind: "dataset",
   name: "m50t",
   version: "0.1.0",
@@ -267,6 +259,6 @@ const definition: PluginDefinition<"dataset", M50tOptions, DatasetInstance> = {
     await dataset.validate();
     return dataset;
   },
-};
+});
 
 export default definition;

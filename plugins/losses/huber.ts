@@ -1,13 +1,12 @@
 /** `huber` loss: ½e² for |e| ≤ δ, δ(|e| − ½δ) beyond (torch.nn.HuberLoss), masked mean. */
 import { z } from "zod";
-import type * as tf from "@tensorflow/tfjs";
-import type { LossInstance, PluginDefinition } from "../../core/plugin.ts";
+import { defineLoss } from "../../mod.ts";
 import { pointwiseLoss } from "./pointwise_loss.ts";
 
 const options = z.strictObject({ delta: z.number().positive().default(1.0) });
 
 /** The `huber` loss definition. */
-const huber: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.Tensor>> = {
+const huber = defineLoss({
   kind: "loss",
   name: "huber",
   version: "1.0.0",
@@ -15,5 +14,5 @@ const huber: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.T
   description: "Huber loss with threshold delta over observed targets.",
   options,
   create: (o) => pointwiseLoss({ kind: "huber", delta: o.delta }),
-};
+});
 export default huber;

@@ -1,13 +1,12 @@
 /** `mae` loss: the masked mean absolute error over observed targets. */
 import { z } from "zod";
-import type * as tf from "@tensorflow/tfjs";
-import type { LossInstance, PluginDefinition } from "../../core/plugin.ts";
+import { defineLoss } from "../../mod.ts";
 import { pointwiseLoss } from "./pointwise_loss.ts";
 
 const options = z.strictObject({});
 
 /** The `mae` loss definition. */
-const mae: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.Tensor>> = {
+const mae = defineLoss({
   kind: "loss",
   name: "mae",
   version: "1.0.0",
@@ -15,5 +14,5 @@ const mae: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.Ten
   description: "Mean absolute error over observed (unmasked) targets.",
   options,
   create: () => pointwiseLoss({ kind: "mae" }),
-};
+});
 export default mae;

@@ -1,13 +1,12 @@
 /** `mape` loss: mean of |ŷ − y| / max(|y|, ε) over observed targets, as a fraction (not percent). */
 import { z } from "zod";
-import type * as tf from "@tensorflow/tfjs";
-import type { LossInstance, PluginDefinition } from "../../core/plugin.ts";
+import { defineLoss } from "../../mod.ts";
 import { pointwiseLoss } from "./pointwise_loss.ts";
 
 const options = z.strictObject({ epsilon: z.number().positive().default(1e-6) });
 
 /** The `mape` loss definition. */
-const mape: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.Tensor>> = {
+const mape = defineLoss({
   kind: "loss",
   name: "mape",
   version: "1.0.0",
@@ -15,5 +14,5 @@ const mape: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.Te
   description: "Mean absolute percentage error (a fraction); |y| floored at epsilon.",
   options,
   create: (o) => pointwiseLoss({ kind: "mape", epsilon: o.epsilon }),
-};
+});
 export default mape;

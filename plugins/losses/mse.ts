@@ -1,13 +1,12 @@
 /** `mse` loss: the masked mean squared error over observed targets. */
 import { z } from "zod";
-import type * as tf from "@tensorflow/tfjs";
-import type { LossInstance, PluginDefinition } from "../../core/plugin.ts";
+import { defineLoss } from "../../mod.ts";
 import { pointwiseLoss } from "./pointwise_loss.ts";
 
 const options = z.strictObject({});
 
 /** The `mse` loss definition. */
-const mse: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.Tensor>> = {
+const mse = defineLoss({
   kind: "loss",
   name: "mse",
   version: "1.0.0",
@@ -15,5 +14,5 @@ const mse: PluginDefinition<"loss", z.infer<typeof options>, LossInstance<tf.Ten
   description: "Mean squared error over observed (unmasked) targets.",
   options,
   create: () => pointwiseLoss({ kind: "mse" }),
-};
+});
 export default mse;

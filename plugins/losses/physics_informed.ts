@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
-import type { LossInputs, LossInstance, PluginDefinition } from "../../core/plugin.ts";
+import { defineLoss, type LossInputs, type LossInstance } from "../../mod.ts";
 import {
   elementLoss,
   maskedMean,
@@ -65,7 +65,7 @@ function create(o: Options): LossInstance<tf.Tensor> {
 }
 
 /** The `physics_informed` loss definition. */
-const physicsInformed: PluginDefinition<"loss", Options, LossInstance<tf.Tensor>> = {
+const physicsInformed = defineLoss({
   kind: "loss",
   name: "physics_informed",
   version: "1.0.0",
@@ -73,5 +73,5 @@ const physicsInformed: PluginDefinition<"loss", Options, LossInstance<tf.Tensor>
   description: "MSE + monotonicity (per-target direction) + smoothness on uneven time steps.",
   options,
   create: (o) => create(o),
-};
+});
 export default physicsInformed;

@@ -3,7 +3,7 @@
  * error over (B, K) or (B, T, K) tfjs tensors.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { LossInputs, LossInstance } from "../../core/plugin.ts";
+import type { LossInputs, LossInstance } from "../../mod.ts";
 import { type ElementLoss, elementLoss, maskedMean, safeTargets } from "../../lib/loss/mod.ts";
 
 /** A loss instance computing the masked mean of `loss` per element. */

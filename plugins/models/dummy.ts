@@ -3,18 +3,21 @@
  * model must beat, and the first plugin the contract tests run against.
  */
 import { z } from "zod";
-import { join } from "node:path";
-import type { ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
-import type { SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/mod.ts";
+import {
+  defineModel,
+  type ModelInstance,
+  type PluginState,
+  type Prediction,
+  type SampleSet,
+} from "../../mod.ts";
 
 const options = z.object({}).strict();
 
-/** State saved by the dummy model. */
-interface DummyState {
+/** The fitted state: a mean per target. */
+type DummyState = {
   targetNames: string[];
   means: number[];
-}
+};
 
 function createDummy(): ModelInstance {
   let state: DummyState | undefined;
@@ -27,16 +30,20 @@ function createDummy(): ModelInstance {
     },
     // deno-lint-ignore require-await
     async predict(set) {
-      if (!state) throw new Error("dummy model: predict() before fit() or load()");
+      if (!state) throw new Error("dummy model: predict() before fit() or restore()");
       return constantPrediction(set, state);
     },
-    async save(dir) {
-      if (!state) throw new Error("dummy model: save() before fit()");
-      await writeFileAtomic(join(dir, "model.json"), JSON.stringify({ model: "dummy", ...state }, null, 2));
+    state() {
+      if (!state) throw new Error("dummy model: state() before fit()");
+      return state;
     },
-    async load(dir) {
-      const raw = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
-      state = { targetNames: raw.targetNames, means: raw.means };
+    restore(saved: PluginState) {
+      const { targetNames, means } = saved;
+      const strings = Array.isArray(targetNames) && targetNames.every((n) => typeof n === "string");
+      if (!strings || !Array.isArray(means) || means.length !== targetNames.length) {
+        throw new TypeError("dummy model: the state needs targetNames and one mean per target");
+      }
+      state = { targetNames: targetNames as string[], means: means as number[] };
     },
   };
 }
@@ -77,7 +84,7 @@ function constantPrediction(set: SampleSet, state: DummyState): Prediction {
 }
 
 /** The `dummy` model definition. */
-const dummy: PluginDefinition<"model", z.infer<typeof options>, ModelInstance> = {
+const dummy = defineModel({
   kind: "model",
   name: "dummy",
   version: "1.0.0",
@@ -85,5 +92,5 @@ const dummy: PluginDefinition<"model", z.infer<typeof options>, ModelInstance> =
   description: "Predicts the training mean of each target (baseline).",
   options,
   create: () => createDummy(),
-};
+});
 export default dummy;

@@ -4,20 +4,20 @@
  * it early-stops on the validation set and reports the best iteration for the refit. `explain` gives exact
  * path-dependent TreeSHAP values per target.
  */
-import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { z } from "zod";
-import type {
-  Explanation,
-  FitContext,
-  FitResult,
-  ModelInstance,
-  PluginContext,
-  Prediction,
-  ProgressTask,
-} from "../../core/plugin.ts";
-import { silentProgress } from "../../lib/progress.ts";
-import { type SampleSet, SampleSetError } from "../../core/sample.ts";
+import {
+  defineModel,
+  type Explanation,
+  type FitContext,
+  type FitResult,
+  type ModelInstance,
+  type PluginState,
+  type Prediction,
+  type ProgressTask,
+  type SampleSet,
+  SampleSetError,
+  silentProgress,
+} from "../../mod.ts";
 import {
   Booster,
   boosterFromJson,
@@ -56,32 +56,26 @@ export const lgbmOptions = z.strictObject({
 /** Validated options of the `lgbm` plugin. */
 export type LgbmOptions = z.infer<typeof lgbmOptions>;
 
-const MODEL_FILE = "model.json";
-const FILE_FORMAT = "batteryml-lgbm";
 const LOG_EVERY = 10;
 
-/** What `model.json` holds. */
-interface LgbmFile {
-  format: typeof FILE_FORMAT;
-  pluginVersion: string;
+/** The fitted state: the boosters as JSON (numbers round-trip exactly) with the names they were fitted on. */
+type LgbmState = {
   options: LgbmOptions;
   featureNames: string[];
   targetNames: string[];
   boosters: BoosterJson[];
-}
+};
 
-const definition = {
-  kind: "model" as const,
+const definition = defineModel({
+  kind: "model",
   name: "lgbm",
   version: "0.1.0",
   apiVersion: 1,
   description:
     "LightGBM-style gradient-boosted trees in TypeScript (histograms, leaf-wise growth, NaN routing)",
   options: lgbmOptions,
-  create(options: LgbmOptions, _ctx: PluginContext): ModelInstance {
-    return new LgbmModel(options);
-  },
-};
+  create: (options: LgbmOptions) => new LgbmModel(options),
+});
 export default definition;
 
 /** The progress line of one target's boosting rounds: `lgbm <fit label> <target>`. */
@@ -186,29 +180,28 @@ class LgbmModel implements ModelInstance {
     return { featureNames: [...this.#featureNames], values, base };
   }
 
-  async save(dir: string): Promise<void> {
+  state(): PluginState {
     this.#requireFitted();
-    const file: LgbmFile = {
-      format: FILE_FORMAT,
-      pluginVersion: definition.version,
+    const state: LgbmState = {
       options: this.#options,
       featureNames: this.#featureNames,
       targetNames: this.#targetNames,
       boosters: this.#boosters.map(boosterToJson),
     };
-    await writeFileAtomic(join(dir, MODEL_FILE), JSON.stringify(file));
+    return state as unknown as PluginState;
   }
 
-  async load(dir: string): Promise<void> {
-    const path = `${dir}/${MODEL_FILE}`;
-    const file = JSON.parse(await Deno.readTextFile(path)) as LgbmFile;
-    if (file?.format !== FILE_FORMAT || file.boosters?.length !== file.targetNames?.length) {
-      throw new TypeError(`${path}: not an lgbm model file (format ${file?.format})`);
+  restore(saved: PluginState): void {
+    const state = saved as unknown as LgbmState;
+    if (!Array.isArray(state.boosters) || state.boosters.length !== state.targetNames?.length) {
+      throw new TypeError(
+        `lgbm: the state holds ${state.boosters?.length} boosters for ${state.targetNames?.length} targets`,
+      );
     }
-    this.#options = lgbmOptions.parse(file.options);
-    this.#boosters = file.boosters.map(boosterFromJson);
-    this.#featureNames = file.featureNames;
-    this.#targetNames = file.targetNames;
+    this.#options = lgbmOptions.parse(state.options);
+    this.#boosters = state.boosters.map(boosterFromJson);
+    this.#featureNames = state.featureNames;
+    this.#targetNames = state.targetNames;
   }
 
   importance(): Record<string, number> {

@@ -4,10 +4,13 @@
  * penalised (solved on centred data). One solution per target, over that target's observed rows.
  */
 import { z } from "zod";
-import { join } from "node:path";
-import type { ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
-import type { SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/mod.ts";
+import {
+  defineModel,
+  type ModelInstance,
+  type PluginState,
+  type Prediction,
+  type SampleSet,
+} from "../../mod.ts";
 import { ridgeSolve } from "../../lib/linalg/mod.ts";
 
 const options = z.strictObject({
@@ -17,15 +20,15 @@ const options = z.strictObject({
 });
 type Options = z.infer<typeof options>;
 
-/** Saved state: per-feature centring/scaling and per-target coefficients. */
-interface LinearState {
+/** Fitted state: per-feature centring/scaling and per-target coefficients. */
+type LinearState = {
   featureNames: string[];
   targetNames: string[];
   mean: number[];
   scale: number[];
   coef: number[][];
   intercept: number[];
-}
+};
 
 function tabularRows(set: SampleSet, what: string): void {
   if (set.steps !== 1) {
@@ -100,6 +103,20 @@ function predictLinear(state: LinearState, set: SampleSet): Prediction {
   return { y, yShape: [set.n, 1, K], mask: new Uint8Array(y.length).fill(1) };
 }
 
+/** The saved state, if its arrays fit together (one coefficient per feature and target). */
+function checkedState(saved: PluginState): LinearState {
+  const s = saved as unknown as LinearState;
+  const F = s.featureNames?.length, K = s.targetNames?.length;
+  const fits = Array.isArray(s.mean) && s.mean.length === F && Array.isArray(s.scale) &&
+    s.scale.length === F &&
+    Array.isArray(s.intercept) && s.intercept.length === K && Array.isArray(s.coef) && s.coef.length === K &&
+    s.coef.every((c) => Array.isArray(c) && c.length === F);
+  if (!fits) {
+    throw new TypeError("linear model: the state's coefficients do not fit its features and targets");
+  }
+  return s;
+}
+
 function createLinear(opts: Options): ModelInstance {
   let state: LinearState | undefined;
   const ready = () => {
@@ -115,9 +132,9 @@ function createLinear(opts: Options): ModelInstance {
     },
     // deno-lint-ignore require-await
     predict: async (set) => predictLinear(ready(), set),
-    save: (dir) => writeFileAtomic(join(dir, "linear.json"), JSON.stringify(ready(), null, 2) + "\n"),
-    async load(dir) {
-      state = JSON.parse(await Deno.readTextFile(join(dir, "linear.json")));
+    state: () => ready(),
+    restore(saved) {
+      state = checkedState(saved);
     },
     importance() {
       // |standardised coefficient| of the first target: comparable across features.
@@ -128,13 +145,13 @@ function createLinear(opts: Options): ModelInstance {
 }
 
 /** The `linear` model definition. */
-const linear: PluginDefinition<"model", Options, ModelInstance> = {
+const linear = defineModel({
   kind: "model",
   name: "linear",
   version: "1.0.0",
   apiVersion: 1,
   description: "Ridge regression in closed form (alpha = 0: least squares).",
   options,
-  create: (o) => createLinear(o),
-};
+  create: (o: Options) => createLinear(o),
+});
 export default linear;

@@ -20,18 +20,12 @@
  */
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
-import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
-import type { SampleSet } from "../../core/sample.ts";
+import { defineModel, type FitContext, type Prediction, type SampleSet } from "../../mod.ts";
 import {
   type BackendRequest,
-  contextFitOptions,
   countsPerSample,
-  fitNetwork,
-  loadWeightsInto,
   ParamStore,
   readAll,
-  readWeightsMeta,
-  saveWeights,
   selectBackend,
   smokeFit,
   type TensorSet,
@@ -56,8 +50,8 @@ import {
   stampedPrefix,
   stepMaskOf,
 } from "../../lib/sequence/mod.ts";
-import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
+import { requireFittedFeatures, type TfjsModel, tfjsModel, trainNetwork } from "./tfjs_model.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */
@@ -78,15 +72,15 @@ const options = z.strictObject({
 });
 type Options = z.infer<typeof options>;
 
-/** Everything besides the weights that a saved model needs. */
-interface LstmAttnMeta {
+/** Everything besides the weights that a restored model needs. */
+type LstmAttnMeta = {
   cfg: LstmAttentionConfig;
   spec: SequenceInputSpec;
   observe: ObserveSetting | null;
   featureNames: string[];
   targetNames: string[];
   backend: BackendRequest;
-}
+};
 
 interface LstmAttnState {
   meta: LstmAttnMeta;
@@ -216,6 +210,7 @@ function metaFor(train: SampleSet, opts: Options, ctx: FitContext, backend: Back
 async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
   const meta = metaFor(train, opts, ctx, settings.backend);
+  // With `auto`, WebGPU is taken only if one optimizer step of this network trains on it.
   await selectBackend(settings.backend, (l) => ctx.log.info(l), {
     smoke: () =>
       smokeFit({
@@ -229,34 +224,25 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
       }),
   });
   const state = build(meta, ctx.rng);
-  const trainSet = trainingTensors(train, state.meta, opts, ctx.rng.nextUint32());
-  const valSet = val ? tensorsOf(val, state.meta, opts.mode) : undefined;
-  try {
-    const result = await fitNetwork({
-      store: state.store,
-      forward: (x, m) => forward(state, x, m!).y,
-      train: trainSet,
-      val: valSet,
-      targetNames: train.targetNames,
-      settings,
-      ...contextFitOptions(ctx, "lstm_attn", { options: opts, train, val }),
-    });
-    return { state, result };
-  } finally {
-    disposeSet(trainSet);
-    disposeSet(valSet);
-  }
+  return await trainNetwork({
+    name: "lstm_attn",
+    options: opts,
+    net: state,
+    forward: (x, m) => forward(state, x, m!).y,
+    train,
+    val,
+    // Seeded after the weights: the prefix draws take the context's next number.
+    trainTensors: trainingTensors(train, state.meta, opts, ctx.rng.nextUint32()),
+    valTensors: val ? tensorsOf(val, state.meta, opts.mode) : undefined,
+    dispose: disposeSet,
+  }, ctx);
 }
 
 async function predictLstmAttn(
   state: LstmAttnState,
   set: SampleSet,
 ): Promise<{ prediction: Prediction; maps: AttentionMaps }> {
-  if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
-    throw new Error(
-      `lstm_attn was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`,
-    );
-  }
+  requireFittedFeatures("lstm_attn", state.meta.featureNames, set);
   const tensors = tensorsOf(set, state.meta, state.meta.cfg.mode);
   const T = set.steps, K = state.meta.targetNames.length;
   try {
@@ -287,51 +273,36 @@ async function predictLstmAttn(
 }
 
 /** The instance type: a model plus `attention()`. */
-export interface LstmAttnInstance extends ModelInstance {
+export interface LstmAttnInstance extends TfjsModel<LstmAttnState> {
   /** Attention weights of the last `predict` (null before any). */
   attention(): AttentionMaps | null;
 }
 
 function createLstmAttn(opts: Options): LstmAttnInstance {
-  let state: LstmAttnState | undefined;
   let lastMaps: AttentionMaps | null = null;
-  const ready = () => {
-    if (!state) throw new Error("lstm_attn: not fitted or loaded");
-    return state;
-  };
-  return {
+  const model = tfjsModel({
+    name: "lstm_attn",
     accepts: { layouts: ["sequence"], loss: true },
-    async fit(train, val, ctx) {
-      state?.store.dispose();
-      const fitted = await withCheckpointErrors(() => fitLstmAttn(opts, train, val, ctx));
-      state = fitted.state;
-      return networkFitResult(fitted.result);
-    },
-    async predict(set) {
-      const { prediction, maps } = await predictLstmAttn(ready(), set);
+    build,
+    backend: (meta: LstmAttnMeta) => meta.backend,
+    fit: (train, val, ctx) => fitLstmAttn(opts, train, val, ctx),
+    async predict(state, set) {
+      const { prediction, maps } = await predictLstmAttn(state, set);
       lastMaps = maps;
       return prediction;
     },
-    attention: () => lastMaps,
-    save: (dir) => saveWeights(dir, "lstm_attn", ready().store, ready().meta),
-    async load(dir) {
-      const meta = await readWeightsMeta(dir, "lstm_attn") as LstmAttnMeta;
-      await selectBackend(meta.backend);
-      state?.store.dispose();
-      state = build(meta, new SeededRandom(0)); // initial values are overwritten by the saved ones
-      await loadWeightsInto(dir, "lstm_attn", state.store);
-    },
-  };
+  });
+  return { ...model, attention: () => lastMaps };
 }
 
 /** The `lstm_attn` model definition. */
-const lstmAttn: PluginDefinition<"model", Options, LstmAttnInstance> = {
+const lstmAttn = defineModel({
   kind: "model",
   name: "lstm_attn",
   version: "1.0.0",
   apiVersion: 1,
   description: "LSTM + multi-head self-attention (causal by default) on sequences; forecasts from a prefix.",
   options,
-  create: (o) => createLstmAttn(o),
-};
+  create: (o: Options) => createLstmAttn(o),
+});
 export default lstmAttn;

@@ -6,25 +6,19 @@
  */
 import { z } from "zod";
 import * as tf from "@tensorflow/tfjs";
-import type { FitContext, ModelInstance, PluginDefinition, Prediction } from "../../core/plugin.ts";
-import type { SampleSet } from "../../core/sample.ts";
+import { defineModel, type FitContext, type Prediction, type SampleSet } from "../../mod.ts";
 import {
   type BackendRequest,
-  contextFitOptions,
   countsPerSample,
-  fitNetwork,
-  loadWeightsInto,
   ParamStore,
-  readWeightsMeta,
-  saveWeights,
   selectBackend,
   smokeFit,
   type TensorSet,
 } from "../../lib/train/mod.ts";
-import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
-import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
+import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
 import { fitStandardizer, type Standardizer } from "../../lib/features/mod.ts";
+import { requireFittedFeatures, tfjsModel, trainNetwork } from "./tfjs_model.ts";
 
 const options = z.strictObject({
   hidden: z.array(z.int().min(1)).default([32, 32]),
@@ -34,16 +28,16 @@ const options = z.strictObject({
 });
 type Options = z.infer<typeof options>;
 
-/** Everything besides the weights that a saved model needs. */
-interface MlpMeta {
+/** Everything besides the weights that a restored model needs. */
+type MlpMeta = {
   cfg: MlpConfig;
   featureNames: string[];
   targetNames: string[];
   features: Standardizer;
   targets: Standardizer;
-  /** The `training.backend` request of the fit, used again on load so predictions match. */
+  /** The `training.backend` request of the fit, used again on restore so predictions match. */
   backend: BackendRequest;
-}
+};
 
 /** A built network with its scaling. */
 interface MlpState {
@@ -111,6 +105,7 @@ function metaFor(train: SampleSet, opts: Options, backend: BackendRequest): MlpM
 async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
   const settings = ctx.training;
   const meta = metaFor(train, opts, settings.backend);
+  // With `auto`, WebGPU is taken only if one optimizer step of this network trains on it.
   await selectBackend(settings.backend, (l) => ctx.log.info(l), {
     smoke: () =>
       smokeFit({
@@ -126,29 +121,22 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
   requireTabular(train, "training");
   if (val) requireTabular(val, "validation");
   const state = build(meta, ctx.rng);
-  const trainSet = tensorsOf(train, state.meta), valSet = val ? tensorsOf(val, state.meta) : undefined;
-  try {
-    const result = await fitNetwork({
-      store: state.store,
-      forward: (x) => forward(state, x),
-      train: trainSet,
-      val: valSet,
-      targetNames: train.targetNames,
-      settings,
-      ...contextFitOptions(ctx, "mlp", { options: opts, train, val }),
-    });
-    return { state, result };
-  } finally {
-    disposeSet(trainSet);
-    disposeSet(valSet);
-  }
+  return await trainNetwork({
+    name: "mlp",
+    options: opts,
+    net: state,
+    forward: (x) => forward(state, x),
+    train,
+    val,
+    trainTensors: tensorsOf(train, state.meta),
+    valTensors: val ? tensorsOf(val, state.meta) : undefined,
+    dispose: disposeSet,
+  }, ctx);
 }
 
 async function predictMlp(state: MlpState, set: SampleSet): Promise<Prediction> {
   requireTabular(set, "prediction");
-  if (set.featureNames.join("\u0000") !== state.meta.featureNames.join("\u0000")) {
-    throw new Error(`mlp was fitted on features [${state.meta.featureNames}], got [${set.featureNames}]`);
-  }
+  requireFittedFeatures("mlp", state.meta.featureNames, set);
   const tensors = tensorsOf(set, state.meta);
   try {
     const out = tf.tidy(() => forward(state, tensors.x));
@@ -160,40 +148,22 @@ async function predictMlp(state: MlpState, set: SampleSet): Promise<Prediction> 
   }
 }
 
-function createMlp(opts: Options): ModelInstance {
-  let state: MlpState | undefined;
-  const ready = () => {
-    if (!state) throw new Error("mlp: not fitted or loaded");
-    return state;
-  };
-  return {
-    accepts: { layouts: ["tabular"], loss: true },
-    async fit(train, val, ctx) {
-      state?.store.dispose();
-      const fitted = await withCheckpointErrors(() => fitMlp(opts, train, val, ctx));
-      state = fitted.state;
-      return networkFitResult(fitted.result);
-    },
-    predict: (set) => predictMlp(ready(), set),
-    save: (dir) => saveWeights(dir, "mlp", ready().store, ready().meta),
-    async load(dir) {
-      const meta = await readWeightsMeta(dir, "mlp") as MlpMeta;
-      await selectBackend(meta.backend);
-      state?.store.dispose();
-      state = build(meta, new SeededRandom(0)); // initial values are overwritten by the saved ones
-      await loadWeightsInto(dir, "mlp", state.store);
-    },
-  };
-}
-
 /** The `mlp` model definition. */
-const mlp: PluginDefinition<"model", Options, ModelInstance> = {
+const mlp = defineModel({
   kind: "model",
   name: "mlp",
   version: "1.0.0",
   apiVersion: 1,
   description: "Multilayer perceptron on tabular samples, trained with a loss plugin (default MSE).",
   options,
-  create: (o) => createMlp(o),
-};
+  create: (opts: Options) =>
+    tfjsModel({
+      name: "mlp",
+      accepts: { layouts: ["tabular"], loss: true },
+      build,
+      backend: (meta: MlpMeta) => meta.backend,
+      fit: (train, val, ctx) => fitMlp(opts, train, val, ctx),
+      predict: predictMlp,
+    }),
+});
 export default mlp;

@@ -2,8 +2,7 @@
  * Shared by the network model plugins (mlp, lstm_attn, neural_ode): the trainer's result as the core's
  * FitResult, and the trainer's checkpoint-folder errors as the ConfigError of `model.checkpoint_dir`.
  */
-import { ConfigError } from "../../core/errors.ts";
-import type { FitResult } from "../../core/plugin.ts";
+import { ConfigError, type FitResult } from "../../mod.ts";
 import { CheckpointMismatchError, FolderLockedError, type TrainResult } from "../../lib/train/mod.ts";
 
 /**

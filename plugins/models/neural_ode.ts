@@ -21,26 +21,22 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
-  loadWeightsInto,
   ParamStore,
   readAll,
   readLoss,
-  readWeightsMeta,
-  saveWeights,
   selectBackend,
   trainModel,
   weightHistograms,
 } from "../../lib/train/mod.ts";
 import { maskedMean } from "../../lib/loss/mod.ts";
 import { z } from "zod";
-import type {
-  FitContext,
-  LossInstance,
-  ModelInstance,
-  PluginDefinition,
-  Prediction,
-} from "../../core/plugin.ts";
-import type { SampleSet } from "../../core/sample.ts";
+import {
+  defineModel,
+  type FitContext,
+  type LossInstance,
+  type Prediction,
+  type SampleSet,
+} from "../../mod.ts";
 import {
   anchorChannels,
   directionOf,
@@ -55,9 +51,9 @@ import {
   type SequenceInputSpec,
   stampedPrefix,
 } from "../../lib/sequence/mod.ts";
-import { networkFitResult } from "./network_fit_result.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
 import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions, type SolvePlan } from "../../lib/ode/mod.ts";
+import { requireFittedFeatures, type TfjsModel, tfjsModel } from "./tfjs_model.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */
@@ -84,7 +80,7 @@ const options = z.strictObject({
 type Options = z.infer<typeof options>;
 
 /** Everything beyond the weights that predict needs. */
-interface NodeMeta {
+type NodeMeta = {
   options: Options;
   featureNames: string[];
   targetNames: string[];
@@ -93,7 +89,9 @@ interface NodeMeta {
   /** Divisor of times for the solver (the largest training time), so it works on [0, ~1]. */
   timeScale: number;
   observe: ObserveSetting | null;
-}
+  /** The backend the fit ran on (a restore predicts on it too). */
+  backend: "wasm" | "cpu" | "webgpu";
+};
 
 /** Latent trajectories of the last `predict`: N·T·latent values and the step times. */
 export interface LatentTrajectories {
@@ -112,189 +110,200 @@ function odeBackend(requested: string): "wasm" | "cpu" | "webgpu" {
   return requested === "cpu" || requested === "webgpu" ? requested : "wasm";
 }
 
-class NeuralOde implements ModelInstance {
-  readonly accepts = { layouts: ["sequence" as const], loss: true };
-  #store: ParamStore | null = null;
-  #net: LatentOdeNet | null = null;
-  #meta: NodeMeta | null = null;
-  #latents: LatentTrajectories | null = null;
+/** A built latent ODE network with the metadata it was built from. */
+interface NodeNetwork {
+  meta: NodeMeta;
+  store: ParamStore;
+  net: LatentOdeNet;
   /** GPU backends: the solve plan of the batch the next forward pass runs (null on wasm/cpu). */
-  #plan: SolvePlan | null = null;
+  plan: SolvePlan | null;
+}
 
-  /** `seed` (the run's) and `opts.seed` together seed the weights, the prefix draws and the batch order. */
-  constructor(readonly opts: Options, readonly seed: number) {}
+function buildNetwork(meta: NodeMeta, rng: { uniform(): number }): NodeNetwork {
+  const store = new ParamStore();
+  const o = meta.options;
+  const net = new LatentOdeNet(
+    {
+      inputWidth: inputWidth(meta.spec),
+      targets: meta.targetNames.length,
+      latent: o.latent_dim,
+      dynamicsHidden: Array(o.dynamics_layers).fill(o.hidden),
+      encoder: o.encoder,
+      encoderHidden: o.encoder_hidden,
+      decoderHidden: o.decoder_hidden,
+    },
+    store,
+    rng,
+  );
+  return { meta, store, net, plan: null };
+}
 
-  async fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
-    const settings = ctx.training;
-    if (settings.backend === "auto") {
-      ctx.log.info(
-        "neural_ode: backend auto means wasm (a latent ODE is many tiny kernels; ask for webgpu by name)",
-      );
-    }
-    await selectBackend(odeBackend(settings.backend), (l) => ctx.log.info(`neural_ode: ${l}`));
-    const observe = observeFrom(ctx.observe);
-    this.#meta = fitMeta(train, this.opts, observe);
-    this.#build(this.#meta);
-    const meta = this.#meta;
-    const seed = this.seed + this.opts.seed;
-    const trainSet = observe
-      ? (() => {
-        const draws = drawPrefixes(
-          train.lengths,
-          this.opts.prefix_draws,
-          this.opts.min_prefix,
-          new SeededRandom(seed + 7919),
-          stampedPrefix(train),
-        );
-        return prepare(selectSamples(train, draws.sample), meta, draws.prefix);
-      })()
-      : prepare(train, meta);
-    const valSet = val ? prepare(val, meta) : null;
-    const result = await trainModel({
-      params: this.#store!.list(),
-      prepare: async (rows) => {
-        this.#plan = await this.#net!.planSolve(toBatch(trainSet, rows).net, this.#solveOptions(true));
-      },
-      lossFn: (rows) => this.#loss(toBatch(trainSet, rows), ctx.loss),
-      batchWeight: (rows) => rows.reduce((a, r) => a + trainSet.counts[r], 0),
-      nTrain: trainSet.n,
-      valLoss: valSet
-        ? async () => {
-          const batch = toBatch(valSet, range(valSet.n));
-          this.#plan = await this.#net!.planSolve(batch.net, this.#solveOptions(false));
-          return await readLoss(tf.tidy(() => this.#loss(batch, ctx.loss, false)));
-        }
-        : undefined,
-      settings,
-      epochs: ctx.iterations,
-      maxSteps: ctx.optimizerSteps,
-      seed,
-      progress: ctx.progress,
-      label: ctx.label ? `neural_ode ${ctx.label}` : "neural_ode",
-      onEpoch: async (r) => {
-        await ctx.metrics?.(
-          { train_loss: r.trainLoss, val_loss: r.valLoss, learning_rate: r.learningRate },
-          r.epoch,
-        );
-        await weightHistograms(this.#store!, ctx.histograms, r.epoch);
-      },
-    });
-    return networkFitResult(result);
-  }
-
-  async predict(set: SampleSet): Promise<Prediction> {
-    const meta = this.#ready();
-    checkNames(set, meta);
-    const { latent } = this.#net!.shape;
-    const K = meta.targetNames.length, T = set.steps;
-    const prepared = prepare(set, meta);
-    const y = new Float32Array(set.n * T * K), zs = new Float32Array(set.n * T * latent);
-    for (let start = 0; start < set.n; start += 64) {
-      const rows = range(Math.min(64, set.n - start)).map((i) => start + i);
-      const batch = toBatch(prepared, rows);
-      this.#plan = await this.#net!.planSolve(batch.net, this.#solveOptions(false));
-      const out = tf.tidy(() => this.#forward(batch, false));
-      const [yPart, zPart] = await readAll([out.y, out.z]);
-      tf.dispose([out.y, out.z]);
-      y.set(yPart, start * T * K);
-      zs.set(zPart, start * T * latent);
-    }
-    const { mean, std } = meta.spec.targets;
-    const mask = new Uint8Array(y.length);
-    for (let i = 0; i < set.n; i++) {
-      for (let s = 0; s < T; s++) {
-        for (let k = 0; k < K; k++) {
-          const at = (i * T + s) * K + k;
-          mask[at] = s < set.lengths[i] ? 1 : 0;
-          y[at] = mask[at] ? y[at] * std[k] + mean[k] : 0;
-        }
-      }
-    }
-    this.#latents = { z: zs, shape: [set.n, T, latent], t: set.t.slice(), lengths: set.lengths.slice() };
-    return { y, yShape: [set.n, T, K], mask };
-  }
-
-  /** Latent trajectories z(t) of the last predict (for plots). */
-  latents(): LatentTrajectories | null {
-    return this.#latents;
-  }
-
-  async save(dir: string) {
-    await saveWeights(dir, "neural_ode", this.#storeReady(), this.#ready());
-  }
-
-  async load(dir: string) {
-    await selectBackend("wasm");
-    const meta = await readWeightsMeta(dir, "neural_ode") as NodeMeta;
-    if (!meta.spec) {
-      throw new Error(`neural_ode: ${dir} was saved by an older version (no input spec); retrain it`);
-    }
-    this.#build(meta);
-    await loadWeightsInto(dir, "neural_ode", this.#store!);
-  }
-
-  #build(meta: NodeMeta): void {
-    this.#store?.dispose();
-    this.#meta = meta;
-    this.#store = new ParamStore();
-    const o = meta.options;
-    this.#net = new LatentOdeNet(
-      {
-        inputWidth: inputWidth(meta.spec),
-        targets: meta.targetNames.length,
-        latent: o.latent_dim,
-        dynamicsHidden: Array(o.dynamics_layers).fill(o.hidden),
-        encoder: o.encoder,
-        encoderHidden: o.encoder_hidden,
-        decoderHidden: o.decoder_hidden,
-      },
-      this.#store,
-      new SeededRandom(this.seed + o.seed),
+/** `seed` (the run's) and `opts.seed` together seed the weights, the prefix draws and the batch order. */
+async function fitNode(
+  opts: Options,
+  runSeed: number,
+  train: SampleSet,
+  val: SampleSet | undefined,
+  ctx: FitContext,
+) {
+  const settings = ctx.training;
+  if (settings.backend === "auto") {
+    ctx.log.info(
+      "neural_ode: backend auto means wasm (a latent ODE is many tiny kernels; ask for webgpu by name)",
     );
   }
+  const backend = odeBackend(settings.backend);
+  await selectBackend(backend, (l) => ctx.log.info(`neural_ode: ${l}`));
+  const observe = observeFrom(ctx.observe);
+  const seed = runSeed + opts.seed;
+  const network = buildNetwork(fitMeta(train, opts, observe, backend), new SeededRandom(seed));
+  const meta = network.meta;
+  const trainSet = observe
+    ? (() => {
+      const draws = drawPrefixes(
+        train.lengths,
+        opts.prefix_draws,
+        opts.min_prefix,
+        new SeededRandom(seed + 7919),
+        stampedPrefix(train),
+      );
+      return prepare(selectSamples(train, draws.sample), meta, draws.prefix);
+    })()
+    : prepare(train, meta);
+  const valSet = val ? prepare(val, meta) : null;
+  const result = await trainModel({
+    params: network.store.list(),
+    prepare: async (rows) => {
+      network.plan = await network.net.planSolve(toBatch(trainSet, rows).net, solveOptions(meta, true));
+    },
+    lossFn: (rows) => lossOf(network, toBatch(trainSet, rows), ctx.loss),
+    batchWeight: (rows) => rows.reduce((a, r) => a + trainSet.counts[r], 0),
+    nTrain: trainSet.n,
+    valLoss: valSet
+      ? async () => {
+        const batch = toBatch(valSet, range(valSet.n));
+        network.plan = await network.net.planSolve(batch.net, solveOptions(meta, false));
+        return await readLoss(tf.tidy(() => lossOf(network, batch, ctx.loss, false)));
+      }
+      : undefined,
+    settings,
+    epochs: ctx.iterations,
+    maxSteps: ctx.optimizerSteps,
+    seed,
+    progress: ctx.progress,
+    label: ctx.label ? `neural_ode ${ctx.label}` : "neural_ode",
+    onEpoch: async (r) => {
+      await ctx.metrics?.(
+        { train_loss: r.trainLoss, val_loss: r.valLoss, learning_rate: r.learningRate },
+        r.epoch,
+      );
+      await weightHistograms(network.store, ctx.histograms, r.epoch);
+    },
+  });
+  return { net: network, result };
+}
 
-  #solveOptions(differentiable: boolean): OdeOpOptions {
-    const o = this.#ready().options;
-    return o.solver === "dopri5"
-      ? { method: "dopri5", rtol: o.rtol, atol: o.atol, adjoint: o.adjoint, differentiable }
-      : { method: o.solver, stepsPerInterval: o.steps_per_interval, adjoint: o.adjoint, differentiable };
+/** Predictions in target units (batches of 64 samples) and the latent trajectories z(t). */
+async function predictNode(
+  network: NodeNetwork,
+  set: SampleSet,
+): Promise<{ prediction: Prediction; latents: LatentTrajectories }> {
+  const meta = network.meta;
+  checkNames(set, meta);
+  const { latent } = network.net.shape;
+  const K = meta.targetNames.length, T = set.steps;
+  const prepared = prepare(set, meta);
+  const y = new Float32Array(set.n * T * K), zs = new Float32Array(set.n * T * latent);
+  for (let start = 0; start < set.n; start += 64) {
+    const rows = range(Math.min(64, set.n - start)).map((i) => start + i);
+    const batch = toBatch(prepared, rows);
+    network.plan = await network.net.planSolve(batch.net, solveOptions(meta, false));
+    const out = tf.tidy(() => forwardNode(network, batch, false));
+    const [yPart, zPart] = await readAll([out.y, out.z]);
+    tf.dispose([out.y, out.z]);
+    y.set(yPart, start * T * K);
+    zs.set(zPart, start * T * latent);
   }
+  const { mean, std } = meta.spec.targets;
+  const mask = new Uint8Array(y.length);
+  for (let i = 0; i < set.n; i++) {
+    for (let s = 0; s < T; s++) {
+      for (let k = 0; k < K; k++) {
+        const at = (i * T + s) * K + k;
+        mask[at] = s < set.lengths[i] ? 1 : 0;
+        y[at] = mask[at] ? y[at] * std[k] + mean[k] : 0;
+      }
+    }
+  }
+  return {
+    prediction: { y, yShape: [set.n, T, K], mask },
+    latents: { z: zs, shape: [set.n, T, latent], t: set.t.slice(), lengths: set.lengths.slice() },
+  };
+}
 
-  /** Standardised predictions: anchored ones are the anchor plus the decoded change since the origin. */
-  #forward(batch: PreparedBatch, differentiable: boolean): { y: tf.Tensor3D; z: tf.Tensor3D } {
-    const anchored = batch.yAnchor !== null;
-    const out = this.#net!.forward(batch.net, this.#solveOptions(differentiable), {
-      fromStart: anchored,
-      plan: this.#plan,
-    });
-    if (!batch.yAnchor) return out;
-    const K = batch.k;
-    return { y: tf.add(out.y, tf.tensor3d(batch.yAnchor, [batch.net.rows, 1, K])), z: out.z };
-  }
+function solveOptions(meta: NodeMeta, differentiable: boolean): OdeOpOptions {
+  const o = meta.options;
+  return o.solver === "dopri5"
+    ? { method: "dopri5", rtol: o.rtol, atol: o.atol, adjoint: o.adjoint, differentiable }
+    : { method: o.solver, stepsPerInterval: o.steps_per_interval, adjoint: o.adjoint, differentiable };
+}
 
-  #loss(batch: PreparedBatch, loss: LossInstance | undefined, differentiable = true): tf.Scalar {
-    const out = this.#forward(batch, differentiable);
-    const shape: [number, number, number] = [batch.net.rows, batch.net.steps, batch.k];
-    const yTrue = tf.tensor3d(batch.yStd, shape), mask = tf.tensor3d(batch.mask, shape);
-    if (!loss) return maskedMean(tf.square(tf.sub(out.y, yTrue)), mask);
-    const meta = this.#ready();
-    return (loss as LossInstance<tf.Tensor>).compute(yTrue, out.y, {
-      t: tf.tensor2d(batch.tRaw, [batch.net.rows, batch.net.steps]),
-      mask,
-      targetNames: meta.targetNames,
-      directions: meta.targetNames.map((n) => directionOf(n)),
-    }) as tf.Scalar;
-  }
+/** Standardised predictions: anchored ones are the anchor plus the decoded change since the origin. */
+function forwardNode(
+  network: NodeNetwork,
+  batch: PreparedBatch,
+  differentiable: boolean,
+): { y: tf.Tensor3D; z: tf.Tensor3D } {
+  const anchored = batch.yAnchor !== null;
+  const out = network.net.forward(batch.net, solveOptions(network.meta, differentiable), {
+    fromStart: anchored,
+    plan: network.plan,
+  });
+  if (!batch.yAnchor) return out;
+  const K = batch.k;
+  return { y: tf.add(out.y, tf.tensor3d(batch.yAnchor, [batch.net.rows, 1, K])), z: out.z };
+}
 
-  #ready(): NodeMeta {
-    if (!this.#meta || !this.#net) throw new Error("neural_ode: not fitted or loaded");
-    return this.#meta;
-  }
+function lossOf(
+  network: NodeNetwork,
+  batch: PreparedBatch,
+  loss: LossInstance | undefined,
+  differentiable = true,
+): tf.Scalar {
+  const out = forwardNode(network, batch, differentiable);
+  const shape: [number, number, number] = [batch.net.rows, batch.net.steps, batch.k];
+  const yTrue = tf.tensor3d(batch.yStd, shape), mask = tf.tensor3d(batch.mask, shape);
+  if (!loss) return maskedMean(tf.square(tf.sub(out.y, yTrue)), mask);
+  const meta = network.meta;
+  return (loss as LossInstance<tf.Tensor>).compute(yTrue, out.y, {
+    t: tf.tensor2d(batch.tRaw, [batch.net.rows, batch.net.steps]),
+    mask,
+    targetNames: meta.targetNames,
+    directions: meta.targetNames.map((n) => directionOf(n)),
+  }) as tf.Scalar;
+}
 
-  #storeReady(): ParamStore {
-    this.#ready();
-    return this.#store!;
-  }
+/** The instance type: a model plus `latents()`. */
+export interface NeuralOdeInstance extends TfjsModel<NodeNetwork> {
+  /** Latent trajectories z(t) of the last predict (for plots; null before any). */
+  latents(): LatentTrajectories | null;
+}
+
+function createNeuralOde(opts: Options, runSeed: number): NeuralOdeInstance {
+  let latents: LatentTrajectories | null = null;
+  const model = tfjsModel({
+    name: "neural_ode",
+    accepts: { layouts: ["sequence"], loss: true },
+    build: buildNetwork,
+    backend: (meta: NodeMeta) => meta.backend,
+    fit: (train, val, ctx) => fitNode(opts, runSeed, train, val, ctx),
+    async predict(network, set) {
+      const out = await predictNode(network, set);
+      latents = out.latents;
+      return out.prediction;
+    },
+  });
+  return { ...model, latents: () => latents };
 }
 
 /** A set prepared once for the network: encoder inputs, solver times, standardised targets, loss mask. */
@@ -328,7 +337,12 @@ interface PreparedBatch {
 }
 
 /** Input statistics from the training set, and the time scale (its largest time). */
-function fitMeta(train: SampleSet, options: Options, observe: ObserveSetting | null): NodeMeta {
+function fitMeta(
+  train: SampleSet,
+  options: Options,
+  observe: ObserveSetting | null,
+  backend: NodeMeta["backend"],
+): NodeMeta {
   let tMax = 0;
   for (let i = 0; i < train.n; i++) {
     for (let s = 0; s < train.lengths[i]; s++) tMax = Math.max(tMax, Math.abs(train.t[i * train.steps + s]));
@@ -340,6 +354,7 @@ function fitMeta(train: SampleSet, options: Options, observe: ObserveSetting | n
     spec: fitSequenceInputSpec(train, observe !== null, options.anchor),
     timeScale: tMax > 0 ? tMax : 1,
     observe,
+    backend,
   };
 }
 
@@ -424,9 +439,7 @@ function toBatch(set: PreparedSet, rows: number[]): PreparedBatch {
 }
 
 function checkNames(set: SampleSet, meta: NodeMeta): void {
-  if (set.featureNames.join("\u0000") !== meta.featureNames.join("\u0000")) {
-    throw new Error(`neural_ode was fitted on features [${meta.featureNames}], got [${set.featureNames}]`);
-  }
+  requireFittedFeatures("neural_ode", meta.featureNames, set);
   if (set.targetNames.join("\u0000") !== meta.targetNames.join("\u0000")) {
     throw new Error(`neural_ode was fitted on targets [${meta.targetNames}], got [${set.targetNames}]`);
   }
@@ -437,11 +450,7 @@ function range(n: number): number[] {
 }
 
 /** The `neural_ode` model definition. */
-const neuralOde: PluginDefinition<
-  "model",
-  Options,
-  ModelInstance & { latents(): LatentTrajectories | null }
-> = {
+const neuralOde = defineModel({
   kind: "model",
   name: "neural_ode",
   version: "1.0.0",
@@ -449,6 +458,6 @@ const neuralOde: PluginDefinition<
   description:
     "Latent ODE: GRU/MLP encoder of the observed prefix, MLP dynamics (dopri5/rk4/euler), MLP decoder.",
   options,
-  create: (opts, ctx) => new NeuralOde(opts, ctx.seed),
-};
+  create: (opts: Options, ctx) => createNeuralOde(opts, ctx.seed),
+});
 export default neuralOde;

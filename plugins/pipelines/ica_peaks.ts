@@ -8,31 +8,26 @@
  * file's path, size or mtime, so a curve edited in place is recomputed. A cell's samples depend on that
  * cell alone.
  */
-import { join } from "node:path";
 import { z } from "zod";
-import { DiskCache } from "../../lib/cache/mod.ts";
-import { DataError } from "../../core/errors.ts";
-import type {
-  CellInfo,
-  ColumnTable,
-  Curve,
-  DatasetInstance,
-  FittedPipeline,
-  Logger,
-  PipelineInstance,
-  PluginContext,
-  PluginDefinition,
-} from "../../core/plugin.ts";
-import { createSampleSet, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/mod.ts";
-import { silentProgress } from "../../lib/progress.ts";
-import { applyStandardizer, fitStandardizer, identityStandardizer } from "../../lib/features/mod.ts";
+import {
+  type CellInfo,
+  type ColumnTable,
+  createSampleSet,
+  type Curve,
+  DataError,
+  type DatasetInstance,
+  definePipeline,
+  DiskCache,
+  type Logger,
+  type PluginContext,
+  type SampleSet,
+  silentProgress,
+} from "../../mod.ts";
 import { type IcaFeatures, icaFeatures, type IcaOptions } from "../../lib/signal/mod.ts";
+import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 const NAME = "ica_peaks";
 const VERSION = "1.0.0";
-const STATE_FILE = "ica_peaks.json";
-const STATE_FORMAT = "batteryml-ica-peaks";
 
 const options = z.strictObject({
   /** Which curves: the 0.1C (near-OCV) test by default. */
@@ -271,60 +266,8 @@ function toSampleSet(rows: Row[], o: IcaPeaksOptions): SampleSet {
   }, { allowMissingFeatures: true });
 }
 
-/** What `save` writes and `load` reads. */
-interface IcaPeaksState {
-  format: typeof STATE_FORMAT;
-  pluginVersion: string;
-  options: IcaPeaksOptions;
-  featureNames: string[];
-  mean: number[];
-  std: number[];
-}
-
-/** Mean and population std of each feature over its finite training values (identity when off). */
-function fitState(train: SampleSet | undefined, o: IcaPeaksOptions): IcaPeaksState {
-  const names = icaFeatureNames(o.top_k);
-  const scaling = train ? fitStandardizer(train.x, names.length) : identityStandardizer(names.length);
-  return { format: STATE_FORMAT, pluginVersion: VERSION, options: o, featureNames: names, ...scaling };
-}
-
-function fitted(state: IcaPeaksState, ctx: PluginContext): FittedPipeline {
-  const cache = new DiskCache(ctx.cacheDir, ctx.log);
-  return {
-    async transform(view) {
-      const set = await extract(view, state.options, cache, ctx);
-      applyStandardizer(set.x, set.featureNames.length, state);
-      return set;
-    },
-    async save(dir) {
-      await writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(state, null, 2) + "\n");
-    },
-  };
-}
-
-async function loadState(dir: string): Promise<IcaPeaksState> {
-  const path = join(dir, STATE_FILE);
-  const raw = JSON.parse(await Deno.readTextFile(path)) as IcaPeaksState;
-  if (raw?.format !== STATE_FORMAT) {
-    throw new DataError("not a fitted ica_peaks pipeline", {
-      file: path,
-      expected: STATE_FORMAT,
-      found: String(raw?.format),
-    });
-  }
-  const o = options.parse(raw.options);
-  const F = icaFeatureNames(o.top_k).length;
-  if (raw.mean?.length !== F || raw.std?.length !== F) {
-    throw new DataError("standardisation arrays do not match the features", {
-      file: path,
-      expected: `${F} values`,
-    });
-  }
-  return { ...raw, options: o };
-}
-
 /** The `ica_peaks` pipeline definition. */
-const icaPeaks: PluginDefinition<"pipeline", IcaPeaksOptions, PipelineInstance> = {
+const icaPeaks = definePipeline({
   kind: "pipeline",
   name: NAME,
   version: VERSION,
@@ -332,14 +275,17 @@ const icaPeaks: PluginDefinition<"pipeline", IcaPeaksOptions, PipelineInstance> 
   description:
     "Incremental-capacity (dQ/dV) peak features of each 0.1C curve: top-k peaks, total area, max voltage.",
   options,
-  create: (o, ctx) => ({
-    produces: "tabular",
-    async fit(trainView) {
-      const cache = new DiskCache(ctx.cacheDir, ctx.log);
-      const train = o.standardize ? await extract(trainView, o, cache, ctx) : undefined;
-      return fitted(fitState(train, o), ctx);
-    },
-    load: async (dir) => fitted(await loadState(dir), ctx),
-  }),
-};
+  create: (o, ctx) => {
+    const cache = new DiskCache(ctx.cacheDir, ctx.log);
+    return standardizedPipeline({
+      name: NAME,
+      produces: "tabular",
+      parseOptions: (raw) => options.parse(raw),
+      extract: (view, opts) => extract(view, opts, cache, ctx),
+      extractOnFit: false,
+      standardize: (opts) => opts.standardize,
+      featureCount: (opts) => icaFeatureNames(opts.top_k).length,
+    }, o);
+  },
+});
 export default icaPeaks;

@@ -13,25 +13,17 @@
  * Standardisation is fitted on the training View only. A cell's sequence depends on that cell alone.
  */
 import { z } from "zod";
-import { join } from "node:path";
-import { DataError } from "../../core/errors.ts";
-import type {
-  ColumnTable,
-  DatasetInstance,
-  FittedPipeline,
-  PipelineInstance,
-  PluginDefinition,
-} from "../../core/plugin.ts";
-import { padSequences, type RaggedSequence, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/mod.ts";
 import {
-  applyStandardizer,
-  arrheniusFactor,
-  carryForward,
-  fitStandardizer,
-  identityStandardizer,
-  realSteps,
-} from "../../lib/features/mod.ts";
+  type ColumnTable,
+  DataError,
+  type DatasetInstance,
+  definePipeline,
+  padSequences,
+  type RaggedSequence,
+  type SampleSet,
+} from "../../mod.ts";
+import { arrheniusFactor, carryForward, realSteps } from "../../lib/features/mod.ts";
+import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 /** Per-step features the pipeline can compute. */
 export const SEQUENCE_FEATURES = [
@@ -65,13 +57,6 @@ const options = z.strictObject({
   ea_kj_per_mol: z.number().positive().default(50),
 });
 type Options = z.infer<typeof options>;
-
-/** Fitted state: options and per-feature standardisation (identity when off). */
-interface SeqState {
-  options: Options;
-  mean: number[];
-  std: number[];
-}
 
 function timeScale(o: Options): number {
   return o.time_scale ?? (o.time === "days" ? 100 : 1000);
@@ -165,38 +150,24 @@ function cellSequence(
   };
 }
 
-function fitState(train: SampleSet, o: Options): SeqState {
-  const F = train.featureNames.length;
-  if (!o.standardize) return { options: o, ...identityStandardizer(F) };
-  const real = realSteps(train.steps, train.lengths);
-  return { options: o, ...fitStandardizer(train.x, F, (row) => real(row)) };
-}
-
-function fitted(state: SeqState): FittedPipeline {
-  return {
-    async transform(view) {
-      const set = await extract(view, state.options);
-      applyStandardizer(set.x, set.featureNames.length, state, realSteps(set.steps, set.lengths));
-      return set;
-    },
-    async save(dir) {
-      await writeFileAtomic(join(dir, "latent_ode_seq.json"), JSON.stringify(state, null, 2) + "\n");
-    },
-  };
-}
-
 /** The `latent_ode_seq` pipeline definition. */
-const latentOdeSeq: PluginDefinition<"pipeline", Options, PipelineInstance> = {
+const latentOdeSeq = definePipeline({
   kind: "pipeline",
   name: "latent_ode_seq",
   version: "1.0.0",
   apiVersion: 1,
   description: "One sequence per cell over its RPTs (time in days or Ah), padded with lengths and masks.",
   options,
-  create: (o) => ({
-    produces: "sequence",
-    fit: async (trainView) => fitted(fitState(await extract(trainView, o), o)),
-    load: async (dir) => fitted(JSON.parse(await Deno.readTextFile(join(dir, "latent_ode_seq.json")))),
-  }),
-};
+  create: (o) =>
+    standardizedPipeline({
+      name: "latent_ode_seq",
+      produces: "sequence",
+      parseOptions: (raw) => options.parse(raw),
+      extract,
+      extractOnFit: true,
+      standardize: (opts) => opts.standardize,
+      featureCount: (opts) => opts.features.length,
+      realRows: (set) => realSteps(set.steps, set.lengths),
+    }, o),
+});
 export default latentOdeSeq;

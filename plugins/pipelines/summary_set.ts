@@ -6,24 +6,16 @@
  * the training View only. A cell's samples depend on that cell alone.
  */
 import { z } from "zod";
-import { join } from "node:path";
-import { DataError } from "../../core/errors.ts";
-import type {
-  ColumnTable,
-  DatasetInstance,
-  FittedPipeline,
-  PipelineInstance,
-  PluginDefinition,
-} from "../../core/plugin.ts";
-import { createSampleSet, type SampleSet } from "../../core/sample.ts";
-import { writeFileAtomic } from "../../lib/io/mod.ts";
 import {
-  applyStandardizer,
-  arrheniusFactor,
-  carryForward,
-  fitStandardizer,
-  identityStandardizer,
-} from "../../lib/features/mod.ts";
+  type ColumnTable,
+  createSampleSet,
+  DataError,
+  type DatasetInstance,
+  definePipeline,
+  type SampleSet,
+} from "../../mod.ts";
+import { arrheniusFactor, carryForward } from "../../lib/features/mod.ts";
+import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 /** Feature names the pipeline can compute. */
 export const SUMMARY_FEATURES = [
@@ -47,13 +39,6 @@ const options = z.strictObject({
   standardize: z.boolean().default(false),
 });
 type Options = z.infer<typeof options>;
-
-/** Fitted state: standardisation means/stds (identity when off). */
-interface SummaryState {
-  options: Options;
-  mean: number[];
-  std: number[];
-}
 
 /** Raw (unstandardised) feature rows and targets of the given cells, in table order. */
 async function extract(view: DatasetInstance, opts: Options): Promise<SampleSet> {
@@ -125,36 +110,23 @@ function numericColumn(t: ColumnTable, name: string, table: string): Float64Arra
   return c;
 }
 
-function fitState(train: SampleSet, opts: Options): SummaryState {
-  const F = train.featureNames.length;
-  return { options: opts, ...(opts.standardize ? fitStandardizer(train.x, F) : identityStandardizer(F)) };
-}
-
-function fitted(state: SummaryState): FittedPipeline {
-  return {
-    async transform(view) {
-      const set = await extract(view, state.options);
-      applyStandardizer(set.x, set.featureNames.length, state);
-      return set;
-    },
-    async save(dir) {
-      await writeFileAtomic(join(dir, "summary_set.json"), JSON.stringify(state, null, 2) + "\n");
-    },
-  };
-}
-
 /** The `summary_set` pipeline definition. */
-const summarySet: PluginDefinition<"pipeline", Options, PipelineInstance> = {
+const summarySet = definePipeline({
   kind: "pipeline",
   name: "summary_set",
   version: "1.0.0",
   apiVersion: 1,
   description: "Per-RPT summary features with Arrhenius terms; carried-forward resistance.",
   options,
-  create: (opts) => ({
-    produces: "tabular",
-    fit: async (trainView) => fitted(fitState(await extract(trainView, opts), opts)),
-    load: async (dir) => fitted(JSON.parse(await Deno.readTextFile(join(dir, "summary_set.json")))),
-  }),
-};
+  create: (opts) =>
+    standardizedPipeline({
+      name: "summary_set",
+      produces: "tabular",
+      parseOptions: (raw) => options.parse(raw),
+      extract,
+      extractOnFit: true,
+      standardize: (o) => o.standardize,
+      featureCount: (o) => o.features.length,
+    }, opts),
+});
 export default summarySet;

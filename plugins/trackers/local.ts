@@ -6,8 +6,12 @@
  */
 import { z } from "zod";
 import { basename, join, relative, resolve } from "node:path";
-import type { PluginDefinition, RunInfo, TrackerInstance } from "../../core/plugin.ts";
+import { defineTracker, type RunInfo, type TrackerInstance } from "../../mod.ts";
+
 import { writeFileAtomic } from "../../lib/io/mod.ts";
+
+/** A tracker with every optional method but `histogram`. */
+type FullTracker = Required<Omit<TrackerInstance, "histogram">> & TrackerInstance;
 
 const options = z.strictObject({
   /** Rewrite metrics files every N logged steps (and always at the end). */
@@ -21,7 +25,7 @@ interface StepRecord {
   values: Record<string, number>;
 }
 
-function createLocal(opts: z.infer<typeof options>): TrackerInstance {
+function createLocal(opts: z.infer<typeof options>): FullTracker {
   let run: RunInfo | undefined;
   const steps: StepRecord[] = [];
   let unflushed = 0;
@@ -85,13 +89,13 @@ function safe(name: string): string {
 }
 
 /** The `local` tracker definition. */
-const local: PluginDefinition<"tracker", z.infer<typeof options>, TrackerInstance> = {
+const local = defineTracker({
   kind: "tracker",
   name: "local",
   version: "1.0.0",
   apiVersion: 1,
   description: "Plain JSON/CSV/Markdown files in artifacts/runs/<run id>/.",
   options,
-  create: (o) => createLocal(o),
-};
+  create: (o: z.infer<typeof options>) => createLocal(o),
+});
 export default local;

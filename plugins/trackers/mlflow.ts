@@ -8,14 +8,15 @@
  */
 import { z } from "zod";
 import { basename, join } from "node:path";
-import type {
-  Figure,
-  Logger,
-  PluginDefinition,
-  RunInfo,
-  RunStatus,
-  TrackerInstance,
-} from "../../core/plugin.ts";
+import {
+  defineTracker,
+  type Figure,
+  type Logger,
+  type RunInfo,
+  type RunStatus,
+  type TrackerInstance,
+} from "../../mod.ts";
+
 import {
   artifactsAncestor,
   DEFAULT_FILE_STORE_URI,
@@ -29,6 +30,9 @@ import {
   type StartRunRequest,
   truncateValue,
 } from "../../lib/mlflow/mod.ts";
+
+/** A tracker with every optional method (what the built-in trackers record). */
+type FullTracker = Required<Omit<TrackerInstance, "histogram">> & TrackerInstance;
 
 const options = z.strictObject({
   /** `file:<path>` → file store; `http(s)://host:port` → tracking server (REST). Default `file:mlruns`. */
@@ -112,7 +116,7 @@ async function warnAboutOldStore(opts: ResolvedMlflowOptions, outputDir: string,
   );
 }
 
-function createMlflow(opts: ResolvedMlflowOptions, log: Logger, outputDir = "artifacts"): TrackerInstance {
+function createMlflow(opts: ResolvedMlflowOptions, log: Logger, outputDir = "artifacts"): FullTracker {
   let run: RunLogger | undefined;
   const renamed = new Set<string>();
   const open = () => {
@@ -199,7 +203,7 @@ function envOrUndefined(name: string): string | undefined {
 }
 
 /** The `mlflow` tracker definition. */
-const mlflow: PluginDefinition<"tracker", MlflowOptions, TrackerInstance> = {
+const mlflow = defineTracker({
   kind: "tracker",
   name: "mlflow",
   version: "0.1.0",
@@ -207,6 +211,7 @@ const mlflow: PluginDefinition<"tracker", MlflowOptions, TrackerInstance> = {
   description:
     "MLflow tracking: a file store (mlflow ui) or a tracking server over REST, with an offline spool.",
   options,
-  create: (o, ctx) => createMlflow(resolveMlflowOptions(o, ctx.outputDir), ctx.log, ctx.outputDir),
-};
+  create: (o: MlflowOptions, ctx) =>
+    createMlflow(resolveMlflowOptions(o, ctx.outputDir), ctx.log, ctx.outputDir),
+});
 export default mlflow;

@@ -9,14 +9,14 @@
  */
 import { z } from "zod";
 import { join } from "node:path";
-import type {
-  Figure,
-  Logger,
-  PluginDefinition,
-  RunInfo,
-  RunStatus,
-  TrackerInstance,
-} from "../../core/plugin.ts";
+import {
+  defineTracker,
+  type Figure,
+  type Logger,
+  type RunInfo,
+  type RunStatus,
+  type TrackerInstance,
+} from "../../mod.ts";
 import { EventWriter, SessionStatus } from "../../lib/tfevents/mod.ts";
 
 const options = z.strictObject({
@@ -30,7 +30,7 @@ const options = z.strictObject({
 export type TensorBoardOptions = z.infer<typeof options>;
 
 /** The tracker instance, with the extra histogram method for weights. */
-export interface TensorBoardTracker extends TrackerInstance {
+export interface TensorBoardTracker extends Required<TrackerInstance> {
   /** Logs a histogram of `values` (e.g. a layer's weights) at `step`. */
   histogram(tag: string, values: ArrayLike<number>, step: number): void;
 }
@@ -154,7 +154,7 @@ function fenced(language: string, text: string): string {
 }
 
 /** The `tensorboard` tracker definition. */
-const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTracker> = {
+const tensorboard = defineTracker({
   kind: "tracker",
   name: "tensorboard",
   version: "0.1.0",
@@ -162,6 +162,6 @@ const tensorboard: PluginDefinition<"tracker", TensorBoardOptions, TensorBoardTr
   description:
     "TensorBoard event files under <logdir>/<run id>: scalars, train/validation curves, config/params text, HParams, figures, histograms.",
   options,
-  create: (o, ctx) => createTensorBoard(o, ctx.log, ctx.outputDir),
-};
+  create: (o: TensorBoardOptions, ctx) => createTensorBoard(o, ctx.log, ctx.outputDir),
+});
 export default tensorboard;

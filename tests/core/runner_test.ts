@@ -53,7 +53,14 @@ Deno.test("the runner keeps the lifecycle order, predicts the training mean with
   const csv = (await Deno.readTextFile(join(summary.runDir, "predictions.csv"))).trim().split("\n");
   assert.equal(csv[0], "fold,cellKey,chamberC,rpt,t,target,y_true,y_pred");
   assert.equal(csv.length, 1 + test.length);
-  assert.ok(await Deno.stat(join(summary.runDir, "folds", "holdout", "model", "model.json")));
+  const modelState = JSON.parse(
+    await Deno.readTextFile(join(summary.runDir, "folds", "holdout", "model", "state.json")),
+  );
+  assert.deepEqual(
+    [modelState.kind, modelState.plugin],
+    ["model", "dummy"],
+    "the core wrote the model's state",
+  );
   const metrics = JSON.parse(await Deno.readTextFile(join(summary.runDir, "metrics.json")));
   assert.equal(metrics.at(-1).values["test/soh/rmse"], summary.report.soh.overall.rmse);
 });
@@ -83,6 +90,23 @@ Deno.test("a failing tracker warns once and the run still finishes", async () =>
   assert.equal(summary.status, "FINISHED");
   assert.equal(log.lines.filter((l) => l.includes("tracker 'broken' failed")).length, 1);
   assert.ok(await Deno.stat(join(summary.runDir, "metrics.json")));
+});
+
+Deno.test("a tracker with only start, metrics and end records a whole run; nothing fails or warns", async () => {
+  const fixture = new URL("../fixtures/plugins/minimal_tracker.ts", import.meta.url).href;
+  const { MINIMAL_CALLS } = await import(fixture);
+  MINIMAL_CALLS.length = 0;
+  const configDir = await makeConfigDir({ "tracking/minimal.yaml": `use: ${fixture}\n` });
+  const composed = await composeConfig({ configDir, overrides: ["tracking=[minimal]"] });
+  const log = createRecordingLogger();
+  const summary = await runExperiment({ composed, log });
+  assert.equal(summary.status, "FINISHED");
+  assert.deepEqual(log.lines.filter((l) => l.includes("tracker")), [], "no tracker warning");
+  assert.equal(MINIMAL_CALLS[0], "start");
+  assert.equal(MINIMAL_CALLS.at(-1), "end");
+  assert.ok(MINIMAL_CALLS.includes("metrics"), MINIMAL_CALLS.join());
+  const manifest = JSON.parse(await Deno.readTextFile(join(summary.runDir, "manifest.json")));
+  assert.deepEqual(manifest.trackerFailures, {});
 });
 
 Deno.test("without validation cells the model is fitted once, on the training cells", async () => {

@@ -33,10 +33,10 @@ const BROKEN: Record<PluginKind, readonly string[]> = {
 const ALSO_EXERCISED: Record<PluginKind, readonly string[]> = {
   dataset: ["warnings"],
   split: [],
-  pipeline: ["transform", "save"],
+  pipeline: ["transform", "state"],
   model: ["explain", "importance"],
   loss: ["layouts"],
-  tracker: ["histogram"],
+  tracker: ["params", "text", "figure", "artifact", "histogram"],
 };
 
 /** Why each broken method's check fails: the fault itself, not something incidental. */
@@ -48,12 +48,12 @@ const REASON: Record<string, RegExp> = {
   "split/folds": /tests on training cells/,
   "pipeline/fit": /cell '5\/ZZ' is outside this view/,
   "pipeline/transform": /samples differ alone vs with/,
-  "pipeline/save": /save\(\) wrote no file into its folder/,
-  "pipeline/load": /samples after load\(\) differ/,
+  "pipeline/state": /state\.fittedAt is a Date; a state holds JSON values, typed arrays/,
+  "pipeline/restore": /samples after restore\(\) differ/,
   "model/fit": /fit\(\) reports validationLoss = NaN/,
   "model/predict": /yShape is \[16,1,2\], expected \[16,1,1\]/,
-  "model/save": /save\(\) wrote no file into its folder/,
-  "model/load": /predictions after load\(\) differ/,
+  "model/state": /state\.fitted is a Map; a state holds JSON values, typed arrays/,
+  "model/restore": /predictions after restore\(\) differ/,
   "model/explain": /explain\(\) gives 16 values for 'soh', expected N·F = 32/,
   "model/importance": /importance names 'intercept', not a feature/,
   "loss/compute": /changing a masked step changed the loss/,

@@ -1,5 +1,5 @@
 import nodeAssert from "node:assert/strict";
-import lgbm from "../../../plugins/models/lgbm.ts";
+import lgbm, { lgbmOptions } from "../../../plugins/models/lgbm.ts";
 import {
   definitionProblems,
   type FitContext,
@@ -8,9 +8,10 @@ import {
 } from "../../../core/plugin.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
 import { createRng } from "../../../core/rng.ts";
-import { boosterFromJson } from "../../../lib/gbdt/mod.ts";
+import { boosterFromJson, type BoosterJson } from "../../../lib/gbdt/mod.ts";
 import { progressRecorder } from "../../fixtures/progress_recorder.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 
 const quiet = { info() {}, warn() {}, debug() {} };
 
@@ -52,13 +53,13 @@ function samples(n: number, seed: number): SampleSet {
 }
 
 async function create(options: Record<string, unknown>) {
-  const parsed = lgbm.options.parse(options);
+  const parsed = lgbmOptions.parse(options);
   return await lgbm.create(parsed, pluginContext());
 }
 
 Deno.test("lgbm plugin: a valid model definition defaulted like LightGBM", () => {
   nodeAssert.deepEqual(definitionProblems(lgbm), []);
-  const defaults = lgbm.options.parse({});
+  const defaults = lgbmOptions.parse({});
   // LightGBM's documented defaults (Parameters page: learning_rate 0.1, early_stopping_round 0 = off, …).
   nodeAssert.deepEqual(defaults, {
     num_iterations: 100,
@@ -78,9 +79,9 @@ Deno.test("lgbm plugin: a valid model definition defaulted like LightGBM", () =>
     early_stopping_round: 0,
     objective: "regression",
   });
-  nodeAssert.equal(lgbm.options.safeParse({ num_leaves: 1 }).success, false);
-  nodeAssert.equal(lgbm.options.safeParse({ max_bin: 300 }).success, false);
-  nodeAssert.equal(lgbm.options.safeParse({ numLeaves: 8 }).success, false, "unknown keys are rejected");
+  nodeAssert.equal(lgbmOptions.safeParse({ num_leaves: 1 }).success, false);
+  nodeAssert.equal(lgbmOptions.safeParse({ max_bin: 300 }).success, false);
+  nodeAssert.equal(lgbmOptions.safeParse({ numLeaves: 8 }).success, false, "unknown keys are rejected");
 });
 
 Deno.test("lgbm plugin: fit with early stopping, predict, importance, save → load", async () => {
@@ -117,31 +118,18 @@ Deno.test("lgbm plugin: fit with early stopping, predict, importance, save → l
   nodeAssert.deepEqual(Object.keys(gain), ["x0", "x1", "noise"]);
   nodeAssert.ok(gain.x0 > gain.noise && gain.x1 > gain.noise);
 
-  const dir = await Deno.makeTempDir({ prefix: "lgbm_test_" });
-  try {
-    await model.save(dir);
-    nodeAssert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["model.json"]);
-    const restored = await create({});
-    await restored.load(dir);
-    nodeAssert.deepEqual(Array.from((await restored.predict(test)).y), Array.from(pred.y));
-    nodeAssert.deepEqual(restored.importance!(), gain);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const restored = await create({});
+  await restored.restore(await throughFiles(lgbm, await model.state()));
+  nodeAssert.deepEqual(Array.from((await restored.predict(test)).y), Array.from(pred.y));
+  nodeAssert.deepEqual(restored.importance!(), gain);
 });
 
 Deno.test("lgbm plugin: ctx.iterations trains exactly that many rounds (refit)", async () => {
   const model = await create({ num_iterations: 400, early_stopping_round: 5, min_data_in_leaf: 5 });
   const result = await model.fit(samples(200, 6), samples(100, 7), fitContext({ iterations: 12 }));
   nodeAssert.equal(result.bestIteration, 12);
-  const dir = await Deno.makeTempDir({ prefix: "lgbm_test_" });
-  try {
-    await model.save(dir);
-    const saved = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
-    nodeAssert.ok(saved.boosters.every((b: { trees: unknown[] }) => b.trees.length === 12));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const saved = await model.state() as unknown as { boosters: BoosterJson[] };
+  nodeAssert.ok(saved.boosters.every((b) => b.trees.length === 12));
 });
 
 Deno.test("lgbm plugin: rejects sequences and mismatched features", async () => {
@@ -175,10 +163,8 @@ Deno.test("lgbm plugin: explain gives TreeSHAP values per target with Σφ + bas
   nodeAssert.deepEqual(Object.keys(explanation.values), ["a", "b"]);
 
   // Float64 predictions of the same boosters, through the saved model (predict() rounds to float32).
-  const dir = await Deno.makeTempDir({ prefix: "lgbm_test_" });
-  try {
-    await model.save(dir);
-    const saved = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  {
+    const saved = await throughFiles(lgbm, await model.state()) as unknown as { boosters: BoosterJson[] };
     const rows = { rows: test.n, cols: 3, values: Float64Array.from(test.x) };
     const float32 = (await model.predict(test)).y;
     ["a", "b"].forEach((target, k) => {
@@ -191,8 +177,6 @@ Deno.test("lgbm plugin: explain gives TreeSHAP values per target with Σφ + bas
         nodeAssert.ok(Math.abs(exact[i] - float32[i * 2 + k]) <= 1e-6 * Math.max(1, Math.abs(exact[i])));
       }
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
   // The noise feature matters least for target a.
   const meanAbs = (j: number) => {

@@ -14,6 +14,8 @@ import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
+import lstmAttn from "../../../plugins/models/lstm_attn.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 
 await wasmReady;
 
@@ -87,15 +89,9 @@ Deno.test("lstm_attn learns a trivial sequence function and reloads to identical
   for (let i = 0; i < 3; i++) {
     for (let s = 0; s < 6; s++) assert.equal(before.mask[i * 6 + s], s < test.lengths[i] ? 1 : 0);
   }
-  const dir = await Deno.makeTempDir({ prefix: "batteryml-lstm-" });
-  try {
-    await model.save(dir);
-    const again = await newModel();
-    await again.load(dir);
-    assert.deepEqual((await again.predict(test)).y, before.y);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const again = await newModel();
+  await again.restore(await throughFiles(lstmAttn, await model.state()));
+  assert.deepEqual((await again.predict(test)).y, before.y);
 });
 
 Deno.test("causal attention: a later input never changes an earlier output; non-causal BiLSTM does", async () => {

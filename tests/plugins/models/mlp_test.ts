@@ -13,6 +13,8 @@ import { ParamStore } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck } from "../../lib/nn/gradient_check.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
+import mlp from "../../../plugins/models/mlp.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 
 await wasmReady;
 
@@ -46,15 +48,9 @@ Deno.test("mlp learns a linear function (loss falls > 20×) and reloads to ident
   assert.ok(history[59] < history[0] / 20, `loss ${history[0]} → ${history[59]}`);
   assert.equal(fit.bestIteration, 60);
   const before = await model.predict(test);
-  const dir = await Deno.makeTempDir({ prefix: "batteryml-mlp-" });
-  try {
-    await model.save(dir);
-    const again = await newMlp({ hidden: [16] });
-    await again.load(dir);
-    assert.deepEqual((await again.predict(test)).y, before.y);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const again = await newMlp({ hidden: [16] });
+  await again.restore(await throughFiles(mlp, await model.state()));
+  assert.deepEqual((await again.predict(test)).y, before.y);
 });
 
 Deno.test("mlp takes the loss plugin from ctx.loss and honours masked targets", async () => {

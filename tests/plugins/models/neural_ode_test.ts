@@ -11,6 +11,7 @@ import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions } from "../../../l
 import neuralOde from "../../../plugins/models/neural_ode.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 
 await selectBackend("wasm");
 const log = createLogger({ quiet: true });
@@ -72,7 +73,7 @@ function rmse(a: Float32Array, b: Float32Array, mask: Uint8Array): number {
   return Math.sqrt(s / n);
 }
 
-Deno.test("neural_ode learns exponential decay trajectories on per-sample time grids; save → load is identical", async () => {
+Deno.test("neural_ode learns exponential decay trajectories on per-sample time grids; state → restore is identical", async () => {
   const train = decaySet(12, 1), test = decaySet(4, 2);
   const model = await neuralOde.create(
     parse({ solver: "rk4", latent_dim: 4, hidden: 16, encoder: "mlp" }),
@@ -86,19 +87,13 @@ Deno.test("neural_ode learns exponential decay trajectories on per-sample time g
   assert.equal(p.mask[7], 0, "padding is masked");
   const lat = model.latents()!;
   assert.deepEqual(lat.shape, [4, 8, 4]);
-  const dir = await Deno.makeTempDir();
-  try {
-    await model.save(dir);
-    const again = await neuralOde.create(
-      parse({ solver: "rk4", latent_dim: 4, hidden: 16, encoder: "mlp" }),
-      pluginCtx,
-    );
-    await again.load(dir);
-    const q = await again.predict(test);
-    assert.ok(q.y.every((v, i) => v === p.y[i]), "predictions after load differ");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const again = await neuralOde.create(
+    parse({ solver: "rk4", latent_dim: 4, hidden: 16, encoder: "mlp" }),
+    pluginCtx,
+  );
+  await again.restore(await throughFiles(neuralOde, await model.state()));
+  const q = await again.predict(test);
+  assert.ok(q.y.every((v, i) => Object.is(v, p.y[i])), "predictions after restore differ");
 });
 
 Deno.test("neural_ode with observe: only the observed prefix feeds the encoder", async () => {

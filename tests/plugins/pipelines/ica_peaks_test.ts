@@ -8,6 +8,7 @@ import { restrictToCells } from "../../../core/view.ts";
 import icaPeaks, { icaFeatureNames, type IcaPeaksOptions } from "../../../plugins/pipelines/ica_peaks.ts";
 import { assertClose } from "../../lib/signal/assert_close.ts";
 import { progressRecorder } from "../../fixtures/progress_recorder.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 
 /** Logistic steps of Q(V): |dQ/dV| peaks at v with height a/(4w) on a flat 0.2 Ah/V baseline. */
 const PEAKS = [
@@ -196,22 +197,24 @@ Deno.test("a cell's samples do not depend on the cells transformed with it (stan
   assert.deepEqual(ds.reads, ["t/A"], "fit reads the training cells only");
 });
 
-Deno.test("standardisation uses the training view only and survives save → load", async () => {
-  const { pipeline, ds, dir } = await setup({ standardize: true });
+Deno.test("standardisation uses the training view only and survives state → restore", async () => {
+  const { pipeline, ds } = await setup({ standardize: true });
   const fitted = await pipeline.fit(restrictToCells(ds, ["t/A"]));
   const train = await fitted.transform(restrictToCells(ds, ["t/A"]));
   // Training peak-1 voltages 3.45 − 0.005·r, r = 0..3: standardised they have mean 0 and population std 1.
   const v = Array.from({ length: train.n }, (_, i) => feature(train, i, "peak1_voltage_V"));
   assertClose(v.reduce((a, b) => a + b, 0) / v.length, 0, 0, 1e-5, "mean");
   assertClose(Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length), 1, 1e-4, 0, "std");
-  await fitted.save(join(dir, "saved"));
-  const reloaded = await pipeline.load(join(dir, "saved"));
+  const state = await throughFiles(icaPeaks, await fitted.state());
+  const reloaded = await pipeline.restore(state);
   const again = await reloaded.transform(ds);
   const first = await fitted.transform(ds);
   assert.deepEqual([...again.x].map(String), [...first.x].map(String));
-  const state = JSON.parse(await Deno.readTextFile(join(dir, "saved", "ica_peaks.json")));
-  assert.equal(state.format, "batteryml-ica-peaks");
-  await assert.rejects(() => pipeline.load(join(dir, "nowhere")));
+  // A state whose statistics do not fit the options' features is refused, not applied.
+  await assert.rejects(
+    async () => await pipeline.restore({ ...state, mean: [0] }),
+    /standardisation does not match the features.*expected mean and std of 17 numbers each/,
+  );
 });
 
 async function cacheEntries(cacheDir: string): Promise<number> {

@@ -4,6 +4,8 @@ import { createPlugin, loadPlugin } from "../../../core/loader.ts";
 import { createRng } from "../../../core/rng.ts";
 import { restrictToCells } from "../../../core/view.ts";
 import { cellRows, SUMMARY_CELLS, summaryDataset } from "../../fixtures/summary_dataset.ts";
+import summarySet from "../../../plugins/pipelines/summary_set.ts";
+import { throughFiles } from "../../fixtures/state_round_trip.ts";
 
 const ctx = { seed: 1, rng: createRng(1), log: createLogger({ quiet: true }), cacheDir: "artifacts/cache" };
 const R = 8.314462618;
@@ -46,7 +48,7 @@ Deno.test("a cell's samples do not depend on which cells are transformed with it
   assert.deepEqual(rows.flatMap((i) => [...together.x.subarray(i * F, (i + 1) * F)]), [...alone.x]);
 });
 
-Deno.test("standardisation is fitted on the training view only and survives save → load", async () => {
+Deno.test("standardisation is fitted on the training view only and survives state → restore", async () => {
   const ds = summaryDataset();
   const p = await pipeline({ standardize: true, features: ["days", "charge_throughput_Ah"] });
   const fitted = await p.fit(restrictToCells(ds, ["s/A"]));
@@ -55,9 +57,7 @@ Deno.test("standardisation is fitted on the training view only and survives save
   const days = Array.from({ length: train.n }, (_, i) => train.x[i * 2]);
   assert.ok(Math.abs(days.reduce((a, b) => a + b, 0)) < 1e-5);
   assert.ok(Math.abs(Math.max(...days) - Math.SQRT2) < 1e-5);
-  const dir = await Deno.makeTempDir();
-  await fitted.save(dir);
-  const reloaded = await p.load(dir);
+  const reloaded = await p.restore(await throughFiles(summarySet, await fitted.state()));
   const other = await reloaded.transform(restrictToCells(ds, ["s/B"]));
   const direct = await fitted.transform(restrictToCells(ds, ["s/B"]));
   assert.deepEqual([...other.x], [...direct.x]);
