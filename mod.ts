@@ -27,8 +27,22 @@ export { experimentSchema } from "./core/experiment_schema.ts";
 export type { ExperimentConfig, PluginEntry } from "./core/experiment_schema.ts";
 export { builtinNames, createPlugin, loadPlugin, validateDefinition } from "./core/loader.ts";
 export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
-export { readPluginLock, trustUrlPlugin, writePluginLock } from "./core/plugin_lock.ts";
-export type { PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
+export {
+  DEFAULT_INSPECT_TIMEOUT_S,
+  inspectUrlPlugin,
+  readPluginLock,
+  recordTrustedPlugin,
+  removeTrustedPlugin,
+  trustUrlPlugin,
+  writePluginLock,
+} from "./core/plugin_lock.ts";
+export type { InspectOptions, PluginLock, PluginLockEntry } from "./core/plugin_lock.ts";
+export {
+  type DeclaredPermissions,
+  describePermissions,
+  NO_PERMISSIONS,
+  permissionsDiff,
+} from "./core/sandbox/declared_permissions.ts";
 export { runExperiment } from "./core/run.ts";
 export type { FoldOutcome, RunOptions, RunStep, RunSummary } from "./core/run.ts";
 export { loadConfigPlugins, validateRunConfig } from "./core/run_plugins.ts";

@@ -35,6 +35,11 @@ export function networkHosts(config: ExperimentConfig, lock: PluginLock): string
   return [...hosts].sort();
 }
 
+function usesUrlPlugins(config: ExperimentConfig): boolean {
+  const entries = [config.data, config.split, config.pipeline, config.model, config.loss, ...config.tracking];
+  return entries.some((e) => e !== null && /^https?:\/\//.test(e.use));
+}
+
 /** The folder of the mlflow tracker's default store (`file:mlruns`). */
 const MLFLOW_DEFAULT_STORE = fileStorePath(DEFAULT_FILE_STORE_URI);
 
@@ -85,5 +90,7 @@ export function permissionsFor(config: ExperimentConfig, lock: PluginLock): stri
   ];
   const hosts = networkHosts(config, lock);
   if (hosts.length) flags.push(`--allow-net=${hosts.join(",")}`);
+  // URL plugins run in sandbox processes started with `deno` (core/sandbox/sandbox_process.ts).
+  if (usesUrlPlugins(config)) flags.push("--allow-run=deno");
   return flags;
 }

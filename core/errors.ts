@@ -61,3 +61,19 @@ export class LeakageError extends BatteryMLError {
     this.cellKey = cellKey;
   }
 }
+
+/** A sandboxed plugin tried something its declared (and approved) permissions do not grant. */
+export class PluginPermissionError extends PluginError {
+  readonly plugin: string;
+  readonly permission: string;
+  constructor(specifier: string, plugin: string, permission: string, detail: string, options?: ErrorOptions) {
+    super(
+      specifier,
+      `'${plugin}' was denied ${permission} access in its sandbox (${detail}); a plugin gets only the ` +
+        "permissions it declares and the user approved at 'batteryml plugins add'",
+      options,
+    );
+    this.plugin = plugin;
+    this.permission = permission;
+  }
+}

@@ -3,12 +3,13 @@
  * take the same path through `validateDefinition`, so a built-in is checked exactly like a third-party
  * plugin.
  *
- * URL plugins are fetched, hashed and compared with the plugin lock, then imported from a
- * content-addressed local copy (`artifacts/plugins/<sha256>.<ext>`). Importing the URL directly would let
- * Deno record it in the project's frozen `deno.lock` (which must never change), and would verify nothing
- * the user pinned; importing the verified bytes means what runs is exactly what was trusted.
+ * URL plugins are untrusted: their module graph, pinned in the plugin lock by `batteryml plugins add`, is
+ * read from the content-addressed store and re-hashed on every load (core/sandbox/module_store.ts), then
+ * imported in a sandbox process holding only the permissions the user approved
+ * (core/sandbox/sandboxed_plugin.ts); the definition returned here calls into it. Built-ins, paths and
+ * npm: plugins are local code the user installed and run in-process.
  */
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
 import { didYouMean } from "../lib/text/mod.ts";
@@ -23,8 +24,16 @@ import {
   type PluginKind,
   type StandardIssue,
 } from "./plugin.ts";
-import { sha256Hex } from "../lib/hash/mod.ts";
 import { type PluginLock, readPluginLock } from "./plugin_lock.ts";
+import { DEFAULT_PLUGIN_TIMEOUT_S } from "./experiment_schema.ts";
+import {
+  type DeclaredPermissions,
+  describePermissions,
+  parseDeclaredPermissions,
+  permissionsDiff,
+} from "./sandbox/declared_permissions.ts";
+import { DEFAULT_STORE_DIR, loadStoredGraph } from "./sandbox/module_store.ts";
+import { openSandbox, type SandboxDescription, sandboxedDefinition } from "./sandbox/sandboxed_plugin.ts";
 
 /** Where a plugin came from. */
 export type PluginSource = "builtin" | "path" | "url" | "npm";
@@ -46,10 +55,12 @@ export interface LoaderOptions {
   baseDir?: string;
   /** Plugin lock (default: read from `plugins.lock.json`). */
   lock?: PluginLock;
-  /** Where verified copies of URL plugins are stored (default `artifacts/plugins`). */
+  /** A plugin store folder searched first (default `artifacts/plugins`, always searched too). */
   urlCacheDir?: string;
   /** Timeout of a URL fetch. */
   timeoutMs?: number;
+  /** Seconds a sandboxed plugin's call may take before its sandbox is stopped (`plugins.timeout_s`). */
+  timeoutS?: number;
 }
 
 /** Classifies a specifier. */
@@ -139,17 +150,55 @@ async function importVerifiedUrl(
       `URL not in the plugin lock; trust it first with 'batteryml plugins add ${url}'`,
     );
   }
-  const bytes = await fetchPluginSource(url, options.timeoutMs);
-  const sha = await sha256Hex(bytes);
-  if (sha !== entry.sha256) {
+  const pins = entry.modules ?? { [url]: entry.sha256 };
+  const permissions = parseDeclaredPermissions(entry.permissions);
+  if ("problems" in permissions) {
+    throw new PluginError(url, `plugin lock entry: ${permissions.problems.join("; ")}`);
+  }
+  const storeDirs = [...new Set([options.urlCacheDir ?? DEFAULT_STORE_DIR, DEFAULT_STORE_DIR])];
+  const graph = await loadStoredGraph(url, pins, storeDirs, (u) => fetchPluginSource(u, options.timeoutMs));
+  const sandbox = await openSandbox(url, graph, permissions, {
+    baseDir: options.baseDir ?? Deno.cwd(),
+    timeoutS: options.timeoutS ?? DEFAULT_PLUGIN_TIMEOUT_S,
+  });
+  try {
+    checkSandboxedDescription(url, sandbox.description, permissions);
+  } catch (err) {
+    sandbox.process.stop("refused");
+    throw err;
+  }
+  return {
+    module: { default: sandboxedDefinition(sandbox, permissions) },
+    resolved: url,
+    integrity: entry.sha256,
+  };
+}
+
+/** A sandboxed module must be a valid definition of a kind that can run there, declaring what the lock grants. */
+export function checkSandboxedDescription(
+  url: string,
+  d: SandboxDescription,
+  granted: DeclaredPermissions | undefined,
+): void {
+  if (d.problems.length) throw new PluginError(url, `invalid definition: ${d.problems.join("; ")}`);
+  if (d.kind === "loss") {
     throw new PluginError(
       url,
-      `content hash mismatch: the plugin lock pins sha256 ${entry.sha256}, the server sent ${sha}; ` +
-        "the module changed since it was added — review it and run 'batteryml plugins add' again",
+      "a loss cannot run sandboxed: it computes on tfjs tensors inside the model's training step, which " +
+        "cannot cross processes; use it as a path plugin (trusted, in-process) or ship it inside a model plugin",
     );
   }
-  const file = await storeVerifiedCopy(url, bytes, sha, options.urlCacheDir);
-  return { module: await importOrExplain(url, pathToFileURL(file).href), resolved: url, integrity: sha };
+  const declared = parseDeclaredPermissions(d.permissions);
+  if ("problems" in declared) {
+    throw new PluginError(url, `invalid definition: ${declared.problems.join("; ")}`);
+  }
+  if (granted && permissionsDiff(granted, declared).length) {
+    throw new PluginError(
+      url,
+      `declares permissions ${describePermissions(declared)} but the plugin lock grants ` +
+        `${describePermissions(granted)}; run 'batteryml plugins update ${url}'`,
+    );
+  }
 }
 
 /** Fetches a plugin's source; unreachable hosts and HTTP errors become PluginErrors with the reason. */
@@ -167,21 +216,6 @@ export async function fetchPluginSource(url: string, timeoutMs = 15_000): Promis
     throw new PluginError(url, `server answered HTTP ${res.status} ${res.statusText}`);
   }
   return new Uint8Array(await res.arrayBuffer());
-}
-
-async function storeVerifiedCopy(url: string, bytes: Uint8Array, sha: string, dir?: string): Promise<string> {
-  const ext = /\.(ts|js|mjs|tsx)(\?|#|$)/.exec(new URL(url).pathname)?.[1] ?? "ts";
-  const folder = resolve(dir ?? join("artifacts", "plugins"));
-  await Deno.mkdir(folder, { recursive: true });
-  const file = join(folder, `${sha}.${ext}`);
-  // Content-addressed: an existing file with this name already holds these exact bytes.
-  const exists = await Deno.stat(file).then(() => true, () => false);
-  if (!exists) {
-    const tmp = `${file}.${crypto.randomUUID()}.tmp`;
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, file);
-  }
-  return file;
 }
 
 /** Checks a module's default export by shape; every problem is listed in one PluginError. */

@@ -73,6 +73,8 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O = unknown
   apiVersion: number;
   description?: string;
   options: StandardSchemaV1<unknown, O>;
+  /** What the plugin may use when sandboxed (URL plugins): paths, hosts, variables; nothing when absent. */
+  permissions?: { read?: string[]; write?: string[]; net?: string[]; env?: string[] };
   create(options: O, ctx: PluginContext): I | Promise<I>;
   /** CLI commands the plugin contributes (a dataset's are mounted under `batteryml data`). */
   commands?: Record<string, PluginCommand>;
@@ -130,6 +132,7 @@ export interface Fold {
 
 /** What a split plugin's `create` returns. */
 export interface SplitInstance {
+  /** (The core awaits it: a sandboxed split's host proxy answers with a promise.) */
   folds(cells: readonly CellInfo[], rng: Rng): Fold[];
 }
 

@@ -378,7 +378,7 @@ class Run {
       pipeline: this.plugins.pipeline.definition,
       model: this.plugins.model.definition,
     });
-    return { ...fold, bestIteration, validationLoss, refit: plan, importance: model.importance?.() };
+    return { ...fold, bestIteration, validationLoss, refit: plan, importance: await model.importance?.() };
   }
 
   /**

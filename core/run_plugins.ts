@@ -34,7 +34,7 @@ export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPl
   // Verified copies of URL plugins go under output.dir, one of the folders `--print-permissions` allows.
   const urlCacheDir = join(c.output.dir, "plugins");
   const load = <K extends PluginKind>(entry: PluginEntry, kind: K) =>
-    loadPlugin(entry.use, kind, { urlCacheDir });
+    loadPlugin(entry.use, kind, { urlCacheDir, timeoutS: c.plugins.timeout_s });
   return {
     dataset: await load(c.data, "dataset"),
     split: await load(c.split, "split"),

@@ -56,9 +56,9 @@ export async function datasetContract(
         expect(/^[0-9a-f]{64}$/.test(hash), `${path}: '${hash}' is not a sha256 hex digest`);
       }
     },
-    "warnings() (optional): a list of messages": () => {
+    "warnings() (optional): a list of messages": async () => {
       if (!dataset.warnings) return;
-      const w = dataset.warnings();
+      const w = await dataset.warnings();
       expect(Array.isArray(w) && w.every((m) => typeof m === "string"), "warnings() is not a string list");
     },
   });

@@ -26,15 +26,16 @@ export async function splitContract(
   const split = await createPlugin(loaded, options, ctx, "split");
   const cells = contractCells();
   return await runChecks({
-    "folds(): { name, train, test } of known cells, test disjoint from train (the run's own check)": () => {
-      const folds = split.folds(cells, createRng(1));
-      for (const f of withInnerValidation(folds, cells, () => createRng(1), 1)) {
-        expect(f.val.every((k) => !f.test.includes(k)), `fold ${f.name} validates on a test cell`);
-      }
-    },
-    "folds(): the same seed gives the same folds": () => {
-      const a = JSON.stringify(split.folds(cells, createRng(5)));
-      const b = JSON.stringify(split.folds(cells, createRng(5)));
+    "folds(): { name, train, test } of known cells, test disjoint from train (the run's own check)":
+      async () => {
+        const folds = await split.folds(cells, createRng(1));
+        for (const f of withInnerValidation(folds, cells, () => createRng(1), 1)) {
+          expect(f.val.every((k) => !f.test.includes(k)), `fold ${f.name} validates on a test cell`);
+        }
+      },
+    "folds(): the same seed gives the same folds": async () => {
+      const a = JSON.stringify(await split.folds(cells, createRng(5)));
+      const b = JSON.stringify(await split.folds(cells, createRng(5)));
       expect(a === b, "folds differ for the same seed");
     },
   });

@@ -19,6 +19,8 @@ async function cli(args: string[], env: Record<string, string> = {}) {
       "--allow-sys",
       "--allow-write",
       "--allow-net=127.0.0.1",
+      // URL plugins run in a `deno` sandbox process.
+      "--allow-run=deno",
       "cli/main.ts",
       ...args,
     ],
@@ -57,7 +59,7 @@ Deno.test("plugins list shows the built-ins of every kind", async () => {
   }
 });
 
-Deno.test("plugins add pins a loopback URL plugin; plugins test runs its contract; a tampered module is refused", async () => {
+Deno.test("plugins add pins a loopback URL plugin; plugins test runs its contract; a tampered store file is refused", async () => {
   const server = startPluginServer();
   const dir = await Deno.makeTempDir();
   const env = { BATTERYML_PLUGIN_LOCK: join(dir, "plugins.lock.json") };
@@ -74,10 +76,16 @@ Deno.test("plugins add pins a loopback URL plugin; plugins test runs its contrac
     assert.equal(tested.code, 0, tested.stdout + tested.stderr);
     // One check per model method: accepts, fit, predict, refit, save, load, explain and importance (optional).
     assert.match(tested.stdout, /8 passed, 0 failed/);
-    server.serve("/m/url_constant@1.0.0.ts", URL_MODEL_SOURCE + "\n// changed\n");
-    const refused = await cli(["plugins", "test", url], env);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /content hash mismatch/);
+    // Runs import the pinned bytes from the store, re-hashed on every load: an edited store file is refused.
+    const stored = join(ROOT, "artifacts", "plugins", `${lock.plugins[url].sha256}.ts`);
+    await Deno.writeTextFile(stored, URL_MODEL_SOURCE + "\n// changed\n");
+    try {
+      const refused = await cli(["plugins", "test", url], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /is pinned to sha256 .* but store file .* now holds sha256/);
+    } finally {
+      await Deno.writeTextFile(stored, URL_MODEL_SOURCE);
+    }
     // Loading URL plugins never touches the project's frozen deno.lock.
     assert.equal(await sha256Hex(await Deno.readFile(join(ROOT, "deno.lock"))), lockBefore);
   } finally {

@@ -10,7 +10,7 @@
  *
  * Anything that takes a `UniformRandom` accepts either generator.
  */
-export { createRng, Rng } from "./xoshiro128.ts";
+export { createRng, Rng, type RngSnapshot } from "./xoshiro128.ts";
 export {
   normalFrom,
   SeededRandom,

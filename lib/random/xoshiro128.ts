@@ -91,6 +91,25 @@ export class Rng implements UniformRandom {
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
     return new Rng((h ^ this.#s[3]) >>> 0);
   }
+
+  /** The generator's exact state (a sandboxed plugin continues the same stream from it). */
+  snapshot(): RngSnapshot {
+    return { words: [...this.#s], spare: this.#spare ?? null };
+  }
+
+  /** A generator continuing exactly where the one that gave `snapshot` stands. */
+  static fromSnapshot(snapshot: RngSnapshot): Rng {
+    const rng = new Rng(0);
+    rng.#s = Uint32Array.from(snapshot.words);
+    rng.#spare = snapshot.spare ?? undefined;
+    return rng;
+  }
+}
+
+/** The state of an Rng as plain values: four xoshiro words and the kept normal, if any. */
+export interface RngSnapshot {
+  words: number[];
+  spare: number | null;
 }
 
 /** A generator for `seed`. */

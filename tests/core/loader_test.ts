@@ -87,8 +87,19 @@ Deno.test("URL plugins: pinned by sha256, verified on load, tampering and unreac
     const results = await runContract(loaded);
     assert.ok(results.every((r) => r.ok), JSON.stringify(results));
 
+    // Runs import from the store only: a changed server does not matter, an edited store file is refused.
     server.serve("/plugins/url_constant@1.0.0.ts", URL_MODEL_SOURCE.replace("1.0.0", "6.6.6"));
-    await pluginError(loadPlugin(url, "model", { lock, urlCacheDir: cacheDir }), /content hash mismatch/);
+    assert.equal(
+      (await loadPlugin(url, "model", { lock, urlCacheDir: cacheDir })).definition.version,
+      "1.0.0",
+    );
+    const stored = join(cacheDir, `${lock.plugins[url].sha256}.ts`);
+    await Deno.writeTextFile(stored, URL_MODEL_SOURCE.replace("1.0.0", "6.6.6"));
+    await pluginError(
+      loadPlugin(url, "model", { lock, urlCacheDir: cacheDir }),
+      /is pinned to sha256 .* but store file .* now holds sha256/,
+    );
+    await Deno.writeTextFile(stored, URL_MODEL_SOURCE);
 
     const bad = `${server.base}/plugins/bad.ts`;
     server.serve("/plugins/bad.ts", "export default { kind: 'model' };");
@@ -99,7 +110,8 @@ Deno.test("URL plugins: pinned by sha256, verified on load, tampering and unreac
     await pluginError(loadPlugin(bad, "model", { lock, urlCacheDir: cacheDir }), /invalid definition/);
 
     const missing = `${server.base}/plugins/missing.ts`;
-    lock.plugins[missing] = lock.plugins[url];
+    // Pinned to bytes the store does not hold: fetched, and the server has nothing there.
+    lock.plugins[missing] = { ...lock.plugins[url], sha256: "f".repeat(64) };
     await pluginError(loadPlugin(missing, "model", { lock, urlCacheDir: cacheDir }), /HTTP 404/);
   } finally {
     await server.close();
