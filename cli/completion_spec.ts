@@ -52,6 +52,7 @@ const OVERRIDE_COMMANDS: Record<string, CommandSpec["overrides"]> = {
   "run": "all",
   "config show": "all",
   "predict": "data",
+  "sweep launch": "all",
 };
 
 /** Groups whose value may be `null` (none). */

@@ -13,6 +13,7 @@ import { pluginsRoutes } from "./plugins.ts";
 import { predictCommand } from "./predict.ts";
 import { runCommand } from "./run.ts";
 import { runsCommand } from "./runs.ts";
+import { sweepRoutes } from "./sweep.ts";
 import { trackingRoutes } from "./tracking.ts";
 
 /** Stricli's English texts, with usage errors prefixed `error:` as every other failure of the CLI is. */
@@ -45,6 +46,7 @@ const app = buildApplication(
       plugins: pluginsRoutes,
       completion: completionRoutes((): RoutingTarget => app.root as RoutingTarget),
       runs: runsCommand,
+      sweep: sweepRoutes,
       data: dataRoutes,
       predict: predictCommand,
       tracking: trackingRoutes,

@@ -4,6 +4,7 @@ import {
   composeConfig,
   createLogger,
   interruptOnSignals,
+  permissionsFor,
   readPluginLock,
   runExperiment,
   runFigures,
@@ -11,7 +12,6 @@ import {
   type TargetReport,
   terminalProgress,
 } from "../mod.ts";
-import { permissionsFor } from "./permissions.ts";
 import { type CommonFlags, commonFlags, configDirFlag, type Ctx, guarded, overridesArg } from "./common.ts";
 import { describeStep } from "./steps.ts";
 

@@ -10,6 +10,7 @@ import {
   outputDirFlag,
   writeJson,
 } from "./common.ts";
+import { runsCompareCommand } from "./runs_compare.ts";
 
 const runsList = buildCommand({
   docs: {
@@ -33,6 +34,6 @@ const runsList = buildCommand({
 
 /** The `runs` route map. */
 export const runsCommand = buildRouteMap({
-  routes: { list: runsList },
+  routes: { list: runsList, compare: runsCompareCommand },
   docs: { brief: "Inspect the runs of an output folder" },
 });

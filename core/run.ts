@@ -52,6 +52,7 @@ import type { SampleSet } from "./sample.ts";
 import { scoredRows } from "./scoring.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
 import { restrictToCells } from "./view.ts";
+import { selectFolds } from "./fold_selection.ts";
 
 /** A step of the lifecycle, reported as it happens (the milestone scripts print these). */
 export interface RunStep {
@@ -303,12 +304,16 @@ class Run {
       detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
     });
     const split = await this.create("split", c.split, "split", "split");
-    // The split and the validation draws share the "folds" stream (fresh for each draw: forks never advance it).
-    const folds = withInnerValidation(
-      await split.folds(cells, this.rng.fork("folds")),
-      cells,
-      () => this.rng.fork("folds"),
-      c.evaluation.val_per_temperature,
+    // The split and the validation draws share the "folds" stream (fresh for each draw: forks never advance
+    // it), so a fold's validation cells do not depend on which folds `evaluation.folds` selects.
+    const folds = selectFolds(
+      withInnerValidation(
+        await split.folds(cells, this.rng.fork("folds")),
+        cells,
+        () => this.rng.fork("folds"),
+        c.evaluation.val_per_temperature,
+      ),
+      c.evaluation.folds,
     );
     this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
     timings.load_split_s = (Date.now() - t0) / 1000;

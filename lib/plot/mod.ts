@@ -10,4 +10,5 @@ export * from "./importance_bars.ts";
 export * from "./render.ts";
 export * from "./run_figures.ts";
 export * from "./soh_trajectories.ts";
+export * from "./sweep_compare.ts";
 export * from "./waterfall.ts";

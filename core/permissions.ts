@@ -4,13 +4,9 @@
  * and network only to the hosts the config names (URL plugins, an MLflow server, the data download host).
  */
 import { relative, resolve } from "node:path";
-import {
-  DEFAULT_FILE_STORE_URI,
-  type ExperimentConfig,
-  fileStorePath,
-  type PluginEntry,
-  type PluginLock,
-} from "../mod.ts";
+import { DEFAULT_FILE_STORE_URI, fileStorePath } from "../lib/mlflow/mod.ts";
+import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
+import type { PluginLock } from "./plugin_lock.ts";
 
 /** Hosts (`host[:port]`) named by URL plugins and URL-valued options of a config. */
 export function networkHosts(config: ExperimentConfig, lock: PluginLock): string[] {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { composeConfig } from "../core/config.ts";
-import { permissionsFor, writeFolders } from "../cli/permissions.ts";
+import { composeConfig } from "../../core/config.ts";
+import { permissionsFor, writeFolders } from "../../core/permissions.ts";
 
 Deno.test("write folders: output.dir, plus every folder an option names outside it, once", async () => {
   const composed = await composeConfig({
