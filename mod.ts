@@ -2,7 +2,7 @@
  * BatteryML for Deno — the public API for scripts and plugin authors.
  *
  * Plugin authors need only the `define*` helpers (they add types; a plain object works as well) and the
- * contract types; scripts use `composeConfig` + `runExperiment`; the `batteryml` CLI (cli/) imports only this
+ * contract types; scripts use `composeConfig` + `runExperiment`, and `openRun` to reopen a finished run; the `batteryml` CLI (cli/) imports only this
  * module and its own files.
  */
 import type {
@@ -19,8 +19,8 @@ export * from "./core/errors.ts";
 export * from "./core/plugin.ts";
 export * from "./core/sample.ts";
 export { createRng, Rng } from "./core/rng.ts";
-export { DiskCache } from "./core/cache.ts";
-export type { CacheCodec, CacheKeyParts, CacheStats } from "./core/cache.ts";
+export { DiskCache } from "./lib/cache/mod.ts";
+export type { CacheCodec, CacheKeyParts, CacheStats } from "./lib/cache/mod.ts";
 export { composeConfig, CONFIG_GROUPS, configHash, makeRunId, parseOverride } from "./core/config.ts";
 export type { ComposedConfig, ComposeOptions } from "./core/config.ts";
 export { experimentSchema } from "./core/experiment_schema.ts";
@@ -43,13 +43,18 @@ export {
   NO_PERMISSIONS,
   permissionsDiff,
 } from "./core/sandbox/declared_permissions.ts";
-export { loadConfigPlugins, runExperiment, validateRunConfig } from "./core/runner.ts";
-export type { RunOptions, RunStep, RunSummary } from "./core/runner.ts";
-export { predictionsCsv } from "./core/report.ts";
+export { runExperiment } from "./core/run.ts";
+export type { FoldOutcome, RunOptions, RunStep, RunSummary } from "./core/run.ts";
+export { loadConfigPlugins, validateRunConfig } from "./core/run_plugins.ts";
+export { openRun } from "./core/open_run.ts";
+export type { OpenedFold, OpenedRun, OpenRunOptions } from "./core/open_run.ts";
+export type { RunManifest } from "./core/run_manifest.ts";
+export { observedPrefix, withObservedPrefix } from "./core/observe.ts";
+export { buildReport, predictionsCsv } from "./core/report.ts";
+export { permissionsFor } from "./core/permissions.ts";
 export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
-export { formatRunList, listRuns } from "./core/runs_list.ts";
-export type { ListedStatus, RunListing } from "./core/runs_list.ts";
+export { runProcessState } from "./core/run_liveness.ts";
 export { predictWithRun } from "./core/predict.ts";
 export { openSweep, planSweep } from "./core/sweep_plan.ts";
 export type { SweepPlan, SweepRequest } from "./core/sweep_plan.ts";
@@ -83,8 +88,8 @@ export {
 } from "./core/plugin_state.ts";
 export type { EncodedState, StateStamp } from "./core/plugin_state.ts";
 export type { PredictOptions } from "./core/predict.ts";
-export { permissionsFor } from "./core/permissions.ts";
-export { runContract } from "./core/contract/run_contract.ts";
+export { contractCells, contractSampleSet, contractSequenceSet, runContract } from "./testing/mod.ts";
+export type { CheckResult } from "./testing/mod.ts";
 export { restrictToCells } from "./core/view.ts";
 export { createLogger } from "./core/log.ts";
 export { silentProgress, terminalProgress } from "./lib/progress.ts";
@@ -96,7 +101,7 @@ export { runFigures } from "./lib/plot/mod.ts";
 export { syncSpool } from "./lib/mlflow/mod.ts";
 export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/mod.ts";
 export { migrateFileStore } from "./lib/mlflow/mod.ts";
-export { artifactsAncestor } from "./lib/mlflow/mod.ts";
+export { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "./lib/mlflow/mod.ts";
 
 /** Types a dataset plugin definition (the instance type is inferred, so extra methods stay typed). */
 export const defineDataset = <O, I extends DatasetInstance = DatasetInstance>(

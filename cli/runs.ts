@@ -1,6 +1,6 @@
 /** `batteryml runs list`: every run of an output folder with its status (dead RUNNING runs as CRASHED). */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { formatRunList, listRuns } from "../mod.ts";
+import { formatRunList, listRuns } from "./runs_list.ts";
 import {
   type CommonFlags,
   commonFlags,

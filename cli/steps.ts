@@ -4,7 +4,7 @@
  * key/value rendering.
  */
 
-/** A stage the runner reports (core/runner.ts `RunStep`). */
+/** A stage the run reports (core/run.ts `RunStep`). */
 export interface StepLine {
   step: string;
   fold?: string;

@@ -10,7 +10,7 @@ import { ConfigError } from "./errors.ts";
 import { type ExperimentConfig, experimentSchema } from "./experiment_schema.ts";
 import { builtinNames, specifierSource } from "./loader.ts";
 import type { PluginKind } from "./plugin.ts";
-import { canonicalJson, sha256Hex } from "./hash.ts";
+import { canonicalJson, sha256Hex } from "../lib/hash/mod.ts";
 import { didYouMean } from "../lib/text/mod.ts";
 
 /** Top-level sections of the experiment schema. */

@@ -43,12 +43,14 @@ export const experimentSchema = z.strictObject({
   evaluation: z.strictObject({
     observe: observeSchema.nullable().default(null),
     refit: z.boolean().default(true),
+    /** Training cells per chamber temperature the core moves to inner validation (0: none). */
+    val_per_temperature: z.int().min(0).default(1),
     /**
      * Only these folds of the split, by name (a sweep runs one fold per point). Optional without a default,
      * so configs that leave it out keep their config hash.
      */
     folds: z.array(z.string().min(1)).min(1, "name at least one fold").optional(),
-  }).default({ observe: null, refit: true }),
+  }).default({ observe: null, refit: true, val_per_temperature: 1 }),
   output: z.strictObject({ dir: z.string().min(1).default("artifacts") }).default({ dir: "artifacts" }),
   plugins: z.strictObject({
     /** Seconds any one call into a plugin may take before the run fails naming it (a hang, never a wait). */

@@ -14,7 +14,10 @@ import { join } from "node:path";
 import type { PluginEntry } from "./experiment_schema.ts";
 
 /** The folds named by `evaluation.folds` in the split's order (all when unset); an unknown name is an error. */
-export function selectFolds(folds: Fold[], names: readonly string[] | undefined): Fold[] {
+export function selectFolds<F extends Pick<Fold, "name">>(
+  folds: F[],
+  names: readonly string[] | undefined,
+): F[] {
   if (names === undefined) return folds;
   const known = new Set(folds.map((f) => f.name));
   const unknown = names.filter((n) => !known.has(n));

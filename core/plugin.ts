@@ -114,12 +114,20 @@ export interface DatasetInstance {
 // ---------------------------------------------------------------------------------------------------
 // Split
 
-/** One fold: lists of cellKeys; `val` is the inner validation set drawn from the training cells. */
+/**
+ * One fold of a split: lists of cellKeys. The core, not the split, then moves inner-validation cells out
+ * of `train` (`evaluation.val_per_temperature`); a fold with a `val` list is refused.
+ */
 export interface Fold {
   name: string;
   train: string[];
-  val: string[];
   test: string[];
+  /**
+   * The stream of the split's `rng` the core draws this fold's validation cells from: `rng.fork(label)`
+   * for a label (default: the fold's name, so no fold depends on another), or null for `rng` itself as
+   * the split received it (a one-fold split that draws nothing else from it).
+   */
+  valStream?: string | null;
 }
 
 /** What a split plugin's `create` returns. */

@@ -1,6 +1,6 @@
 /**
- * Scoring new cells with a finished run: the fitted pipeline and model saved in
- * `runs/<id>/folds/<fold>/` are loaded, the data entry of the run (or one given by overrides) supplies
+ * Scoring new cells with a finished run (`batteryml predict`): the run is reopened (core/open_run.ts) with
+ * its fold's fitted pipeline and model, the data entry of the run (or one given by overrides) supplies
  * the cells, and the predictions come back with the measured targets where the data have them. A file
  * the run read whose content changed since (its sha256 differs from the manifest's `inputs`) is an error
  * naming every such file, or a warning with `allowChangedData`.
@@ -9,14 +9,11 @@ import { join, resolve } from "node:path";
 import { applyOverride, parseOverride, resolveEntry } from "./config.ts";
 import { ConfigError, DataError } from "./errors.ts";
 import { pluginEntrySchema } from "./experiment_schema.ts";
-import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
-import { createPlugin, loadPlugin } from "./loader.ts";
+import type { PluginEntry } from "./experiment_schema.ts";
+import { openRun } from "./open_run.ts";
 import type { Logger, ProgressSink } from "./plugin.ts";
 import type { PredictionRow } from "./report.ts";
-import { readPluginState, stampOf } from "./plugin_state.ts";
-import { createRng } from "./rng.ts";
-import { entryOptions } from "./runner.ts";
-import { restrictToCells } from "./view.ts";
+import { readManifest } from "./run_manifest.ts";
 
 /** What to score: a run, data overrides (`data=name`, `data.root=…`), optional cells and fold. */
 export interface PredictOptions {
@@ -33,68 +30,27 @@ export interface PredictOptions {
   progress?: ProgressSink;
 }
 
-/** Loads the run's fitted pipeline and model and predicts every step of the chosen cells. */
+/** Reopens the run's fold (default: the first) and predicts every step of the chosen cells. */
 export async function predictWithRun(opts: PredictOptions): Promise<PredictionRow[]> {
-  const runDir = resolve(opts.outputDir ?? "artifacts", "runs", opts.runId);
-  const manifest = await readManifest(runDir);
-  const config = manifest.config as ExperimentConfig;
-  const data = await dataEntry(config.data, opts.overrides ?? [], opts.configDir ?? "configs");
-  const fold = opts.fold ?? (manifest.folds as { name: string }[])[0]?.name;
-  const foldDir = join(runDir, "folds", fold.replace(/[^A-Za-z0-9_.-]+/g, "_"));
-  const ctx = {
-    seed: config.experiment.seed,
-    rng: createRng(config.experiment.seed),
-    log: opts.log,
-    cacheDir: join(opts.outputDir ?? "artifacts", "cache"),
-    progress: opts.progress,
-  };
-  const dataset = await createPlugin(await loadPlugin(data.use, "dataset"), entryOptions(data), ctx, "data");
-  const pipelinePlugin = await loadPlugin(config.pipeline.use, "pipeline");
-  const pipeline = await createPlugin(pipelinePlugin, entryOptions(config.pipeline), ctx, "pipeline");
-  const modelPlugin = await loadPlugin(config.model.use, "model");
-  const model = await createPlugin(modelPlugin, entryOptions(config.model), ctx, "model");
-  const fitted = await pipeline.restore(
-    await readPluginState(join(foldDir, "pipeline"), stampOf(pipelinePlugin.definition)),
-  );
-  await model.restore(await readPluginState(join(foldDir, "model"), stampOf(modelPlugin.definition)));
-  const all = (await dataset.cells()).map((c) => c.cellKey);
+  const outputDir = opts.outputDir ?? "artifacts";
+  const runDir = resolve(outputDir, "runs", opts.runId);
+  const recorded = await readManifest(runDir);
+  const data = await dataEntry(recorded.config.data, opts.overrides ?? [], opts.configDir ?? "configs");
+  const run = await openRun(opts.runId, { outputDir, log: opts.log, progress: opts.progress, data });
+  const fold = await run.fold(opts.fold);
+  const all = (await run.dataset.cells()).map((c) => c.cellKey);
   const unknown = (opts.cells ?? []).filter((c) => !all.includes(c));
   if (unknown.length) {
     throw new ConfigError("cells", `unknown cells ${unknown.join(", ")} (the data have ${all.join(", ")})`);
   }
-  const set = await fitted.transform(restrictToCells(dataset, opts.cells?.length ? opts.cells : all));
-  checkInputs(
-    (manifest.inputs ?? {}) as Record<string, string>,
-    await dataset.fingerprint(),
-    {
-      runId: opts.runId,
-      manifest: join(runDir, "manifest.json"),
-      allow: opts.allowChangedData,
-      log: opts.log,
-    },
-  );
-  const pred = await model.predict(set);
-  const K = set.targetNames.length, T = set.steps;
-  const rows: PredictionRow[] = [];
-  for (let i = 0; i < set.n; i++) {
-    for (let s = 0; s < set.lengths[i]; s++) {
-      for (let k = 0; k < K; k++) {
-        const at = (i * T + s) * K + k;
-        if (!pred.mask[at]) continue;
-        rows.push({
-          fold,
-          cellKey: set.meta.cellKey[i],
-          chamberC: set.meta.chamberC[i],
-          rpt: set.meta.rpt[i * T + s],
-          t: set.t[i * T + s],
-          target: set.targetNames[k],
-          yTrue: set.yMask[at] ? set.y[at] : NaN,
-          yPred: pred.y[at],
-        });
-      }
-    }
-  }
-  return rows;
+  const set = await fold.samples(opts.cells?.length ? opts.cells : all);
+  checkInputs(run.manifest.inputs ?? {}, await run.dataset.fingerprint(), {
+    runId: opts.runId,
+    manifest: join(runDir, "manifest.json"),
+    allow: opts.allowChangedData,
+    log: opts.log,
+  });
+  return (await fold.predict(set)).rows;
 }
 
 /** Files read now that the run also read (same resolved path) whose sha256 differs from the manifest's. */
@@ -130,14 +86,6 @@ function checkInputs(
       found: `other content in ${list}`,
     },
   );
-}
-
-async function readManifest(runDir: string): Promise<Record<string, unknown>> {
-  try {
-    return JSON.parse(await Deno.readTextFile(join(runDir, "manifest.json")));
-  } catch (err) {
-    throw new ConfigError("run", `cannot read ${join(runDir, "manifest.json")}: ${(err as Error).message}`);
-  }
 }
 
 /** The run's data entry with `data=…` / `data.x=…` overrides applied (other keys are refused). */

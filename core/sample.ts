@@ -37,6 +37,11 @@ export interface SampleSet {
   /** N·T: time of each step relative to its sequence's start (days or Ah, as the pipeline says). */
   readonly t: Float32Array;
   readonly meta: SampleMeta;
+  /**
+   * N: the leading steps a sequence forecast observes (`evaluation.observe`), stamped by the core on every
+   * set it hands a model (core/observe.ts); absent when not forecasting. Scored steps come after them.
+   */
+  readonly observed?: Int32Array;
 }
 
 /** What `createSampleSet` takes; omitted masks and lengths mean "everything observed". */
@@ -220,8 +225,10 @@ export function selectSamples(set: SampleSet, indices: ArrayLike<number>): Sampl
     cellKey.push(set.meta.cellKey[i]);
   }
   const extra = selectExtra(set.meta.extra, indices);
+  const { observed, ...rest } = set;
   return {
-    ...set,
+    ...rest,
+    ...(observed ? { observed: Int32Array.from(indices, (i) => observed[i]) } : {}),
     n: m,
     x,
     y,
@@ -290,8 +297,13 @@ export function concatSampleSets(sets: readonly SampleSet[]): SampleSet {
       ? (cols as string[][]).flat()
       : Float64Array.from((cols as Float64Array[]).flatMap((c) => Array.from(c)));
   }
+  const { observed: _observed, ...rest } = first;
+  const observed = sets.every((s) => s.observed)
+    ? cat((s) => s.observed!, (n) => new Int32Array(n))
+    : undefined;
   return {
-    ...first,
+    ...rest,
+    ...(observed ? { observed } : {}),
     n: sets.reduce((a, s) => a + s.n, 0),
     x: cat((s) => s.x, (n) => new Float32Array(n)),
     y: cat((s) => s.y, (n) => new Float32Array(n)),

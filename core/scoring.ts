@@ -1,56 +1,72 @@
 /**
- * Scoring a fold's predictions: the rows of predictions.csv for the steps that were both observed in the
- * data and predicted after the forecast's observed prefix. A prediction that cannot be scored is an
- * error, never a quiet gap in the report: a finished run must mean every test cell was scored.
+ * Prediction rows, from one loop: a run scores its test cells (`scoredRows`: the steps both observed in
+ * the data and predicted after the forecast's observed prefix), `predict` lists every predicted step of
+ * new cells (`predictedRows`). Both check the prediction's shape first. A prediction that cannot be scored
+ * is an error, never a quiet gap in the report: a finished run must mean every test cell was scored.
  */
-import { observedLengths } from "../lib/sequence/mod.ts";
 import { ConfigError, ModelError } from "./errors.ts";
-import type { ExperimentConfig } from "./experiment_schema.ts";
+import { type Observe, observedPrefix } from "./observe.ts";
 import type { Prediction } from "./plugin.ts";
 import type { PredictionRow } from "./report.ts";
 import type { SampleSet } from "./sample.ts";
-
-/** What a forecast has seen: the first `rpts` steps or the steps within `days` of the start. */
-export type Observe = ExperimentConfig["evaluation"]["observe"];
 
 /** Which fold and model the predictions came from (for error messages). */
 export interface ScoringContext {
   fold: string;
   model: string;
-  chamber: Map<string, number>;
+  /** `evaluation.observe`, named when it leaves a cell nothing to score. */
   observe: Observe;
-}
-
-/**
- * Per sample, how many leading steps forecasts observed (scored steps come after them): the same rule
- * the sequence models apply (lib/sequence/observe.ts), so scoring and input never disagree. Tabular samples
- * (T = 1) have no prefix.
- */
-export function observedPrefix(set: SampleSet, observe: Observe): Int32Array {
-  if (!observe || set.steps === 1) return new Int32Array(set.n);
-  return observedLengths(set, observe);
+  /** Chamber temperatures of the dataset's cells (default: the samples' own `meta.chamberC`). */
+  chamber?: ReadonlyMap<string, number>;
 }
 
 /** Rows of predictions.csv; throws ModelError / ConfigError when a test cell cannot be scored. */
 export function scoredRows(set: SampleSet, pred: Prediction, ctx: ScoringContext): PredictionRow[] {
-  checkShape(set, pred, ctx);
-  const K = set.targetNames.length, T = set.steps;
-  const observed = observedPrefix(set, ctx.observe);
+  const observed = observedPrefix(set);
   const perCell = new Map<string, CellCount>();
-  const rows: PredictionRow[] = [];
-  for (let i = 0; i < set.n; i++) {
+  const rows = rowsOf(set, pred, ctx, (i, s, at) => {
     const cellKey = set.meta.cellKey[i];
     const count = perCell.get(cellKey) ?? { truth: 0, scorable: 0, scored: 0 };
     perCell.set(cellKey, count);
+    if (!set.yMask[at]) return false;
+    count.truth++;
+    if (s < observed[i]) return false;
+    count.scorable++;
+    if (!pred.mask[at]) return false;
+    count.scored++;
+    return true;
+  });
+  checkEveryCellScored(perCell, ctx);
+  if (rows.length === 0) {
+    throw new ModelError(
+      { model: ctx.model, fold: ctx.fold },
+      `nothing to score: the test set (${set.n} samples) holds no observed target`,
+    );
+  }
+  return rows;
+}
+
+/** Every predicted step of `set` (y_true NaN where the data have no value): what `predict` writes. */
+export function predictedRows(set: SampleSet, pred: Prediction, ctx: ScoringContext): PredictionRow[] {
+  return rowsOf(set, pred, ctx, (_i, _s, at) => pred.mask[at] === 1);
+}
+
+/** The one loop over (sample, step, target) of a prediction; `keep` picks the rows, whose y_pred must be finite. */
+function rowsOf(
+  set: SampleSet,
+  pred: Prediction,
+  ctx: ScoringContext,
+  keep: (i: number, s: number, at: number) => boolean,
+): PredictionRow[] {
+  checkShape(set, pred, ctx);
+  const K = set.targetNames.length, T = set.steps;
+  const rows: PredictionRow[] = [];
+  for (let i = 0; i < set.n; i++) {
     for (let s = 0; s < set.lengths[i]; s++) {
       for (let k = 0; k < K; k++) {
         const at = (i * T + s) * K + k;
-        if (!set.yMask[at]) continue;
-        count.truth++;
-        if (s < observed[i]) continue;
-        count.scorable++;
-        if (!pred.mask[at]) continue;
-        const rpt = set.meta.rpt[i * T + s];
+        if (!keep(i, s, at)) continue;
+        const cellKey = set.meta.cellKey[i], rpt = set.meta.rpt[i * T + s];
         if (!Number.isFinite(pred.y[at])) {
           throw new ModelError(
             { model: ctx.model, fold: ctx.fold, cellKey },
@@ -59,26 +75,18 @@ export function scoredRows(set: SampleSet, pred: Prediction, ctx: ScoringContext
             }' at RPT ${rpt}; expected a finite number`,
           );
         }
-        count.scored++;
         rows.push({
           fold: ctx.fold,
           cellKey,
-          chamberC: ctx.chamber.get(cellKey) ?? set.meta.chamberC[i],
+          chamberC: ctx.chamber?.get(cellKey) ?? set.meta.chamberC[i],
           rpt,
           t: set.t[i * T + s],
           target: set.targetNames[k],
-          yTrue: set.y[at],
+          yTrue: set.yMask[at] ? set.y[at] : NaN,
           yPred: pred.y[at],
         });
       }
     }
-  }
-  checkEveryCellScored(perCell, ctx);
-  if (rows.length === 0) {
-    throw new ModelError(
-      { model: ctx.model, fold: ctx.fold },
-      `nothing to score: the test set (${set.n} samples) holds no observed target`,
-    );
   }
   return rows;
 }

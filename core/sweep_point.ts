@@ -15,7 +15,7 @@ import {
 } from "../lib/sweep/mod.ts";
 import { composeConfig } from "./config.ts";
 import { runProcessState } from "./run_liveness.ts";
-import { runExperiment, type RunOptions, type RunSummary } from "./runner.ts";
+import { runExperiment, type RunOptions, type RunSummary } from "./run.ts";
 
 /** How a point's process ended. */
 export type PointOutcome =

@@ -6,9 +6,15 @@
  * The runner does the work in its fixed order; this script only narrates it with the real numbers and
  * adds the parity plot (predicted vs measured, coloured by chamber temperature).
  */
-import { composeConfig, createLogger, runExperiment, type RunSummary, terminalProgress } from "../mod.ts";
-import type { TargetReport } from "../core/report.ts";
-import { runFigures } from "../lib/plot/mod.ts";
+import {
+  composeConfig,
+  createLogger,
+  runExperiment,
+  runFigures,
+  type RunSummary,
+  type TargetReport,
+  terminalProgress,
+} from "../mod.ts";
 import { narrateStep, runTitle } from "./narrate.ts";
 
 /** Default groups of milestone A; command-line overrides come after and win. */

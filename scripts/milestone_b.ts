@@ -14,26 +14,22 @@ import { join } from "node:path";
 import {
   composeConfig,
   createLogger,
-  createPlugin,
   createRng,
   createSampleSet,
   type DatasetInstance,
-  type Explanation,
-  loadPlugin,
-  type ModelInstance,
-  type PluginContext,
+  type OpenedRun,
+  openRun,
   type PluginEntry,
-  type PluginKind,
-  readPluginState,
-  restrictToCells,
+  type Rng,
   runExperiment,
   type RunSummary,
   type SampleSet,
   selectSamples,
-  stampOf,
   terminalProgress,
+  writeFileAtomic,
 } from "../mod.ts";
-import { csvLine, writeFileAtomic } from "../lib/io/mod.ts";
+import type { Explanation, ModelInstance } from "../mod.ts";
+import { csvLine } from "../lib/io/mod.ts";
 import { explainModelAgnostic, meanAbsShap, rankFeatures } from "../lib/shap/mod.ts";
 import { curveFeatures, icaCurve, type IcaOptions } from "../lib/signal/mod.ts";
 import {
@@ -84,14 +80,9 @@ export async function milestoneB(
     onStep: (s) => print(narrateStep(s)),
   });
   for (const [target, report] of Object.entries(summary.report)) print(formatResults(target, report));
-  const ctx: PluginContext = {
-    seed: c.experiment.seed,
-    rng: createRng(c.experiment.seed),
-    log,
-    cacheDir: join(c.output.dir, "cache"),
-  };
-  const dataset = await create(c.data, "dataset", ctx);
-  const shap = await explainHoldout(summary, dataset, { pipeline: c.pipeline, model: c.model }, ctx);
+  const run = await openRun(summary.runId, { outputDir: c.output.dir, log });
+  const dataset = run.dataset;
+  const shap = await explainHoldout(run, createRng(c.experiment.seed));
   print(
     `7. explain   ${shap.n} test samples with ${shap.method}; local accuracy max |Σφ + E[f] − f(x)| = ${
       shap.maxLocalError.toExponential(1)
@@ -144,55 +135,29 @@ export function shapValuesCsv(shap: HoldoutShap): string {
   return lines.join("\n") + "\n";
 }
 
-async function create<K extends PluginKind>(entry: PluginEntry, kind: K, ctx: PluginContext) {
-  const { use, ...options } = entry;
-  return await createPlugin(await loadPlugin(use, kind), options, ctx, kind === "dataset" ? "data" : kind);
-}
-
-/** The state stamp of an entry's plugin (what its saved state must carry). */
-async function stamp(entry: PluginEntry) {
-  return stampOf((await loadPlugin(entry.use)).definition);
-}
-
-/** The runner's folder name for a fold. */
-function foldDir(runDir: string, fold: string): string {
-  return join(runDir, "folds", fold.replace(/[^A-Za-z0-9_.-]+/g, "_"));
-}
-
 /** Background rows for model-agnostic SHAP: at most this many, drawn (seeded) from the training cells. */
 const BACKGROUND_ROWS = 64;
 
 /**
- * Loads each fold's pipeline and model back, transforms its test cells and explains every prediction:
+ * Reopens each fold's pipeline and model (`openRun`), transforms its test cells and explains every prediction:
  * with the model's own `explain` when it has one (exact TreeSHAP for `lgbm`), else model-agnostic SHAP
  * (exact Shapley for ≤ 10 features, KernelSHAP above) over a background drawn from the fold's training
  * cells — never from the explained rows. Local accuracy |Σφ + base − f(x)| is checked against `predict`.
  */
-async function explainHoldout(
-  summary: RunSummary,
-  dataset: DatasetInstance,
-  entries: { pipeline: PluginEntry; model: PluginEntry },
-  ctx: PluginContext,
-): Promise<HoldoutShap> {
-  const pipeline = await create(entries.pipeline, "pipeline", ctx);
+async function explainHoldout(run: OpenedRun, rng: Rng): Promise<HoldoutShap> {
   const parts: { set: SampleSet; values: Float64Array[]; base: number[] }[] = [];
   let maxLocalError = 0, method = "";
-  for (const fold of summary.folds) {
-    const dir = foldDir(summary.runDir, fold.name);
-    const fitted = await pipeline.restore(
-      await readPluginState(join(dir, "pipeline"), await stamp(entries.pipeline)),
-    );
-    const set = await fitted.transform(restrictToCells(dataset, fold.test));
-    const training = await fitted.transform(restrictToCells(dataset, [...fold.train, ...fold.val]));
+  for (const { name } of run.folds) {
+    const { fold, model, samples } = await run.fold(name);
+    const set = await samples();
+    const training = await samples([...fold.train, ...fold.val]);
     const background = selectSamples(
       training,
-      ctx.rng.sample([...Array(training.n).keys()], Math.min(BACKGROUND_ROWS, training.n)),
+      rng.sample([...Array(training.n).keys()], Math.min(BACKGROUND_ROWS, training.n)),
     );
-    const model = await create(entries.model, "model", ctx);
-    await model.restore(await readPluginState(join(dir, "model"), await stamp(entries.model)));
     const explained = model.explain
       ? await model.explain(set, background)
-      : await agnostic(model, set, background, ctx);
+      : await agnostic(model, set, background, rng);
     method = model.explain ? "the model's own explainer (TreeSHAP for trees)" : "model-agnostic SHAP";
     const prediction = await model.predict(set);
     const F = set.featureNames.length, K = set.targetNames.length;
@@ -220,7 +185,7 @@ async function agnostic(
   model: ModelInstance,
   set: SampleSet,
   background: SampleSet,
-  ctx: PluginContext,
+  rng: Rng,
 ): Promise<Explanation> {
   const F = set.featureNames.length, K = set.targetNames.length;
   const predict = async (rows: Float64Array, n: number) => {
@@ -239,7 +204,7 @@ async function agnostic(
     numOutputs: K,
     background: Float64Array.from(background.x),
     backgroundRows: background.n,
-    random: () => ctx.rng.uniform(),
+    random: () => rng.uniform(),
   });
   return {
     featureNames: [...set.featureNames],

@@ -14,29 +14,21 @@
  * √t fit of lib/baselines), and writes per-model figures in days since the first RPT: measured vs
  * forecast trajectories, the neural ODE's latent trajectories, LSTM-attention's attention heatmap.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
+  buildReport,
   builtinNames,
   composeConfig,
   createLogger,
-  createPlugin,
-  createRng,
   loadPlugin,
-  type ModelInstance,
-  type Prediction,
-  type PredictionRow,
-  readPluginState,
-  restrictToCells,
+  observedPrefix,
+  openRun,
   runExperiment,
   type RunSummary,
-  type SampleSet,
-  stampOf,
-  type TargetReport,
   terminalProgress,
+  writeFileAtomic,
 } from "../mod.ts";
-import { buildReport } from "../core/report.ts";
-import { observedPrefix } from "../core/runner.ts";
-import { writeFileAtomic } from "../lib/io/mod.ts";
+import type { ModelInstance, Prediction, PredictionRow, SampleSet, TargetReport } from "../mod.ts";
 import { type ForecastAnchors, forecastAnchors } from "../lib/sequence/mod.ts";
 import {
   attentionHeatmap,
@@ -180,38 +172,19 @@ interface ReloadedFold {
   model: ModelInstance;
 }
 
-/** Reloads every fold's saved pipeline and model and forecasts its test cells again (as the run did). */
-async function reloadFolds(summary: RunSummary, overrides: string[]): Promise<ReloadedFold[]> {
-  const c = (await composeConfig({ overrides })).config;
-  const ctx = { seed: 1, rng: createRng(1), log: createLogger({ quiet: true }), cacheDir: "artifacts/cache" };
-  const { use: dataUse, ...dataOpts } = c.data;
-  const { use: pipeUse, ...pipeOpts } = c.pipeline;
-  const { use: modelUse, ...modelOpts } = c.model;
-  const dataset = await createPlugin(await loadPlugin(dataUse, "dataset"), dataOpts, ctx, "data");
-  const pipelinePlugin = await loadPlugin(pipeUse, "pipeline"),
-    modelPlugin = await loadPlugin(modelUse, "model");
-  const pipeline = await createPlugin(pipelinePlugin, pipeOpts, ctx, "pipeline");
+/** Reopens every fold of a finished run (`openRun`) and forecasts its test cells again, as the run did. */
+async function reloadFolds(summary: RunSummary): Promise<ReloadedFold[]> {
+  // runDir is <output.dir>/runs/<id>.
+  const outputDir = dirname(dirname(summary.runDir));
+  const run = await openRun(summary.runId, { outputDir, log: createLogger({ quiet: true }) });
   const out: ReloadedFold[] = [];
-  for (const fold of summary.folds) {
-    const model = await createPlugin(modelPlugin, modelOpts, ctx, "model");
-    const dir = join(summary.runDir, "folds", fold.name.replace(/[^A-Za-z0-9_.-]+/g, "_"));
-    const fitted = await pipeline.restore(
-      await readPluginState(join(dir, "pipeline"), stampOf(pipelinePlugin.definition)),
-    );
-    await model.restore(await readPluginState(join(dir, "model"), stampOf(modelPlugin.definition)));
-    const test = await fitted.transform(restrictToCells(dataset, fold.test));
-    const train = await fitted.transform(
-      restrictToCells(dataset, [...new Set([...fold.train, ...fold.val])]),
-    );
+  for (const { name } of run.folds) {
+    const { fold, model, samples } = await run.fold(name);
+    const test = await samples();
+    // The fold's training cells (train ∪ validation: the refit's), for the fade-rate baseline.
+    const train = await samples([...new Set([...fold.train, ...fold.val])]);
     const prediction = await model.predict(test);
-    out.push({
-      fold: fold.name,
-      train,
-      test,
-      observed: observedPrefix(test, c.evaluation.observe),
-      prediction,
-      model,
-    });
+    out.push({ fold: name, train, test, observed: observedPrefix(test), prediction, model });
   }
   return out;
 }
@@ -472,7 +445,7 @@ export async function milestoneC(
   let reference: ReloadedFold[] | undefined;
   for (const model of usable) {
     const t0 = performance.now();
-    const { summary: s, overrides: all } = await selectByValidation(model, base, overrides, print);
+    const { summary: s } = await selectByValidation(model, base, overrides, print);
     summaries[model] = s;
     reports[model] = s.report;
     print(
@@ -480,7 +453,7 @@ export async function milestoneC(
         s.folds.map((f) => f.bestIteration ?? "n/a").join("/")
       }, run ${s.runDir}`,
     );
-    const folds = await reloadFolds(s, all);
+    const folds = await reloadFolds(s);
     reference ??= folds;
     for (const target of folds[0]?.test.targetNames ?? []) {
       print(

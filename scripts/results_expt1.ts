@@ -5,8 +5,14 @@
  *   deno run -A scripts/results_expt1.ts [models…]      (the task `results-expt1` has the narrow flags)
  */
 import { resolve } from "node:path";
-import { composeConfig, createLogger, runExperiment, type RunSummary, terminalProgress } from "../mod.ts";
-import type { Metrics } from "../lib/metrics.ts";
+import {
+  composeConfig,
+  createLogger,
+  type Metrics,
+  runExperiment,
+  type RunSummary,
+  terminalProgress,
+} from "../mod.ts";
 
 const REAL = resolve(Deno.env.get("BATTERYML_REAL_DATA") ?? "../shared/data/m50t");
 const models = Deno.args.length ? Deno.args : ["dummy", "linear", "lgbm"];

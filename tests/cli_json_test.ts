@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BUILTIN_PLUGINS } from "../plugins/index.ts";
-import { DiskCache } from "../core/cache.ts";
+import { DiskCache } from "../lib/cache/mod.ts";
 import { projectOutputDir, ROOT } from "./robustness/_runs.ts";
 
 async function batteryml(args: string[], env: Record<string, string> = {}) {

@@ -119,3 +119,32 @@ Deno.test("runs list prints id, status, start, config hash, model and headline",
     await out.dispose();
   }
 });
+
+Deno.test("run evaluation.val_per_temperature=N: the core moves N training cells per temperature to validation", async () => {
+  const out = await projectOutputDir();
+  try {
+    const folds = async (n: number) => {
+      const r = await batteryml([
+        "run",
+        "--json",
+        "model=linear",
+        "tracking=null",
+        `evaluation.val_per_temperature=${n}`,
+        `output.dir=${out.rel}`,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { folds: { train: string[]; val: string[]; test: string[] }[] }).folds;
+    };
+    const [zero, one, two] = [await folds(0), await folds(1), await folds(2)];
+    // Synthetic Expt 1 + 5, train 10 + 40 °C: at least three cells at each, so N ≤ 2 are all drawn.
+    const all = [...zero[0].train].sort();
+    assert.deepEqual(zero[0].val, []);
+    for (const [n, f] of [[1, one[0]], [2, two[0]]] as const) {
+      assert.deepEqual([...f.train, ...f.val].sort(), all, "validation comes out of train, nothing else");
+      assert.equal(f.val.length, 2 * n, `${n} per temperature at 10 and 40 °C`);
+      assert.ok(f.val.every((k) => !f.test.includes(k)));
+    }
+  } finally {
+    await out.dispose();
+  }
+});

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
-import { sha256Hex } from "../core/hash.ts";
+import { sha256Hex } from "../lib/hash/mod.ts";
 import { startPluginServer, URL_MODEL_SOURCE } from "./fixtures/plugin_server.ts";
 
 const ROOT = resolve(import.meta.dirname!, "..");
@@ -196,7 +196,7 @@ Deno.test("--version and the bash completion script (tests/cli_completion_test.t
 Deno.test("cache info counts entries and cache clear removes them", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const { DiskCache } = await import("../core/cache.ts");
+    const { DiskCache } = await import("../lib/cache/mod.ts");
     const cache = new DiskCache(dir);
     await cache.set(await cache.key({ plugin: "p", version: "1", options: { a: 1 } }), { v: 1 });
     const info = await cli(["cache", "info", "--dir", dir]);

@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { PluginError } from "../errors.ts";
-import { sha256Hex } from "../hash.ts";
+import { sha256Hex } from "../../lib/hash/mod.ts";
 
 /** Default store folder, relative to the project. */
 export const DEFAULT_STORE_DIR = join("artifacts", "plugins");

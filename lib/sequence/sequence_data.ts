@@ -14,6 +14,8 @@ export interface SequenceData {
   readonly y: Float32Array;
   readonly yMask: Uint8Array;
   readonly t: Float32Array;
+  /** N: leading steps a forecast observes, stamped by the core (absent when not forecasting). */
+  readonly observed?: Int32Array;
   readonly meta: {
     readonly cellKey: readonly string[];
     readonly extra?: Readonly<Record<string, Float64Array | string[]>>;

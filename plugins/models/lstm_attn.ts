@@ -42,12 +42,12 @@ import {
   fitSequenceInputSpec,
   forecastMask,
   inputWidth,
-  observedLengths,
   observeFrom,
   type ObserveSetting,
   selectSamples,
   sequenceInputs,
   type SequenceInputSpec,
+  stampedPrefix,
   stepMaskOf,
 } from "../../lib/sequence/mod.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
@@ -139,7 +139,7 @@ function tensorsOf(
   set: SampleSet,
   meta: LstmAttnMeta,
   mode: Options["mode"],
-  observed: Int32Array | null = meta.observe ? observedLengths(set, meta.observe) : null,
+  observed: Int32Array | null = meta.observe ? stampedPrefix(set) : null,
 ): TensorSet {
   const x = sequenceInputs(set, meta.spec, observed);
   const target = targetsOf(set, mode);
@@ -163,7 +163,7 @@ function trainingTensors(train: SampleSet, meta: LstmAttnMeta, opts: Options, se
     opts.prefix_draws,
     opts.min_prefix,
     new SeededRandom(seed),
-    observedLengths(train, meta.observe),
+    stampedPrefix(train),
   );
   return tensorsOf(selectSamples(train, draws.sample), meta, opts.mode, draws.prefix);
 }

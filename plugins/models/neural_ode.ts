@@ -44,12 +44,12 @@ import {
   fitSequenceInputSpec,
   forecastAnchors,
   inputWidth,
-  observedLengths,
   observeFrom,
   type ObserveSetting,
   selectSamples,
   sequenceInputs,
   type SequenceInputSpec,
+  stampedPrefix,
 } from "../../lib/sequence/mod.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
 import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions, type SolvePlan } from "../../lib/ode/mod.ts";
@@ -165,7 +165,7 @@ async function fitNode(
         opts.prefix_draws,
         opts.min_prefix,
         new SeededRandom(seed + 7919),
-        observedLengths(train, observe),
+        stampedPrefix(train),
       );
       return prepare(selectSamples(train, draws.sample), meta, draws.prefix);
     })()
@@ -367,7 +367,7 @@ function prepare(set: SampleSet, meta: NodeMeta, prefix?: Int32Array): PreparedS
   const T = set.steps, K = meta.targetNames.length, spec = meta.spec;
   const forecasting = meta.observe !== null;
   const observed = prefix ??
-    (meta.observe ? observedLengths(set, meta.observe) : new Int32Array(set.n).fill(1));
+    (meta.observe ? stampedPrefix(set) : new Int32Array(set.n).fill(1));
   const inputs = sequenceInputs(set, spec, forecasting ? observed : null);
   const anchors = anchorChannels(spec) ? forecastAnchors(set, observed) : null;
   const tSolve = new Float32Array(set.n * T), tRaw = new Float32Array(set.n * T);

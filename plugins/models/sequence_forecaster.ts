@@ -22,12 +22,12 @@ import {
   fitSequenceInputSpec,
   forecastMask,
   inputWidth,
-  observedLengths,
   observeFrom,
   type ObserveSetting,
   selectSamples,
   sequenceInputs,
   type SequenceInputSpec,
+  stampedPrefix,
   stepMaskOf,
 } from "../../lib/sequence/mod.ts";
 import { SeededRandom, type UniformRandom } from "../../lib/random/mod.ts";
@@ -161,7 +161,7 @@ export function createForecaster<C, P>(
     return { y: tf.add(tf.mul(out.y, std), mean), weights: out.weights };
   };
   const tensorsOf = (set: SampleSet, meta: ForecasterMeta<C>, observed?: Int32Array | null): TensorSet => {
-    const seen = observed ?? (meta.observe ? observedLengths(set, meta.observe) : null);
+    const seen = observed ?? (meta.observe ? stampedPrefix(set) : null);
     const x = sequenceInputs(set, meta.spec, seen);
     if (meta.references && seen) anchorOnFadeRate(x, set, meta.spec, meta.references, seen);
     const clean = Float32Array.from(set.y, (v, i) => (set.yMask[i] ? v : 0));
@@ -202,7 +202,7 @@ export function createForecaster<C, P>(
         opts.prefix_draws,
         opts.min_prefix,
         new SeededRandom(ctx.rng.nextUint32()),
-        observedLengths(train, observe),
+        stampedPrefix(train),
       )
       : null;
     const trainSet = draws

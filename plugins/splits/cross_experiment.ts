@@ -3,15 +3,13 @@
  * Expt 5) — does a model transfer across ageing protocols? One fold.
  */
 import { z } from "zod";
-import type { PluginDefinition, SplitInstance } from "../../core/plugin.ts";
+import type { CellInfo, PluginDefinition, SplitInstance } from "../../core/plugin.ts";
 import { DataError } from "../../core/errors.ts";
-import { foldOf, valPerTemperature } from "./inner_validation.ts";
 
 /** Options of cross_experiment. */
 export const crossExperimentOptions = z.object({
   train: z.array(z.string().min(1)).min(1),
   test: z.array(z.string().min(1)).min(1),
-  val_per_temperature: valPerTemperature,
 }).strict().refine((o) => !o.train.some((e) => o.test.includes(e)), {
   message: "an experiment cannot be in both train and test",
   path: ["test"],
@@ -29,7 +27,7 @@ const definition: PluginDefinition<"split", CrossExperimentOptions, SplitInstanc
   options: crossExperimentOptions,
   create(o) {
     return {
-      folds(cells, rng) {
+      folds(cells) {
         const pool = cells.filter((c) => o.train.includes(c.experiment));
         const test = cells.filter((c) => o.test.includes(c.experiment));
         const found = [...new Set(cells.map((c) => c.experiment))].join(", ") || "none";
@@ -45,18 +43,21 @@ const definition: PluginDefinition<"split", CrossExperimentOptions, SplitInstanc
             found: `experiments ${found}`,
           });
         }
-        return [
-          foldOf(
-            `train_${o.train.join("+")}_test_${o.test.join("+")}`,
-            pool,
-            test,
-            rng,
-            o.val_per_temperature,
-          ),
-        ];
+        // valStream null: validation is drawn from the split's stream itself, as before the core drew it.
+        return [{
+          name: `train_${o.train.join("+")}_test_${o.test.join("+")}`,
+          train: keysOf(pool),
+          test: keysOf(test),
+          valStream: null,
+        }];
       },
     };
   },
 };
+
+/** Sorted cellKeys of some cells. */
+function keysOf(cells: readonly CellInfo[]): string[] {
+  return cells.map((c) => c.cellKey).sort();
+}
 
 export default definition;

@@ -1,14 +1,13 @@
 /**
- * `loco` (leave one cell out): every cell is the test set of one fold, all others train (minus the inner
- * validation cells). Each fold draws its validation cells from its own child stream, so a fold does not
- * depend on which folds came before it.
+ * `loco` (leave one cell out): every cell is the test set of one fold, all others train. The core draws
+ * each fold's inner-validation cells from the child stream named by the fold, so a fold does not depend
+ * on which folds came before it.
  */
 import { z } from "zod";
 import type { PluginDefinition, SplitInstance } from "../../core/plugin.ts";
-import { foldOf, valPerTemperature } from "./inner_validation.ts";
 
 /** Options of loco. */
-export const locoOptions = z.object({ val_per_temperature: valPerTemperature }).strict();
+export const locoOptions = z.object({}).strict();
 
 /** Parsed options of loco. */
 export type LocoOptions = z.infer<typeof locoOptions>;
@@ -20,15 +19,15 @@ const definition: PluginDefinition<"split", LocoOptions, SplitInstance> = {
   apiVersion: 1,
   description: "Leave one cell out: one fold per cell",
   options: locoOptions,
-  create(o) {
+  create() {
     return {
-      folds(cells, rng) {
-        const sorted = [...cells].sort((a, b) => a.cellKey.localeCompare(b.cellKey));
-        return sorted.map((test) => {
-          const name = `loco/${test.cellKey}`;
-          const pool = sorted.filter((c) => c.cellKey !== test.cellKey);
-          return foldOf(name, pool, [test], rng.fork(name), o.val_per_temperature);
-        });
+      folds(cells) {
+        const keys = cells.map((c) => c.cellKey).sort();
+        return keys.map((test) => ({
+          name: `loco/${test}`,
+          train: keys.filter((k) => k !== test),
+          test: [test],
+        }));
       },
     };
   },

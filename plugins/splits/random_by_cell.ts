@@ -5,12 +5,10 @@
 import { z } from "zod";
 import type { PluginDefinition, SplitInstance } from "../../core/plugin.ts";
 import { DataError } from "../../core/errors.ts";
-import { foldOf, valPerTemperature } from "./inner_validation.ts";
 
 /** Options of random_by_cell. */
 export const randomByCellOptions = z.object({
   test_fraction: z.number().gt(0).lt(1).default(0.2),
-  val_per_temperature: valPerTemperature,
 }).strict();
 
 /** Parsed options of random_by_cell. */
@@ -35,9 +33,14 @@ const definition: PluginDefinition<"split", RandomByCellOptions, SplitInstance> 
         const sorted = [...cells].sort((a, b) => a.cellKey.localeCompare(b.cellKey));
         const nTest = Math.min(cells.length - 1, Math.max(1, Math.round(o.test_fraction * cells.length)));
         const testKeys = new Set(rng.fork("test").sample(sorted.map((c) => c.cellKey), nTest));
-        const test = sorted.filter((c) => testKeys.has(c.cellKey));
-        const pool = sorted.filter((c) => !testKeys.has(c.cellKey));
-        return [foldOf("random_by_cell", pool, test, rng.fork("val"), o.val_per_temperature)];
+        const keys = sorted.map((c) => c.cellKey);
+        // The test cells come from the "test" child stream, the core's validation draw from "val".
+        return [{
+          name: "random_by_cell",
+          train: keys.filter((k) => !testKeys.has(k)),
+          test: keys.filter((k) => testKeys.has(k)),
+          valStream: "val",
+        }];
       },
     };
   },

@@ -4,15 +4,13 @@
  * neither set. One fold.
  */
 import { z } from "zod";
-import type { PluginDefinition, SplitInstance } from "../../core/plugin.ts";
+import type { CellInfo, PluginDefinition, SplitInstance } from "../../core/plugin.ts";
 import { DataError } from "../../core/errors.ts";
-import { foldOf, valPerTemperature } from "./inner_validation.ts";
 
 /** Options of temperature_holdout. */
 export const temperatureHoldoutOptions = z.object({
   train: z.array(z.number()).min(1).default([10, 40]),
   test: z.array(z.number()).min(1).default([25]),
-  val_per_temperature: valPerTemperature,
 }).strict().refine((o) => !o.train.some((t) => o.test.includes(t)), {
   message: "a temperature cannot be in both train and test",
   path: ["test"],
@@ -30,7 +28,7 @@ const definition: PluginDefinition<"split", TemperatureHoldoutOptions, SplitInst
   options: temperatureHoldoutOptions,
   create(o) {
     return {
-      folds(cells, rng) {
+      folds(cells) {
         const pool = cells.filter((c) => o.train.includes(c.chamberC));
         const test = cells.filter((c) => o.test.includes(c.chamberC));
         const found = [...new Set(cells.map((c) => c.chamberC))].sort((a, b) => a - b).join(", ") || "none";
@@ -46,18 +44,21 @@ const definition: PluginDefinition<"split", TemperatureHoldoutOptions, SplitInst
             found: `temperatures ${found}`,
           });
         }
-        return [
-          foldOf(
-            `train_${o.train.join("_")}C_test_${o.test.join("_")}C`,
-            pool,
-            test,
-            rng,
-            o.val_per_temperature,
-          ),
-        ];
+        // valStream null: validation is drawn from the split's stream itself, as before the core drew it.
+        return [{
+          name: `train_${o.train.join("_")}C_test_${o.test.join("_")}C`,
+          train: keysOf(pool),
+          test: keysOf(test),
+          valStream: null,
+        }];
       },
     };
   },
 };
+
+/** Sorted cellKeys of some cells. */
+function keysOf(cells: readonly CellInfo[]): string[] {
+  return cells.map((c) => c.cellKey).sort();
+}
 
 export default definition;

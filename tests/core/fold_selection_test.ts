@@ -7,7 +7,7 @@ import { createRecordingLogger } from "../../core/log.ts";
 import type { Fold } from "../../core/plugin.ts";
 import { batteryml, projectOutputDir } from "../robustness/_runs.ts";
 
-const fold = (name: string): Fold => ({ name, train: ["a"], val: [], test: [name] });
+const fold = (name: string): Fold => ({ name, train: ["a"], test: [name] });
 
 Deno.test("evaluation.folds keeps the named folds in the split's order; unset keeps all", () => {
   const folds = ["loco/1/A", "loco/1/B", "loco/5/A"].map(fold);

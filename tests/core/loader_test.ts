@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { PluginError } from "../../core/errors.ts";
-import { sha256Hex } from "../../core/hash.ts";
+import { sha256Hex } from "../../lib/hash/mod.ts";
 import { builtinNames, loadPlugin, validateOptions } from "../../core/loader.ts";
 import type { PluginLock } from "../../core/plugin_lock.ts";
-import { runContract } from "../../core/contract/run_contract.ts";
+import { runContract } from "../../testing/mod.ts";
 import { startPluginServer, URL_MODEL_SOURCE } from "../fixtures/plugin_server.ts";
 
 const FIXTURES = resolve(import.meta.dirname!, "../fixtures/plugins");

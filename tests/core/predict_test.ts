@@ -8,7 +8,7 @@ import { composeConfig } from "../../core/config.ts";
 import { DataError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 import { changedInputs, predictWithRun } from "../../core/predict.ts";
-import { runExperiment } from "../../core/runner.ts";
+import { runExperiment } from "../../core/run.ts";
 import { copyExpt1, expt1Summary } from "../fixtures/real_copy.ts";
 
 const CONFIGS = resolve(import.meta.dirname!, "../../configs");

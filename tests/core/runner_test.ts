@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { composeConfig } from "../../core/config.ts";
 import { LeakageError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
-import { runExperiment, type RunStep } from "../../core/runner.ts";
+import { runExperiment, type RunStep } from "../../core/run.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { TINY_CELLS, tinySoh } from "../fixtures/plugins/tiny_dataset.ts";
 
@@ -111,7 +111,7 @@ Deno.test("a tracker with only start, metrics and end records a whole run; nothi
 
 Deno.test("without validation cells the model is fitted once, on the training cells", async () => {
   const configDir = await makeConfigDir();
-  const composed = await composeConfig({ configDir, overrides: ["+split.with_val=false"] });
+  const composed = await composeConfig({ configDir, overrides: ["evaluation.val_per_temperature=0"] });
   const steps: string[] = [];
   const summary = await runExperiment({
     composed,
@@ -170,8 +170,11 @@ Deno.test("evaluation.refit=false predicts with the inner fit: the dummy's mean 
     onStep: (s) => steps.push(s.step),
   });
   assert.deepEqual(steps, ["load", "split", "pipeline", "samples", "train", "predict", "report"]);
-  // tiny_split validates on the first training cell (t/A): the inner fit saw t/B, t/E, t/F only.
-  const inner = TINY_CELLS.filter(([k, c]) => c !== 25 && k !== "t/A");
+  // The core validated on one training cell per temperature: the inner fit saw only the other two.
+  const { train, val } = summary.folds[0];
+  assert.equal(val.length, 2);
+  const inner = TINY_CELLS.filter(([k]) => train.includes(k));
+  assert.equal(inner.length, 2);
   const sohs = inner.flatMap(([, , rate]) => [0, 1, 2, 3, 4].map((r) => tinySoh(rate, r)));
   const mean = Math.fround(sohs.reduce((a, b) => a + b, 0) / sohs.length);
   const csv = (await Deno.readTextFile(join(summary.runDir, "predictions.csv"))).trim().split("\n").slice(1);

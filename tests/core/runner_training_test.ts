@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { composeConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
-import { runExperiment } from "../../core/runner.ts";
+import { runExperiment } from "../../core/run.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { recorded } from "../fixtures/plugins/recording_loss.ts";
 
@@ -54,9 +54,10 @@ Deno.test("physics_informed with a tabular pipeline is a ConfigError before any 
 });
 
 Deno.test("the refit runs the inner fit's optimizer steps (not its epochs) and the manifest says so", async () => {
-  // Inner fit: 3 training cells × 5 RPTs = 15 samples, batch 4 → 4 batches per epoch; 5 epochs without
-  // early stopping (patience 0) plus one validation loss per epoch = 5·4 + 5 loss calls. Refit on 4 cells:
-  // 20 samples → 5 batches per epoch; it must run 4·b steps for the best epoch b (not b epochs = 5·b).
+  // Inner fit: 2 training cells (the core validates on one per temperature) × 5 RPTs = 10 samples, batch 4
+  // → 3 batches per epoch; 5 epochs without early stopping (patience 0) plus one validation loss per epoch
+  // = 5·3 + 5 loss calls. Refit on 4 cells: 20 samples → 5 batches per epoch; it must run 3·b steps for the
+  // best epoch b (not b epochs = 5·b).
   const configDir = await makeConfigDir(MLP);
   resetRecording();
   const summary = await runExperiment({
@@ -77,23 +78,24 @@ Deno.test("the refit runs the inner fit's optimizer steps (not its epochs) and t
   const fold = summary.folds[0];
   const b = fold.bestIteration!;
   assert.ok(Number.isInteger(b) && b >= 1 && b <= 5, `bestIteration ${b}`);
-  assert.equal(recorded.computes, 5 * 4 + 5 + 4 * b);
+  assert.equal(fold.train.length, 2);
+  assert.equal(recorded.computes, 5 * 3 + 5 + 3 * b);
   assert.deepEqual(
     { ...fold.refit, reason: undefined },
     {
       bestIteration: b,
-      optimizerSteps: 4 * b,
-      innerBatchesPerEpoch: 4,
+      optimizerSteps: 3 * b,
+      innerBatchesPerEpoch: 3,
       refitBatchesPerEpoch: 5,
-      refitEpochs: Math.ceil((4 * b) / 5),
+      refitEpochs: Math.ceil((3 * b) / 5),
       reason: undefined,
     },
   );
-  assert.match(fold.refit!.reason, new RegExp(`validated ${4 * b} optimizer steps`));
+  assert.match(fold.refit!.reason, new RegExp(`validated ${3 * b} optimizer steps`));
   const manifest = JSON.parse(await Deno.readTextFile(join(summary.runDir, "manifest.json")));
   assert.deepEqual(manifest.folds[0].refit, fold.refit);
-  // The tracker saw one refit epoch per started epoch, the last one partial when 5 does not divide 4·b.
+  // The tracker saw one refit epoch per started epoch, the last one partial when 5 does not divide 3·b.
   const steps = await Deno.readTextFile(join(summary.runDir, "step_metrics.csv"));
   const refitEpochs = steps.split("\n").filter((l) => l.includes("holdout/refit/train_loss")).length;
-  assert.equal(refitEpochs, Math.ceil((4 * b) / 5));
+  assert.equal(refitEpochs, Math.ceil((3 * b) / 5));
 });

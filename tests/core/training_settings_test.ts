@@ -9,7 +9,7 @@ import YAML from "yaml";
 import { composeConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
-import { runExperiment } from "../../core/runner.ts";
+import { runExperiment } from "../../core/run.ts";
 import {
   resolveTrainingSettings,
   trainingSettingsSchema,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
-import { sha256Hex } from "../../core/hash.ts";
+import { sha256Hex } from "../../lib/hash/mod.ts";
 
 /** The project root (the task's --allow-write=. is relative to it). */
 export const ROOT = resolve(import.meta.dirname!, "../..");

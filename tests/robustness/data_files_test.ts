@@ -18,7 +18,7 @@ import { DataError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 import type { ColumnTable, Curve, DatasetInstance } from "../../core/plugin.ts";
 import { createRng } from "../../core/rng.ts";
-import { runExperiment } from "../../core/runner.ts";
+import { runExperiment } from "../../core/run.ts";
 import m50t, { m50tOptions } from "../../plugins/datasets/m50t.ts";
 import { checkDataset, formatCheckReport } from "../../lib/m50t/mod.ts";
 import { copyExpt1, expt1Summary, realRoot } from "../fixtures/real_copy.ts";

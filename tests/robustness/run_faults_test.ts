@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { composeConfig } from "../../core/config.ts";
 import { LeakageError, ModelError, PluginError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
-import { runExperiment } from "../../core/runner.ts";
+import { runExperiment } from "../../core/run.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { robustnessCase } from "./_case.ts";
 import {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { composeConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
-import { runExperiment, type RunSummary } from "../../core/runner.ts";
+import { runExperiment, type RunSummary } from "../../core/run.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { runCli, scratchDir, spawnCli } from "../fixtures/task_cli.ts";
 import { robustnessCase } from "./_case.ts";

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runContract } from "../../core/contract/run_contract.ts";
+import { runContract } from "../../testing/mod.ts";
 import { PluginError } from "../../core/errors.ts";
 import { loadPlugin } from "../../core/loader.ts";
 import { inspectUrlPlugin, type PluginLock } from "../../core/plugin_lock.ts";

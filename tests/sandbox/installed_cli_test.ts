@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { sha256Hex } from "../../core/hash.ts";
+import { sha256Hex } from "../../lib/hash/mod.ts";
 import { startPluginServer } from "../fixtures/plugin_server.ts";
 import { ROOT, scratchDir } from "../fixtures/task_cli.ts";
 import { modelSource } from "./_plugin_sources.ts";

@@ -13,6 +13,7 @@ import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import aclaModel from "../../../plugins/models/acla.ts";
 import { throughFiles } from "../../fixtures/state_round_trip.ts";
+import { withObservedPrefix } from "../../../core/observe.ts";
 import { decaySequences, fadeSequences, futureEdited } from "./sequence_models_fixtures.ts";
 
 await wasmReady;
@@ -113,7 +114,7 @@ Deno.test("acla gradients match central finite differences (rk4, augmented state
 });
 
 Deno.test("acla forecasting: changing steps after the observed prefix does not change predictions", async () => {
-  const set = fadeSequences(4, 6);
+  const set = withObservedPrefix(fadeSequences(4, 6), { rpts: 2 });
   const model = await newModel();
   await model.fit(set, undefined, {
     rng: createRng(3),
@@ -133,9 +134,9 @@ Deno.test("acla forecasting: changing steps after the observed prefix does not c
 });
 
 Deno.test("acla anchored forecast: starts at the last observed value and follows the prefix; state → restore identical", async () => {
-  const P = 3, test = decaySequences(4, 8);
+  const P = 3, test = withObservedPrefix(decaySequences(4, 8), { rpts: P });
   const model = await newModel();
-  await model.fit(decaySequences(12, 7), undefined, {
+  await model.fit(withObservedPrefix(decaySequences(12, 7), { rpts: P }), undefined, {
     rng: createRng(3),
     log,
     training,
@@ -158,7 +159,8 @@ Deno.test("acla refuses training.backend=webgpu instead of silently using the CP
 });
 
 Deno.test("acla anchor_baseline=fade_rate: the baseline enters the forecast and survives state → restore", async () => {
-  const train = fadeSequences(9, 1), test = fadeSequences(3, 2);
+  const stamp = (set: ReturnType<typeof fadeSequences>) => withObservedPrefix(set, { rpts: 2 });
+  const train = stamp(fadeSequences(9, 1)), test = stamp(fadeSequences(3, 2));
   const fit = async (anchor_baseline: string) => {
     const model = await newModel({ anchor_baseline });
     await model.fit(train, undefined, {

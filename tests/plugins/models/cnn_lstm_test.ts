@@ -14,6 +14,7 @@ import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import cnnLstm from "../../../plugins/models/cnn_lstm.ts";
 import { throughFiles } from "../../fixtures/state_round_trip.ts";
+import { withObservedPrefix } from "../../../core/observe.ts";
 import { decaySequences, fadeSequences, futureEdited } from "./sequence_models_fixtures.ts";
 
 await wasmReady;
@@ -102,7 +103,7 @@ Deno.test("cnn_lstm learns a trivial sequence function and reloads to identical 
 });
 
 Deno.test("cnn_lstm forecasting: steps after the observed prefix are not seen", async () => {
-  const set = fadeSequences(4, 6);
+  const set = withObservedPrefix(fadeSequences(4, 6), { rpts: 2 });
   const model = await newModel();
   await model.fit(set, undefined, {
     rng: createRng(3),
@@ -116,9 +117,9 @@ Deno.test("cnn_lstm forecasting: steps after the observed prefix are not seen", 
 });
 
 Deno.test("cnn_lstm anchored forecast: starts at the last observed value and follows the prefix", async () => {
-  const P = 3, test = decaySequences(4, 8);
+  const P = 3, test = withObservedPrefix(decaySequences(4, 8), { rpts: P });
   const model = await newModel();
-  await model.fit(decaySequences(12, 7), undefined, {
+  await model.fit(withObservedPrefix(decaySequences(12, 7), { rpts: P }), undefined, {
     rng: createRng(3),
     log,
     training: { ...training, epochs: 60 },

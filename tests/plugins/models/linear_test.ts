@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../../../core/log.ts";
 import { createPlugin, loadPlugin } from "../../../core/loader.ts";
-import { runContract } from "../../../core/contract/run_contract.ts";
+import { runContract } from "../../../testing/mod.ts";
 import { createRng } from "../../../core/rng.ts";
 import type { SampleSet } from "../../../core/sample.ts";
 import { restrictToCells } from "../../../core/view.ts";

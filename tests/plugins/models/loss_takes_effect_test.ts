@@ -11,7 +11,7 @@ import { createLogger } from "../../../core/log.ts";
 import type { LossInstance, ModelInstance } from "../../../core/plugin.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
-import { contractSampleSet } from "../../../core/contract/model_contract.ts";
+import { contractSampleSet } from "../../../testing/mod.ts";
 import { createLocal } from "../../lib/nn/local_plugin.ts";
 import { wasmReady } from "../../lib/train/wasm_backend.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";

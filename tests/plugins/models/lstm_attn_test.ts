@@ -1,4 +1,5 @@
 import { ConfigError } from "../../../core/errors.ts";
+import { withObservedPrefix } from "../../../core/observe.ts";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { wasmReady } from "../../lib/train/wasm_backend.ts";
@@ -125,7 +126,8 @@ Deno.test("padded steps never influence outputs, and get zero attention", async 
 });
 
 Deno.test("forecasting: only the observed prefix is input; every step within the length is predicted", async () => {
-  const set = sequences(4, 6);
+  // The core stamps the observed prefix on every set it hands a model; tests building sets do it too.
+  const set = withObservedPrefix(sequences(4, 6), { rpts: 2 });
   const model = await newModel();
   await model.fit(set, undefined, {
     rng: createRng(3),
@@ -223,7 +225,7 @@ function decaySequences(n: number, seed: number): SampleSet {
 Deno.test("anchored forecast: starts at the last observed value and follows the observed prefix", async () => {
   const P = 3, test = decaySequences(4, 8);
   const model = await newModel();
-  await model.fit(decaySequences(12, 7), undefined, {
+  await model.fit(withObservedPrefix(decaySequences(12, 7), { rpts: P }), undefined, {
     rng: createRng(3),
     log,
     training: { ...training, epochs: 60 },
@@ -237,7 +239,7 @@ Deno.test("a checkpoint of a forecast with another observed prefix is refused, n
   const checkpoint_dir = await Deno.makeTempDir({ prefix: "batteryml-observe-ckpt-" });
   try {
     const fitWith = async (rpts: number) =>
-      await (await newModel({ checkpoint_dir })).fit(set, undefined, {
+      await (await newModel({ checkpoint_dir })).fit(withObservedPrefix(set, { rpts }), undefined, {
         label: "fold/inner",
         rng: createRng(3),
         log,

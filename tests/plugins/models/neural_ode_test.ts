@@ -4,6 +4,7 @@ import { createLogger } from "../../../core/log.ts";
 import type { ObserveSetting, TrainingSettings } from "../../../core/plugin.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
+import { withObservedPrefix } from "../../../core/observe.ts";
 import { ParamStore, selectBackend } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions } from "../../../lib/ode/mod.ts";
@@ -96,7 +97,8 @@ Deno.test("neural_ode learns exponential decay trajectories on per-sample time g
 });
 
 Deno.test("neural_ode with observe: only the observed prefix feeds the encoder", async () => {
-  const train = decaySet(6, 3);
+  // The core stamps the observed prefix on every set it hands a model; tests building sets do it too.
+  const train = withObservedPrefix(decaySet(6, 3), { rpts: 3 });
   const model = await neuralOde.create(
     parse({ solver: "euler", latent_dim: 3, hidden: 8 }),
     pluginCtx,
@@ -203,7 +205,7 @@ Deno.test("neural_ode adjoint gradients equal backprop gradients (dopri5, tight 
 });
 
 Deno.test("neural_ode anchored forecast: starts at the last observed value and follows the observed prefix", async () => {
-  const train = decaySet(12, 4), test = decaySet(4, 5), P = 3;
+  const P = 3, train = withObservedPrefix(decaySet(12, 4), { rpts: P }), test = decaySet(4, 5);
   const model = await neuralOde.create(parse({ solver: "rk4", latent_dim: 4, hidden: 16 }), pluginCtx);
   await model.fit(train, undefined, fitCtx({ ...TRAIN, epochs: 60, observe: { rpts: P } }));
   await assertAnchoredForecast(model, test, P);

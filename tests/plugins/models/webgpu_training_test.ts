@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../core/rng.ts";
 import type { ModelInstance } from "../../../core/plugin.ts";
 import type { SampleSet } from "../../../core/sample.ts";
-import { contractSampleSet, contractSequenceSet } from "../../../core/contract/model_contract.ts";
+import { contractSampleSet, contractSequenceSet } from "../../../testing/mod.ts";
 import { createLogger } from "../../../core/log.ts";
 import { probeWebGpu, selectBackend } from "../../../lib/train/mod.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";

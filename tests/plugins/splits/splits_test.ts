@@ -1,4 +1,4 @@
-/** Split plugins: whole cells per fold, inner validation per temperature from train, seeded determinism. */
+/** Split plugins: whole cells per fold, `{ name, train, test }` only (the core picks validation), seeded. */
 import assert from "node:assert/strict";
 import type { CellInfo, Fold } from "../../../core/plugin.ts";
 import { definitionProblems } from "../../../core/plugin.ts";
@@ -26,13 +26,10 @@ function cellsOf(...labels: string[]): CellInfo[] {
   );
 }
 
-function temperatureOf(cells: CellInfo[]): Map<string, number> {
-  return new Map(cells.map((c) => [c.cellKey, c.chamberC]));
-}
-
 function assertDisjoint(f: Fold): void {
-  const all = [...f.train, ...f.val, ...f.test];
+  const all = [...f.train, ...f.test];
   assert.equal(new Set(all).size, all.length, `fold ${f.name} repeats a cell`);
+  assert.ok(!("val" in f), `fold ${f.name} has a val list: inner validation is the core's`);
 }
 
 Deno.test("every split is a valid plugin definition", () => {
@@ -41,40 +38,18 @@ Deno.test("every split is a valid plugin definition", () => {
   }
 });
 
-Deno.test("temperature_holdout: train 10 + 40 °C, test 25 °C, one val cell per temperature from train", async () => {
+Deno.test("temperature_holdout: train 10 + 40 °C, test 25 °C, validation drawn from the split's stream", async () => {
   const cells = cellsOf("1");
   const split = await temperatureHoldout.create(temperatureHoldoutOptions.parse({}), ctx);
   const [fold] = split.folds(cells, new Rng(7));
-  const t = temperatureOf(cells);
   assertDisjoint(fold);
   assert.deepEqual(fold.test, ["1/D", "1/E", "1/F"]);
-  assert.deepEqual([...fold.train, ...fold.val].sort(), ["1/A", "1/B", "1/J", "1/K", "1/L", "1/M"]);
-  assert.deepEqual(fold.val.map((k) => t.get(k)).sort(), [10, 40]);
-  assert.ok(fold.val.every((k) => !fold.test.includes(k)));
-  assert.deepEqual(split.folds(cells, new Rng(7)), [fold], "same seed, same fold");
-  const seen = new Set<string>();
-  for (let s = 0; s < 20; s++) seen.add(split.folds(cells, new Rng(s))[0].val.join());
-  assert.ok(seen.size > 1, "the validation draw depends on the seed");
-  const none =
-    (await temperatureHoldout.create(temperatureHoldoutOptions.parse({ val_per_temperature: 0 }), ctx)).folds(
-      cells,
-      new Rng(7),
-    );
-  assert.deepEqual(none[0].val, []);
+  assert.deepEqual(fold.train, ["1/A", "1/B", "1/J", "1/K", "1/L", "1/M"]);
+  assert.equal(fold.valStream, null);
+  assert.equal(temperatureHoldoutOptions.safeParse({ val_per_temperature: 1 }).success, false);
 });
 
-Deno.test("inner validation: a temperature with a single training cell keeps it in train", async () => {
-  const cells = cellsOf("1").filter((c) => !["1/B", "1/J"].includes(c.cellKey)); // one 10 °C cell left
-  const [fold] = (await temperatureHoldout.create(temperatureHoldoutOptions.parse({}), ctx)).folds(
-    cells,
-    new Rng(1),
-  );
-  assert.ok(fold.train.includes("1/A"));
-  assert.equal(fold.val.length, 1);
-  assert.ok(["1/K", "1/L", "1/M"].includes(fold.val[0]));
-});
-
-Deno.test("loco: one fold per cell, the cell alone in test, val never the test cell", async () => {
+Deno.test("loco: one fold per cell, the cell alone in test, all others in train", async () => {
   const cells = cellsOf("5");
   const split = await loco.create(locoOptions.parse({}), ctx);
   const folds = split.folds(cells, new Rng(3));
@@ -83,9 +58,9 @@ Deno.test("loco: one fold per cell, the cell alone in test, val never the test c
   for (const f of folds) {
     assertDisjoint(f);
     assert.equal(f.test.length, 1);
-    assert.equal(f.train.length + f.val.length, 7);
+    assert.equal(f.train.length, 7);
+    assert.equal(f.valStream, undefined, "each fold's validation comes from the stream of its name");
   }
-  assert.deepEqual(split.folds(cells, new Rng(3)), folds);
 });
 
 Deno.test("random_by_cell: seeded test fraction of whole cells", async () => {
@@ -94,7 +69,8 @@ Deno.test("random_by_cell: seeded test fraction of whole cells", async () => {
   const [a] = split.folds(cells, new Rng(11));
   assertDisjoint(a);
   assert.equal(a.test.length, Math.round(0.25 * 17));
-  assert.equal(a.train.length + a.val.length + a.test.length, 17);
+  assert.equal(a.train.length + a.test.length, 17);
+  assert.equal(a.valStream, "val");
   assert.deepEqual(split.folds(cells, new Rng(11)), [a]);
   assert.notDeepEqual(split.folds(cells, new Rng(12))[0].test, a.test);
 });
@@ -108,8 +84,7 @@ Deno.test("cross_experiment: train on Expt 1, test on Expt 5", async () => {
   const [fold] = split.folds(cells, new Rng(5));
   assertDisjoint(fold);
   assert.ok(fold.test.every((k) => k.startsWith("5/")) && fold.test.length === 8);
-  assert.ok([...fold.train, ...fold.val].every((k) => k.startsWith("1/")));
-  assert.equal(fold.val.length, 3);
+  assert.deepEqual(fold.train, cellsOf("1").map((c) => c.cellKey).sort());
   assert.equal(crossExperimentOptions.safeParse({ train: ["1"], test: ["1"] }).success, false);
   assert.throws(() => split.folds(cellsOf("1"), new Rng(5)), /no test cells/);
 });

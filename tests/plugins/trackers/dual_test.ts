@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { composeConfig } from "../../../core/config.ts";
 import { createRecordingLogger } from "../../../core/log.ts";
-import { runExperiment } from "../../../core/runner.ts";
+import { runExperiment } from "../../../core/run.ts";
 import { makeConfigDir } from "../../fixtures/config_dir.ts";
 import { readEventFile } from "../../lib/tfevents/event_decoder.ts";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import mlflow, { resolveMlflowOptions } from "../../../plugins/trackers/mlflow.ts";
 import { validateDefinition } from "../../../core/loader.ts";
-import { runContract } from "../../../core/contract/run_contract.ts";
+import { runContract } from "../../../testing/mod.ts";
 import { syncSpool } from "../../../lib/mlflow/mod.ts";
 import { MockMlflowServer } from "../../lib/mlflow/mock_mlflow_server.ts";
 import { testContext, testRun, withTempDir } from "./tracker_fixtures.ts";

@@ -5,7 +5,7 @@ import tensorboard, {
   type TensorBoardTracker,
 } from "../../../plugins/trackers/tensorboard.ts";
 import { validateDefinition } from "../../../core/loader.ts";
-import { runContract } from "../../../core/contract/run_contract.ts";
+import { runContract } from "../../../testing/mod.ts";
 import { type DecodedEvent, readEventFile } from "../../lib/tfevents/event_decoder.ts";
 import { grayPng } from "../../fixtures/png.ts";
 import { testContext, testRun, withTempDir } from "./tracker_fixtures.ts";

@@ -1,12 +1,12 @@
 /**
  * Every run under `<output.dir>/runs/`, from its manifest: id, status, start, config hash, model and
  * headline metric. A RUNNING manifest whose process is gone (on this host: nobody holds the run's lock,
- * see run_liveness.ts) is shown as CRASHED:
+ * see core/run_liveness.ts) is shown as CRASHED:
  * the run was killed without a chance to record it (kill -9, power loss). A folder without a readable
  * manifest is listed as UNKNOWN, never skipped, so no run is silently missing from the list.
  */
 import { join } from "node:path";
-import { runProcessState } from "./run_liveness.ts";
+import { runProcessState } from "../mod.ts";
 
 /** A run's status as listed: the manifest's, or CRASHED / UNKNOWN as explained above. */
 export type ListedStatus = "RUNNING" | "FINISHED" | "FAILED" | "KILLED" | "CRASHED" | "UNKNOWN";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runContract } from "../../core/contract/run_contract.ts";
+import { runContract } from "../../testing/mod.ts";
 import { builtinNames, loadPlugin } from "../../core/loader.ts";
 import { PLUGIN_KINDS } from "../../core/plugin.ts";
 import { REAL_DATA } from "../fixtures/env.ts";

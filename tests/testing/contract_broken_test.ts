@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import type { CheckResult } from "../../core/contract/checks.ts";
-import { runContract } from "../../core/contract/run_contract.ts";
+import type { CheckResult } from "../../testing/mod.ts";
+import { runContract } from "../../testing/mod.ts";
 import { loadPlugin } from "../../core/loader.ts";
 import { INSTANCE_METHODS, type PluginKind } from "../../core/plugin.ts";
 import { BROKEN_DATASET_METHODS } from "../fixtures/plugins/contract_dataset.ts";
@@ -45,7 +45,7 @@ const REASON: Record<string, RegExp> = {
   "dataset/table": /table holds cells not asked for/,
   "dataset/curves": /curve of t\/B RPT 0: asked for cell t\/A/,
   "dataset/fingerprint": /is not a sha256 hex digest/,
-  "split/folds": /tests on a training cell/,
+  "split/folds": /tests on training cells/,
   "pipeline/fit": /cell '5\/ZZ' is outside this view/,
   "pipeline/transform": /samples differ alone vs with/,
   "pipeline/state": /state\.fittedAt is a Date; a state holds JSON values, typed arrays/,

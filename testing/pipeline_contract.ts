@@ -5,11 +5,11 @@
  * `state()` gives values the core can write; `restore()` of them (through the same encoding as a run's state
  * files, in memory) reproduces the transform.
  */
-import { createPlugin, type LoadedPlugin, loadPlugin } from "../loader.ts";
-import type { DatasetInstance, FittedPipeline, PluginContext } from "../plugin.ts";
-import { decodePluginState, type EncodedState, encodePluginState, stampOf } from "../plugin_state.ts";
-import { indicesOfCells, type SampleSet, selectSamples } from "../sample.ts";
-import { restrictToCells } from "../view.ts";
+import { createPlugin, type LoadedPlugin, loadPlugin } from "../core/loader.ts";
+import type { DatasetInstance, FittedPipeline, PluginContext } from "../core/plugin.ts";
+import { decodePluginState, type EncodedState, encodePluginState, stampOf } from "../core/plugin_state.ts";
+import { indicesOfCells, type SampleSet, selectSamples } from "../core/sample.ts";
+import { restrictToCells } from "../core/view.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";
 
 /** The synthetic dataset pipelines are checked on (generated once into the cache). */

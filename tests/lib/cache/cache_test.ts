@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { DiskCache } from "../../core/cache.ts";
-import { sha256Hex } from "../../core/hash.ts";
-import { createRecordingLogger } from "../../core/log.ts";
+import { DiskCache } from "../../../lib/cache/mod.ts";
+import { sha256Hex } from "../../../lib/hash/mod.ts";
+import { createRecordingLogger } from "../../../core/log.ts";
 
 async function setup() {
   const dir = await Deno.makeTempDir({ prefix: "batteryml-cache-" });

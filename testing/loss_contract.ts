@@ -3,8 +3,8 @@
  * steps never count, and finite gradients; the optional `layouts` names known layouts. Losses are tfjs functions, so
  * this suite (alone in core/) loads tfjs — lazily, only when a loss is checked.
  */
-import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { LossInstance, PluginContext } from "../plugin.ts";
+import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
+import type { LossInstance, PluginContext } from "../core/plugin.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";
 
 /** Runs the loss contract. */

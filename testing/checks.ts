@@ -1,6 +1,6 @@
 /** A tiny assertion vocabulary for contract suites (they run from the CLI too, outside `deno test`). */
 import { join } from "node:path";
-import type { PluginContext } from "../plugin.ts";
+import type { PluginContext } from "../core/plugin.ts";
 
 /** One contract check's outcome. */
 export interface CheckResult {

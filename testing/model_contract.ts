@@ -5,12 +5,12 @@
  * state files, in memory — gives bit-identical predictions, and the optional explain/importance give
  * finite values of the set's features.
  */
-import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { Explanation, FitResult, PluginContext, Prediction } from "../plugin.ts";
-import { decodePluginState, type EncodedState, encodePluginState, stampOf } from "../plugin_state.ts";
-import { resolveTrainingSettings } from "../../lib/training_settings.ts";
-import { createRng } from "../rng.ts";
-import { createSampleSet, padSequences, type SampleSet } from "../sample.ts";
+import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
+import type { Explanation, FitResult, PluginContext, Prediction } from "../core/plugin.ts";
+import { decodePluginState, type EncodedState, encodePluginState, stampOf } from "../core/plugin_state.ts";
+import { resolveTrainingSettings } from "../lib/training_settings.ts";
+import { createRng } from "../core/rng.ts";
+import { createSampleSet, padSequences, type SampleSet } from "../core/sample.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";
 
 /** A small tabular regression set: y = 1 − 0.02·x0 + 0.01·x1 over 4 cells. */

@@ -7,9 +7,9 @@
  * reported once and recomputed.
  */
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/io/mod.ts";
-import type { Logger } from "./plugin.ts";
-import { canonicalJson, sha256Hex } from "./hash.ts";
+import { writeFileAtomic } from "../io/mod.ts";
+import type { Logger } from "../dataset_shapes.ts";
+import { canonicalJson, sha256Hex } from "../hash/mod.ts";
 
 const MAGIC = new TextEncoder().encode("BMLCACHE1\n");
 

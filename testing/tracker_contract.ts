@@ -6,8 +6,8 @@
  * that name.
  */
 import { join } from "node:path";
-import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { PluginContext } from "../plugin.ts";
+import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
+import type { PluginContext } from "../core/plugin.ts";
 import { type CheckResult, runChecks, scratchDir } from "./checks.ts";
 
 /** A valid 1×1 RGBA PNG, so `figure` gets real image bytes. */

@@ -1,8 +1,8 @@
 /** `batteryml plugins test`: the contract suite of a plugin's kind, run against it. */
-import { createLogger } from "../log.ts";
-import type { LoadedPlugin } from "../loader.ts";
-import type { PluginContext } from "../plugin.ts";
-import { createRng } from "../rng.ts";
+import { createLogger } from "../core/log.ts";
+import type { LoadedPlugin } from "../core/loader.ts";
+import type { PluginContext } from "../core/plugin.ts";
+import { createRng } from "../core/rng.ts";
 import type { CheckResult } from "./checks.ts";
 import { datasetContract } from "./dataset_contract.ts";
 import { lossContract } from "./loss_contract.ts";

@@ -4,8 +4,8 @@
  * the cell asked for and have equal-length, finite, time-ordered columns (a dataset without curves returns
  * none or refuses with a DataError), and fingerprints are sha256 hashes.
  */
-import { createPlugin, type LoadedPlugin } from "../loader.ts";
-import type { CellInfo, Curve, PluginContext } from "../plugin.ts";
+import { createPlugin, type LoadedPlugin } from "../core/loader.ts";
+import type { CellInfo, Curve, PluginContext } from "../core/plugin.ts";
 import { type CheckResult, expect, runChecks } from "./checks.ts";
 
 /** The query every dataset answers (an empty list when it has no such curves). */

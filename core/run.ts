@@ -1,35 +1,34 @@
 /**
- * The experiment lifecycle, in the only order the platform allows: compose → load plugins → split by
- * cell → fit the pipeline on the training View → samples → train with inner validation → refit on
- * train ∪ validation → predict the test cells → report → track. The manifest is written atomically.
- * Scripts call this; they never re-implement the order.
+ * The Run: the experiment protocol in the only order the platform allows — compose → load plugins → split
+ * by cell → inner validation (core/inner_validation.ts) → fit the pipeline on the training View → samples
+ * with their observed prefix (core/observe.ts) → train → refit on train ∪ validation → predict the test
+ * cells → score → save each fold's state → report → track. `openRun` (core/open_run.ts) reopens what a
+ * run saved. Scripts call this; they never re-implement the order.
  */
 import { join, resolve } from "node:path";
-import { hostname } from "node:os";
 import { writeFileAtomic } from "../lib/io/mod.ts";
 import { type ComposedConfig, makeRunId } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import type { PluginEntry } from "./experiment_schema.ts";
-import { createPlugin, type LoadedPlugin, loadPlugin, validateOptions } from "./loader.ts";
+import { safeFileName, saveFold } from "./fold_state.ts";
+import { type FoldCells, withInnerValidation } from "./inner_validation.ts";
+import { createPlugin, type LoadedPlugin, validateOptions } from "./loader.ts";
+import { withObservedPrefix } from "./observe.ts";
 import type {
-  CellInfo,
   DatasetInstance,
   Figure,
   FitContext,
   FitResult,
   FittedPipeline,
-  Fold,
   InstanceOf,
   Logger,
   LossInstance,
   ModelInstance,
   PipelineInstance,
   PluginContext,
-  PluginKind,
   ProgressSink,
 } from "./plugin.ts";
 import { type GuardedPlugin, type GuardOptions, PluginCalls } from "./plugin_guard.ts";
-import { stampOf, writePluginState } from "./plugin_state.ts";
 import { type RefitPlan, refitPlan } from "./refit_plan.ts";
 import {
   buildReport,
@@ -41,6 +40,15 @@ import {
 } from "./report.ts";
 import { createRng, type Rng } from "./rng.ts";
 import { holdRunLock } from "./run_liveness.ts";
+import { type ManifestStatus, writeManifest } from "./run_manifest.ts";
+import {
+  checkCombination,
+  entryOptions,
+  guardedPlugin,
+  type RunPlugins,
+  validateRunConfig,
+} from "./run_plugins.ts";
+import type { SampleSet } from "./sample.ts";
 import { scoredRows } from "./scoring.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
 import { restrictToCells } from "./view.ts";
@@ -71,12 +79,8 @@ export interface RunOptions {
   ) => Promise<Record<string, Figure>>;
 }
 
-/** Per-fold outcome. */
-export interface FoldOutcome {
-  name: string;
-  train: string[];
-  val: string[];
-  test: string[];
+/** Per-fold outcome: its cells (validation picked by the core) and what training chose. */
+export interface FoldOutcome extends FoldCells {
   bestIteration?: number;
   /** Validation loss of the inner fit at the chosen iteration (for model selection across runs). */
   validationLoss?: number;
@@ -97,39 +101,6 @@ export interface RunSummary {
   /** The first target's headline metric (MAE for targets that start at zero, else RMSE). */
   headline?: RunHeadline;
   timings: Record<string, number>;
-}
-
-/** Plugins of one run, loaded and shape-checked. */
-interface RunPlugins {
-  dataset: LoadedPlugin<"dataset">;
-  split: LoadedPlugin<"split">;
-  pipeline: LoadedPlugin<"pipeline">;
-  model: LoadedPlugin<"model">;
-  loss: LoadedPlugin<"loss"> | null;
-  trackers: LoadedPlugin<"tracker">[];
-}
-
-/** Loads every plugin a config names and validates each one's options (no instance is created). */
-export async function loadConfigPlugins(composed: ComposedConfig): Promise<RunPlugins> {
-  const c = composed.config;
-  // Verified copies of URL plugins go under output.dir, one of the folders `--print-permissions` allows.
-  const urlCacheDir = join(c.output.dir, "plugins");
-  const load = <K extends PluginKind>(entry: PluginEntry, kind: K) =>
-    loadPlugin(entry.use, kind, { urlCacheDir, timeoutS: c.plugins.timeout_s });
-  return {
-    dataset: await load(c.data, "dataset"),
-    split: await load(c.split, "split"),
-    pipeline: await load(c.pipeline, "pipeline"),
-    model: await load(c.model, "model"),
-    loss: c.loss ? await load(c.loss, "loss") : null,
-    trackers: await Promise.all(c.tracking.map((t) => load(t, "tracker"))),
-  };
-}
-
-/** The options of an entry: everything but `use`. */
-export function entryOptions(entry: PluginEntry): Record<string, unknown> {
-  const { use: _use, ...options } = entry;
-  return options;
 }
 
 /**
@@ -164,12 +135,8 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     report: {},
     timings,
   };
-  const manifest = (
-    status: ManifestStatus,
-    trackers?: TrackerGroup,
-    inputs: Record<string, string> = {},
-    dataWarnings: string[] = [],
-  ) => writeManifest(summary, composed, plugins, trackers, inputs, startedAt, status, dataWarnings);
+  const manifest = (status: ManifestStatus, extras = {}) =>
+    writeManifest(summary, composed, plugins, startedAt, status, extras);
   await createRunDir(runDir, c.output.dir);
   // Held until the end: `runs list` tells a live RUNNING run from a crashed one by this lock.
   const lock = await holdRunLock(runDir);
@@ -178,7 +145,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
   calls.listen();
   let status: RunSummary["status"] = "FAILED";
   let trackers: TrackerGroup | undefined;
-  let lifecycle: Lifecycle | undefined;
+  let lifecycle: Run | undefined;
   try {
     trackers = new TrackerGroup(await createTrackers(plugins, c.tracking, ctxFor, calls), log);
     await trackers.start({
@@ -191,7 +158,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
       startedAt,
     });
     await trackers.params(flattenParams(c as unknown as Record<string, unknown>));
-    lifecycle = new Lifecycle(opts, plugins, ctxFor, rng, runDir, trackers, calls);
+    lifecycle = new Run(opts, plugins, ctxFor, rng, runDir, trackers, calls);
     const rows = await lifecycle.run(summary, timings);
     summary.report = buildReport(rows);
     summary.headline = runHeadline(summary.report);
@@ -212,12 +179,11 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     calls.stop();
     summary.status = status;
     timings.total_s = (Date.now() - startedAt.getTime()) / 1000;
-    await manifest(
-      status,
+    await manifest(status, {
       trackers,
-      await safeFingerprint(lifecycle, calls),
-      await safeDataWarnings(lifecycle, calls),
-    );
+      inputs: await safeFingerprint(lifecycle, calls),
+      dataWarnings: await safeDataWarnings(lifecycle, calls),
+    });
     await lock.release();
     await trackers?.end(status);
   }
@@ -240,7 +206,7 @@ async function createRunDir(runDir: string, outputDir: string): Promise<void> {
 
 /** Input hashes for the manifest, also after a failure or an interruption (then without waiting on aborts). */
 async function safeFingerprint(
-  lifecycle: Lifecycle | undefined,
+  lifecycle: Run | undefined,
   calls: PluginCalls,
 ): Promise<Record<string, string>> {
   const ds = lifecycle?.dataset;
@@ -253,7 +219,7 @@ async function safeFingerprint(
 }
 
 /** The data problems the dataset let through as warnings (`data.strict=false`), for the manifest. */
-async function safeDataWarnings(lifecycle: Lifecycle | undefined, calls: PluginCalls): Promise<string[]> {
+async function safeDataWarnings(lifecycle: Run | undefined, calls: PluginCalls): Promise<string[]> {
   const ds = lifecycle?.dataset;
   if (!ds?.warnings || !lifecycle) return [];
   try {
@@ -285,13 +251,8 @@ async function createTrackers(
   return out;
 }
 
-/** How a plugin is named in PluginErrors. */
-function guardedPlugin(loaded: LoadedPlugin): GuardedPlugin {
-  return { specifier: loaded.specifier, kind: loaded.definition.kind, name: loaded.definition.name };
-}
-
 /** The per-fold work, kept in one place so the order cannot drift. */
-class Lifecycle {
+class Run {
   /** Set once created; the manifest reads its input fingerprints even when a later step fails. */
   dataset: DatasetInstance | undefined;
   /** The loss instance for models that take one, created once per run. */
@@ -343,8 +304,17 @@ class Lifecycle {
       detail: { cells: cells.length, dataset: this.plugins.dataset.definition.name },
     });
     const split = await this.create("split", c.split, "split", "split");
-    const folds = selectFolds(await split.folds(cells, this.rng.fork("folds")), c.evaluation.folds);
-    checkFolds(folds, cells);
+    // The split and the validation draws share the "folds" stream (fresh for each draw: forks never advance
+    // it), so a fold's validation cells do not depend on which folds `evaluation.folds` selects.
+    const folds = selectFolds(
+      withInnerValidation(
+        await split.folds(cells, this.rng.fork("folds")),
+        cells,
+        () => this.rng.fork("folds"),
+        c.evaluation.val_per_temperature,
+      ),
+      c.evaluation.folds,
+    );
     this.opts.onStep?.({ step: "split", detail: { folds: folds.length, first: folds[0] } });
     timings.load_split_s = (Date.now() - t0) / 1000;
     t0 = Date.now();
@@ -362,7 +332,7 @@ class Lifecycle {
 
   async runFold(
     dataset: DatasetInstance,
-    fold: Fold,
+    fold: FoldCells,
     rows: PredictionRow[],
     chamber: Map<string, number>,
   ): Promise<Omit<FoldOutcome, "seconds">> {
@@ -379,8 +349,8 @@ class Lifecycle {
     if (fold.val.length > 0) {
       const fitted = await pipeline.fit(restrictToCells(dataset, fold.train));
       step("pipeline", { fittedOn: fold.train, stage: "inner" });
-      const train = await fitted.transform(restrictToCells(dataset, fold.train));
-      const val = await fitted.transform(restrictToCells(dataset, fold.val));
+      const train = await this.samples(fitted, dataset, fold.train);
+      const val = await this.samples(fitted, dataset, fold.val);
       step("samples", {
         train: train.n,
         val: val.n,
@@ -400,7 +370,7 @@ class Lifecycle {
     const { fitted, model, plan } = inner && !c.evaluation.refit
       ? { ...inner, plan: undefined }
       : await this.refit(pipeline, dataset, fold, innerFit, step, inner === undefined);
-    const testSet = await fitted.transform(restrictToCells(dataset, fold.test));
+    const testSet = await this.samples(fitted, dataset, fold.test);
     const prediction = await model.predict(testSet);
     step("predict", { cells: fold.test.length, samples: testSet.n });
     rows.push(...scoredRows(testSet, prediction, {
@@ -409,7 +379,10 @@ class Lifecycle {
       chamber,
       observe: c.evaluation.observe,
     }));
-    await this.saveFold(fold.name, fitted, model);
+    await saveFold(this.runDir, fold.name, { fitted, model }, {
+      pipeline: this.plugins.pipeline.definition,
+      model: this.plugins.model.definition,
+    });
     return { ...fold, bestIteration, validationLoss, refit: plan, importance: await model.importance?.() };
   }
 
@@ -421,7 +394,7 @@ class Lifecycle {
   async refit(
     pipeline: PipelineInstance,
     dataset: DatasetInstance,
-    fold: Fold,
+    fold: FoldCells,
     innerFit: FitResult | undefined,
     step: (s: RunStep["step"], detail: Record<string, unknown>) => void,
     firstFit: boolean,
@@ -430,7 +403,7 @@ class Lifecycle {
     const optimizerSteps = innerFit?.optimizerSteps;
     const trainCells = [...fold.train, ...fold.val];
     const fitted = await pipeline.fit(restrictToCells(dataset, trainCells));
-    const trainSet = await fitted.transform(restrictToCells(dataset, trainCells));
+    const trainSet = await this.samples(fitted, dataset, trainCells);
     if (firstFit) {
       step("samples", { train: trainSet.n, features: trainSet.featureNames, targets: trainSet.targetNames });
     }
@@ -465,10 +438,16 @@ class Lifecycle {
     return model;
   }
 
-  fitContext(fold: Fold, stage: string): FitContext {
+  /** The samples of some cells, with the forecast's observed prefix stamped (core/observe.ts). */
+  async samples(fitted: FittedPipeline, dataset: DatasetInstance, cells: string[]): Promise<SampleSet> {
+    const set = await fitted.transform(restrictToCells(dataset, cells));
+    return withObservedPrefix(set, this.opts.composed.config.evaluation.observe);
+  }
+
+  fitContext(fold: FoldCells, stage: string): FitContext {
     const c = this.opts.composed.config;
     return {
-      label: `${safeName(fold.name)}/${stage}`,
+      label: `${safeFileName(fold.name)}/${stage}`,
       rng: this.rng.fork(`fit/${fold.name}/${stage}`),
       log: this.opts.log,
       progress: this.opts.progress,
@@ -482,100 +461,7 @@ class Lifecycle {
         this.trackers.histograms(prefixKeys(values, `${fold.name}/${stage}/weights/`), stepNo),
     };
   }
-
-  async saveFold(name: string, fitted: FittedPipeline, model: ModelInstance): Promise<void> {
-    const dir = join(this.runDir, "folds", safeName(name));
-    await writePluginState(
-      join(dir, "pipeline"),
-      stampOf(this.plugins.pipeline.definition),
-      await fitted.state(),
-    );
-    await writePluginState(join(dir, "model"), stampOf(this.plugins.model.definition), await model.state());
-  }
 }
-
-/** A model must accept the pipeline's layout, and only a loss-taking model may have a loss. */
-function checkCombination(plugins: RunPlugins, pipeline: PipelineInstance, model: ModelInstance): void {
-  const modelName = plugins.model.definition.name;
-  if (!model.accepts.layouts.includes(pipeline.produces)) {
-    throw new ConfigError(
-      "model",
-      `model '${modelName}' accepts ${model.accepts.layouts.join("/")} samples, ` +
-        `pipeline '${plugins.pipeline.definition.name}' produces ${pipeline.produces}`,
-    );
-  }
-  if (plugins.loss && !model.accepts.loss) {
-    throw new ConfigError("loss", `model '${modelName}' takes no loss; remove it with loss=null`);
-  }
-}
-
-/**
- * Loads the config's plugins, validates every plugin's options, and checks that the combination can
- * work (model vs pipeline layout, loss vs model) — all before any data is read.
- */
-export async function validateRunConfig(composed: ComposedConfig, log: Logger): Promise<RunPlugins> {
-  const c = composed.config;
-  const plugins = await loadConfigPlugins(composed);
-  // Creating an instance is a plugin call too: within the timeout, never a hang.
-  const calls = new PluginCalls(c.plugins.timeout_s);
-  const create = <K extends "pipeline" | "model">(role: K, entry: PluginEntry) =>
-    calls.call(
-      guardedPlugin(plugins[role]),
-      "create",
-      () => createPlugin(plugins[role], entryOptions(entry), ctx, role),
-    );
-  const ctx: PluginContext = {
-    seed: c.experiment.seed,
-    rng: createRng(c.experiment.seed),
-    log,
-    cacheDir: join(c.output.dir, "cache"),
-  };
-  await validateOptions(plugins.dataset.definition, entryOptions(c.data), "data");
-  await validateOptions(plugins.split.definition, entryOptions(c.split), "split");
-  if (plugins.loss && c.loss) await validateOptions(plugins.loss.definition, entryOptions(c.loss), "loss");
-  for (const [i, t] of plugins.trackers.entries()) {
-    await validateOptions(t.definition, entryOptions(c.tracking[i]), `tracking.${i}`);
-  }
-  const pipeline = await create("pipeline", c.pipeline) as PipelineInstance;
-  const model = await create("model", c.model) as ModelInstance;
-  checkCombination(plugins, pipeline, model);
-  if (plugins.loss && c.loss) {
-    checkLossLayout(plugins, pipeline, await createPlugin(plugins.loss, entryOptions(c.loss), ctx, "loss"));
-  }
-  return plugins;
-}
-
-/** A loss that needs a time axis (physics_informed) would quietly reduce to its data term on T = 1. */
-function checkLossLayout(plugins: RunPlugins, pipeline: PipelineInstance, loss: LossInstance): void {
-  if (!loss.layouts || loss.layouts.includes(pipeline.produces)) return;
-  throw new ConfigError(
-    "loss",
-    `loss '${plugins.loss!.definition.name}' needs ${loss.layouts.join("/")} samples (terms along the ` +
-      `time axis), pipeline '${plugins.pipeline.definition.name}' produces ${pipeline.produces} samples ` +
-      "(T = 1), on which those terms are zero; use a point-wise loss (loss=mse) or a sequence pipeline",
-  );
-}
-
-/** Folds must hold known cells, and a test cell may never be a training or validation cell. */
-function checkFolds(folds: Fold[], cells: CellInfo[]): void {
-  const known = new Set(cells.map((c) => c.cellKey));
-  if (folds.length === 0) throw new ConfigError("split", "the split produced no folds");
-  for (const f of folds) {
-    for (const key of [...f.train, ...f.val, ...f.test]) {
-      if (!known.has(key)) throw new ConfigError("split", `fold '${f.name}' names unknown cell '${key}'`);
-    }
-    const fitCells = new Set([...f.train, ...f.val]);
-    const leaked = f.test.filter((k) => fitCells.has(k));
-    if (leaked.length) {
-      throw new ConfigError("split", `fold '${f.name}' tests on training cells: ${leaked.join(", ")}`);
-    }
-    if (f.train.length === 0) throw new ConfigError("split", `fold '${f.name}' has no training cells`);
-    if (f.test.length === 0) throw new ConfigError("split", `fold '${f.name}' has no test cells`);
-  }
-}
-
-/** Re-exported for scripts that score forecasts the way the runner does. */
-export { observedPrefix } from "./scoring.ts";
 
 function finalMetrics(report: Record<string, TargetReport>): Record<string, number> {
   const out: Record<string, number> = {};
@@ -606,74 +492,10 @@ export function flattenParams(
 }
 
 async function writeFigure(runDir: string, name: string, figure: Figure): Promise<void> {
-  if (figure.svg) await writeFileAtomic(join(runDir, "figures", `${safeName(name)}.svg`), figure.svg);
-  if (figure.png) await writeFileAtomic(join(runDir, "figures", `${safeName(name)}.png`), figure.png);
+  if (figure.svg) await writeFileAtomic(join(runDir, "figures", `${safeFileName(name)}.svg`), figure.svg);
+  if (figure.png) await writeFileAtomic(join(runDir, "figures", `${safeFileName(name)}.png`), figure.png);
 }
 
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]+/g, "_");
-}
-
-/** A manifest's status: RUNNING from the start until the run ends. */
-type ManifestStatus = RunSummary["status"] | "RUNNING";
-
-/** The process writing a run: `batteryml runs` shows a RUNNING run whose process is gone as CRASHED. */
-export interface RunProcess {
-  pid: number;
-  hostname: string;
-}
-
-async function writeManifest(
-  summary: RunSummary,
-  composed: ComposedConfig,
-  plugins: RunPlugins,
-  trackers: TrackerGroup | undefined,
-  inputs: Record<string, string>,
-  startedAt: Date,
-  status: ManifestStatus,
-  dataWarnings: string[],
-): Promise<void> {
-  const describe = (role: string, p: LoadedPlugin | null) =>
-    p && {
-      role,
-      specifier: p.specifier,
-      name: p.definition.name,
-      version: p.definition.version,
-      source: p.source,
-      resolved: p.resolved,
-      integrity: p.integrity ?? null,
-    };
-  const manifest = {
-    runId: summary.runId,
-    status,
-    process: { pid: Deno.pid, hostname: hostname() } satisfies RunProcess,
-    configHash: composed.hash,
-    config: composed.config,
-    selections: composed.selections,
-    seed: composed.config.experiment.seed,
-    inputs,
-    /** Data problems the dataset let through as warnings (`data.strict=false`). */
-    dataWarnings,
-    plugins: [
-      describe("data", plugins.dataset),
-      describe("split", plugins.split),
-      describe("pipeline", plugins.pipeline),
-      describe("model", plugins.model),
-      describe("loss", plugins.loss),
-      ...plugins.trackers.map((t, i) => describe(`tracking.${i}`, t)),
-    ].filter(Boolean),
-    runtime: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
-    trackerFailures: trackers?.failures ?? {},
-    startedAt: startedAt.toISOString(),
-    endedAt: status === "RUNNING" ? null : new Date().toISOString(),
-    timings: summary.timings,
-    folds: summary.folds,
-    headline: summary.headline ?? null,
-    metrics: summary.report,
-  };
-  await writeFileAtomic(join(summary.runDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
-}
-
-/** Re-exported so callers can create single plugins the way the runner does. */
+/** Re-exported so callers can create single plugins the way the run does. */
 export type { InstanceOf };
 export type { RefitPlan };
