@@ -15,18 +15,13 @@
  * named by electrode transition (synthetic Expt 5 with curves), against the generator's truth.
  * Prints the tables and writes figures (per-mode trajectories with seed bands; ACLA's attention map).
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   composeConfig,
   createLogger,
-  createPlugin,
-  createRng,
-  loadPlugin,
-  readPluginState,
-  restrictToCells,
+  openRun,
   runExperiment,
   type RunSummary,
-  stampOf,
   terminalProgress,
 } from "../mod.ts";
 import { BASELINE_NAMES } from "../lib/baselines/mod.ts";
@@ -186,7 +181,7 @@ export async function milestoneD(o: MilestoneDOptions = {}): Promise<MilestoneDR
       print(`   figure: ${path}`);
     }
     if (aclaRun) {
-      const path = await aclaAttention(aclaRun.summary, aclaRun.overrides, figureDir, split);
+      const path = await aclaAttention(aclaRun.summary, figureDir, split);
       if (path) (result.figures.push(path), print(`   figure: ${path}`));
     }
     result.estimation[split] = await estimation(splitBase, user, seeds, print, split);
@@ -195,27 +190,17 @@ export async function milestoneD(o: MilestoneDOptions = {}): Promise<MilestoneDR
   return result;
 }
 
-/** ACLA's attention map of the first test cell of the run's first fold (the saved model, reloaded). */
-async function aclaAttention(summary: RunSummary, overrides: string[], dir: string, split: string) {
-  const c = (await composeConfig({ overrides })).config;
-  const ctx = { seed: 1, rng: createRng(1), log: createLogger({ quiet: true }), cacheDir: "artifacts/cache" };
-  const { use: dataUse, ...dataOpts } = c.data;
-  const { use: pipeUse, ...pipeOpts } = c.pipeline;
-  const { use: modelUse, ...modelOpts } = c.model;
-  const fold = summary.folds[0];
-  const foldDir = join(summary.runDir, "folds", fold.name.replace(/[^A-Za-z0-9_.-]+/g, "_"));
-  const dataset = await createPlugin(await loadPlugin(dataUse, "dataset"), dataOpts, ctx, "data");
-  const pipelinePlugin = await loadPlugin(pipeUse, "pipeline"),
-    modelPlugin = await loadPlugin(modelUse, "model");
-  const pipeline = await createPlugin(pipelinePlugin, pipeOpts, ctx, "pipeline");
-  const model = await createPlugin(modelPlugin, modelOpts, ctx, "model") as ForecasterInstance;
-  const fitted = await pipeline.restore(
-    await readPluginState(join(foldDir, "pipeline"), stampOf(pipelinePlugin.definition)),
-  );
-  await model.restore(await readPluginState(join(foldDir, "model"), stampOf(modelPlugin.definition)));
-  const test = await fitted.transform(restrictToCells(dataset, fold.test));
+/** ACLA's attention map of the first test cell of the run's first fold (the run reopened, as it predicted). */
+async function aclaAttention(summary: RunSummary, dir: string, split: string) {
+  // runDir is <output.dir>/runs/<id>.
+  const run = await openRun(summary.runId, {
+    outputDir: dirname(dirname(summary.runDir)),
+    log: createLogger({ quiet: true }),
+  });
+  const { model, samples } = await run.fold();
+  const test = await samples();
   await model.predict(test);
-  const maps = model.attention();
+  const maps = (model as ForecasterInstance).attention();
   if (!maps) return undefined;
   const rpts = Array.from(test.meta.rpt.subarray(0, test.lengths[0]), Number);
   return await writeFigure(dir, `acla_attention_${split}`, aclaAttentionFigure(maps, rpts));
