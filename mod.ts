@@ -56,25 +56,7 @@ export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 export { runProcessState } from "./core/run_liveness.ts";
 export { predictWithRun } from "./core/predict.ts";
-export { openSweep, planSweep } from "./core/sweep_plan.ts";
-export type { SweepPlan, SweepRequest } from "./core/sweep_plan.ts";
-export { runSweepPoint } from "./core/sweep_point.ts";
-export type { PointOutcome, SweepPointOptions } from "./core/sweep_point.ts";
-export { formatSweepStatus, sweepStatus } from "./core/sweep_status.ts";
-export type { SweepPointReport, SweepPointStatus, SweepStatus } from "./core/sweep_status.ts";
-export {
-  cancelSweep,
-  launchLocal,
-  pendingPoints,
-  slurmScripts,
-  submitSlurm,
-  waitSlurm,
-} from "./core/sweep_launch.ts";
-export type { LocalLaunchResult, PointCommands, SlurmScripts } from "./core/sweep_launch.ts";
-export { compareSweep, formatComparison } from "./core/sweep_compare.ts";
-export type { CompareRequest, SweepComparison } from "./core/sweep_compare.ts";
-export { pointLogPath as sweepPointLogPath, slurmOptionsSchema, SweepError } from "./lib/sweep/mod.ts";
-export type { SlurmOptions, SweepRecord } from "./lib/sweep/mod.ts";
+export * from "./sweep/mod.ts";
 export {
   compatibilityLine,
   decodePluginState,

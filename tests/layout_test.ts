@@ -6,6 +6,8 @@
  * - lib/ imports nothing of ours outside lib/ (no core/, plugins/, cli/, scripts/, mod.ts).
  * - every package has a `mod.ts` that opens with a module doc comment, and the packages import each other
  *   without cycles.
+ * - built-in plugins and the CLI use the public API only: they import `mod.ts`, lib/ and their own folder,
+ *   never core/, testing/ or sweep/ directly (plugins/index.ts, the loader's name map, excepted).
  * The checker is tried on a small made-up tree first, so a checker that finds nothing cannot pass.
  */
 import assert from "node:assert/strict";
@@ -25,6 +27,14 @@ function importsOf(path: string, source: string): string[] {
   return [...source.matchAll(IMPORT)].map((m) => normalize(join(dirname(path), m[2])));
 }
 
+/** Folders whose files are reached through mod.ts from plugins and the CLI. */
+const INTERNALS = ["core/", "testing/", "sweep/"];
+
+/** Built-in plugins and the CLI are written against the public API (the loader's name map excepted). */
+function usesPublicApiOnly(path: string): boolean {
+  return (path.startsWith("plugins/") && path !== "plugins/index.ts") || path.startsWith("cli/");
+}
+
 /** `lib/<name>` for a file inside a lib package, undefined for anything else (loose lib files included). */
 function packageOf(path: string): string | undefined {
   const parts = path.split("/");
@@ -40,6 +50,9 @@ export function layoutViolations(files: ReadonlyMap<string, string>): string[] {
     for (const target of importsOf(path, source)) {
       if (path.startsWith("lib/") && !target.startsWith("lib/")) {
         found.push(`${path} imports ${target}: lib/ may import only lib/`);
+      }
+      if (usesPublicApiOnly(path) && INTERNALS.some((folder) => target.startsWith(folder))) {
+        found.push(`${path} imports ${target}: plugins and the CLI import mod.ts, not the core's files`);
       }
       const pkg = packageOf(target);
       if (pkg === undefined || pkg === own) continue;
@@ -122,16 +135,24 @@ Deno.test("the layout checker finds each kind of violation in a made-up tree", (
     ["lib/d/mod.ts", "export const d = 1;"],
     ["lib/metrics.ts", `import { x } from "./a/x.ts";`],
     ["plugins/p.ts", `import { p } from "../lib/a/_p.ts";\nimport { b } from "../lib/b/mod.ts";`],
+    [
+      "plugins/models/m.ts",
+      `import type { Fold } from "../../core/plugin.ts";\nimport { defineModel } from "../../mod.ts";`,
+    ],
+    ["plugins/index.ts", `import type { PluginKind } from "../core/plugin.ts";`],
+    ["cli/c.ts", `import { runContract } from "../testing/mod.ts";`],
     ["scripts/s.ts", `const m = await import("../lib/b/y.ts");`],
     ["tests/lib/a/p_test.ts", `import { p } from "../../../lib/a/_p.ts";`],
     ["tests/lib/b/y_test.ts", `import { p } from "../../../lib/a/_p.ts";`],
   ]);
   assert.deepEqual(layoutViolations(tree).sort(), [
+    "cli/c.ts imports testing/mod.ts: plugins and the CLI import mod.ts, not the core's files",
     "lib packages import each other in a cycle: lib/a → lib/b → lib/a",
     "lib/a/_p.ts imports core/run.ts: lib/ may import only lib/",
     "lib/c has no mod.ts",
     "lib/d/mod.ts does not open with a doc comment",
     "lib/metrics.ts imports lib/a/x.ts, a file of lib/a: import lib/a/mod.ts",
+    "plugins/models/m.ts imports core/plugin.ts: plugins and the CLI import mod.ts, not the core's files",
     "plugins/p.ts imports lib/a/_p.ts, a private file of lib/a: import lib/a/mod.ts",
     "scripts/s.ts imports lib/b/y.ts, a file of lib/b: import lib/b/mod.ts",
     "tests/lib/b/y_test.ts imports lib/a/_p.ts, a private file of lib/a: import lib/a/mod.ts",

@@ -4,7 +4,7 @@
  * It runs with only the plugin's declared permissions, so everything the plugin does here — its top-level
  * code included — is bounded by them. stdout carries the protocol: console output goes to stderr.
  */
-import { Channel } from "./channel.ts";
+import { Channel } from "../../lib/rpc/mod.ts";
 import { definitionProblems, type PluginDefinition } from "../plugin.ts";
 
 // A plugin's console.log must not corrupt the message stream.

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { PluginError } from "../errors.ts";
-import { Channel, RemoteError } from "./channel.ts";
+import { Channel, RemoteError } from "../../lib/rpc/mod.ts";
 import { type DeclaredPermissions, sandboxFlags } from "./declared_permissions.ts";
 
 /** Default heap cap of a sandbox (MB); BATTERYML_SANDBOX_HEAP_MB overrides it. */

@@ -12,7 +12,7 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { PluginError, PluginPermissionError } from "../errors.ts";
 import type { PluginDefinition, PluginKind, StandardIssue } from "../plugin.ts";
-import { RemoteError } from "./channel.ts";
+import { RemoteError } from "../../lib/rpc/mod.ts";
 import { type DeclaredPermissions, describePermissions } from "./declared_permissions.ts";
 import type { StoredGraph } from "./module_store.ts";
 import { SandboxProcess } from "./sandbox_process.ts";

@@ -3,8 +3,8 @@
  * Expt 5) — does a model transfer across ageing protocols? One fold.
  */
 import { z } from "zod";
-import type { CellInfo, PluginDefinition, SplitInstance } from "../../core/plugin.ts";
-import { DataError } from "../../core/errors.ts";
+import { DataError, defineSplit } from "../../mod.ts";
+import type { CellInfo } from "../../mod.ts";
 
 /** Options of cross_experiment. */
 export const crossExperimentOptions = z.object({
@@ -18,7 +18,7 @@ export const crossExperimentOptions = z.object({
 /** Parsed options of cross_experiment. */
 export type CrossExperimentOptions = z.infer<typeof crossExperimentOptions>;
 
-const definition: PluginDefinition<"split", CrossExperimentOptions, SplitInstance> = {
+const definition = defineSplit<CrossExperimentOptions>({
   kind: "split",
   name: "cross_experiment",
   version: "0.1.0",
@@ -53,7 +53,7 @@ const definition: PluginDefinition<"split", CrossExperimentOptions, SplitInstanc
       },
     };
   },
-};
+});
 
 /** Sorted cellKeys of some cells. */
 function keysOf(cells: readonly CellInfo[]): string[] {

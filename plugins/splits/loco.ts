@@ -4,7 +4,7 @@
  * on which folds came before it.
  */
 import { z } from "zod";
-import type { PluginDefinition, SplitInstance } from "../../core/plugin.ts";
+import { defineSplit } from "../../mod.ts";
 
 /** Options of loco. */
 export const locoOptions = z.object({}).strict();
@@ -12,7 +12,7 @@ export const locoOptions = z.object({}).strict();
 /** Parsed options of loco. */
 export type LocoOptions = z.infer<typeof locoOptions>;
 
-const definition: PluginDefinition<"split", LocoOptions, SplitInstance> = {
+const definition = defineSplit<LocoOptions>({
   kind: "split",
   name: "loco",
   version: "0.1.0",
@@ -31,6 +31,6 @@ const definition: PluginDefinition<"split", LocoOptions, SplitInstance> = {
       },
     };
   },
-};
+});
 
 export default definition;

@@ -3,8 +3,7 @@
  * rows are on both sides. At least one cell is tested and at least one trained on.
  */
 import { z } from "zod";
-import type { PluginDefinition, SplitInstance } from "../../core/plugin.ts";
-import { DataError } from "../../core/errors.ts";
+import { DataError, defineSplit } from "../../mod.ts";
 
 /** Options of random_by_cell. */
 export const randomByCellOptions = z.object({
@@ -14,7 +13,7 @@ export const randomByCellOptions = z.object({
 /** Parsed options of random_by_cell. */
 export type RandomByCellOptions = z.infer<typeof randomByCellOptions>;
 
-const definition: PluginDefinition<"split", RandomByCellOptions, SplitInstance> = {
+const definition = defineSplit<RandomByCellOptions>({
   kind: "split",
   name: "random_by_cell",
   version: "0.1.0",
@@ -44,6 +43,6 @@ const definition: PluginDefinition<"split", RandomByCellOptions, SplitInstance> 
       },
     };
   },
-};
+});
 
 export default definition;

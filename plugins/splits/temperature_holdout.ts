@@ -4,8 +4,8 @@
  * neither set. One fold.
  */
 import { z } from "zod";
-import type { CellInfo, PluginDefinition, SplitInstance } from "../../core/plugin.ts";
-import { DataError } from "../../core/errors.ts";
+import { DataError, defineSplit } from "../../mod.ts";
+import type { CellInfo } from "../../mod.ts";
 
 /** Options of temperature_holdout. */
 export const temperatureHoldoutOptions = z.object({
@@ -19,7 +19,7 @@ export const temperatureHoldoutOptions = z.object({
 /** Parsed options of temperature_holdout. */
 export type TemperatureHoldoutOptions = z.infer<typeof temperatureHoldoutOptions>;
 
-const definition: PluginDefinition<"split", TemperatureHoldoutOptions, SplitInstance> = {
+const definition = defineSplit<TemperatureHoldoutOptions>({
   kind: "split",
   name: "temperature_holdout",
   version: "0.1.0",
@@ -54,7 +54,7 @@ const definition: PluginDefinition<"split", TemperatureHoldoutOptions, SplitInst
       },
     };
   },
-};
+});
 
 /** Sorted cellKeys of some cells. */
 function keysOf(cells: readonly CellInfo[]): string[] {

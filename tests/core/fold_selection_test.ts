@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../core/errors.ts";
 import { selectFolds } from "../../core/fold_selection.ts";
-import { openSweep, planSweep } from "../../core/sweep_plan.ts";
-import { runSweepPoint } from "../../core/sweep_point.ts";
+import { openSweep, planSweep } from "../../sweep/plan.ts";
+import { runSweepPoint } from "../../sweep/point.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 import type { Fold } from "../../core/plugin.ts";
 import { batteryml, projectOutputDir } from "../robustness/_runs.ts";

@@ -12,7 +12,7 @@ import {
   type SweepPoint,
   type SweepRecord,
 } from "../lib/sweep/mod.ts";
-import { runProcessState } from "./run_liveness.ts";
+import { runProcessState } from "../core/run_liveness.ts";
 
 /** A point's status as shown. */
 export type SweepPointStatus = "PENDING" | "RUNNING" | "FINISHED" | "FAILED" | "KILLED" | "CRASHED";

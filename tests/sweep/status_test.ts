@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { hostname } from "node:os";
-import { pendingPoints } from "../../core/sweep_launch.ts";
+import { pendingPoints } from "../../sweep/launch.ts";
 import { holdRunLock } from "../../core/run_liveness.ts";
-import { sweepStatus } from "../../core/sweep_status.ts";
+import { sweepStatus } from "../../sweep/status.ts";
 import { type SweepRecord, writePointState, writeSweepRecord } from "../../lib/sweep/mod.ts";
 
 Deno.test("status: CRASHED (lock free), RUNNING (lock held), FINISHED, PENDING; resume takes CRASHED and PENDING", async () => {

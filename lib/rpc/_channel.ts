@@ -4,7 +4,7 @@
  * are codec frames: `{c, o, m, a}` a call of method `m` (or the function itself) on local object `o`;
  * `{r, v}` / `{r, e}` its result or error. Object 0 is the sandbox's root (core/sandbox/entry.ts).
  */
-import { decodeMessage, encodeMessage, methodNames, type RefCodec } from "./codec.ts";
+import { decodeMessage, encodeMessage, methodNames, type RefCodec } from "./_codec.ts";
 
 /** An error as it crosses the boundary: its class name, message and the platform code if any. */
 export interface WireError {

@@ -8,7 +8,7 @@
  * or −0, `{$d}` a Date, `{$rng}` an Rng's state (the other side continues the same stream), and `{$o}` /
  * `{$f}` a reference to an object with methods or a function living on the sending side (`refs` decides).
  */
-import { Rng, type RngSnapshot } from "../../lib/random/mod.ts";
+import { Rng, type RngSnapshot } from "../random/mod.ts";
 
 const TYPED = {
   Float32Array,

@@ -5,8 +5,8 @@
  * the other side's stand-ins.
  */
 import assert from "node:assert/strict";
-import { decodeMessage, encodeMessage, type RefCodec } from "../../core/sandbox/codec.ts";
-import { createRng } from "../../lib/random/mod.ts";
+import { decodeMessage, encodeMessage, type RefCodec } from "../../../lib/rpc/_codec.ts";
+import { createRng } from "../../../lib/random/mod.ts";
 
 /** References recorded as ids; stand-ins say which id they stand for. */
 function refs(): RefCodec & { registered: object[] } {
@@ -80,7 +80,7 @@ Deno.test("objects with methods and functions cross as references; cycles and bi
 });
 
 Deno.test("a channel answers calls on advertised methods only, and results and errors come back", async () => {
-  const { Channel } = await import("../../core/sandbox/channel.ts");
+  const { Channel } = await import("../../../lib/rpc/_channel.ts");
   const a2b = new TransformStream<Uint8Array, Uint8Array>();
   const b2a = new TransformStream<Uint8Array, Uint8Array>();
   const root = {

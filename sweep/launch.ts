@@ -29,7 +29,7 @@ import {
 } from "../lib/sweep/mod.ts";
 import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { ProgressSink } from "../lib/progress.ts";
-import { recordStatus, sweepStatus } from "./sweep_status.ts";
+import { recordStatus, sweepStatus } from "./status.ts";
 
 /** How to run a point and the comparison as processes (the CLI knows its own entry point). */
 export interface PointCommands {

@@ -13,9 +13,9 @@ import {
   SweepError,
   writePointState,
 } from "../lib/sweep/mod.ts";
-import { composeConfig } from "./config.ts";
-import { runProcessState } from "./run_liveness.ts";
-import { runExperiment, type RunOptions, type RunSummary } from "./run.ts";
+import { composeConfig } from "../core/config.ts";
+import { runProcessState } from "../core/run_liveness.ts";
+import { runExperiment, type RunOptions, type RunSummary } from "../core/run.ts";
 
 /** How a point's process ended. */
 export type PointOutcome =

@@ -22,10 +22,10 @@ import {
   type SweepSpec,
   writeSweepRecord,
 } from "../lib/sweep/mod.ts";
-import { composeConfig, type ComposedConfig } from "./config.ts";
-import { splitFoldNames } from "./fold_selection.ts";
-import { networkHosts, writeFolders } from "./permissions.ts";
-import { readPluginLock } from "./plugin_lock.ts";
+import { composeConfig, type ComposedConfig } from "../core/config.ts";
+import { splitFoldNames } from "../core/fold_selection.ts";
+import { networkHosts, writeFolders } from "../core/permissions.ts";
+import { readPluginLock } from "../core/plugin_lock.ts";
 
 /** What `batteryml sweep` was given. */
 export interface SweepRequest {

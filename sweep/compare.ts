@@ -16,7 +16,7 @@ import {
   type PointValue,
   SweepError,
 } from "../lib/sweep/mod.ts";
-import { sweepStatus } from "./sweep_status.ts";
+import { sweepStatus } from "./status.ts";
 
 /** Which metric to compare (defaults: the first target, its headline metric). */
 export interface CompareRequest {
