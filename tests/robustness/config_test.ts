@@ -65,7 +65,8 @@ const BAD_CONFIGS: BadConfig[] = [
     name: "unknown model name",
     overrides: ["model=nosuch"],
     key: "model",
-    message: /no config 'nosuch': expected one of broken, dummy in .*model, a built-in model \(dummy, lgbm/,
+    message:
+      /no config 'nosuch': expected one of broken, dummy in .*model, a built-in model \(acla, cnn_lstm, dummy, lgbm, linear, lstm_attn, mlp, neural_ode\)/,
   },
   {
     name: "plugin option out of range",
