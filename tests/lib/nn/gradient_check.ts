@@ -70,3 +70,8 @@ async function centralDifference(
   tf.tidy(() => p.assign(tf.tensor(base, p.shape, "float32")));
   return (fUp - fDown) / (up - down);
 }
+
+/** Σ mask·(ŷ − y)² over batch × time × outputs: the masked loss the sequence models' gradient checks use. */
+export function maskedSquaredError(yPred: tf.Tensor, y: tf.Tensor, mask: tf.Tensor2D): tf.Scalar {
+  return tf.sum(tf.mul(tf.square(tf.sub(yPred, y)), tf.expandDims(mask, 2))) as tf.Scalar;
+}

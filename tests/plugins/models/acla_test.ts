@@ -8,7 +8,7 @@ import type { ForecasterInstance } from "../../../plugins/models/sequence_foreca
 import { type AclaConfig, buildAcla, forwardAcla } from "../../../lib/ode/mod.ts";
 import { ParamStore } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
-import { gradientCheck } from "../../lib/nn/gradient_check.ts";
+import { gradientCheck, maskedSquaredError } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import aclaModel from "../../../plugins/models/acla.ts";
@@ -103,10 +103,7 @@ Deno.test("acla gradients match central finite differences (rk4, augmented state
   const y = tf.randomNormal([2, 5, 1], 0, 1, "float32", 2);
   const worst = await gradientCheck(
     store.list(),
-    () =>
-      tf.sum(
-        tf.mul(tf.square(tf.sub(forwardAcla(p, cfg, x, mask).y, y)), tf.expandDims(mask, 2)),
-      ) as tf.Scalar,
+    () => maskedSquaredError(forwardAcla(p, cfg, x, mask).y, y, mask),
     { samples: 24, seed: 6, step: 3e-3 },
   );
   assert.ok(worst < 2e-2, `worst relative error ${worst}`);

@@ -9,7 +9,7 @@ import { buildCnnLstm, forwardCnnLstm } from "../../../lib/nn/mod.ts";
 import { causalConv, causalConvParams } from "../../../lib/nn/mod.ts";
 import { ParamStore } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
-import { gradientCheck } from "../../lib/nn/gradient_check.ts";
+import { gradientCheck, maskedSquaredError } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import cnnLstm from "../../../plugins/models/cnn_lstm.ts";
@@ -73,10 +73,7 @@ Deno.test("cnn_lstm gradients match central finite differences", async () => {
   // A small step: a wider one straddles the ReLU's kink for some entries (a one-sided slope, not an error).
   const worst = await gradientCheck(
     store.list(),
-    () =>
-      tf.sum(
-        tf.mul(tf.square(tf.sub(forwardCnnLstm(p, cfg, x, mask).y, y)), tf.expandDims(mask, 2)),
-      ) as tf.Scalar,
+    () => maskedSquaredError(forwardCnnLstm(p, cfg, x, mask).y, y, mask),
     { samples: 20, seed: 6, step: 3e-3 },
   );
   assert.ok(worst < 2e-2, `worst relative error ${worst}`);

@@ -5,17 +5,18 @@ import * as tf from "@tensorflow/tfjs";
 import { wasmReady } from "../../lib/train/wasm_backend.ts";
 import { createLogger } from "../../../core/log.ts";
 import { createRng } from "../../../core/rng.ts";
-import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
+import type { SampleSet } from "../../../core/sample.ts";
 import { createLocal } from "../../lib/nn/local_plugin.ts";
 import type { LstmAttnInstance } from "../../../plugins/models/lstm_attn.ts";
 import { buildLstmAttention, forwardLstmAttention } from "../../../lib/nn/mod.ts";
 import { ParamStore } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
-import { gradientCheck } from "../../lib/nn/gradient_check.ts";
+import { gradientCheck, maskedSquaredError } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import lstmAttn from "../../../plugins/models/lstm_attn.ts";
 import { throughFiles } from "../../fixtures/state_round_trip.ts";
+import { decaySequences, fadeSequences } from "./sequence_models_fixtures.ts";
 
 await wasmReady;
 
@@ -35,37 +36,6 @@ const newModel = async (options: unknown = {}) =>
     ...options as object,
   }) as LstmAttnInstance;
 
-/** n cells, T = 6 steps, lengths 4–6; features [t/10, temperature code]; y = 1 − 0.03·t·(1 + code). */
-function sequences(n = 8, seed = 1): SampleSet {
-  const rng = createRng(seed);
-  const T = 6, F = 2;
-  const x = new Float32Array(n * T * F), y = new Float32Array(n * T), t = new Float32Array(n * T);
-  const lengths = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    lengths[i] = 4 + (i % 3);
-    const code = [0, 0.5, 1][i % 3], stride = 1 + rng.uniform();
-    for (let s = 0; s < lengths[i]; s++) {
-      t[i * T + s] = s * stride;
-      x[(i * T + s) * F] = s * stride / 10;
-      x[(i * T + s) * F + 1] = code;
-      y[i * T + s] = 1 - 0.03 * s * stride * (1 + code);
-    }
-  }
-  return createSampleSet({
-    featureNames: ["time", "code"],
-    targetNames: ["soh"],
-    steps: T,
-    x,
-    y,
-    t,
-    lengths,
-    meta: {
-      cellKey: Array.from({ length: n }, (_, i) => `s/${i}`),
-      chamberC: Float64Array.from({ length: n }, (_, i) => [10, 25, 40][i % 3]),
-    },
-  });
-}
-
 function withX(set: SampleSet, edit: (x: Float32Array) => void): SampleSet {
   const x = set.x.slice();
   edit(x);
@@ -75,14 +45,14 @@ function withX(set: SampleSet, edit: (x: Float32Array) => void): SampleSet {
 Deno.test("lstm_attn learns a trivial sequence function and reloads to identical predictions", async () => {
   const model = await newModel();
   const history: number[] = [];
-  await model.fit(sequences(), undefined, {
+  await model.fit(fadeSequences(), undefined, {
     rng: createRng(2),
     log,
     training,
     metrics: (v: Record<string, number>) => void history.push(v.train_loss),
   });
   assert.ok(history.at(-1)! < history[0] / 20, `loss ${history[0]} → ${history.at(-1)}`);
-  const test = sequences(3, 9);
+  const test = fadeSequences(3, 9);
   const before = await model.predict(test);
   assert.deepEqual(before.yShape, [3, 6, 1]);
   // Mask = 1 exactly within each length.
@@ -95,7 +65,7 @@ Deno.test("lstm_attn learns a trivial sequence function and reloads to identical
 });
 
 Deno.test("causal attention: a later input never changes an earlier output; non-causal BiLSTM does", async () => {
-  const set = sequences(3, 4);
+  const set = fadeSequences(3, 4);
   const changeStep4 = (x: Float32Array) => (x[(2 * 6 + 4) * 2] += 5); // sample 2 (length 6), step 4
   for (const causal of [true, false]) {
     const model = await newModel({ causal, bidirectional: true });
@@ -108,7 +78,7 @@ Deno.test("causal attention: a later input never changes an earlier output; non-
 });
 
 Deno.test("padded steps never influence outputs, and get zero attention", async () => {
-  const set = sequences(3, 5); // sample 0 has length 4: steps 4, 5 are padding
+  const set = fadeSequences(3, 5); // sample 0 has length 4: steps 4, 5 are padding
   const model = await newModel({ causal: false, bidirectional: true });
   await model.fit(set, undefined, { rng: createRng(3), log, training: { ...training, epochs: 2 } });
   const a = (await model.predict(set)).y;
@@ -127,7 +97,7 @@ Deno.test("padded steps never influence outputs, and get zero attention", async 
 
 Deno.test("forecasting: only the observed prefix is input; every step within the length is predicted", async () => {
   // The core stamps the observed prefix on every set it hands a model; tests building sets do it too.
-  const set = withObservedPrefix(sequences(4, 6), { rpts: 2 });
+  const set = withObservedPrefix(fadeSequences(4, 6), { rpts: 2 });
   const model = await newModel();
   await model.fit(set, undefined, {
     rng: createRng(3),
@@ -150,7 +120,7 @@ Deno.test("forecasting: only the observed prefix is input; every step within the
 });
 
 Deno.test("sequence-to-one predicts only at the last valid step", async () => {
-  const set = sequences(3, 7);
+  const set = fadeSequences(3, 7);
   const model = await newModel({ mode: "seq2one", pooling: "mean" });
   await model.fit(set, undefined, { rng: createRng(3), log, training: { ...training, epochs: 2 } });
   const p = await model.predict(set);
@@ -161,7 +131,7 @@ Deno.test("sequence-to-one predicts only at the last valid step", async () => {
 
 Deno.test("early stopping on the validation set reports the best epoch", async () => {
   const model = await newModel();
-  const fit = await model.fit(sequences(6, 1), sequences(3, 2), {
+  const fit = await model.fit(fadeSequences(6, 1), fadeSequences(3, 2), {
     rng: createRng(3),
     log,
     training: { ...training, epochs: 12, patience: 3 },
@@ -189,36 +159,10 @@ for (const bidirectional of [false, true]) {
     const y = tf.randomNormal([2, 3, 1], 0, 1, "float32", 2);
     const worst = await gradientCheck(
       store.list(),
-      () =>
-        tf.sum(
-          tf.mul(tf.square(tf.sub(forwardLstmAttention(params, cfg, x, mask).y, y)), tf.expandDims(mask, 2)),
-        ) as tf.Scalar,
+      () => maskedSquaredError(forwardLstmAttention(params, cfg, x, mask).y, y, mask),
       { samples: 20, seed: 6, step: 1e-2 },
     );
     assert.ok(worst < 2e-2, `worst relative error ${worst}`);
-  });
-}
-
-/** n cells, T = 8 steps of 0.3 time units: y = exp(−k·t), k ∈ [0.5, 1.5) a feature. */
-function decaySequences(n: number, seed: number): SampleSet {
-  const rng = createRng(seed), T = 8;
-  const x = new Float32Array(n * T), y = new Float32Array(n * T), t = new Float32Array(n * T);
-  for (let i = 0; i < n; i++) {
-    const k = 0.5 + rng.uniform();
-    for (let s = 0; s < T; s++) {
-      t[i * T + s] = 0.3 * s;
-      x[i * T + s] = k;
-      y[i * T + s] = Math.exp(-k * t[i * T + s]);
-    }
-  }
-  return createSampleSet({
-    featureNames: ["rate"],
-    targetNames: ["soh"],
-    steps: T,
-    x,
-    y,
-    t,
-    meta: { cellKey: Array.from({ length: n }, (_, i) => `d/${i}`), chamberC: new Float64Array(n).fill(25) },
   });
 }
 
@@ -235,7 +179,7 @@ Deno.test("anchored forecast: starts at the last observed value and follows the 
 });
 
 Deno.test("a checkpoint of a forecast with another observed prefix is refused, naming evaluation.observe", async () => {
-  const set = sequences(4, 6);
+  const set = fadeSequences(4, 6);
   const checkpoint_dir = await Deno.makeTempDir({ prefix: "batteryml-observe-ckpt-" });
   try {
     const fitWith = async (rpts: number) =>
