@@ -23,6 +23,7 @@ export const BUILTIN_PLUGINS: Record<PluginKind, Record<string, ModuleLoader>> =
     summary_set: () => import("./pipelines/summary_set.ts"),
     ica_peaks: () => import("./pipelines/ica_peaks.ts"),
     latent_ode_seq: () => import("./pipelines/latent_ode_seq.ts"),
+    health_indicators: () => import("./pipelines/health_indicators.ts"),
   },
   model: {
     dummy: () => import("./models/dummy.ts"),

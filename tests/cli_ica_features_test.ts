@@ -1,8 +1,8 @@
 /**
  * ICA features named by electrode transition, end to end as a user runs them (`deno task batteryml run …`
- * under the task's flags) on the synthetic Expt 5 with 0.1C curves: `pipeline.peak_naming=transition`
- * changes ica_peaks' result, and `pipeline.ica_features` merges per-RPT ICA features into latent_ode_seq's
- * sequences and changes a forecaster's result.
+ * under the task's flags) on the synthetic Expt 5 with 0.1C curves: transition naming (the default) and
+ * `pipeline.peak_naming=rank` give different results, and `pipeline.ica_features` merges per-RPT ICA
+ * features into latent_ode_seq's sequences and changes a forecaster's result.
  */
 import assert from "node:assert/strict";
 import { batteryml, projectOutputDir } from "./robustness/_runs.ts";
@@ -20,11 +20,11 @@ async function run(outDir: string, args: string[]) {
   return JSON.parse(r.stdout) as { report: Record<string, { overall: { rmse: number } }>; runDir: string };
 }
 
-Deno.test("run pipeline=ica_peaks: peak_naming=transition gives transition features and another result than rank", async () => {
+Deno.test("run pipeline=ica_peaks: transition naming is the default and gives another result than peak_naming=rank", async () => {
   const out = await projectOutputDir();
   try {
-    const rank = await run(out.rel, ["pipeline=ica_peaks", "model=lgbm"]);
-    const named = await run(out.rel, ["pipeline=ica_peaks", "model=lgbm", "pipeline.peak_naming=transition"]);
+    const rank = await run(out.rel, ["pipeline=ica_peaks", "model=lgbm", "pipeline.peak_naming=rank"]);
+    const named = await run(out.rel, ["pipeline=ica_peaks", "model=lgbm"]);
     assert.ok(Number.isFinite(named.report.soh.overall.rmse));
     assert.notEqual(named.report.soh.overall.rmse, rank.report.soh.overall.rmse);
     const manifest = JSON.parse(await Deno.readTextFile(`${named.runDir}/manifest.json`));

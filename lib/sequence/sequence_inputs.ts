@@ -5,6 +5,10 @@
  * feature such as r_rel would otherwise leak the future), targets are 0 and the flag is 0; the step time
  * stays, as the schedule of RPTs is known in advance. Padded steps are all zero.
  *
+ * A feature with a mask column (`<feature>_observed`, lib/sequence/feature_masks.ts) is read only where its
+ * mask is 1; where it is 0 the input is 0 (the training mean) whatever the slot holds, and the mask column
+ * tells the network the value is missing. Its statistics come from measured entries only.
+ *
  * Anchored forecasting (`anchored`, lib/sequence/forecast_anchor.ts) adds, at every step within the length, what
  * the whole observed prefix says: the standardised anchor value of each target (its last observed value;
  * 0, the training mean, when the prefix never observed it), its recent and overall observed fade rates
@@ -13,6 +17,7 @@
  * are no leak; they let every step's output be a change from the anchor at a known time offset.
  */
 import { forecastAnchors } from "./forecast_anchor.ts";
+import { isObserved, maskColumns } from "./feature_masks.ts";
 import type { SequenceData } from "./sequence_data.ts";
 import { fitStandardizer, type Standardizer } from "../features/mod.ts";
 
@@ -51,8 +56,11 @@ export function fitSequenceInputSpec(
 ): SequenceInputSpec {
   const T = train.steps, F = train.featureNames.length, K = train.targetNames.length;
   const inLength = (row: number) => row % T < train.lengths[Math.floor(row / T)];
+  const masks = maskColumns(train.featureNames);
+  const measured = (row: number, j: number) =>
+    inLength(row) && isObserved(train.x, F, row, j, masks, train.featureNames);
   return {
-    features: fitStandardizer(train.x, F, inLength),
+    features: fitStandardizer(train.x, F, measured),
     time: fitStandardizer(train.t, 1, inLength),
     targets: fitStandardizer(train.y, K, (row, k) => train.yMask[row * K + k] === 1),
     forecasting,
@@ -78,7 +86,7 @@ export function sequenceInputs(
       `model was fitted on ${spec.features.mean.length} features and ${spec.targets.mean.length} targets, the set has ${F} and ${K}`,
     );
   }
-  const W = inputWidth(spec), channels = anchorChannels(spec);
+  const W = inputWidth(spec), channels = anchorChannels(spec), masks = maskColumns(set.featureNames);
   const anchors = channels ? forecastAnchors(set, observed ?? set.lengths) : null;
   const out = new Float32Array(set.n * T * W);
   for (let i = 0; i < set.n; i++) {
@@ -87,6 +95,7 @@ export function sequenceInputs(
       const at = (i * T + s) * W;
       const src = i * T + Math.min(s, seen - 1); // features carried forward past the observed prefix
       for (let j = 0; j < F; j++) {
+        if (!isObserved(set.x, F, src, j, masks, set.featureNames)) continue; // stays 0: the training mean
         const v = set.x[src * F + j];
         if (!Number.isFinite(v)) {
           throw new RangeError(

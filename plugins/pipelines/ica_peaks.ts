@@ -8,11 +8,11 @@
  * file's path, size or mtime, so a curve edited in place is recomputed. A cell's samples depend on that
  * cell alone.
  *
- * `peak_naming: transition` names peaks by the electrode transition they belong to instead of by rank
- * (lib/battery/ica_transitions.ts: the fresh cell's dQ/dV peaks from the half-cell OCPs, `pe1`, `ne1`…),
+ * Peaks are named by the electrode transition they belong to (`peak_naming: transition`, the default;
+ * lib/battery/ica_transitions.ts: the fresh cell's dQ/dV peaks from the half-cell OCPs, `pe1`, `ne1`…),
  * tracked through each cell's RPTs from RPT0 (lib/signal/peak_tracking.ts): `ne4_voltage_V` is the same
- * graphite transition at every RPT, where `peak2_voltage_V` can jump between transitions as prominences
- * change order. Rank names stay the default here so existing runs keep their features.
+ * graphite transition at every RPT, where the rank-named `peak2_voltage_V` (`peak_naming: rank`, kept as
+ * an option) can jump between transitions as prominences change order.
  */
 import { z } from "zod";
 import {
@@ -40,7 +40,7 @@ import { referenceTransitions } from "../../lib/battery/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 const NAME = "ica_peaks";
-const VERSION = "1.0.0";
+const VERSION = "1.1.0";
 
 const options = z.strictObject({
   /** Which curves: the 0.1C (near-OCV) test by default. */
@@ -62,8 +62,8 @@ const options = z.strictObject({
   table: z.string().default("performance_summary"),
   /** Standardise features with the training view's mean and std (NaN stays NaN). */
   standardize: z.boolean().default(false),
-  /** Peak features by prominence rank (`peak1_…`) or by electrode transition tracked from RPT0 (`ne4_…`). */
-  peak_naming: z.enum(["rank", "transition"]).default("rank"),
+  /** Peak features by electrode transition tracked from RPT0 (`ne4_…`) or by prominence rank (`peak1_…`). */
+  peak_naming: z.enum(["rank", "transition"]).default("transition"),
   /** Transition naming: the largest move of a transition's peak between consecutive RPTs (V). */
   max_shift_V: z.number().positive().default(0.05),
 }).superRefine((o, ctx) => {

@@ -14,9 +14,10 @@
  *
  * Per-RPT ICA features (`ica_features`, names of the `ica_peaks` pipeline's features; transition-named by
  * default, `ne4_voltage_V`, so a feature is one electrode transition at every RPT) are computed by that
- * pipeline, loaded by name, and joined by cell and RPT; an RPT without a curve, or whose transition was
- * not found, has NaN there — never a filled value. The sequence models refuse a NaN feature (naming cell
- * and step), so pick features found at every RPT or data with a curve per RPT.
+ * pipeline, loaded by name, and joined by cell and RPT. Each comes with a mask column `<feature>_observed`
+ * (1 measured, 0 not; never standardised): an RPT without a curve, or whose transition was not found, has
+ * NaN and mask 0 there — never a filled value — and the sequence models read the value only where the mask
+ * is 1 and see the mask as an input (lib/sequence/feature_masks.ts).
  */
 import { z } from "zod";
 import {
@@ -33,6 +34,7 @@ import {
   type SampleSet,
 } from "../../mod.ts";
 import { arrheniusFactor, carryForward, realSteps } from "../../lib/features/mod.ts";
+import { maskColumnName } from "../../lib/sequence/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
 
 /** Per-step features the pipeline can compute. */
@@ -142,7 +144,7 @@ async function extract(view: DatasetInstance, o: Options, ctx: PluginContext): P
     seqs.push(o.ica_features.length ? withIca(seq, o, ica) : seq);
   }
   if (seqs.length === 0) throw new DataError(`no rows in '${o.table}' for the cells of this view`, {});
-  const set = padSequences(seqs, [...o.features, ...o.ica_features], o.targets, o.max_seq_len, {
+  const set = padSequences(seqs, featureNamesOf(o), o.targets, o.max_seq_len, {
     allowMissingFeatures: o.ica_features.length > 0,
   });
   const scale = timeScale(o);
@@ -200,14 +202,30 @@ function cellSequence(
   };
 }
 
-/** The sequence with each step's ICA features appended (NaN where that RPT has none). */
+/** Per-step features, then the ICA features, then their mask columns. */
+function featureNamesOf(o: Options): string[] {
+  return [...o.features, ...o.ica_features, ...o.ica_features.map(maskColumnName)];
+}
+
+/** Indices of the mask columns (left unstandardised: models read them as 1/0 flags). */
+function maskIndices(o: Options): number[] {
+  const start = o.features.length + o.ica_features.length;
+  return o.ica_features.map((_, j) => start + j);
+}
+
+/**
+ * The sequence with each step's ICA features appended, then one mask per feature: NaN and mask 0 where that
+ * RPT has no curve or the feature was not found, the value and mask 1 where it was measured.
+ */
 function withIca(seq: RaggedSequence, o: Options, ica: Map<string, number[]>): RaggedSequence {
   const F = o.features.length, missing = o.ica_features.map(() => NaN);
   const x: number[] = [];
   Array.from(seq.rpt).forEach((rpt, j) => {
+    const values = ica.get(`${seq.cellKey}\u0000${rpt}`) ?? missing;
     x.push(
       ...Array.from(seq.x).slice(j * F, (j + 1) * F),
-      ...(ica.get(`${seq.cellKey}\u0000${rpt}`) ?? missing),
+      ...values,
+      ...values.map((v) => (Number.isFinite(v) ? 1 : 0)),
     );
   });
   return { ...seq, x };
@@ -229,8 +247,9 @@ const latentOdeSeq = definePipeline({
       extract: (view, opts) => extract(view, opts, ctx),
       extractOnFit: true,
       standardize: (opts) => opts.standardize,
-      featureCount: (opts) => opts.features.length + opts.ica_features.length,
+      featureCount: (opts) => featureNamesOf(opts).length,
       realRows: (set) => realSteps(set.steps, set.lengths),
+      unscaled: maskIndices,
     }, o),
 });
 export default latentOdeSeq;

@@ -39,6 +39,8 @@ export interface StandardizedPipelineSpec<O> {
   featureCount(options: O): number;
   /** Rows of a set's N·T·F features that are real steps, not padding (default: every row). */
   realRows?(set: SampleSet): (row: number) => boolean;
+  /** Feature indices kept as they are (0/1 input masks, which models read as flags). */
+  unscaled?(options: O): number[];
 }
 
 /** A fitted pipeline's state: its options and the per-feature statistics (identity when not standardising). */
@@ -62,6 +64,7 @@ export function standardizedPipeline<O>(spec: StandardizedPipelineSpec<O>, optio
         train.featureNames.length,
         real ? (row) => real(row) : undefined,
       );
+      for (const j of spec.unscaled?.(options) ?? []) (stats.mean[j] = 0, stats.std[j] = 1);
       return fitted(spec, { options, ...stats });
     },
     restore: (state) => fitted(spec, checkedState(spec, state)),

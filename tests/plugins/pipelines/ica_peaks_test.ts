@@ -101,7 +101,10 @@ async function setup(opts: Partial<IcaPeaksOptions> = {}) {
   const dir = await Deno.makeTempDir({ prefix: "ica_peaks_test_" });
   const log = createRecordingLogger();
   const ctx: PluginContext = { seed: 1, rng: createRng(1), log, cacheDir: join(dir, "cache") };
-  const parsed = icaPeaks.options["~standard"].validate(opts) as { value: IcaPeaksOptions };
+  // These tests check rank-named peaks (`peak1_…`); transition naming is the default.
+  const parsed = icaPeaks.options["~standard"].validate({ peak_naming: "rank", ...opts }) as {
+    value: IcaPeaksOptions;
+  };
   assert.ok(parsed.value, "options validate");
   const pipeline = await icaPeaks.create(parsed.value, ctx);
   return { dir, log, ctx, pipeline, ds: await fixtureDataset(dir) };
@@ -248,7 +251,9 @@ Deno.test("features are cached per curve file content and ICA options", async ()
   assert.equal(await cacheEntries(ctx.cacheDir), 8);
   assertClose(feature(changed, 0, "peak1_voltage_V"), 3.4, 0, 0.0015, "recomputed peak voltage");
   // Different ICA options are a different key too.
-  const defaults = (icaPeaks.options["~standard"].validate({}) as { value: IcaPeaksOptions }).value;
+  const defaults = (icaPeaks.options["~standard"].validate({ peak_naming: "rank" }) as {
+    value: IcaPeaksOptions;
+  }).value;
   const other = await icaPeaks.create({ ...defaults, top_k: 2 }, ctx);
   await (await other.fit(ds)).transform(restrictToCells(ds, ["t/B"]));
   assert.equal(await cacheEntries(ctx.cacheDir), 11);
@@ -292,7 +297,9 @@ Deno.test("a curve edited in place with its size and mtime kept gets new feature
 Deno.test("extraction reports cells done of the view's cells to the progress sink, then the curves kept", async () => {
   const { dir, ctx, ds } = await setup();
   const progress = progressRecorder();
-  const parsed = icaPeaks.options["~standard"].validate({}) as { value: IcaPeaksOptions };
+  const parsed = icaPeaks.options["~standard"].validate({ peak_naming: "rank" }) as {
+    value: IcaPeaksOptions;
+  };
   const pipeline = await icaPeaks.create(parsed.value, { ...ctx, progress });
   try {
     await (await pipeline.fit(ds)).transform(ds);
@@ -324,7 +331,8 @@ Deno.test("peak_naming=transition: synthetic cell 5/D's peaks keep their transit
       const parsed = icaPeaks.options["~standard"].validate(o) as { value: IcaPeaksOptions };
       return await (await (await icaPeaks.create(parsed.value, ctx)).fit(view)).transform(view);
     };
-    const rank = await setOf({}), named = await setOf({ peak_naming: "transition" });
+    // Transition naming is the default; rank naming is the option.
+    const rank = await setOf({ peak_naming: "rank" }), named = await setOf({});
     assert.equal(named.featureNames[0], "pe1_voltage_V");
     const series = (set: typeof rank, name: string) =>
       Array.from({ length: set.n }, (_, i) => feature(set, i, name));

@@ -1,7 +1,7 @@
 /**
  * latent_ode_seq with per-RPT ICA features: the values at each step are the ica_peaks pipeline's for the
- * same cell and RPT (transition-named), and an RPT whose curve is missing has NaN there — never a value
- * borrowed from another RPT.
+ * same cell and RPT (transition-named), each with a mask column; an RPT whose curve is missing has NaN and
+ * mask 0 there — never a value borrowed from another RPT.
  */
 import assert from "node:assert/strict";
 import { createPlugin, loadPlugin } from "../../../core/loader.ts";
@@ -13,7 +13,7 @@ import { ConfigError } from "../../../core/errors.ts";
 
 const FEATURES = ["pe1_voltage_V", "ne4_voltage_V", "ne4_height_Ah_per_V"];
 
-Deno.test("latent_ode_seq merges transition-named ICA features per RPT; an RPT without a curve is NaN", async () => {
+Deno.test("latent_ode_seq merges transition-named ICA features per RPT; an RPT without a curve is NaN, mask 0", async () => {
   const dir = await Deno.makeTempDir({ prefix: "seq_ica_" });
   try {
     const ctx: PluginContext = { seed: 1, rng: createRng(1), log: createRecordingLogger(), cacheDir: dir };
@@ -39,7 +39,7 @@ Deno.test("latent_ode_seq merges transition-named ICA features per RPT; an RPT w
       "pipeline",
     );
     const seq = await (await seqPipe.fit(view)).transform(view);
-    assert.deepEqual(seq.featureNames, ["time", ...FEATURES]);
+    assert.deepEqual(seq.featureNames, ["time", ...FEATURES, ...FEATURES.map((f) => `${f}_observed`)]);
     const icaPipe = await createPlugin(
       await loadPlugin("ica_peaks", "pipeline"),
       { peak_naming: "transition" },
@@ -53,7 +53,8 @@ Deno.test("latent_ode_seq merges transition-named ICA features per RPT; an RPT w
       const rpt = seq.meta.rpt[s];
       const row = Array.from(tab.meta.rpt).indexOf(rpt);
       FEATURES.forEach((name, j) => {
-        const got = seq.x[s * F + 1 + j];
+        const got = seq.x[s * F + 1 + j], mask = seq.x[s * F + 1 + FEATURES.length + j];
+        assert.equal(mask, rpt === 2 ? 0 : 1, `RPT ${rpt} ${name}: mask`);
         if (rpt === 2) return assert.ok(Number.isNaN(got), `RPT 2 ${name}: ${got}`);
         assert.equal(got, tab.x[row * G + tab.featureNames.indexOf(name)], `RPT ${rpt} ${name}`);
         compared++;
