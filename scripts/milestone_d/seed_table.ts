@@ -60,8 +60,9 @@ export function targetTable(
   target: string,
   horizonOf: (r: ScoredRow) => number,
 ): string[] {
+  const nameWidth = Math.max(30, ...entries.map((e) => e.name.length));
   const head = [
-    "model".padEnd(30),
+    "model".padEnd(nameWidth),
     "RMSE mean [95% CI]".padEnd(26),
     "MAE mean [95% CI]".padEnd(26),
     ...HORIZON_BANDS.map((b) => `RMSE ${bandLabel(b)}`.padStart(14)),
@@ -79,7 +80,7 @@ export function targetTable(
     lines.push(
       `   ${
         [
-          e.name.padEnd(30),
+          e.name.padEnd(nameWidth),
           meanInterval(per.map((p) => p.rmse)).padEnd(26),
           meanInterval(per.map((p) => p.mae)).padEnd(26),
           ...bandMeans.map((v) => f4(v).padStart(14)),
