@@ -59,7 +59,9 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
     else if (a === "evaluation.folds=all") spec.folds = "all";
     else if (/^evaluation\.folds=[^\[]/.test(a)) spec.folds = [a.slice("evaluation.folds=".length)];
     else if (axis) cliAxes.push(axis);
-    else plain.push(a);
+    else if (gridKeyOf(spec, a)) {
+      cliAxes.push({ key: gridKeyOf(spec, a)!, values: [a.slice(a.indexOf("=") + 1)] });
+    } else plain.push(a);
   }
   const base = [...spec.overrides, ...plain];
   const configs = configPoints(gridAxes(spec, cliAxes), spec.random);
@@ -148,6 +150,18 @@ async function foldsOf(spec: SweepSpec, composed: ComposedConfig): Promise<(stri
     );
   }
   return spec.folds;
+}
+
+/**
+ * The file's grid key a plain override sets (`training.learning_rate=0.01` against a learning-rate grid),
+ * or null: such an override pins that axis to its one value, as an axis of the same key replaces it —
+ * left plain, the grid's values (applied after the plain overrides) would silently win.
+ */
+function gridKeyOf(spec: SweepSpec, override: string): string | null {
+  if (override.startsWith("+") || override.startsWith("~")) return null;
+  const eq = override.indexOf("=");
+  const key = eq > 0 ? override.slice(0, eq) : "";
+  return key in spec.grid ? key : null;
 }
 
 function seedOf(text: string): number {
