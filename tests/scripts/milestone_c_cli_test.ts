@@ -30,7 +30,7 @@ async function milestoneC(args: string[]): Promise<{ code: number; stdout: strin
 }
 
 /** An output folder under artifacts/ (the only place the milestone task may write), removed after. */
-async function artifactsDir(): Promise<{ rel: string; dispose(): Promise<void> }> {
+function artifactsDir(): { rel: string; dispose(): Promise<void> } {
   const rel = join("artifacts", `test-milestone-c-${crypto.randomUUID().slice(0, 8)}`);
   return { rel, dispose: () => Deno.remove(join(ROOT, rel), { recursive: true }).catch(() => {}) };
 }
@@ -87,7 +87,7 @@ function rmseOf(stdout: string, name: string): string {
 }
 
 Deno.test("the README's lr sweep and `deno task milestone-c` are one mechanism: same sweep, same choice, table with seeds and baselines", async () => {
-  const out = await artifactsDir();
+  const out = artifactsDir();
   try {
     const args = ["model=neural_ode", "experiment.seed=1,2", ...TINY, `output.dir=${out.rel}`];
     const sweep = await batteryml(["sweep", "configs/sweep/milestone_c_lr.yaml", ...args, "--workers", "2"]);
@@ -133,7 +133,7 @@ Deno.test("the README's lr sweep and `deno task milestone-c` are one mechanism: 
 });
 
 Deno.test("milestone-c --real forecasts the real Expt 1 (its persistence RMSE by hand from the real files)", async () => {
-  const out = await artifactsDir();
+  const out = artifactsDir();
   try {
     const r = await milestoneC([
       "--real",
