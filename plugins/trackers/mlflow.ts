@@ -4,7 +4,8 @@
  * `artifacts` is refused (MLflow ≥ 3.8 cannot open its runs: lib/mlflow/store_location.ts).
  * Keys are made valid by MLflow's rules (a renamed key is reported once). With a server, records are
  * spooled first: if the server cannot be reached the run goes on, and `batteryml tracking sync`
- * (lib/mlflow/sync.ts `syncSpool`) sends the spool later.
+ * (lib/mlflow/sync.ts `syncSpool`) sends the spool later. A sweep is a parent run whose children are its
+ * points' runs (mlflow_sweep.ts).
  */
 import { z } from "zod";
 import { basename, join } from "node:path";
