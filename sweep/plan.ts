@@ -26,6 +26,8 @@ import { composeConfig, type ComposedConfig } from "../core/config.ts";
 import { splitFoldNames } from "../core/fold_selection.ts";
 import { networkHosts, writeFolders } from "../core/permissions.ts";
 import { readPluginLock } from "../core/plugin_lock.ts";
+import type { PluginEntry } from "../core/experiment_schema.ts";
+import { trackerKey } from "./trackers.ts";
 
 /** What `batteryml sweep` was given. */
 export interface SweepRequest {
@@ -43,6 +45,8 @@ export interface SweepPlan {
   dir: string;
   /** The `deno run` permission flags every point needs (the union over the points' configs). */
   permissions: string[];
+  /** The distinct tracking entries of the points' configs (the sweep's trackers). */
+  tracking: PluginEntry[];
 }
 
 /** Expands and validates a sweep. */
@@ -86,10 +90,12 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
   const outputDirs = new Set<string>();
   const lock = await readPluginLock();
   const writes = new Set<string>(), hosts = new Set<string>();
+  const tracking = new Map<string, PluginEntry>();
   for (const p of points) {
     const composed = await compose(p.overrides);
     p.configHash = composed.hash;
     const config = composed.config;
+    for (const entry of config.tracking) tracking.set(trackerKey(entry), entry);
     outputDirs.add(config.output.dir);
     for (const w of writeFolders(config)) writes.add(w);
     for (const h of networkHosts(config, lock)) hosts.add(h);
@@ -122,7 +128,13 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
     `--allow-write=${[...writes].join(",")}`,
   ];
   if (hosts.size > 0) permissions.push(`--allow-net=${[...hosts].join(",")}`);
-  return { record, spec, dir: resolve(sweepDir(outputDir, id)), permissions };
+  return {
+    record,
+    spec,
+    dir: resolve(sweepDir(outputDir, id)),
+    permissions,
+    tracking: [...tracking.values()],
+  };
 }
 
 /** Writes `sweep.json` for a new sweep, or keeps the existing record (its launches) when resuming. */
