@@ -16,7 +16,7 @@ export { cancelSweep, launchLocal, pendingPoints, slurmScripts, submitSlurm, wai
 export type { LocalLaunchResult, PointCommands, SlurmScripts, SweepTracking } from "./launch.ts";
 export { aggregateSweep } from "./aggregate.ts";
 export type { SweepAggregate } from "./aggregate.ts";
-export { readSweepTrackers, sweepInfo } from "./trackers.ts";
+export { readSweepTrackers, startSweepTrackers, sweepInfo } from "./trackers.ts";
 export type { SweepTrackersFile, SweepTrackerState } from "./trackers.ts";
 export { compareSweep, formatComparison } from "./compare.ts";
 export type { CompareRequest, SweepComparison } from "./compare.ts";

@@ -10,13 +10,14 @@
  */
 import { resolve } from "node:path";
 import {
-  compareSweep,
+  aggregateSweep,
   createLogger,
   openSweep,
   pendingPoints,
   planSweep,
   type RunOptions,
   runSweepPoint,
+  startSweepTrackers,
   type SweepComparison,
   SweepError,
   sweepStatus,
@@ -59,15 +60,13 @@ export const SELECTION_METRIC = "validation_loss";
 export async function selectByValidation(req: SelectionRequest): Promise<Selection> {
   const plan = await planSweep({ file: req.file, args: req.args, configDir: req.configDir });
   const record = await openSweep(plan);
+  const log = createLogger({ quiet: true });
+  // As a launch does: the sweep's tracker records first (an MLflow parent run), which the points join.
+  await startSweepTrackers(record, plan.tracking, log);
   const pending = await pendingPoints(record);
   for (const index of pending) {
     try {
-      await runSweepPoint({
-        dir: plan.dir,
-        index,
-        log: createLogger({ quiet: true }),
-        progress: req.progress,
-      });
+      await runSweepPoint({ dir: plan.dir, index, log, progress: req.progress });
     } catch (err) {
       const p = record.points[index];
       throw new SweepError(
@@ -77,11 +76,14 @@ export async function selectByValidation(req: SelectionRequest): Promise<Selecti
       );
     }
   }
-  const comparison = await compareSweep({
+  // The comparison on the selection metric, which also closes the sweep's tracker records with it.
+  const { comparison, outcome } = await aggregateSweep({
     outputDir: record.outputDir,
     sweepId: record.sweepId,
     metric: SELECTION_METRIC,
+    log,
   });
+  if (!comparison) throw new SweepError(`sweep ${record.sweepId}: nothing to compare: ${outcome.error}`);
   // A choice over fewer seeds than planned would compare unequal things: every point must have finished.
   const incomplete = comparison.configs.find((c) => c.missing > 0);
   if (incomplete) {
