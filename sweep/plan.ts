@@ -173,7 +173,7 @@ function gridKeyOf(spec: SweepSpec, override: string): string | null {
   if (override.startsWith("+") || override.startsWith("~")) return null;
   const eq = override.indexOf("=");
   const key = eq > 0 ? override.slice(0, eq) : "";
-  return key in spec.grid ? key : null;
+  return Object.hasOwn(spec.grid, key) ? key : null;
 }
 
 function seedOf(text: string): number {
