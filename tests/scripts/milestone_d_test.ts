@@ -68,3 +68,33 @@ Deno.test("milestone D prints prognosis and estimation tables with baselines and
     assert.ok((await Deno.stat(f.replace(/\.svg$/, ".png"))).size > 0);
   }
 });
+
+const REAL_EXPT1 = resolve(
+  ROOT,
+  Deno.env.get("BATTERYML_REAL_DATA") ?? "../shared/data/m50t",
+  "Expt 1 - Si-based Degradation",
+);
+const hasReal = await Deno.stat(REAL_EXPT1).then(() => true, () => false);
+
+Deno.test({
+  name:
+    "milestone D --real --models= runs the estimation alone: health indicators reach SOH RMSE ≤ 0.020 (linear)",
+  ignore: !hasReal && Deno.env.get("CI") !== "true",
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "milestone-d", "--real", "--models="],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.doesNotMatch(stdout, /prognosis/);
+    const soh = stdout.slice(stdout.indexOf("\nsoh — estimation"), stdout.indexOf("\nlli — estimation"));
+    const rmse = (label: string) =>
+      Number(new RegExp(`${label.replace(/[()]/g, "\\$&")} +(\\d\\.\\d{4})`).exec(soh)?.[1]);
+    // summary_set keeps milestone A's number (§1); the health indicators bring linear under the goal.
+    assert.equal(rmse("linear (estimation, summary_set)"), 0.0275);
+    assert.ok(rmse("linear (estimation, health indicators)") <= 0.020, soh);
+  },
+});
