@@ -252,6 +252,8 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
           grad_norm: r.gradNorm,
         };
         if (Number.isFinite(r.valLoss)) values.val_loss = r.valLoss;
+        if (r.lossScale !== undefined) values.loss_scale = r.lossScale;
+        if (r.skippedSteps !== undefined) values.skipped_steps = r.skippedSteps;
         return reportEpoch(o, values, r.epoch);
       },
     });
