@@ -58,6 +58,12 @@ export function createOptimizer(params: readonly tf.Variable[], s: OptimizerSett
  */
 class StepCount {
   #host = 0;
+
+  /** The count on the host: exact for ungated steps; for gated ones, the count before the first. */
+  get host(): number {
+    return this.#host;
+  }
+
   #device: tf.Variable | null = null;
   #ungated = false;
 
@@ -141,6 +147,8 @@ class Adam implements Optimizer {
   /** Moments m then v per parameter: Float32Arrays on the fused path, variables on the tensor path. */
   readonly #fused: { m: Float32Array[]; v: Float32Array[] } | null;
   readonly #tensors: { m: tf.Variable[]; v: tf.Variable[] } | null;
+  /** Gated steps: the bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ on the device (created at the first one). */
+  #corrections: { c1: tf.Variable; c2: tf.Variable } | null = null;
 
   constructor(params: readonly tf.Variable[], s: OptimizerSettings) {
     this.name = s.name;
@@ -237,9 +245,10 @@ class Adam implements Optimizer {
   }
 
   /**
-   * The tensor update gated by `applied`, with the step count and bias corrections on the device (float32);
-   * where `applied` is false every value keeps its old one (`where` selects, so a non-finite gradient of a
-   * skipped step reaches nothing).
+   * The tensor update gated by `applied`, with the step count and bias corrections on the device; where
+   * `applied` is false every value keeps its old one (`where` selects, so a non-finite gradient of a skipped
+   * step reaches nothing). The corrections follow c ← (1 − β) + β·c, which float32 keeps to ~1e-7 relative
+   * (1 − β^t from a float32 power would lose digits to cancellation: 1 − 0.999³ ≈ 0.003).
    */
   #applyGated(
     slots: { m: tf.Variable[]; v: tf.Variable[] },
@@ -249,9 +258,14 @@ class Adam implements Optimizer {
     applied: tf.Scalar,
   ): void {
     const b1 = this.#b1, b2 = this.#b2;
-    const t = this.#step.nextOnDevice(applied);
+    this.#step.nextOnDevice(applied);
+    const corrections = this.#corrections ??= this.#correctionsAt(this.#step.host);
     tf.tidy(() => {
-      const c1 = tf.sub(1, tf.pow(tf.scalar(b1), t)), c2 = tf.sub(1, tf.pow(tf.scalar(b2), t));
+      const advance = (c: tf.Variable, b: number) =>
+        c.assign(tf.where(applied, tf.add(1 - b, tf.mul(c, b)), c));
+      advance(corrections.c1, b1);
+      advance(corrections.c2, b2);
+      const { c1, c2 } = corrections;
       params.forEach((p, i) => {
         let g = grads[i];
         let base: tf.Tensor = p;
@@ -266,6 +280,14 @@ class Adam implements Optimizer {
         p.assign(tf.where(applied, next, p));
       });
     });
+  }
+
+  /** The device's bias corrections after t gated steps, as device variables (see `correctionAfter`). */
+  #correctionsAt(t: number): { c1: tf.Variable; c2: tf.Variable } {
+    return {
+      c1: tf.variable(tf.scalar(correctionAfter(t, this.#b1)), false),
+      c2: tf.variable(tf.scalar(correctionAfter(t, this.#b2)), false),
+    };
   }
 
   async getState(): Promise<OptimizerState> {
@@ -288,6 +310,13 @@ class Adam implements Optimizer {
       }
     });
     this.#step.set(state.step);
+    if (this.#corrections) {
+      const { c1, c2 } = this.#corrections;
+      tf.tidy(() => {
+        c1.assign(tf.scalar(correctionAfter(state.step, this.#b1)));
+        c2.assign(tf.scalar(correctionAfter(state.step, this.#b2)));
+      });
+    }
     if (this.#fused) {
       [...this.#fused.m, ...this.#fused.v].forEach((s, i) => s.set(state.slots[i]));
     } else {
@@ -298,6 +327,19 @@ class Adam implements Optimizer {
 
   dispose(): void {
     if (this.#tensors) [...this.#tensors.m, ...this.#tensors.v].forEach((s) => s.dispose());
+    if (this.#corrections) tf.dispose([this.#corrections.c1, this.#corrections.c2]);
     this.#step.dispose();
   }
+}
+
+/**
+ * 1 − βᵗ as the gated path computes it on the device: t steps of c ← (1 − β) + β·c from 0 in float32
+ * (separate multiply and add kernels, each correctly rounded), replayed here with Math.fround so that a
+ * resumed run continues with exactly the value the uninterrupted one has.
+ */
+function correctionAfter(t: number, beta: number): number {
+  const oneMinus = Math.fround(1 - beta), b = Math.fround(beta);
+  let c = 0;
+  for (let i = 0; i < t; i++) c = Math.fround(oneMinus + Math.fround(c * b));
+  return c;
 }
