@@ -246,11 +246,9 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
       log: o.log,
       warn: o.warn,
       onEpoch: (r) => {
-        const values: Record<string, number> = {
-          train_loss: r.trainLoss,
-          learning_rate: r.learningRate,
-          grad_norm: r.gradNorm,
-        };
+        const values: Record<string, number> = { train_loss: r.trainLoss, learning_rate: r.learningRate };
+        // No norm when mixed precision skipped every step of the epoch (all overflowed).
+        if (r.skippedSteps === undefined || Number.isFinite(r.gradNorm)) values.grad_norm = r.gradNorm;
         if (Number.isFinite(r.valLoss)) values.val_loss = r.valLoss;
         if (r.lossScale !== undefined) values.loss_scale = r.lossScale;
         if (r.skippedSteps !== undefined) values.skipped_steps = r.skippedSteps;

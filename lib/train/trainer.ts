@@ -89,7 +89,7 @@ export interface EpochReport {
   /** NaN when there is no validation loss. */
   valLoss: number;
   learningRate: number;
-  /** Mean global gradient norm of the epoch's batches, before clipping. */
+  /** Mean global gradient norm of the epoch's batches, before clipping (mixed precision: of the steps taken). */
   gradNorm: number;
   seconds: number;
   /** Mixed precision only: the loss scale at the end of the epoch. */
@@ -432,8 +432,10 @@ async function finishEpoch(
     state.bestParams = await readAll(opts.params);
   }
   const skipped = state.skippedSteps;
-  // The mean over the steps taken (a skipped step's gradients overflowed: no norm).
-  const gradNorm = state.gradNormSum / Math.max(1, nBatches - skipped);
+  // The mean over the steps taken (a skipped step's gradients overflowed: no norm); none taken: NaN.
+  const gradNorm = skipped > 0 && skipped >= nBatches
+    ? NaN
+    : state.gradNormSum / Math.max(1, nBatches - skipped);
   state.batch = 0;
   state.epochLoss = { sum: 0, weight: 0 };
   state.gradNormSum = 0;
