@@ -207,7 +207,13 @@ export function createForecaster<C, P>(
       counts: countsPerSample(Uint8Array.from(mask), set.n),
     };
     if (net.prepare) {
-      hostInputs.set(tensors, { x, stepMask: Float32Array.from(stepMask), rows: set.n, steps: set.steps, width });
+      hostInputs.set(tensors, {
+        x,
+        stepMask: Float32Array.from(stepMask),
+        rows: set.n,
+        steps: set.steps,
+        width,
+      });
     }
     return tensors;
   };

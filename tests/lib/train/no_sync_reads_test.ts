@@ -24,7 +24,8 @@ const HOST_ONLY: Record<string, { why: string; importers: string[] }> = {
     importers: ["lib/nn/lstm_attention_net.ts", "lib/nn/mod.ts"],
   },
   "lib/ode/tensor_op.ts": {
-    why: "the float64 host solver as one op; latent_ode_net.ts and acla_net.ts run it only when hostBackend()",
+    why:
+      "the float64 host solver as one op; latent_ode_net.ts and acla_net.ts run it only when hostBackend()",
     importers: [
       "lib/ode/latent_ode_net.ts",
       "lib/ode/mod.ts",
