@@ -18,21 +18,13 @@ export const trainingSettingsShape = {
   grad_clip: z.number().min(0).default(1.0),
   backend: z.enum(["auto", "wasm", "cpu", "webgpu"]).default("auto"),
   mixed_precision: z.boolean().default(false),
-  // Dynamic loss scaling of mixed precision (lib/train/_loss_scale.ts). Optional without a default in the
-  // schema so that configs without them keep their hashes; `lossScaleSettings` fills LOSS_SCALE_DEFAULTS.
-  loss_scale_init: z.number().positive().optional(),
-  loss_scale_growth_factor: z.number().gt(1).optional(),
-  loss_scale_backoff_factor: z.number().gt(0).lt(1).optional(),
-  loss_scale_growth_interval: z.int().min(1).optional(),
+  // Dynamic loss scaling of mixed precision (lib/train/_loss_scale.ts), PyTorch GradScaler's defaults:
+  // initial scale 2^16, ×2 after 2000 finite steps in a row, ×0.5 on an overflow.
+  loss_scale_init: z.number().positive().default(65536),
+  loss_scale_growth_factor: z.number().gt(1).default(2),
+  loss_scale_backoff_factor: z.number().gt(0).lt(1).default(0.5),
+  loss_scale_growth_interval: z.int().min(1).default(2000),
 };
-
-/** Defaults of the loss-scale keys: PyTorch's GradScaler (init 2^16, ×2 every 2000 finite steps, ×0.5). */
-export const LOSS_SCALE_DEFAULTS = {
-  loss_scale_init: 65536,
-  loss_scale_growth_factor: 2,
-  loss_scale_backoff_factor: 0.5,
-  loss_scale_growth_interval: 2000,
-} as const;
 
 /** Schema of `training.*`: unknown keys are refused (a misspelt key must not fall back to a default). */
 export const trainingSettingsSchema = z.strictObject(trainingSettingsShape);
@@ -55,18 +47,17 @@ export function resolveTrainingSettings(raw: Partial<TrainingSettings> = {}): Tr
   return parsed.data;
 }
 
-/** The loss scaler's settings: the `training.loss_scale_*` keys given, LOSS_SCALE_DEFAULTS for the rest. */
+/** The loss scaler's settings (the `training.loss_scale_*` keys). */
 export function lossScaleSettings(s: TrainingSettings): {
   init: number;
   growthFactor: number;
   backoffFactor: number;
   growthInterval: number;
 } {
-  const d = LOSS_SCALE_DEFAULTS;
   return {
-    init: s.loss_scale_init ?? d.loss_scale_init,
-    growthFactor: s.loss_scale_growth_factor ?? d.loss_scale_growth_factor,
-    backoffFactor: s.loss_scale_backoff_factor ?? d.loss_scale_backoff_factor,
-    growthInterval: s.loss_scale_growth_interval ?? d.loss_scale_growth_interval,
+    init: s.loss_scale_init,
+    growthFactor: s.loss_scale_growth_factor,
+    backoffFactor: s.loss_scale_backoff_factor,
+    growthInterval: s.loss_scale_growth_interval,
   };
 }

@@ -568,12 +568,27 @@ function totalEpochsOf(opts: TrainOptions): number {
 /**
  * Identity of a fit for resume checks: the caller's identity (data, loss, model options, label), the
  * settings that change the trajectory, the epoch or step budget, the seed and the parameter shapes; and
- * the precision when mixed precision is in effect (absent in float32, so older checkpoints still match).
+ * the precision and loss-scale settings when mixed precision is in effect (absent in float32, where they
+ * change nothing, so float32 checkpoints keep their fingerprints).
  */
 function fingerprint(opts: TrainOptions, totalEpochs: number, mixed: boolean): string {
-  const { backend: _b, mixed_precision: _m, ...rest } = opts.settings;
+  const {
+    backend: _b,
+    mixed_precision: _m,
+    loss_scale_init,
+    loss_scale_growth_factor,
+    loss_scale_backoff_factor,
+    loss_scale_growth_interval,
+    ...rest
+  } = opts.settings;
+  const lossScale = {
+    loss_scale_init,
+    loss_scale_growth_factor,
+    loss_scale_backoff_factor,
+    loss_scale_growth_interval,
+  };
   return JSON.stringify({
-    ...(mixed ? { precision: "mixed_float16" } : {}),
+    ...(mixed ? { precision: "mixed_float16", lossScale } : {}),
     identity: opts.checkpoint?.identity ?? null,
     settings: rest,
     epochs: totalEpochs,
