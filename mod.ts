@@ -2,30 +2,20 @@
  * BatteryML for Deno — the public API for scripts and plugin authors.
  *
  * Plugin authors need only the `define*` helpers (they add types; a plain object works as well) and the
- * contract types; scripts use `composeConfig` + `runExperiment`, and `openRun` to reopen a finished run; the `batteryml` CLI (cli/) imports only this
+ * contract types, which plugin.ts holds (a plugin that is not built in imports that, since it runs sandboxed
+ * without ffi); scripts use `composeConfig` + `runExperiment`, and `openRun` to reopen a finished run; the `batteryml` CLI (cli/) imports only this
  * module and its own files.
  */
-import type {
-  DatasetInstance,
-  LossInstance,
-  ModelInstance,
-  PipelineInstance,
-  PluginDefinition,
-  SplitInstance,
-  TrackerInstance,
-} from "./core/plugin.ts";
-
-export * from "./core/errors.ts";
-export * from "./core/plugin.ts";
-export * from "./core/sample.ts";
-export { createRng, Rng } from "./core/rng.ts";
+// The plugin authors' API (define*, contract types, SampleSets, errors, Rng, metrics): light enough for a
+// sandboxed plugin to import on its own (plugin.ts says why).
+export * from "./plugin.ts";
 export { DiskCache } from "./lib/cache/mod.ts";
 export type { CacheCodec, CacheKeyParts, CacheStats } from "./lib/cache/mod.ts";
 export { composeConfig, CONFIG_GROUPS, configHash, makeRunId, parseOverride } from "./core/config.ts";
 export type { ComposedConfig, ComposeOptions } from "./core/config.ts";
 export { experimentSchema } from "./core/experiment_schema.ts";
 export type { ExperimentConfig, PluginEntry } from "./core/experiment_schema.ts";
-export { builtinNames, createPlugin, loadPlugin, validateDefinition } from "./core/loader.ts";
+export { builtinNames, createPlugin, loadPlugin, runInProcess, validateDefinition } from "./core/loader.ts";
 export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
 export {
   DEFAULT_INSPECT_TIMEOUT_S,
@@ -76,32 +66,9 @@ export { restrictToCells } from "./core/view.ts";
 export { createLogger } from "./core/log.ts";
 export { silentProgress, terminalProgress } from "./lib/progress.ts";
 export type { TerminalProgressOptions } from "./lib/progress.ts";
-export { regressionMetrics } from "./lib/metrics.ts";
-export type { Metrics } from "./lib/metrics.ts";
 export { writeFileAtomic } from "./lib/io/mod.ts";
 export { runFigures } from "./lib/plot/mod.ts";
 export { syncSpool } from "./lib/mlflow/mod.ts";
 export type { SyncSpoolOptions, SyncSpoolResult } from "./lib/mlflow/mod.ts";
 export { migrateFileStore } from "./lib/mlflow/mod.ts";
 export { artifactsAncestor, DEFAULT_FILE_STORE_URI, fileStorePath } from "./lib/mlflow/mod.ts";
-
-/** Types a dataset plugin definition (the instance type is inferred, so extra methods stay typed). */
-export const defineDataset = <O, I extends DatasetInstance = DatasetInstance>(
-  d: PluginDefinition<"dataset", O, I>,
-) => d;
-/** Types a split plugin definition. */
-export const defineSplit = <O, I extends SplitInstance = SplitInstance>(d: PluginDefinition<"split", O, I>) =>
-  d;
-/** Types a pipeline plugin definition. */
-export const definePipeline = <O, I extends PipelineInstance = PipelineInstance>(
-  d: PluginDefinition<"pipeline", O, I>,
-) => d;
-/** Types a model plugin definition. */
-export const defineModel = <O, I extends ModelInstance = ModelInstance>(d: PluginDefinition<"model", O, I>) =>
-  d;
-/** Types a loss plugin definition. */
-export const defineLoss = <O, I extends LossInstance = LossInstance>(d: PluginDefinition<"loss", O, I>) => d;
-/** Types a tracker plugin definition. */
-export const defineTracker = <O, I extends TrackerInstance = TrackerInstance>(
-  d: PluginDefinition<"tracker", O, I>,
-) => d;

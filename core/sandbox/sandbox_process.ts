@@ -15,7 +15,7 @@ export const DEFAULT_SANDBOX_HEAP_MB = 2048;
 export interface SandboxSpec {
   /** The plugin's specifier, for messages. */
   specifier: string;
-  /** Store files of the plugin's module graph (readable by the sandbox so Deno can import them). */
+  /** Files and folders of the plugin's module graph (readable by the sandbox so Deno can import them). */
   moduleFiles: string[];
   /** Import map pointing the graph's URLs and relative imports at those files (absent: one module). */
   importMapFile?: string;

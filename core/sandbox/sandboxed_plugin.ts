@@ -14,7 +14,6 @@ import { PluginError, PluginPermissionError } from "../errors.ts";
 import type { PluginDefinition, PluginKind, StandardIssue } from "../plugin.ts";
 import { RemoteError } from "../../lib/rpc/mod.ts";
 import { type DeclaredPermissions, describePermissions } from "./declared_permissions.ts";
-import type { StoredGraph } from "./module_store.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
 
 /** What the sandbox says about the module it loaded. */
@@ -46,21 +45,31 @@ export interface OpenSandbox {
   call<T>(what: string, fn: () => Promise<unknown>): Promise<T>;
 }
 
-/** Starts a sandbox with `permissions` and imports the plugin's stored graph in it (its top-level code runs). */
+/** The plugin's module as the sandbox imports it. */
+export interface SandboxModules {
+  /** What the sandbox imports: a store file's or a path plugin's file URL, or an `npm:` specifier. */
+  rootUrl: string;
+  /** Files and folders the sandbox must read to import the module graph (absolute paths). */
+  readable: string[];
+  /** Import map of a stored URL graph (relative imports and URLs → store files); written beside the root. */
+  importMap?: { imports: Record<string, string>; scopes: Record<string, Record<string, string>> };
+}
+
+/** Starts a sandbox with `permissions` and imports the plugin's module graph in it (its top-level code runs). */
 export async function openSandbox(
   specifier: string,
-  graph: StoredGraph,
+  graph: SandboxModules,
   permissions: DeclaredPermissions,
   options: SandboxOptions,
 ): Promise<OpenSandbox> {
   let importMapFile: string | undefined;
   if (graph.importMap) {
-    importMapFile = `${fromFileUrl(graph.rootFileUrl)}.imports.json`;
+    importMapFile = `${fromFileUrl(graph.rootUrl)}.imports.json`;
     await writeFileAtomic(importMapFile, JSON.stringify(graph.importMap, null, 2));
   }
   const process = SandboxProcess.start({
     specifier,
-    moduleFiles: graph.files,
+    moduleFiles: graph.readable,
     importMapFile,
     permissions,
     baseDir: options.baseDir,
@@ -92,7 +101,7 @@ export async function openSandbox(
   };
   const description = await call<SandboxDescription>(
     "loading the module",
-    () => root.load(graph.rootFileUrl),
+    () => root.load(graph.rootUrl),
   );
   if (typeof description.name === "string") pluginName = description.name;
   return { description, process, call };
