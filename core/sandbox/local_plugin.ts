@@ -43,8 +43,9 @@ export async function openLocalSandbox(
 ): Promise<LocalSandbox> {
   const readable = rootUrl.startsWith("file:") ? [dirname(fileURLToPath(rootUrl))] : [];
   const modules = { rootUrl, readable };
+  if (rootUrl.startsWith("file:")) await mustExist(specifier, rootUrl);
   const first = await openSandbox(specifier, modules, NO_PERMISSIONS, options).catch((err) => {
-    throw withImportHint(err, readable);
+    throw importError(specifier, rootUrl, err, readable);
   });
   const declared = parseDeclaredPermissions(first.description.permissions);
   try {
@@ -62,21 +63,35 @@ export async function openLocalSandbox(
   return { sandbox: granted, permissions: declared };
 }
 
-/**
- * A read denied while a path plugin's module graph loads is most often an import from outside its folder
- * (mod.ts, another folder of the project): say what a sandboxed plugin may import.
- */
-function withImportHint(err: unknown, readable: string[]): unknown {
-  if (!(err instanceof PluginPermissionError) || err.permission !== "read" || readable.length === 0) {
-    return err;
+async function mustExist(specifier: string, fileUrl: string): Promise<void> {
+  try {
+    await Deno.stat(fileURLToPath(fileUrl));
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound ? "no such file" : (err as Error).message;
+    throw new PluginError(specifier, `cannot import ${fileUrl}: ${why}`, { cause: err });
   }
-  return new PluginPermissionError(
-    err.specifier,
-    err.plugin,
-    "read",
-    `${err.detail}. While loading, a ` +
-      `path plugin may import the files under ${readable[0]}, the plugin API plugin.ts (not mod.ts: it ` +
-      "needs ffi), node: built-ins and npm: packages of the project's lock",
-    { cause: err.cause },
-  );
+}
+
+/**
+ * Why the module graph did not load, as a PluginError. A read denied while a path plugin loads is most
+ * often an import from outside its folder (mod.ts, another folder of the project): say what a sandboxed
+ * plugin may import.
+ */
+function importError(specifier: string, rootUrl: string, err: unknown, readable: string[]): unknown {
+  if (err instanceof PluginPermissionError && err.permission === "read" && readable.length) {
+    return new PluginPermissionError(
+      err.specifier,
+      err.plugin,
+      "read",
+      `${err.detail}. While loading, a path plugin may import the files under ${readable[0]}, the plugin ` +
+        "API plugin.ts (not mod.ts: it needs ffi), node: built-ins and npm: packages of the project's lock",
+      { cause: err.cause },
+    );
+  }
+  if (err instanceof PluginError) return err;
+  const message = ((err as Error).message ?? String(err)).split("\n")[0];
+  const hint = specifier.startsWith("npm:")
+    ? " (npm plugins must be in deno.json's imports — `deno add` them — because the lock is frozen)"
+    : "";
+  return new PluginError(specifier, `cannot import ${rootUrl}: ${message}${hint}`, { cause: err });
 }
