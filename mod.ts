@@ -15,10 +15,18 @@ export { composeConfig, CONFIG_GROUPS, configHash, makeRunId, parseOverride } fr
 export type { ComposedConfig, ComposeOptions } from "./core/config.ts";
 export { experimentSchema } from "./core/experiment_schema.ts";
 export type { ExperimentConfig, PluginEntry } from "./core/experiment_schema.ts";
-export { builtinNames, createPlugin, loadPlugin, runInProcess, validateDefinition } from "./core/loader.ts";
+export {
+  builtinNames,
+  createPlugin,
+  loadPlugin,
+  runInProcess,
+  specifierSource,
+  validateDefinition,
+} from "./core/loader.ts";
 export type { LoadedPlugin, LoaderOptions } from "./core/loader.ts";
 export {
   DEFAULT_INSPECT_TIMEOUT_S,
+  defaultPluginLockPath,
   inspectUrlPlugin,
   readPluginLock,
   recordTrustedPlugin,
@@ -33,6 +41,7 @@ export {
   NO_PERMISSIONS,
   permissionsDiff,
 } from "./core/sandbox/declared_permissions.ts";
+export { DEFAULT_STORE_DIR } from "./core/sandbox/module_store.ts";
 export { runExperiment } from "./core/run.ts";
 export type { FoldOutcome, RunOptions, RunStep, RunSummary } from "./core/run.ts";
 export { loadConfigPlugins, validateRunConfig } from "./core/run_plugins.ts";
@@ -41,11 +50,12 @@ export type { OpenedFold, OpenedRun, OpenRunOptions } from "./core/open_run.ts";
 export type { RunManifest } from "./core/run_manifest.ts";
 export { observedPrefix, withObservedPrefix } from "./core/observe.ts";
 export { buildReport, predictionsCsv } from "./core/report.ts";
-export { permissionsFor } from "./core/permissions.ts";
+export { denoFlags, permissionsFor, runGrants, usesSandboxedPlugins } from "./core/permissions.ts";
+export type { CommandGrants } from "./core/permissions.ts";
 export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";
 export { runProcessState } from "./core/run_liveness.ts";
-export { predictWithRun } from "./core/predict.ts";
+export { predictGrants, predictWithRun } from "./core/predict.ts";
 export * from "./sweep/mod.ts";
 export {
   compatibilityLine,

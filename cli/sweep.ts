@@ -126,6 +126,15 @@ const launch = buildCommand({
       else if (f.dryRun) {
         throw new SyntaxError("--dry-run prints Slurm scripts: use it with --executor slurm");
       } else await launchLocally(this, f, plan);
+      // The sweep folder; points start as processes of this deno or as Slurm jobs, with their own flags.
+    }, async () => {
+      const file = args.length > 0 && /\.ya?ml$/.test(args[0]) ? args[0] : null;
+      const plan = await planSweep({ file, args: file ? args.slice(1) : args, configDir: f.configDir });
+      return {
+        read: [plan.record.outputDir],
+        write: [plan.record.outputDir],
+        run: [Deno.execPath(), "sbatch", "squeue", "scontrol", "scancel"],
+      };
     });
   },
 });
@@ -257,7 +266,7 @@ const status = buildCommand({
           launches: s.record.launches,
         });
       } else this.process.stdout.write(formatSweepStatus(s));
-    });
+    }, () => ({ read: [f.outputDir] }));
   },
 });
 
@@ -270,7 +279,8 @@ const cancel = buildCommand({
       this.process.stdout.write(
         `sweep ${id}: stop requested${cancelledJobs.length ? `; scancel ${cancelledJobs.join(" ")}` : ""}\n`,
       );
-    });
+      // The cancel request file, and Slurm's queue: its jobs are cancelled.
+    }, () => ({ read: [f.outputDir], write: [f.outputDir], run: ["squeue", "scancel"] }));
   },
 });
 

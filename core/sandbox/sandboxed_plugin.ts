@@ -65,7 +65,11 @@ export async function openSandbox(
   let importMapFile: string | undefined;
   if (graph.importMap) {
     importMapFile = `${fromFileUrl(graph.rootUrl)}.imports.json`;
-    await writeFileAtomic(importMapFile, JSON.stringify(graph.importMap, null, 2));
+    const text = JSON.stringify(graph.importMap, null, 2);
+    // Written by `plugins add` already: a run only reads it, so it needs no write grant on the store.
+    if (await Deno.readTextFile(importMapFile).catch(() => undefined) !== text) {
+      await writeFileAtomic(importMapFile, text);
+    }
   }
   const process = SandboxProcess.start({
     specifier,
