@@ -85,14 +85,16 @@ export async function openSandbox(
     "create",
   ]);
   let pluginName = specifier;
+  // "model 'name'" once the module has said what it is, as the in-process guard names a plugin.
+  let kindAndName = `'${specifier}'`;
   const call = async <T>(what: string, fn: () => Promise<unknown>): Promise<T> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const message = `${what} did not finish within ${options.timeoutS} s (plugins.timeout_s); ` +
+        const message = `${what} did not settle within ${options.timeoutS} s (plugins.timeout_s); ` +
           "its sandbox was stopped";
         process.stop(message);
-        reject(new PluginError(specifier, `'${pluginName}' ${message}`));
+        reject(new PluginError(specifier, `${kindAndName} ${message}`));
       }, options.timeoutS * 1000);
     });
     try {
@@ -107,7 +109,10 @@ export async function openSandbox(
     "loading the module",
     () => root.load(graph.rootUrl),
   );
-  if (typeof description.name === "string") pluginName = description.name;
+  if (typeof description.name === "string") {
+    pluginName = description.name;
+    kindAndName = `${description.kind} '${pluginName}'`;
+  }
   return { description, process, call };
 }
 
