@@ -4,9 +4,10 @@
  * permissions the definition declares (shown in plain sight in its source). The sandbox still holds them
  * to exactly that declaration: never ffi, run or sys, and nothing to read beyond their own folder.
  *
- * Loading takes two steps, as `plugins add` does for URL plugins: the module is first imported in a
- * sandbox with no permission (its top-level code runs there), and only a definition that declares
- * permissions gets a second sandbox holding them. So top-level code never uses a permission.
+ * Loading takes two steps, as `plugins add` then `run` do for URL plugins: what a definition declares is
+ * learned by importing the module in a sandbox with no permission (its top-level code runs there first),
+ * and only a definition that declares permissions is imported again, in a second sandbox holding exactly
+ * those. Either way the module never holds more than it declares.
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
