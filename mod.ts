@@ -74,7 +74,7 @@ export { contractCells, contractSampleSet, contractSequenceSet, runContract } fr
 export type { CheckResult } from "./testing/mod.ts";
 export { restrictToCells } from "./core/view.ts";
 export { createLogger } from "./core/log.ts";
-export { silentProgress, terminalProgress } from "./lib/progress.ts";
+export { terminalProgress } from "./lib/progress.ts";
 export type { TerminalProgressOptions } from "./lib/progress.ts";
 export { writeFileAtomic } from "./lib/io/mod.ts";
 export { runFigures } from "./lib/plot/mod.ts";

@@ -1,6 +1,7 @@
 /**
  * BatteryML for Deno — the plugin authors' API: the `define*` helpers, the contract types of the six
- * plugin kinds, SampleSets, the typed errors, seeded random numbers and the regression metrics.
+ * plugin kinds, SampleSets, the typed errors, seeded random numbers, the regression metrics and a silent
+ * progress sink.
  *
  * Why a second entry beside mod.ts: a plugin that is not built in runs in a sandbox process holding only
  * its declared permissions — never ffi. mod.ts is the whole platform (the runner, trackers, nodejs-polars,
@@ -24,6 +25,7 @@ export * from "./core/plugin.ts";
 export * from "./core/sample.ts";
 export { createRng, Rng } from "./core/rng.ts";
 export { regressionMetrics } from "./lib/metrics.ts";
+export { silentProgress } from "./lib/progress.ts";
 export type { Metrics } from "./lib/metrics.ts";
 
 /** Types a dataset plugin definition (the instance type is inferred, so extra methods stay typed). */

@@ -32,16 +32,18 @@ const CALLS = flag("calls", 200);
 const OUT = join("artifacts", "bench", "sandbox");
 const LOCK = join(OUT, "plugins.lock.json");
 
-/** The lgbm plugin as a third party would publish it: its own imports instead of the project's import map. */
+/**
+ * The lgbm plugin as a third party would publish it: its own npm: import instead of the project's import
+ * map, and the plugin API (plugin.ts) instead of mod.ts, which cannot start without ffi.
+ */
 function publishedLgbm(source: string): string {
-  return source
+  const published = source
     .replace(`import { z } from "zod";`, `import { z } from "npm:zod@4.6.7";`)
-    .replace(
-      `import { defineModel, SampleSetError, silentProgress } from "../../mod.ts";`,
-      `import { SampleSetError } from "../../core/sample.ts";\n` +
-        `import { silentProgress } from "../../lib/progress.ts";\n` +
-        `const defineModel = <T>(d: T) => d;`,
-    );
+    .replace(`} from "../../mod.ts";`, `} from "../../plugin.ts";`);
+  if (/from "\.\.\/\.\.\/mod\.ts"/.test(published)) {
+    throw new Error("plugins/models/lgbm.ts still imports mod.ts after publishing: update publishedLgbm");
+  }
+  return published;
 }
 
 /** Serves the project's files read-only over HTTP, lgbm rewritten as published. */
