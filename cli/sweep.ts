@@ -6,6 +6,7 @@
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import {
   cancelSweep,
+  createLogger,
   formatSweepStatus,
   launchLocal,
   openSweep,
@@ -17,6 +18,7 @@ import {
   type SweepPlan,
   type SweepRecord,
   sweepStatus,
+  type SweepTracking,
   terminalProgress,
   waitSlurm,
 } from "../mod.ts";
@@ -32,6 +34,7 @@ import {
 } from "./common.ts";
 import { pointCommands } from "./sweep_commands.ts";
 import { sweepPointCommand, sweepWorkerCommand } from "./sweep_point.ts";
+import { sweepAggregateCommand } from "./sweep_aggregate.ts";
 
 /** Flags of the launch. */
 interface LaunchFlags extends CommonFlags {
@@ -168,7 +171,7 @@ async function launchOnSlurm(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise
     commands: pointCommands(plan),
   });
   if (scripts.arrays.length === 0) say(`sweep ${record.sweepId}: every point has FINISHED already\n`);
-  const submitted = await submitSlurm(record, scripts);
+  const submitted = await submitSlurm(record, scripts, trackingOf(f, plan));
   say(
     `sweep ${record.sweepId}: ${submitted.points.length} of ${record.points.length} points submitted as ` +
       `array job(s) ${submitted.arrayJobs!.join(", ") || "(none)"} (MaxArraySize ${scripts.maxArraySize}); ` +
@@ -195,19 +198,25 @@ async function launchLocally(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise
     reuse: f.reuseWorkers,
     commands: pointCommands(plan),
     progress: terminalProgress({ quiet: f.quiet || f.json }),
+    tracking: trackingOf(f, plan),
   });
   const status = await sweepStatus(record.outputDir, record.sweepId);
   const done = !notAllFinished(status.counts);
   if (f.json) {
+    const { aggregate, ...launched } = result;
     writeJson(ctx, {
       sweepId: record.sweepId,
       dir: plan.dir,
-      ...result,
+      ...launched,
+      aggregate: aggregate.outcome,
       counts: status.counts,
       points: status.points,
     });
   } else {
     ctx.process.stdout.write(formatSweepStatus(status));
+    if (result.aggregate.outcome.error) {
+      ctx.process.stderr.write(`warning: nothing compared: ${result.aggregate.outcome.error}\n`);
+    }
     if (done) {
       ctx.process.stdout.write(
         `compare: batteryml runs compare ${record.sweepId} --output-dir ${record.outputDir}\n`,
@@ -215,6 +224,12 @@ async function launchLocally(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise
     }
   }
   if (!done) ctx.process.exitCode = 1;
+}
+
+/** The sweep's trackers, warning on stderr (a failing tracker never stops the sweep). */
+function trackingOf(f: LaunchFlags, plan: SweepPlan): SweepTracking {
+  const log = createLogger({ quiet: f.quiet || f.json, debug: f.debug });
+  return { entries: plan.tracking, log };
 }
 
 /** The record of a sweep that exists (with its launches), else the plan's: a dry run writes nothing. */
@@ -286,11 +301,18 @@ const cancel = buildCommand({
 
 /** The `sweep` route map (`sweep <file>` launches). */
 export const sweepRoutes = buildRouteMap({
-  routes: { launch, status, cancel, point: sweepPointCommand, worker: sweepWorkerCommand },
+  routes: {
+    launch,
+    status,
+    cancel,
+    point: sweepPointCommand,
+    worker: sweepWorkerCommand,
+    aggregate: sweepAggregateCommand,
+  },
   defaultCommand: "launch",
-  // `point` and `worker` are what the executors start, not commands users type.
+  // `point`, `worker` and `aggregate` are what the executors start, not commands users type.
   docs: {
     brief: "Sweeps over configs × seeds × folds, on local workers or Slurm",
-    hideRoute: { point: true, worker: true },
+    hideRoute: { point: true, worker: true, aggregate: true },
   },
 });
