@@ -50,7 +50,13 @@ export type { OpenedFold, OpenedRun, OpenRunOptions } from "./core/open_run.ts";
 export type { RunManifest } from "./core/run_manifest.ts";
 export { observedPrefix, withObservedPrefix } from "./core/observe.ts";
 export { buildReport, predictionsCsv } from "./core/report.ts";
-export { denoFlags, permissionsFor, runGrants, usesSandboxedPlugins } from "./core/permissions.ts";
+export {
+  denoFlags,
+  permissionsFor,
+  runGrants,
+  trackerGrants,
+  usesSandboxedPlugins,
+} from "./core/permissions.ts";
 export type { CommandGrants } from "./core/permissions.ts";
 export type { PredictionRow, TargetReport } from "./core/report.ts";
 export { interruptOnSignals, RunInterrupted } from "./core/run_signals.ts";

@@ -20,6 +20,7 @@ import {
   sweepStatus,
   type SweepTracking,
   terminalProgress,
+  trackerGrants,
   waitSlurm,
 } from "../mod.ts";
 import {
@@ -129,14 +130,16 @@ const launch = buildCommand({
       else if (f.dryRun) {
         throw new SyntaxError("--dry-run prints Slurm scripts: use it with --executor slurm");
       } else await launchLocally(this, f, plan);
-      // The sweep folder; points start as processes of this deno or as Slurm jobs, with their own flags.
+      // The sweep folder and its trackers' records (started and ended here); points start as processes of
+      // this deno or as Slurm jobs, with their own flags.
     }, async () => {
       const file = args.length > 0 && /\.ya?ml$/.test(args[0]) ? args[0] : null;
       const plan = await planSweep({ file, args: file ? args.slice(1) : args, configDir: f.configDir });
+      const trackers = trackerGrants(plan.record.outputDir, plan.tracking);
       return {
+        ...trackers,
         read: [plan.record.outputDir],
-        write: [plan.record.outputDir],
-        run: [Deno.execPath(), "sbatch", "squeue", "scontrol", "scancel"],
+        run: [...trackers.run ?? [], Deno.execPath(), "sbatch", "squeue", "scontrol", "scancel"],
       };
     });
   },

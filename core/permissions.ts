@@ -48,17 +48,35 @@ export async function denoFlags(grants: CommandGrants = {}): Promise<string[]> {
 
 /** Hosts (`host[:port]`) named by URL plugins and URL-valued options of a config. */
 export function networkHosts(config: ExperimentConfig, lock: PluginLock): string[] {
-  const hosts = new Set<string>();
   const entries = configEntries(config);
+  const hosts = new Set(entryHosts(entries));
+  for (const url of Object.keys(lock.plugins)) {
+    if (entries.some((e) => e.use === url)) hosts.add(new URL(url).host);
+  }
+  return [...hosts].sort();
+}
+
+/** Hosts named by URL-valued options of plugin entries (an MLflow server's `tracking_uri`). */
+function entryHosts(entries: readonly PluginEntry[]): string[] {
+  const hosts = new Set<string>();
   for (const entry of entries) {
     for (const value of Object.values(entry)) {
       if (typeof value === "string" && /^https?:\/\//.test(value)) hosts.add(new URL(value).host);
     }
   }
-  for (const url of Object.keys(lock.plugins)) {
-    if (entries.some((e) => e.use === url)) hosts.add(new URL(url).host);
-  }
   return [...hosts].sort();
+}
+
+/**
+ * What ending a sweep's tracker records needs (`sweep aggregate`): the output folder, the folders and
+ * servers its tracker entries name, and `deno` when a tracker is not built in.
+ */
+export function trackerGrants(outputDir: string, trackers: readonly PluginEntry[]): CommandGrants {
+  return {
+    write: entryWriteFolders(outputDir, trackers),
+    net: entryHosts(trackers),
+    run: trackers.some((e) => specifierSource(e.use) !== "builtin") ? ["deno"] : [],
+  };
 }
 
 /** Whether any plugin of the config is not built in (URL, path, npm:): each runs in a sandbox process. */
@@ -81,9 +99,14 @@ const READ_PATH_KEY = /^root$|(^|_)(file|path)$/;
  * `logdir`, and `tracking_uri: file:<path>` — in the order they appear.
  */
 export function writeFolders(config: ExperimentConfig): string[] {
-  const out = [config.output.dir];
+  return entryWriteFolders(config.output.dir, configEntries(config));
+}
+
+/** `outputDir`, plus each folder the entries' options name outside it (see `writeFolders`). */
+function entryWriteFolders(outputDir: string, entries: readonly PluginEntry[]): string[] {
+  const out = [outputDir];
   const covered = (dir: string) => out.some((parent) => inside(parent, dir));
-  for (const entry of configEntries(config)) {
+  for (const entry of entries) {
     for (const [key, value] of Object.entries(entry)) {
       const dir = typeof value !== "string"
         ? undefined
