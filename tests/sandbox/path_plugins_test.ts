@@ -244,3 +244,26 @@ Deno.test("an npm: plugin is imported in a sandbox: without --allow-run=deno it 
   assert.equal(noRun.code, 1);
   assert.match(new TextDecoder().decode(noRun.stderr), /plugin 'npm:zod@4\.6\.7': cannot start its sandbox/);
 });
+
+Deno.test("a loss given by path is refused: it computes on tfjs tensors inside training, which cannot cross", async () => {
+  const s = await setup();
+  try {
+    const spec = await s.plugin(
+      "my_loss.ts",
+      `export default {
+  kind: "loss", name: "my_loss", version: "1.0.0", apiVersion: 1,
+  options: { "~standard": { version: 1, vendor: "hand", validate: (v: unknown) => ({ value: v }) } },
+  create: () => ({ compute: () => { throw new Error("never called"); } }),
+};
+`,
+    );
+    const r = await runCli(["plugins", "test", spec]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      /a loss cannot run sandboxed: .*ship it inside a model plugin, or load it from a script with runInProcess/,
+    );
+  } finally {
+    await s.scratch.dispose();
+  }
+});
