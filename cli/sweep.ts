@@ -6,6 +6,7 @@
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import {
   cancelSweep,
+  createLogger,
   formatSweepStatus,
   launchLocal,
   openSweep,
@@ -17,7 +18,9 @@ import {
   type SweepPlan,
   type SweepRecord,
   sweepStatus,
+  type SweepTracking,
   terminalProgress,
+  trackerGrants,
   waitSlurm,
 } from "../mod.ts";
 import {
@@ -32,6 +35,7 @@ import {
 } from "./common.ts";
 import { pointCommands } from "./sweep_commands.ts";
 import { sweepPointCommand, sweepWorkerCommand } from "./sweep_point.ts";
+import { sweepAggregateCommand } from "./sweep_aggregate.ts";
 
 /** Flags of the launch. */
 interface LaunchFlags extends CommonFlags {
@@ -126,6 +130,17 @@ const launch = buildCommand({
       else if (f.dryRun) {
         throw new SyntaxError("--dry-run prints Slurm scripts: use it with --executor slurm");
       } else await launchLocally(this, f, plan);
+      // The sweep folder and its trackers' records (started and ended here); points start as processes of
+      // this deno or as Slurm jobs, with their own flags.
+    }, async () => {
+      const file = args.length > 0 && /\.ya?ml$/.test(args[0]) ? args[0] : null;
+      const plan = await planSweep({ file, args: file ? args.slice(1) : args, configDir: f.configDir });
+      const trackers = trackerGrants(plan.record.outputDir, plan.tracking);
+      return {
+        ...trackers,
+        read: [plan.record.outputDir],
+        run: [...trackers.run ?? [], Deno.execPath(), "sbatch", "squeue", "scontrol", "scancel"],
+      };
     });
   },
 });
@@ -159,7 +174,7 @@ async function launchOnSlurm(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise
     commands: pointCommands(plan),
   });
   if (scripts.arrays.length === 0) say(`sweep ${record.sweepId}: every point has FINISHED already\n`);
-  const submitted = await submitSlurm(record, scripts);
+  const submitted = await submitSlurm(record, scripts, trackingOf(f, plan));
   say(
     `sweep ${record.sweepId}: ${submitted.points.length} of ${record.points.length} points submitted as ` +
       `array job(s) ${submitted.arrayJobs!.join(", ") || "(none)"} (MaxArraySize ${scripts.maxArraySize}); ` +
@@ -186,19 +201,25 @@ async function launchLocally(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise
     reuse: f.reuseWorkers,
     commands: pointCommands(plan),
     progress: terminalProgress({ quiet: f.quiet || f.json }),
+    tracking: trackingOf(f, plan),
   });
   const status = await sweepStatus(record.outputDir, record.sweepId);
   const done = !notAllFinished(status.counts);
   if (f.json) {
+    const { aggregate, ...launched } = result;
     writeJson(ctx, {
       sweepId: record.sweepId,
       dir: plan.dir,
-      ...result,
+      ...launched,
+      aggregate: aggregate.outcome,
       counts: status.counts,
       points: status.points,
     });
   } else {
     ctx.process.stdout.write(formatSweepStatus(status));
+    if (result.aggregate.outcome.error) {
+      ctx.process.stderr.write(`warning: nothing compared: ${result.aggregate.outcome.error}\n`);
+    }
     if (done) {
       ctx.process.stdout.write(
         `compare: batteryml runs compare ${record.sweepId} --output-dir ${record.outputDir}\n`,
@@ -206,6 +227,12 @@ async function launchLocally(ctx: Ctx, f: LaunchFlags, plan: SweepPlan): Promise
     }
   }
   if (!done) ctx.process.exitCode = 1;
+}
+
+/** The sweep's trackers, warning on stderr (a failing tracker never stops the sweep). */
+function trackingOf(f: LaunchFlags, plan: SweepPlan): SweepTracking {
+  const log = createLogger({ quiet: f.quiet || f.json, debug: f.debug });
+  return { entries: plan.tracking, log };
 }
 
 /** The record of a sweep that exists (with its launches), else the plan's: a dry run writes nothing. */
@@ -257,7 +284,7 @@ const status = buildCommand({
           launches: s.record.launches,
         });
       } else this.process.stdout.write(formatSweepStatus(s));
-    });
+    }, () => ({ read: [f.outputDir] }));
   },
 });
 
@@ -270,17 +297,25 @@ const cancel = buildCommand({
       this.process.stdout.write(
         `sweep ${id}: stop requested${cancelledJobs.length ? `; scancel ${cancelledJobs.join(" ")}` : ""}\n`,
       );
-    });
+      // The cancel request file, and Slurm's queue: its jobs are cancelled.
+    }, () => ({ read: [f.outputDir], write: [f.outputDir], run: ["squeue", "scancel"] }));
   },
 });
 
 /** The `sweep` route map (`sweep <file>` launches). */
 export const sweepRoutes = buildRouteMap({
-  routes: { launch, status, cancel, point: sweepPointCommand, worker: sweepWorkerCommand },
+  routes: {
+    launch,
+    status,
+    cancel,
+    point: sweepPointCommand,
+    worker: sweepWorkerCommand,
+    aggregate: sweepAggregateCommand,
+  },
   defaultCommand: "launch",
-  // `point` and `worker` are what the executors start, not commands users type.
+  // `point`, `worker` and `aggregate` are what the executors start, not commands users type.
   docs: {
     brief: "Sweeps over configs × seeds × folds, on local workers or Slurm",
-    hideRoute: { point: true, worker: true },
+    hideRoute: { point: true, worker: true, aggregate: true },
   },
 });

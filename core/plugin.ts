@@ -315,6 +315,69 @@ export interface RunInfo {
   config: Record<string, unknown>;
   configYaml: string;
   startedAt: Date;
+  /** The sweep this run is a point of; absent for a run started on its own. */
+  sweep?: RunSweepInfo;
+}
+
+/** What a run that is a sweep point tells each tracker about its sweep. */
+export interface RunSweepInfo {
+  /** The sweep id (`<name>-<hash8>`). */
+  id: string;
+  /** The point's index in the sweep. */
+  point: number;
+  /** The swept keys and this point's values, as override texts (`model` → `linear`, `experiment.seed` → `2`). */
+  params: Record<string, string>;
+  /** What this tracker's `sweepStart` returned for the sweep; absent when it has no such hook or it failed. */
+  handle?: unknown;
+}
+
+/** A sweep as its trackers see it, before the points run and at aggregation. */
+export interface SweepInfo {
+  id: string;
+  name: string;
+  /** The sweep folder (absolute): `sweep.json`, points, logs, compare files. */
+  dir: string;
+  /** The number of points. */
+  points: number;
+  /** Every swept key with the values it takes, in order (configuration keys, `experiment.seed`, `evaluation.folds`). */
+  axes: Record<string, string[]>;
+  /** The sweep's record, as written to `sweep.json`. */
+  recordJson: string;
+}
+
+/** A configuration of the sweep as compared at aggregation. */
+export interface SweepConfigResult {
+  config: string;
+  label: string;
+  rank: number;
+  n: number;
+  mean: number;
+  std: number;
+  ci95: [number, number];
+  /** "best", "within noise of best", "differs from best" or why it cannot tell. */
+  verdict: string;
+}
+
+/** How a sweep ended, for `sweepEnd`. */
+export interface SweepOutcome {
+  /** FINISHED when every point finished, FAILED otherwise. */
+  status: RunStatus;
+  /** Points per status (FINISHED, FAILED, KILLED, CRASHED, PENDING, RUNNING). */
+  counts: Record<string, number>;
+  /** The comparison `runs compare` made; absent when nothing could be compared (then `error` says why). */
+  comparison?: {
+    target: string;
+    metric: string;
+    lowerIsBetter: boolean;
+    configs: SweepConfigResult[];
+    /** The compared value of every finished point, with its run and swept values. */
+    values: { point: number; runId: string; config: string; params: Record<string, string>; value: number }[];
+    /** The table as `runs compare` prints it. */
+    table: string;
+    /** The comparison files in the sweep folder (compare.json, .csv, .svg, .png). */
+    files: { json: string; csv: string; svg: string; png: string };
+  };
+  error?: string;
 }
 
 /** Final status of a run. */
@@ -344,6 +407,14 @@ export interface TrackerInstance {
   artifact?(path: string, name?: string): void | Promise<void>;
   /** Optional: a histogram of values (e.g. a layer's weights) at a step. */
   histogram?(tag: string, values: ArrayLike<number>, step: number): void | Promise<void>;
+  /**
+   * Optional, called on an instance made for the sweep (no run is started on it): opens the sweep's own
+   * record (an MLflow parent run) before its points run. Returns a JSON value every point's run gets as
+   * `RunInfo.sweep.handle`; `previous` is what an earlier launch of the same sweep returned (resume).
+   */
+  sweepStart?(sweep: SweepInfo, previous?: unknown): unknown | Promise<unknown>;
+  /** Optional: closes the sweep's record at aggregation with the comparison and the sweep's status. */
+  sweepEnd?(sweep: SweepInfo, handle: unknown, outcome: SweepOutcome): void | Promise<void>;
 }
 
 /** Instance type per kind. */

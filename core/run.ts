@@ -27,6 +27,7 @@ import type {
   PipelineInstance,
   PluginContext,
   ProgressSink,
+  RunSweepInfo,
 } from "./plugin.ts";
 import { type GuardedPlugin, type GuardOptions, PluginCalls } from "./plugin_guard.ts";
 import { type RefitPlan, refitPlan } from "./refit_plan.ts";
@@ -72,6 +73,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Where plugins report the progress of long work (`terminalProgress` draws it); absent: nowhere. */
   progress?: ProgressSink;
+  /**
+   * The sweep this run is a point of: its id, the point, its swept values, and per tracking entry (by
+   * index) what that tracker's `sweepStart` returned. Trackers get it as `RunInfo.sweep`.
+   */
+  sweep?: { id: string; point: number; params: Record<string, string>; handles: readonly unknown[] };
   /** Figures made from the scored predictions; written to `figures/` and sent to every tracker. */
   figures?: (
     rows: readonly PredictionRow[],
@@ -147,7 +153,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
   let trackers: TrackerGroup | undefined;
   let lifecycle: Run | undefined;
   try {
-    trackers = new TrackerGroup(await createTrackers(plugins, c.tracking, ctxFor, calls), log);
+    trackers = new TrackerGroup(await createTrackers(plugins, c.tracking, ctxFor, calls, opts.sweep), log);
     await trackers.start({
       runId,
       runDir,
@@ -235,6 +241,7 @@ async function createTrackers(
   entries: PluginEntry[],
   ctxFor: (label: string) => PluginContext,
   calls: PluginCalls,
+  sweep?: RunOptions["sweep"],
 ): Promise<NamedTracker[]> {
   const out: NamedTracker[] = [];
   for (let i = 0; i < entries.length; i++) {
@@ -246,9 +253,19 @@ async function createTrackers(
       () => createPlugin(loaded, entryOptions(entries[i]), ctxFor(`tracker${i}`), `tracking.${i}`),
       false,
     );
-    out.push({ name: loaded.definition.name, instance: calls.guard(instance, who, { abortable: false }) });
+    out.push({
+      name: loaded.definition.name,
+      instance: calls.guard(instance, who, { abortable: false }),
+      ...(sweep ? { sweep: sweepInfoFor(sweep, i) } : {}),
+    });
   }
   return out;
+}
+
+/** What tracking entry `i` of a sweep point learns of its sweep (its own handle only). */
+function sweepInfoFor(sweep: NonNullable<RunOptions["sweep"]>, i: number): RunSweepInfo {
+  const { handles, ...info } = sweep;
+  return handles[i] === undefined ? info : { ...info, handle: handles[i] };
 }
 
 /** The per-fold work, kept in one place so the order cannot drift. */

@@ -2,12 +2,14 @@
  * Fan-out to every configured tracker. A tracker that fails warns once and is kept (it may recover,
  * e.g. a server coming back); it never stops the run nor affects what the others record.
  */
-import type { Figure, Logger, RunInfo, RunStatus, TrackerInstance } from "./plugin.ts";
+import type { Figure, Logger, RunInfo, RunStatus, RunSweepInfo, TrackerInstance } from "./plugin.ts";
 
 /** A named tracker instance. */
 export interface NamedTracker {
   name: string;
   instance: TrackerInstance;
+  /** The sweep this run is a point of, as this tracker set it up (its own handle). */
+  sweep?: RunSweepInfo;
 }
 
 /** Calls every tracker, isolating failures. */
@@ -28,8 +30,9 @@ export class TrackerGroup {
     return this.#trackers.map((t) => t.name);
   }
 
+  /** Starts every tracker; a sweep point's tracker also gets its own sweep handle. */
   start(run: RunInfo): Promise<void> {
-    return this.#each("start", (t) => t.start(run));
+    return this.#eachNamed("start", (t) => t.instance.start(t.sweep ? { ...run, sweep: t.sweep } : run));
   }
   /** Optional methods (params, text, figure, artifact, histogram) reach only the trackers that have them. */
   params(values: Record<string, string | number | boolean>): Promise<void> {
@@ -58,10 +61,15 @@ export class TrackerGroup {
     return this.#each("end", (t) => t.end(status));
   }
 
-  async #each(method: string, call: (t: TrackerInstance) => unknown): Promise<void> {
-    for (const { name, instance } of this.#trackers) {
+  #each(method: string, call: (t: TrackerInstance) => unknown): Promise<void> {
+    return this.#eachNamed(method, (t) => call(t.instance));
+  }
+
+  async #eachNamed(method: string, call: (t: NamedTracker) => unknown): Promise<void> {
+    for (const tracker of this.#trackers) {
+      const name = tracker.name;
       try {
-        await call(instance);
+        await call(tracker);
       } catch (err) {
         this.failures[name] = (this.failures[name] ?? 0) + 1;
         if (!this.#warned.has(name)) {

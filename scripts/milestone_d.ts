@@ -33,9 +33,9 @@ import {
   readScoredRows,
   rowKey,
   type ScoredRow,
-} from "./milestone_d/scored_rows.ts";
-import { type TableEntry, targetTable } from "./milestone_d/seed_table.ts";
-import { aclaAttentionFigure, trajectoryFigure, writeFigure } from "./milestone_d/figures.ts";
+} from "./_shared/scored_rows.ts";
+import { type TableEntry, targetTable } from "./_shared/seed_table.ts";
+import { aclaAttentionFigure, trajectoryFigure, writeFigure } from "./_shared/forecast_figures.ts";
 
 /**
  * Models compared by default; `name@fade_rate` is the model with `model.anchor_baseline=fade_rate` (its

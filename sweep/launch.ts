@@ -1,7 +1,8 @@
 /**
  * Launches a sweep's unfinished points on an executor. `local`: N worker processes on this machine
- * (lib/sweep/worker_pool.ts). `slurm`: array jobs of at most `MaxArraySize` tasks and an `afterany`
- * aggregation job (lib/sweep/slurm.ts). Both run every point with the same command — the CLI's
+ * (lib/sweep/worker_pool.ts), then the aggregation. `slurm`: array jobs of at most `MaxArraySize` tasks and
+ * an `afterany` aggregation job (lib/sweep/slurm.ts). Both first open the sweep's tracker records
+ * (trackers.ts), whose handles the points read from the sweep folder. Both run every point with the same command — the CLI's
  * `sweep point` — so a point gives the same run whichever executor ran it, and each launch is recorded in
  * `sweep.json`.
  */
@@ -29,7 +30,11 @@ import {
 } from "../lib/sweep/mod.ts";
 import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { ProgressSink } from "../lib/progress.ts";
+import type { PluginEntry } from "../core/experiment_schema.ts";
+import type { Logger } from "../core/plugin.ts";
 import { recordStatus, sweepStatus } from "./status.ts";
+import { aggregateSweep, type SweepAggregate } from "./aggregate.ts";
+import { startSweepTrackers } from "./trackers.ts";
 
 /** How to run a point and the comparison as processes (the CLI knows its own entry point). */
 export interface PointCommands {
@@ -37,8 +42,8 @@ export interface PointCommands {
   point(dir: string, index: string): string[];
   /** argv of `sweep worker <dir>`: a process that runs the points it reads on stdin, one after another. */
   worker(dir: string): string[];
-  /** argv of `runs compare <sweep id>`. */
-  compare(record: SweepRecord): string[];
+  /** argv of `sweep aggregate <dir>`: the comparison, and the end of the sweep's tracker records. */
+  aggregate(dir: string): string[];
   /** Environment for point processes (each single-threaded). */
   env: Record<string, string>;
 }
@@ -54,15 +59,33 @@ export interface LocalLaunchResult {
   ran: number[];
   failed: number[];
   stopped: boolean;
+  /** The aggregation once the workers were done: the comparison (or why none) and the sweep's status. */
+  aggregate: SweepAggregate;
 }
 
-/** Runs the pending points on `workers` local processes (one per point, or one per worker with `reuse`). */
+/** The sweep's trackers (their `sweepStart` runs before any point) and where they warn. */
+export interface SweepTracking {
+  entries: readonly PluginEntry[];
+  log: Logger;
+}
+
+/**
+ * Runs the pending points on `workers` local processes (one per point, or one per worker with `reuse`),
+ * then aggregates: compares what finished and ends the sweep's tracker records.
+ */
 export async function launchLocal(
   record: SweepRecord,
-  o: { workers: number; reuse?: boolean; commands: PointCommands; progress: ProgressSink },
+  o: {
+    workers: number;
+    reuse?: boolean;
+    commands: PointCommands;
+    progress: ProgressSink;
+    tracking: SweepTracking;
+  },
 ): Promise<LocalLaunchResult> {
   const dir = sweepDir(record.outputDir, record.sweepId);
   await Deno.remove(cancelRequestPath(dir)).catch(() => {});
+  await startSweepTrackers(record, o.tracking.entries, o.tracking.log);
   const pending = await pendingPoints(record);
   await recordLaunch(dir, {
     executor: "local",
@@ -95,7 +118,12 @@ export async function launchLocal(
     stopRequested: () => Deno.stat(cancelRequestPath(dir)).then(() => true, () => false),
   });
   const failed = [...result.codes].filter(([, code]) => code !== 0).map(([i]) => i);
-  return { ran: pending, failed, stopped: result.stopped };
+  const aggregate = await aggregateSweep({
+    outputDir: record.outputDir,
+    sweepId: record.sweepId,
+    log: o.tracking.log,
+  });
+  return { ran: pending, failed, stopped: result.stopped, aggregate };
 }
 
 /** The scripts of a Slurm launch, in submission order (the aggregation job last). */
@@ -151,16 +179,24 @@ export async function slurmScripts(
       sweepDir: absDir,
       cwd: record.cwd,
       options: o.options,
-      compareCommand: o.commands.compare(record),
-      env: {},
+      aggregateCommand: o.commands.aggregate(absDir),
+      env: o.commands.env,
     }),
   };
   return { arrays, aggregate, maxArraySize: max, ...(note ? { note } : {}) };
 }
 
-/** Submits the scripts: every array job, then the aggregation job after all of them (afterany). */
-export async function submitSlurm(record: SweepRecord, scripts: SlurmScripts): Promise<SweepLaunch> {
+/**
+ * Opens the sweep's tracker records (their ids go to the sweep folder the tasks read), then submits the
+ * scripts: every array job, then the aggregation job after all of them (afterany).
+ */
+export async function submitSlurm(
+  record: SweepRecord,
+  scripts: SlurmScripts,
+  tracking: SweepTracking,
+): Promise<SweepLaunch> {
   const dir = sweepDir(record.outputDir, record.sweepId);
+  await startSweepTrackers(record, tracking.entries, tracking.log);
   const arrayJobs: string[] = [];
   // sbatch's --output file opens before the script runs: its folder must exist.
   await Deno.mkdir(join(resolve(record.cwd, dir), "logs"), { recursive: true });

@@ -13,8 +13,17 @@ export type { PointOutcome, SweepPointOptions } from "./point.ts";
 export { formatSweepStatus, sweepStatus } from "./status.ts";
 export type { SweepPointReport, SweepPointStatus, SweepStatus } from "./status.ts";
 export { cancelSweep, launchLocal, pendingPoints, slurmScripts, submitSlurm, waitSlurm } from "./launch.ts";
-export type { LocalLaunchResult, PointCommands, SlurmScripts } from "./launch.ts";
+export type { LocalLaunchResult, PointCommands, SlurmScripts, SweepTracking } from "./launch.ts";
+export { aggregateSweep } from "./aggregate.ts";
+export type { SweepAggregate } from "./aggregate.ts";
+export { readSweepTrackers, startSweepTrackers, sweepInfo } from "./trackers.ts";
+export type { SweepTrackersFile, SweepTrackerState } from "./trackers.ts";
 export { compareSweep, formatComparison } from "./compare.ts";
 export type { CompareRequest, SweepComparison } from "./compare.ts";
-export { pointLogPath as sweepPointLogPath, slurmOptionsSchema, SweepError } from "../lib/sweep/mod.ts";
+export {
+  pointLogPath as sweepPointLogPath,
+  readSweepRecord,
+  slurmOptionsSchema,
+  SweepError,
+} from "../lib/sweep/mod.ts";
 export type { SlurmOptions, SweepRecord } from "../lib/sweep/mod.ts";

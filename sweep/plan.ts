@@ -24,8 +24,10 @@ import {
 } from "../lib/sweep/mod.ts";
 import { composeConfig, type ComposedConfig } from "../core/config.ts";
 import { splitFoldNames } from "../core/fold_selection.ts";
-import { networkHosts, writeFolders } from "../core/permissions.ts";
+import { networkHosts, usesSandboxedPlugins, writeFolders } from "../core/permissions.ts";
 import { readPluginLock } from "../core/plugin_lock.ts";
+import type { PluginEntry } from "../core/experiment_schema.ts";
+import { trackerKey } from "./trackers.ts";
 
 /** What `batteryml sweep` was given. */
 export interface SweepRequest {
@@ -43,6 +45,8 @@ export interface SweepPlan {
   dir: string;
   /** The `deno run` permission flags every point needs (the union over the points' configs). */
   permissions: string[];
+  /** The distinct tracking entries of the points' configs (the sweep's trackers). */
+  tracking: PluginEntry[];
 }
 
 /** Expands and validates a sweep. */
@@ -59,7 +63,9 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
     else if (a === "evaluation.folds=all") spec.folds = "all";
     else if (/^evaluation\.folds=[^\[]/.test(a)) spec.folds = [a.slice("evaluation.folds=".length)];
     else if (axis) cliAxes.push(axis);
-    else plain.push(a);
+    else if (gridKeyOf(spec, a)) {
+      cliAxes.push({ key: gridKeyOf(spec, a)!, values: [a.slice(a.indexOf("=") + 1)] });
+    } else plain.push(a);
   }
   const base = [...spec.overrides, ...plain];
   const configs = configPoints(gridAxes(spec, cliAxes), spec.random);
@@ -84,13 +90,17 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
   const outputDirs = new Set<string>();
   const lock = await readPluginLock();
   const writes = new Set<string>(), hosts = new Set<string>();
+  let sandboxed = false;
+  const tracking = new Map<string, PluginEntry>();
   for (const p of points) {
     const composed = await compose(p.overrides);
     p.configHash = composed.hash;
     const config = composed.config;
+    for (const entry of config.tracking) tracking.set(trackerKey(entry), entry);
     outputDirs.add(config.output.dir);
     for (const w of writeFolders(config)) writes.add(w);
     for (const h of networkHosts(config, lock)) hosts.add(h);
+    sandboxed ||= usesSandboxedPlugins(config);
   }
   if (outputDirs.size !== 1) {
     throw new SweepError(
@@ -120,7 +130,15 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
     `--allow-write=${[...writes].join(",")}`,
   ];
   if (hosts.size > 0) permissions.push(`--allow-net=${[...hosts].join(",")}`);
-  return { record, spec, dir: resolve(sweepDir(outputDir, id)), permissions };
+  // Plugins not built in (paths, URLs, npm:) run in sandbox processes the point starts with `deno`.
+  if (sandboxed) permissions.push("--allow-run=deno");
+  return {
+    record,
+    spec,
+    dir: resolve(sweepDir(outputDir, id)),
+    permissions,
+    tracking: [...tracking.values()],
+  };
 }
 
 /** Writes `sweep.json` for a new sweep, or keeps the existing record (its launches) when resuming. */
@@ -148,6 +166,18 @@ async function foldsOf(spec: SweepSpec, composed: ComposedConfig): Promise<(stri
     );
   }
   return spec.folds;
+}
+
+/**
+ * The file's grid key a plain override sets (`training.learning_rate=0.01` against a learning-rate grid),
+ * or null: such an override pins that axis to its one value, as an axis of the same key replaces it —
+ * left plain, the grid's values (applied after the plain overrides) would silently win.
+ */
+function gridKeyOf(spec: SweepSpec, override: string): string | null {
+  if (override.startsWith("+") || override.startsWith("~")) return null;
+  const eq = override.indexOf("=");
+  const key = eq > 0 ? override.slice(0, eq) : "";
+  return Object.hasOwn(spec.grid, key) ? key : null;
 }
 
 function seedOf(text: string): number {

@@ -2,7 +2,8 @@
  * Runs one sweep point as a normal run (config composed from the point's overrides, run folder, manifest)
  * and records it in the sweep folder: RUNNING with the run id as soon as the run folder exists, then
  * FINISHED, FAILED or KILLED. A point already FINISHED (its run's manifest says so) is not run again, nor
- * is one whose run is alive in another process: that is what makes resuming safe.
+ * is one whose run is alive in another process: that is what makes resuming safe. The run's trackers learn
+ * its sweep (id, swept values, and what each tracker set up for the sweep: `trackers.json`).
  */
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
@@ -16,6 +17,7 @@ import {
 import { composeConfig } from "../core/config.ts";
 import { runProcessState } from "../core/run_liveness.ts";
 import { runExperiment, type RunOptions, type RunSummary } from "../core/run.ts";
+import { pointSweepParams, pointTrackerHandles } from "./trackers.ts";
 
 /** How a point's process ended. */
 export type PointOutcome =
@@ -23,7 +25,7 @@ export type PointOutcome =
   | { kind: "ran"; summary: RunSummary };
 
 /** Settings of a point run: the sweep folder, the point, and what a run takes besides its config. */
-export interface SweepPointOptions extends Omit<RunOptions, "composed" | "onStart"> {
+export interface SweepPointOptions extends Omit<RunOptions, "composed" | "onStart" | "sweep"> {
   dir: string;
   index: number;
 }
@@ -64,6 +66,13 @@ export async function runSweepPoint(o: SweepPointOptions): Promise<PointOutcome>
     const summary = await runExperiment({
       ...o,
       composed,
+      // The sweep's tracker handles (an MLflow parent run id) come from the sweep folder the launch wrote.
+      sweep: {
+        id: record.sweepId,
+        point: o.index,
+        params: pointSweepParams(record, point),
+        handles: await pointTrackerHandles(o.dir, composed.config.tracking),
+      },
       onStart: (runDir, runId) => {
         state.runId = runId;
         state.runDir = runDir;

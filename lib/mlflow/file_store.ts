@@ -98,6 +98,23 @@ export class FileStore {
     return run;
   }
 
+  /**
+   * Reopens run `runId` of `experimentId` (written by another process, e.g. a sweep's parent run) to log
+   * more and end it again; a run that is not there is an error naming its folder.
+   */
+  async openRun(experimentId: string, runId: string): Promise<FileStoreRun> {
+    const runDir = join(this.root, experimentId, runId);
+    const meta = await readYaml<RunMeta>(join(runDir, "meta.yaml"));
+    if (meta?.run_id !== runId) {
+      throw new MlflowRequestError(
+        0,
+        "RESOURCE_DOES_NOT_EXIST",
+        `no run ${runId} in experiment ${experimentId} of the file store (${runDir}/meta.yaml)`,
+      );
+    }
+    return new FileStoreRun(runDir, meta);
+  }
+
   /** Creates the root, `.trash/` and the Default experiment "0", as MLflow does for a new store. */
   async #ensureStore(): Promise<void> {
     await Deno.mkdir(join(this.root, ".trash"), { recursive: true });

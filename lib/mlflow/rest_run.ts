@@ -22,10 +22,31 @@ export interface RestRunOptions extends RestClientOptions {
   onOffline?: (err: Error) => void;
 }
 
-/** Starts a REST-tracked run: spools the creation and tries to create it on the server. */
-export async function openRestRun(options: RestRunOptions, request: StartRunRequest): Promise<RestRun> {
+/** A run that already exists on the server (created by another process), to reopen rather than create. */
+export interface ExistingRestRun {
+  runId: string;
+  experimentId: string;
+  artifactUri: string;
+}
+
+/**
+ * Starts a REST-tracked run: spools the creation and tries to create it on the server. With `existing`
+ * (a sweep's parent run, reopened at aggregation) nothing is created: records go to that run.
+ */
+export async function openRestRun(
+  options: RestRunOptions,
+  request: StartRunRequest,
+  existing?: ExistingRestRun,
+): Promise<RestRun> {
   const spool = await RunSpool.open(options.spoolDir, options.localRunId);
-  const run = new RestRun(new MlflowRestClient(options), spool, await spool.readState(), options.onOffline);
+  const state = await spool.readState();
+  if (existing && state.remoteRunId === undefined) {
+    state.remoteRunId = existing.runId;
+    state.experimentId = existing.experimentId;
+    state.artifactUri = existing.artifactUri;
+    await spool.writeState(state);
+  }
+  const run = new RestRun(new MlflowRestClient(options), spool, state, options.onOffline);
   await run.record({ kind: "create_run", trackingUri: options.trackingUri, ...request });
   return run;
 }
@@ -58,6 +79,13 @@ export class RestRun implements RunLogger {
   /** The server's run id once created, else the local spool id. */
   get runId(): string {
     return this.#state.remoteRunId ?? this.#spool.localRunId;
+  }
+
+  /** Where the run is on the server (to reopen it from another process), once it was created there. */
+  get remote(): ExistingRestRun | undefined {
+    const { remoteRunId, experimentId, artifactUri } = this.#state;
+    if (remoteRunId === undefined || experimentId === undefined) return undefined;
+    return { runId: remoteRunId, experimentId, artifactUri: artifactUri ?? "" };
   }
 
   /** True once the server was found unreachable (records are only spooled from then on). */

@@ -63,13 +63,16 @@ export function arrayScript(i: ArrayScriptInput): string {
   ].join("\n");
 }
 
-/** The aggregation job: after every array job (`afterany`), compares the sweep's runs. */
+/**
+ * The aggregation job: after every array job (`afterany`), compares the sweep's runs and ends its tracker
+ * records (`sweep aggregate`).
+ */
 export function aggregateScript(i: {
   sweepId: string;
   sweepDir: string;
   cwd: string;
   options: SlurmOptions;
-  compareCommand: readonly string[];
+  aggregateCommand: readonly string[];
   env: Record<string, string>;
 }): string {
   return [
@@ -77,11 +80,11 @@ export function aggregateScript(i: {
     `#SBATCH --job-name=${shellQuote(`bml-${i.sweepId}-compare`)}`,
     `#SBATCH --output=${shellQuote(`${i.sweepDir}/logs/aggregate-%j.out`)}`,
     ...sbatchOptionLines({ ...i.options, cpus_per_task: 1 }),
-    "# BatteryML sweep: the comparison over seeds and folds, once every point has ended.",
+    "# BatteryML sweep: the comparison over seeds and folds and the trackers' sweep records, once every point has ended.",
     "set -euo pipefail",
     `cd ${shellQuote(i.cwd)}`,
     ...Object.entries(i.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-    `exec ${i.compareCommand.map(shellQuote).join(" ")}`,
+    `exec ${i.aggregateCommand.map(shellQuote).join(" ")}`,
     "",
   ].join("\n");
 }

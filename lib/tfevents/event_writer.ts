@@ -10,7 +10,14 @@ import { fileVersionEvent, summaryEvent } from "./_event.ts";
 import { type EncodedValue, histogramValue, imageValue, scalarValue, textValue } from "./_summary.ts";
 import { buildHistogram, type Histogram } from "./_histogram.ts";
 import { pngInfo } from "./_png_info.ts";
-import { type HParamValue, sessionEndValue, sessionStartValue, type SessionStatus } from "./hparams.ts";
+import {
+  type ExperimentInfo,
+  experimentValue,
+  type HParamValue,
+  sessionEndValue,
+  sessionStartValue,
+  type SessionStatus,
+} from "./hparams.ts";
 import { concatBytes } from "./_proto_writer.ts";
 
 /** Options of an event writer. */
@@ -86,6 +93,11 @@ export class EventWriter {
   /** Records the run's hyper-parameters for the HParams dashboard (a session start, at step 0). */
   sessionStart(hparams: Record<string, HParamValue>, startTimeSecs: number): void {
     this.#summary(0, [sessionStartValue(hparams, startTimeSecs)]);
+  }
+
+  /** Declares the HParams dashboard's columns for the runs below this writer's folder (at step 0). */
+  experiment(info: ExperimentInfo): void {
+    this.#summary(0, [experimentValue(info)]);
   }
 
   /** Records how the run ended for the HParams dashboard (a session end, at step 0). */

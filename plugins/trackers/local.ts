@@ -10,8 +10,8 @@ import { defineTracker, type RunInfo, type TrackerInstance } from "../../mod.ts"
 
 import { writeFileAtomic } from "../../lib/io/mod.ts";
 
-/** A tracker with every optional method but `histogram`. */
-type FullTracker = Required<Omit<TrackerInstance, "histogram">> & TrackerInstance;
+/** A tracker with every optional method but `histogram` and the sweep hooks. */
+type FullTracker = Required<Omit<TrackerInstance, "histogram" | "sweepStart" | "sweepEnd">> & TrackerInstance;
 
 const options = z.strictObject({
   /** Rewrite metrics files every N logged steps (and always at the end). */

@@ -4,7 +4,8 @@
  * `artifacts` is refused (MLflow ≥ 3.8 cannot open its runs: lib/mlflow/store_location.ts).
  * Keys are made valid by MLflow's rules (a renamed key is reported once). With a server, records are
  * spooled first: if the server cannot be reached the run goes on, and `batteryml tracking sync`
- * (lib/mlflow/sync.ts `syncSpool`) sends the spool later.
+ * (lib/mlflow/sync.ts `syncSpool`) sends the spool later. A sweep is a parent run whose children are its
+ * points' runs (mlflow_sweep.ts).
  */
 import { z } from "zod";
 import { basename, join } from "node:path";
@@ -22,14 +23,23 @@ import {
   DEFAULT_FILE_STORE_URI,
   FileStore,
   fileStorePath,
+  FileStoreRun,
   gitCommit,
   MAX_PARAM_VALUE_LENGTH,
   openRestRun,
+  type RestRun,
   type RunLogger,
   sanitizeKey,
   type StartRunRequest,
   truncateValue,
 } from "../../lib/mlflow/mod.ts";
+import {
+  childTags,
+  endParentRun,
+  type MlflowSweepHandle,
+  startParentRun,
+  type SweepHookDeps,
+} from "./mlflow_sweep.ts";
 
 /** A tracker with every optional method (what the built-in trackers record). */
 type FullTracker = Required<Omit<TrackerInstance, "histogram">> & TrackerInstance;
@@ -76,30 +86,53 @@ export function resolveMlflowOptions(opts: MlflowOptions, outputDir = "artifacts
 /** Options of the mlflow tracker. */
 export type MlflowOptions = z.infer<typeof options>;
 
-/** Opens the run on the transport the tracking URI names. */
+/**
+ * Opens the run on the transport the tracking URI names: a new run, or with `existing` a sweep's parent
+ * run created by another process.
+ */
 async function openRun(
   opts: ResolvedMlflowOptions,
   request: StartRunRequest,
   log: Logger,
+  existing?: MlflowSweepHandle,
 ): Promise<RunLogger> {
   if (opts.tracking_uri.startsWith("file:")) {
     const store = new FileStore(opts.tracking_uri);
+    if (existing) return await store.openRun(existing.experimentId, existing.parentRunId);
     return await store.createRun(await store.ensureExperiment(request.experimentName), request);
   }
-  return await openRestRun({
-    trackingUri: opts.tracking_uri,
-    timeoutMs: opts.timeout_ms,
-    maxRetries: opts.max_retries,
-    backoffMs: opts.backoff_ms,
-    token: envOrUndefined("MLFLOW_TRACKING_TOKEN"),
-    spoolDir: opts.spool_dir,
-    localRunId: request.runName,
-    onOffline: (err) =>
-      log.warn(
-        `mlflow tracker: ${err.message}; the run goes on, records are spooled in ${opts.spool_dir} ` +
-          "(send them later with `batteryml tracking sync`)",
-      ),
-  }, request);
+  const remote = existing &&
+    {
+      runId: existing.parentRunId,
+      experimentId: existing.experimentId,
+      artifactUri: existing.artifactUri ?? "",
+    };
+  return await openRestRun(
+    {
+      trackingUri: opts.tracking_uri,
+      timeoutMs: opts.timeout_ms,
+      maxRetries: opts.max_retries,
+      backoffMs: opts.backoff_ms,
+      token: envOrUndefined("MLFLOW_TRACKING_TOKEN"),
+      spoolDir: opts.spool_dir,
+      localRunId: request.runName,
+      onOffline: (err) =>
+        log.warn(
+          `mlflow tracker: ${err.message}; the run goes on, records are spooled in ${opts.spool_dir} ` +
+            "(send them later with `batteryml tracking sync`)",
+        ),
+    },
+    request,
+    remote,
+  );
+}
+
+/** Where an open run is, for a sweep's handle: undefined for a server run that could not be created. */
+function locateRun(run: RunLogger): MlflowSweepHandle | undefined {
+  if (run instanceof FileStoreRun) return { parentRunId: run.runId, experimentId: run.meta.experiment_id };
+  const remote = (run as RestRun).remote;
+  return remote &&
+    { parentRunId: remote.runId, experimentId: remote.experimentId, artifactUri: remote.artifactUri };
 }
 
 /**
@@ -131,6 +164,15 @@ function createMlflow(opts: ResolvedMlflowOptions, log: Logger, outputDir = "art
       log.warn(`mlflow tracker: key '${raw}' is logged as '${valid}' (MLflow's key rules)`);
     }
     return valid;
+  };
+  const sweepDeps: SweepHookDeps = {
+    open: (request, existing) => openRun(opts, request, log, existing),
+    locate: locateRun,
+    baseTags: async () => baseTags(await gitCommit()),
+    userId: userIdOf(),
+    experimentName: opts.experiment_name,
+    key,
+    log,
   };
   return {
     async start(info: RunInfo) {
@@ -168,29 +210,45 @@ function createMlflow(opts: ResolvedMlflowOptions, log: Logger, outputDir = "art
     async end(status: RunStatus) {
       await open().end(status, Date.now());
     },
+    sweepStart: (sweep, previous) => startParentRun(sweepDeps, sweep, previous),
+    sweepEnd: (sweep, handle, outcome) => endParentRun(sweepDeps, sweep, handle, outcome),
   };
 }
 
-/** The run request: run name = BatteryML run id, plus the tags MLflow's UI shows. */
+/**
+ * The run request: run name = BatteryML run id, plus the tags MLflow's UI shows; a sweep point's run is
+ * a child of the sweep's parent run.
+ */
 function startRequest(info: RunInfo, experimentName: string, commit: string | undefined): StartRunRequest {
-  const userId = envOrUndefined("USER") ?? envOrUndefined("USERNAME") ?? "unknown";
   return {
     experimentName,
     runName: info.runId,
     startTime: info.startedAt.getTime(),
-    userId,
+    userId: userIdOf(),
     tags: {
       "mlflow.runName": info.runId,
-      "mlflow.user": userId,
-      "mlflow.source.name": "batteryml",
-      "mlflow.source.type": "LOCAL",
+      ...baseTags(commit),
       "batteryml.run_id": info.runId,
       "batteryml.config_hash": info.configHash,
       "batteryml.run_dir": info.runDir,
-      // As MLflow's own client does when the working folder is a git checkout.
-      ...(commit ? { "mlflow.source.git.commit": commit } : {}),
+      ...childTags(info.sweep),
     },
   };
+}
+
+/** The tags of every run: who, from where, at which commit. */
+function baseTags(commit: string | undefined): Record<string, string> {
+  return {
+    "mlflow.user": userIdOf(),
+    "mlflow.source.name": "batteryml",
+    "mlflow.source.type": "LOCAL",
+    // As MLflow's own client does when the working folder is a git checkout.
+    ...(commit ? { "mlflow.source.git.commit": commit } : {}),
+  };
+}
+
+function userIdOf(): string {
+  return envOrUndefined("USER") ?? envOrUndefined("USERNAME") ?? "unknown";
 }
 
 /** An environment variable, or undefined when unset or not permitted (--allow-env is optional here). */

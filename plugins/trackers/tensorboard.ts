@@ -5,7 +5,8 @@
  * `histogram(tag, values, step)` for neural models' weights. Training and validation curves
  * (`…/train_loss`, `…/val_loss`, lgbm's `train_l2`/`val_l2`) go to the sub-runs `<run id>/train` and
  * `<run id>/validation` under one tag (`…/loss`), as Keras writes them, so the two curves overlay.
- * View with `tensorboard --logdir artifacts/tensorboard`.
+ * View with `tensorboard --logdir artifacts/tensorboard`. A sweep's points go to `<logdir>/<sweep id>/<run id>`
+ * with the swept keys as hparams, and the aggregation adds the dashboard's columns (tensorboard_sweep.ts).
  */
 import { z } from "zod";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ import {
   type TrackerInstance,
 } from "../../mod.ts";
 import { EventWriter, SessionStatus } from "../../lib/tfevents/mod.ts";
+import { sweepHandle, sweepLogdir, sweptHParams, writeSweepExperiment } from "./tensorboard_sweep.ts";
 
 const options = z.strictObject({
   /** Folder TensorBoard is pointed at; each run gets a subfolder named by its run id (default `<output.dir>/tensorboard`). */
@@ -81,21 +83,25 @@ function createTensorBoard(opts: TensorBoardOptions, log: Logger, outputDir?: st
   const curveWriter = (name: CurveRun) => {
     let w = curveWriters.get(name);
     if (!w) {
-      w = EventWriter.open(join(logdir, run!.runId, name), { flushSecs: opts.flush_secs });
+      w = EventWriter.open(join(runFolder(run!), name), { flushSecs: opts.flush_secs });
       curveWriters.set(name, w);
     }
     return w;
   };
+  /** A sweep point's run goes under its sweep's folder, so the sweep is one HParams experiment. */
+  const runFolder = (info: RunInfo) =>
+    info.sweep ? join(sweepLogdir(logdir, info.sweep.id), info.runId) : join(logdir, info.runId);
   let warnedSvg = false;
   return {
     async start(info: RunInfo) {
       run = info;
-      writer = await EventWriter.open(join(logdir, info.runId), { flushSecs: opts.flush_secs });
+      writer = await EventWriter.open(runFolder(info), { flushSecs: opts.flush_secs });
       open().text("config", fenced("yaml", info.configYaml), nextStep("config"));
     },
     params(values) {
       open().text("params", paramsTable(values), nextStep("params"));
-      open().sessionStart(values, run!.startedAt.getTime() / 1000);
+      const swept = run!.sweep ? sweptHParams(run!.sweep.params, run!.sweep.handle) : {};
+      open().sessionStart({ ...values, ...swept }, run!.startedAt.getTime() / 1000);
     },
     metrics(values, step) {
       const main = open();
@@ -136,6 +142,8 @@ function createTensorBoard(opts: TensorBoardOptions, log: Logger, outputDir?: st
     histogram(tag, values, step) {
       open().histogram(tag, values, step);
     },
+    sweepStart: (sweep) => sweepHandle(sweep),
+    sweepEnd: (sweep, _handle, outcome) => writeSweepExperiment(logdir, sweep, outcome),
   };
 }
 
@@ -160,7 +168,7 @@ const tensorboard = defineTracker({
   version: "0.1.0",
   apiVersion: 1,
   description:
-    "TensorBoard event files under <logdir>/<run id>: scalars, train/validation curves, config/params text, HParams, figures, histograms.",
+    "TensorBoard event files under <logdir>/<run id>: scalars, train/validation curves, config/params text, HParams (a sweep as one experiment), figures, histograms.",
   options,
   create: (o: TensorBoardOptions, ctx) => createTensorBoard(o, ctx.log, ctx.outputDir),
 });

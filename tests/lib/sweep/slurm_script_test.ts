@@ -78,11 +78,11 @@ Deno.test("array script: one task per point, the sbatch options, the point comma
     sweepDir: "/shared/out/sweeps/s-1234abcd",
     cwd: "/p",
     options,
-    compareCommand: ["deno", "run", "main.ts", "runs", "compare", "s-1234abcd"],
+    aggregateCommand: ["deno", "run", "main.ts", "sweep", "aggregate", "/x/sweeps/s-1234abcd"],
     env: {},
   });
   assert.ok(agg.includes("#SBATCH --cpus-per-task=1"), "the aggregation needs one CPU");
-  assert.ok(agg.includes("exec deno run main.ts runs compare s-1234abcd"));
+  assert.ok(agg.includes("exec deno run main.ts sweep aggregate /x/sweeps/s-1234abcd"));
 });
 
 Deno.test("shellQuote survives bash", async () => {

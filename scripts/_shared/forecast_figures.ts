@@ -1,7 +1,7 @@
 /**
- * Milestone D's figures: per-mode trajectories of the test cells, measured against each model's forecast
- * (the mean over seeds, with the range over seeds as a band), one panel per model; and ACLA's attention
- * map for one test cell (rows: the step encoded; only the observed prefix can be attended).
+ * The forecast figures of milestones C and D: per-mode trajectories of the test cells, measured against each
+ * model's forecast (the mean over seeds, with the range over seeds as a band), one panel per model; and
+ * ACLA's attention map for one test cell (rows: the step encoded; only the observed prefix can be attended).
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../mod.ts";

@@ -1,6 +1,6 @@
 /**
- * The comparison table of milestone D: per target, each model's RMSE and MAE as the mean over seeds with
- * a 95 % Student-t interval (lib/metrics.ts), and the RMSE per horizon band (days since the forecast
+ * The comparison table of milestones C and D: per target, each model's RMSE and MAE as the mean over seeds
+ * with a 95 % Student-t interval (lib/metrics.ts), and the RMSE per horizon band (days since the forecast
  * origin); the deterministic baselines as one value. Every number is computed from scored rows.
  */
 import { regressionMetrics } from "../../mod.ts";

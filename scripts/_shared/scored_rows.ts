@@ -1,8 +1,8 @@
 /**
- * The rows a forecasting run scored, read back from its predictions.csv, and the physical baselines'
- * forecasts on exactly those rows (lib/baselines): same folds, same cells, same RPTs, same targets. The
- * baselines read each test cell's observed prefix and the fold's training cells (train ∪ validation, the
- * refit's cells) through the run's own data and pipeline configuration.
+ * Shared by milestones C and D. The rows a forecasting run scored, read back from its predictions.csv, and
+ * the physical baselines' forecasts on exactly those rows (lib/baselines): same folds, same cells, same RPTs,
+ * same targets. The baselines read each test cell's observed prefix and the fold's training cells (train ∪
+ * validation, the refit's cells) through the run's own data and pipeline configuration.
  */
 import { join } from "node:path";
 import {
@@ -99,8 +99,15 @@ export function daysPerUnit(set: SampleSet, i: number): number {
   return scale ? scale[i] : 1;
 }
 
-/** Each fold's samples (pipeline fitted on the fold's training cells, as the run did) and baselines. */
-export async function foldSamples(summary: RunSummary, overrides: string[], observeRpts: number) {
+/**
+ * Each fold's samples (pipeline fitted on the fold's training cells, as the run did) and baselines. `run`
+ * is a run's summary or its reopened form (`openRun`): only its folds' cells are read.
+ */
+export async function foldSamples(
+  run: Pick<RunSummary, "folds">,
+  overrides: string[],
+  observeRpts: number,
+): Promise<FoldSamples[]> {
   const c = (await composeConfig({ overrides })).config;
   const ctx = { seed: 1, rng: createRng(1), log: createLogger({ quiet: true }), cacheDir: "artifacts/cache" };
   const { use: dataUse, ...dataOpts } = c.data;
@@ -108,7 +115,7 @@ export async function foldSamples(summary: RunSummary, overrides: string[], obse
   const dataset = await createPlugin(await loadPlugin(dataUse, "dataset"), dataOpts, ctx, "data");
   const pipeline = await createPlugin(await loadPlugin(pipeUse, "pipeline"), pipeOpts, ctx, "pipeline");
   const out: FoldSamples[] = [];
-  for (const f of summary.folds) {
+  for (const f of run.folds) {
     const trainCells = [...new Set([...f.train, ...f.val])];
     const fitted = await pipeline.fit(restrictToCells(dataset, trainCells));
     const train = await fitted.transform(restrictToCells(dataset, trainCells));
