@@ -19,7 +19,7 @@ const cacheInfo = buildCommand({
       const { entries, bytes } = await new DiskCache(f.dir).size();
       if (f.json) writeJson(this, { dir: f.dir, entries, bytes });
       else this.process.stdout.write(`${f.dir}: ${entries} entries, ${(bytes / 1e6).toFixed(2)} MB\n`);
-    });
+    }, () => ({ read: [f.dir] }));
   },
 });
 
@@ -32,7 +32,7 @@ const cacheClear = buildCommand({
       const { entries } = await cache.size();
       await cache.clear();
       this.process.stdout.write(`removed ${entries} entries from ${f.dir}\n`);
-    });
+    }, () => ({ read: [f.dir], write: [f.dir] }));
   },
 });
 

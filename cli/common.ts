@@ -1,11 +1,15 @@
 /**
- * What every `batteryml` command shares: the `--quiet`/`--debug` flags, `--json`, the config-folder and
- * override arguments, and `guarded`, which turns any error into one `error:` line and exit code 1.
+ * What every `batteryml` command shares: the `--quiet`/`--debug`/`--print-permissions` flags, `--json`, the
+ * config-folder and override arguments, and `guarded`, which turns any error into one `error:` line and exit
+ * code 1.
  */
+import { type CommandGrants, denoFlags } from "../mod.ts";
+
 /** Flags every command takes. */
 export interface CommonFlags {
   quiet?: boolean;
   debug?: boolean;
+  printPermissions?: boolean;
 }
 
 /** The context handed to command functions. */
@@ -21,6 +25,11 @@ export interface Ctx {
 export const commonFlags = {
   quiet: { kind: "boolean", brief: "Print only results and warnings", optional: true },
   debug: { kind: "boolean", brief: "Print stack traces and debug lines", optional: true },
+  printPermissions: {
+    kind: "boolean",
+    brief: "Print the Deno permission flags this command needs, and do nothing else",
+    optional: true,
+  },
 } as const;
 
 /** `--json`: the command's report as JSON on stdout (camelCase keys, like `run --json`). */
@@ -35,9 +44,23 @@ export function writeJson(ctx: Ctx, value: unknown): void {
   ctx.process.stdout.write(JSON.stringify(value, null, 2) + "\n");
 }
 
-/** Runs `body`, turning any error into one line on stderr and exit code 1. */
-export async function guarded(ctx: Ctx, flags: CommonFlags, body: () => Promise<void>): Promise<void> {
+/**
+ * Runs `body`, turning any error into one line on stderr and exit code 1. With `--print-permissions` it
+ * prints the command's Deno flags instead: the process's own (read of the project and node_modules, ffi of
+ * the native addons) and `grants`, what this invocation reads, writes, reaches and starts beyond them
+ * (absent: nothing beyond them).
+ */
+export async function guarded(
+  ctx: Ctx,
+  flags: CommonFlags,
+  body: () => Promise<void>,
+  grants?: () => CommandGrants | Promise<CommandGrants>,
+): Promise<void> {
   try {
+    if (flags.printPermissions) {
+      ctx.process.stdout.write((await denoFlags(await grants?.())).join(" ") + "\n");
+      return;
+    }
     await body();
   } catch (err) {
     const e = err as Error;

@@ -8,7 +8,8 @@ import { buildCommand, buildRouteMap } from "@stricli/core";
 import denoJson from "../deno.json" with { type: "json" };
 import { bashEngine, shellWord } from "./completion_bash.ts";
 import { buildCompletionSpec, type RoutingTarget } from "./completion_spec.ts";
-import type { Ctx } from "./common.ts";
+import { commonFlags, type Ctx } from "./common.ts";
+import { denoFlags } from "../mod.ts";
 
 /** The shells a script can be printed for. */
 export type Shell = "bash" | "zsh" | "fish";
@@ -227,9 +228,11 @@ export function completionRoutes(root: () => RoutingTarget) {
   const command = (shell: Shell) =>
     buildCommand({
       docs: { brief: `Print a ${shell} completion script for batteryml and deno task batteryml` },
-      parameters: { flags: {} },
-      func: async function (this: Ctx) {
-        this.process.stdout.write(await completionScript(shell, root()));
+      parameters: { flags: { printPermissions: commonFlags.printPermissions } },
+      func: async function (this: Ctx, f: { printPermissions?: boolean }) {
+        // It reads the config folder (in the project) when it is printed: the process's own grants.
+        if (f.printPermissions) this.process.stdout.write((await denoFlags()).join(" ") + "\n");
+        else this.process.stdout.write(await completionScript(shell, root()));
       },
     });
   return buildRouteMap({

@@ -1,6 +1,6 @@
 /** `batteryml config show`: the composed config and its hash, after validating every plugin's options. */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { composeConfig, createLogger, validateRunConfig } from "../mod.ts";
+import { composeConfig, createLogger, usesSandboxedPlugins, validateRunConfig } from "../mod.ts";
 import { type CommonFlags, commonFlags, configDirFlag, type Ctx, guarded, overridesArg } from "./common.ts";
 
 const configShow = buildCommand({
@@ -14,6 +14,13 @@ const configShow = buildCommand({
       const composed = await composeConfig({ configDir: flags.configDir, overrides });
       await validateRunConfig(composed, createLogger({ quiet: true }));
       this.process.stdout.write(composed.yaml + `# hash: ${composed.hash}\n`);
+      // Validating options loads every plugin: those not built in in their sandboxes.
+    }, async () => {
+      const { config } = await composeConfig({ configDir: flags.configDir, overrides });
+      return {
+        read: flags.configDir ? [flags.configDir] : [],
+        run: usesSandboxedPlugins(config) ? ["deno"] : [],
+      };
     });
   },
 });

@@ -5,6 +5,7 @@
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import {
   builtinNames,
+  type CommandGrants,
   createLogger,
   loadPlugin,
   type PluginCommand,
@@ -25,6 +26,29 @@ function stricliFlag(f: PluginCommandFlag) {
     ...(f.placeholder !== undefined ? { placeholder: f.placeholder } : {}),
     ...(f.default !== undefined ? { default: f.default } : f.optional ? { optional: true } : {}),
   } as const;
+}
+
+/**
+ * What one invocation of a plugin command reads, writes and reaches (`--print-permissions`), from the
+ * `access` its flags and positional arguments declare.
+ */
+export function pluginCommandGrants(
+  cmd: PluginCommand,
+  flags: Record<string, unknown>,
+  positional: string[],
+): CommandGrants {
+  const grants = { read: [] as string[], write: [] as string[], net: [] as string[] };
+  const add = (access: "read" | "write" | "net" | undefined, value: unknown) => {
+    if (access === undefined || typeof value !== "string" || value === "") return;
+    if (access === "net") grants.net.push(new URL(value).host);
+    else grants[access].push(value);
+  };
+  for (const [name, f] of Object.entries(cmd.flags)) add(f.access, flags[name]);
+  cmd.positional?.forEach((p, i) => add(p.access, positional[i]));
+  if (grants.net.length === 0) grants.net.push(...cmd.net ?? []);
+  // A command reads back what it writes (a resumed download, a written data root).
+  grants.read.push(...grants.write);
+  return grants;
 }
 
 /** One plugin command as a stricli command: shared flags and error handling, the exit code it returns. */
@@ -48,7 +72,7 @@ function mountCommand(cmd: PluginCommand) {
           json: f.json === true,
         });
         if (code) this.process.exitCode = code;
-      });
+      }, () => pluginCommandGrants(cmd, f, args));
     },
   });
 }

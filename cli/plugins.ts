@@ -5,12 +5,16 @@
  */
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import YAML from "yaml";
+import { dirname, resolve } from "node:path";
 import {
   builtinNames,
+  type CommandGrants,
   createLogger,
   createPlugin,
   createRng,
   DEFAULT_INSPECT_TIMEOUT_S,
+  DEFAULT_STORE_DIR,
+  defaultPluginLockPath,
   describePermissions,
   inspectUrlPlugin,
   type LoadedPlugin,
@@ -22,8 +26,23 @@ import {
   recordTrustedPlugin,
   removeTrustedPlugin,
   runContract,
+  specifierSource,
 } from "../mod.ts";
 import { type CommonFlags, commonFlags, type Ctx, guarded, jsonFlag, writeJson } from "./common.ts";
+
+/**
+ * `plugins add|update <url>`: the plugin's host, the store (artifacts/plugins) and the lock's folder (the
+ * lock is written atomically), and `deno` for the sandbox that validates it.
+ */
+function trustGrants(url: string): CommandGrants {
+  const lockDir = dirname(resolve(defaultPluginLockPath()));
+  return {
+    read: [defaultPluginLockPath()],
+    write: [DEFAULT_STORE_DIR, lockDir],
+    net: /^https?:\/\//.test(url) ? [new URL(url).host] : [],
+    run: ["deno"],
+  };
+}
 
 const pluginsList = buildCommand({
   docs: { brief: "List built-in plugins by kind, and the URL plugins in the plugin lock" },
@@ -105,7 +124,7 @@ const pluginsAdd = buildCommand({
       }
       await recordTrustedPlugin(url, e);
       this.process.stdout.write(`added ${e.kind} plugin '${e.name}' ${e.version} sha256:${e.sha256}\n`);
-    });
+    }, () => trustGrants(url));
   },
 });
 
@@ -134,7 +153,7 @@ const pluginsUpdate = buildCommand({
       }
       await recordTrustedPlugin(url, after);
       this.process.stdout.write(`updated ${after.kind} plugin '${after.name}' ${after.version}\n`);
-    });
+    }, () => trustGrants(url));
   },
 });
 
@@ -145,7 +164,7 @@ const pluginsRemove = buildCommand({
     await guarded(this, flags, async () => {
       if (!await removeTrustedPlugin(url)) throw new Error(`'${url}' is not in the plugin lock`);
       this.process.stdout.write(`removed ${url}\n`);
-    });
+    }, () => ({ read: [defaultPluginLockPath()], write: [dirname(resolve(defaultPluginLockPath()))] }));
   },
 });
 
@@ -190,7 +209,8 @@ const pluginsTest = buildCommand({
           this.process.stdout.write(`${line}\n`);
         }
       }
-    });
+      // Its checks write under artifacts/tmp; a plugin that is not built in runs in its sandbox.
+    }, () => ({ write: ["artifacts"], run: specifierSource(spec) === "builtin" ? [] : ["deno"] }));
   },
 });
 

@@ -1,6 +1,13 @@
 /** `batteryml predict`: score cells with a finished run's fitted pipeline and model. */
 import { buildCommand } from "@stricli/core";
-import { createLogger, predictionsCsv, predictWithRun, terminalProgress, writeFileAtomic } from "../mod.ts";
+import {
+  createLogger,
+  predictGrants,
+  predictionsCsv,
+  predictWithRun,
+  terminalProgress,
+  writeFileAtomic,
+} from "../mod.ts";
 import {
   type CommonFlags,
   commonFlags,
@@ -83,6 +90,6 @@ export const predictCommand = buildCommand({
         writeJson(this, { runId: f.run, out: f.out ?? null, count: rows.length, predictions: rows });
       } else if (f.out) this.process.stdout.write(`wrote ${rows.length} predictions to ${f.out}\n`);
       else this.process.stdout.write(csv);
-    });
+    }, () => predictGrants({ runId: f.run, overrides, outputDir: f.outputDir, out: f.out }));
   },
 });

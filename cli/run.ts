@@ -4,10 +4,10 @@ import {
   composeConfig,
   createLogger,
   interruptOnSignals,
-  permissionsFor,
   readPluginLock,
   runExperiment,
   runFigures,
+  runGrants,
   RunInterrupted,
   type TargetReport,
   terminalProgress,
@@ -22,11 +22,6 @@ export const runCommand = buildCommand({
     flags: {
       ...commonFlags,
       json: { kind: "boolean", brief: "Print the run summary as JSON on stdout", optional: true },
-      printPermissions: {
-        kind: "boolean",
-        brief: "Print the Deno permission flags this config needs",
-        optional: true,
-      },
       backend: {
         kind: "enum",
         values: ["auto", "wasm", "cpu", "webgpu"],
@@ -41,22 +36,21 @@ export const runCommand = buildCommand({
     this: Ctx,
     flags: CommonFlags & {
       json?: boolean;
-      printPermissions?: boolean;
       configDir?: string;
       backend?: "auto" | "wasm" | "cpu" | "webgpu";
     },
     ...overrides: string[]
   ) {
+    const backend = flags.backend ? [`training.backend=${flags.backend}`] : [];
+    const compose = () =>
+      composeConfig({ configDir: flags.configDir, overrides: [...overrides, ...backend] });
+    // --print-permissions: the flags this config needs (its writes, data, hosts, plugin sandboxes).
+    const grants = async () => {
+      const g = runGrants((await compose()).config, await readPluginLock());
+      return { ...g, read: [...g.read ?? [], ...flags.configDir ? [flags.configDir] : []] };
+    };
     await guarded(this, flags, async () => {
-      const backend = flags.backend ? [`training.backend=${flags.backend}`] : [];
-      const composed = await composeConfig({
-        configDir: flags.configDir,
-        overrides: [...overrides, ...backend],
-      });
-      if (flags.printPermissions) {
-        this.process.stdout.write(permissionsFor(composed.config, await readPluginLock()).join(" ") + "\n");
-        return;
-      }
+      const composed = await compose();
       const log = createLogger({ quiet: flags.quiet || flags.json, debug: flags.debug });
       // Ctrl-C / SIGTERM: the run records KILLED (manifest and trackers) and exits 130 / 143.
       const interrupt = interruptOnSignals();
@@ -81,7 +75,7 @@ export const runCommand = buildCommand({
       } finally {
         interrupt.dispose();
       }
-    });
+    }, grants);
   },
 });
 

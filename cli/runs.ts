@@ -28,7 +28,7 @@ const runsList = buildCommand({
       const runs = await listRuns(f.outputDir);
       if (f.json) writeJson(this, runs);
       else this.process.stdout.write(formatRunList(runs));
-    });
+    }, () => ({ read: [f.outputDir] }));
   },
 });
 

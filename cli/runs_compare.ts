@@ -3,6 +3,7 @@
  * t-interval, a ranking that says when a difference is within noise — as a table, `--json` or `--csv`,
  * and a figure in the sweep folder.
  */
+import { join } from "node:path";
 import { buildCommand } from "@stricli/core";
 import { compareSweep, formatComparison } from "../mod.ts";
 import {
@@ -66,6 +67,7 @@ export const runsCompareCommand = buildCommand({
       if (f.json) writeJson(this, result);
       else if (f.csv) this.process.stdout.write(await Deno.readTextFile(result.files.csv));
       else this.process.stdout.write(formatComparison(result));
-    });
+      // The comparison and its figure are written into the sweep's folder.
+    }, () => ({ read: [f.outputDir], write: [join(f.outputDir, "sweeps", sweepId)] }));
   },
 });

@@ -20,6 +20,7 @@ import {
   sweepStatus,
   type SweepTracking,
   terminalProgress,
+  trackerGrants,
   waitSlurm,
 } from "../mod.ts";
 import {
@@ -129,6 +130,17 @@ const launch = buildCommand({
       else if (f.dryRun) {
         throw new SyntaxError("--dry-run prints Slurm scripts: use it with --executor slurm");
       } else await launchLocally(this, f, plan);
+      // The sweep folder and its trackers' records (started and ended here); points start as processes of
+      // this deno or as Slurm jobs, with their own flags.
+    }, async () => {
+      const file = args.length > 0 && /\.ya?ml$/.test(args[0]) ? args[0] : null;
+      const plan = await planSweep({ file, args: file ? args.slice(1) : args, configDir: f.configDir });
+      const trackers = trackerGrants(plan.record.outputDir, plan.tracking);
+      return {
+        ...trackers,
+        read: [plan.record.outputDir],
+        run: [...trackers.run ?? [], Deno.execPath(), "sbatch", "squeue", "scontrol", "scancel"],
+      };
     });
   },
 });
@@ -272,7 +284,7 @@ const status = buildCommand({
           launches: s.record.launches,
         });
       } else this.process.stdout.write(formatSweepStatus(s));
-    });
+    }, () => ({ read: [f.outputDir] }));
   },
 });
 
@@ -285,7 +297,8 @@ const cancel = buildCommand({
       this.process.stdout.write(
         `sweep ${id}: stop requested${cancelledJobs.length ? `; scancel ${cancelledJobs.join(" ")}` : ""}\n`,
       );
-    });
+      // The cancel request file, and Slurm's queue: its jobs are cancelled.
+    }, () => ({ read: [f.outputDir], write: [f.outputDir], run: ["squeue", "scancel"] }));
   },
 });
 

@@ -5,7 +5,14 @@
  * when a point did not finish). Prints the table; exits 1 unless every point finished and was compared.
  */
 import { buildCommand } from "@stricli/core";
-import { aggregateSweep, createLogger, formatComparison, readSweepRecord } from "../mod.ts";
+import {
+  aggregateSweep,
+  createLogger,
+  formatComparison,
+  readSweepRecord,
+  readSweepTrackers,
+  trackerGrants,
+} from "../mod.ts";
 import { type CommonFlags, commonFlags, type Ctx, guarded } from "./common.ts";
 
 /** `sweep aggregate`. */
@@ -32,6 +39,11 @@ export const sweepAggregateCommand = buildCommand({
       else this.process.stderr.write(`error: ${outcome.error}\n`);
       this.process.stdout.write(`sweep ${record.sweepId}: ${outcome.status}\n`);
       if (outcome.status !== "FINISHED" || !comparison) this.process.exitCode = 1;
+      // The sweep's output folder and what its trackers write or reach (from the sweep folder's trackers.json).
+    }, async () => {
+      const record = await readSweepRecord(dir);
+      const trackers = (await readSweepTrackers(dir)).trackers.map((t) => t.entry);
+      return { read: [dir], ...trackerGrants(record.outputDir, trackers) };
     });
   },
 });

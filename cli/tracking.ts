@@ -45,7 +45,11 @@ const trackingSync = buildCommand({
         this.process.stderr.write(`error: tracking server unavailable: ${result.unavailable}\n`);
         this.process.exitCode = 1;
       }
-    });
+    }, async () => ({
+      read: [f.spoolDir],
+      write: [f.spoolDir],
+      net: f.trackingUri ? [new URL(f.trackingUri).host] : await spooledHosts(f.spoolDir),
+    }));
   },
 });
 
@@ -71,9 +75,29 @@ const trackingMigrate = buildCommand({
       this.process.stdout.write(
         `moved ${r.from} → ${r.to}: ${r.experiments} experiments, ${r.runs} runs, ${r.rewritten} locations rewritten\n`,
       );
-    });
+    }, () => ({ read: [f.from, f.to], write: [f.from, f.to] }));
   },
 });
+
+/** The servers spooled runs started on (the hosts `tracking sync` replays to without --tracking-uri). */
+async function spooledHosts(spoolDir: string): Promise<string[]> {
+  const hosts = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (e.isFile) {
+        for (const m of (await Deno.readTextFile(path)).matchAll(/"trackingUri":\s*"([^"]+)"/g)) {
+          hosts.add(new URL(m[1]).host);
+        }
+      }
+    }
+  };
+  await walk(spoolDir).catch((err) => {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  });
+  return [...hosts].sort();
+}
 
 /** The `tracking` route map. */
 export const trackingRoutes = buildRouteMap({

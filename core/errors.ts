@@ -66,14 +66,17 @@ export class LeakageError extends BatteryMLError {
 export class PluginPermissionError extends PluginError {
   readonly plugin: string;
   readonly permission: string;
+  /** What was denied and what was granted. */
+  readonly detail: string;
   constructor(specifier: string, plugin: string, permission: string, detail: string, options?: ErrorOptions) {
     super(
       specifier,
       `'${plugin}' was denied ${permission} access in its sandbox (${detail}); a plugin gets only the ` +
-        "permissions it declares and the user approved at 'batteryml plugins add'",
+        "permissions it declares (a URL plugin: those the user approved at 'batteryml plugins add')",
       options,
     );
     this.plugin = plugin;
     this.permission = permission;
+    this.detail = detail;
   }
 }

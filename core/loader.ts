@@ -3,11 +3,12 @@
  * take the same path through `validateDefinition`, so a built-in is checked exactly like a third-party
  * plugin.
  *
- * URL plugins are untrusted: their module graph, pinned in the plugin lock by `batteryml plugins add`, is
- * read from the content-addressed store and re-hashed on every load (core/sandbox/module_store.ts), then
- * imported in a sandbox process holding only the permissions the user approved
- * (core/sandbox/sandboxed_plugin.ts); the definition returned here calls into it. Built-ins, paths and
- * npm: plugins are local code the user installed and run in-process.
+ * Only built-ins run in this (trusted) process. Every other plugin is imported in a sandbox process holding
+ * only the permissions its definition declares, and the definition returned here calls into it
+ * (core/sandbox/sandboxed_plugin.ts). URL plugins come from the content-addressed store, pinned in the
+ * plugin lock by `batteryml plugins add` and re-hashed on every load (core/sandbox/module_store.ts); path
+ * and npm: plugins are local code, approved by being in the project (core/sandbox/local_plugin.ts).
+ * Trusted code of a script may take a path or npm: plugin into its own process with `runInProcess`.
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -32,8 +33,14 @@ import {
   parseDeclaredPermissions,
   permissionsDiff,
 } from "./sandbox/declared_permissions.ts";
-import { DEFAULT_STORE_DIR, loadStoredGraph } from "./sandbox/module_store.ts";
-import { openSandbox, type SandboxDescription, sandboxedDefinition } from "./sandbox/sandboxed_plugin.ts";
+import { DEFAULT_STORE_DIR, loadStoredGraph, sandboxModules } from "./sandbox/module_store.ts";
+import { openLocalSandbox } from "./sandbox/local_plugin.ts";
+import {
+  openSandbox,
+  type SandboxDescription,
+  sandboxedDefinition,
+  type SandboxOptions,
+} from "./sandbox/sandboxed_plugin.ts";
 
 /** Where a plugin came from. */
 export type PluginSource = "builtin" | "path" | "url" | "npm";
@@ -103,13 +110,60 @@ async function importBySource(
       const url = spec.startsWith("file:")
         ? spec
         : pathToFileURL(isAbsolute(spec) ? spec : resolve(options.baseDir ?? Deno.cwd(), spec)).href;
-      return { module: await importOrExplain(spec, url), resolved: url };
+      if (IN_PROCESS.has(url)) return { module: await importOrExplain(spec, url), resolved: url };
+      return { module: await importSandboxedLocal(spec, url, kind, options), resolved: url };
     }
     case "npm":
-      return { module: await importOrExplain(spec, spec), resolved: spec };
+      if (IN_PROCESS.has(spec)) return { module: await importOrExplain(spec, spec), resolved: spec };
+      return { module: await importSandboxedLocal(spec, spec, kind, options), resolved: spec };
     case "url":
       return await importVerifiedUrl(spec, options);
   }
+}
+
+/** Path (file URLs) and npm: specifiers that trusted code asked to load in this process. */
+const IN_PROCESS = new Set<string>();
+
+/**
+ * Loads these path or `npm:` plugins in this process instead of a sandbox, with all of its permissions.
+ * For trusted code that is itself a script or a test: a plugin sharing state with its caller, or a loss,
+ * which computes on tfjs tensors inside the training step and so cannot run sandboxed. The CLI never
+ * calls it. Paths resolve against the current folder.
+ */
+export function runInProcess(...specifiers: string[]): void {
+  for (const spec of specifiers) {
+    const source = specifierSource(spec);
+    if (source === "npm") IN_PROCESS.add(spec);
+    else if (source === "path") {
+      IN_PROCESS.add(spec.startsWith("file:") ? spec : pathToFileURL(resolve(spec)).href);
+    } else throw new PluginError(spec, "only path and npm: plugins can be taken into the process");
+  }
+}
+
+/** A path or npm: plugin in its sandbox, with the permissions it declares. */
+async function importSandboxedLocal(
+  spec: string,
+  rootUrl: string,
+  kind: PluginKind | undefined,
+  options: LoaderOptions,
+): Promise<unknown> {
+  const { sandbox, permissions } = await openLocalSandbox(spec, rootUrl, sandboxOptions(options), (d) => {
+    checkSandboxedDescription(spec, d, undefined);
+    if (kind && d.kind !== kind) {
+      throw new PluginError(
+        spec,
+        `is a ${d.kind} plugin ('${d.name}'), but a ${kind} plugin is expected here`,
+      );
+    }
+  });
+  return { default: sandboxedDefinition(sandbox, permissions) };
+}
+
+function sandboxOptions(options: LoaderOptions): SandboxOptions {
+  return {
+    baseDir: options.baseDir ?? Deno.cwd(),
+    timeoutS: options.timeoutS ?? DEFAULT_PLUGIN_TIMEOUT_S,
+  };
 }
 
 async function importBuiltin(name: string, kind: PluginKind | undefined): Promise<unknown> {
@@ -157,10 +211,7 @@ async function importVerifiedUrl(
   }
   const storeDirs = [...new Set([options.urlCacheDir ?? DEFAULT_STORE_DIR, DEFAULT_STORE_DIR])];
   const graph = await loadStoredGraph(url, pins, storeDirs, (u) => fetchPluginSource(u, options.timeoutMs));
-  const sandbox = await openSandbox(url, graph, permissions, {
-    baseDir: options.baseDir ?? Deno.cwd(),
-    timeoutS: options.timeoutS ?? DEFAULT_PLUGIN_TIMEOUT_S,
-  });
+  const sandbox = await openSandbox(url, sandboxModules(graph), permissions, sandboxOptions(options));
   try {
     checkSandboxedDescription(url, sandbox.description, permissions);
   } catch (err) {
@@ -185,7 +236,8 @@ export function checkSandboxedDescription(
     throw new PluginError(
       url,
       "a loss cannot run sandboxed: it computes on tfjs tensors inside the model's training step, which " +
-        "cannot cross processes; use it as a path plugin (trusted, in-process) or ship it inside a model plugin",
+        "cannot cross processes; ship it inside a model plugin, or load it from a script with runInProcess " +
+        "(trusted, in-process)",
     );
   }
   const declared = parseDeclaredPermissions(d.permissions);

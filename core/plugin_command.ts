@@ -15,12 +15,19 @@ export interface PluginCommandFlag {
   /** The default as typed on the command line; a text or number flag without one is required unless optional. */
   default?: string;
   optional?: boolean;
+  /**
+   * What the flag's value names, for `--print-permissions`: a path the command reads or writes (a folder,
+   * or a file: its folder is granted, as files are written beside it and renamed), or a URL it reaches.
+   */
+  access?: "read" | "write" | "net";
 }
 
 /** One positional argument (each is text and required). */
 export interface PluginCommandArgument {
   brief: string;
   placeholder: string;
+  /** A path the command reads or writes (`--print-permissions`). */
+  access?: "read" | "write";
 }
 
 /** What a command's `run` gets from the CLI. */
@@ -41,6 +48,8 @@ export interface PluginCommand {
   flags: Record<string, PluginCommandFlag>;
   positional?: PluginCommandArgument[];
   json?: boolean;
+  /** Hosts (`host[:port]`) the command reaches when no `access: "net"` flag names another URL. */
+  net?: string[];
   /**
    * Runs the command; resolves to the exit code (0 when nothing is returned). A thrown error becomes one
    * `error:` line on stderr and exit code 1, as for every command.
@@ -71,6 +80,10 @@ export function commandsProblems(commands: unknown): string[] {
     for (const [flag, f] of Object.entries(flags)) {
       if (!["string", "number", "boolean"].includes((f as PluginCommandFlag | null)?.kind as string)) {
         problems.push(`command '${name}' flag '${flag}': 'kind' is not string, number or boolean`);
+      }
+      const access = (f as PluginCommandFlag | null)?.access;
+      if (access !== undefined && !["read", "write", "net"].includes(access)) {
+        problems.push(`command '${name}' flag '${flag}': 'access' is not read, write or net`);
       }
     }
   }

@@ -18,6 +18,7 @@ import {
   loadStoredGraph,
   type ModulePins,
   npmSpecifiersInLock,
+  sandboxModules,
   storeModules,
 } from "./sandbox/module_store.ts";
 import { openSandbox } from "./sandbox/sandboxed_plugin.ts";
@@ -98,7 +99,7 @@ export async function inspectUrlPlugin(url: string, options: InspectOptions = {}
   const modules = await fetchModuleGraph(url, (u) => fetchPluginSource(u), await npmSpecifiersInLock());
   const pins = await storeModules(modules, storeDir);
   const graph = await loadStoredGraph(url, pins, [storeDir], (u) => fetchPluginSource(u));
-  const sandbox = await openSandbox(url, graph, NO_PERMISSIONS, {
+  const sandbox = await openSandbox(url, sandboxModules(graph), NO_PERMISSIONS, {
     baseDir: options.baseDir ?? Deno.cwd(),
     timeoutS: options.timeoutS ?? DEFAULT_INSPECT_TIMEOUT_S,
   });

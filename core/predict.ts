@@ -5,7 +5,7 @@
  * the run read whose content changed since (its sha256 differs from the manifest's `inputs`) is an error
  * naming every such file, or a warning with `allowChangedData`.
  */
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { applyOverride, parseOverride, resolveEntry } from "./config.ts";
 import { ConfigError, DataError } from "./errors.ts";
 import { pluginEntrySchema } from "./experiment_schema.ts";
@@ -14,6 +14,7 @@ import { openRun } from "./open_run.ts";
 import type { Logger, ProgressSink } from "./plugin.ts";
 import type { PredictionRow } from "./report.ts";
 import { readManifest } from "./run_manifest.ts";
+import { type CommandGrants, readPaths, usesSandboxedPlugins } from "./permissions.ts";
 
 /** What to score: a run, data overrides (`data=name`, `data.root=…`), optional cells and fold. */
 export interface PredictOptions {
@@ -51,6 +52,27 @@ export async function predictWithRun(opts: PredictOptions): Promise<PredictionRo
     log: opts.log,
   });
   return (await fold.predict(set)).rows;
+}
+
+/**
+ * What `predict` needs beyond the process's own grants (`predict --print-permissions`): read of the run's
+ * folder and the data (the run's, or the overrides'), write of the cache (a synthetic dataset is generated
+ * there) and of the folder of `out` (written atomically: a temp file beside it, then renamed), and `deno`
+ * when the run's plugins are sandboxed.
+ */
+export async function predictGrants(
+  opts: Pick<PredictOptions, "runId" | "overrides" | "outputDir" | "configDir"> & { out?: string },
+): Promise<CommandGrants> {
+  const outputDir = opts.outputDir ?? "artifacts";
+  const recorded = await readManifest(resolve(outputDir, "runs", opts.runId));
+  const data = await dataEntry(recorded.config.data, opts.overrides ?? [], opts.configDir ?? "configs");
+  const config = { ...recorded.config, data, output: { ...recorded.config.output, dir: outputDir } };
+  const write = [join(outputDir, "cache"), ...(opts.out ? [dirname(opts.out)] : [])];
+  return {
+    read: [...readPaths(config), resolve(outputDir, "runs", opts.runId)],
+    write,
+    run: usesSandboxedPlugins(config) ? ["deno"] : [],
+  };
 }
 
 /** Files read now that the run also read (same resolved path) whose sha256 differs from the manifest's. */

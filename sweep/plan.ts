@@ -24,7 +24,7 @@ import {
 } from "../lib/sweep/mod.ts";
 import { composeConfig, type ComposedConfig } from "../core/config.ts";
 import { splitFoldNames } from "../core/fold_selection.ts";
-import { networkHosts, writeFolders } from "../core/permissions.ts";
+import { networkHosts, usesSandboxedPlugins, writeFolders } from "../core/permissions.ts";
 import { readPluginLock } from "../core/plugin_lock.ts";
 import type { PluginEntry } from "../core/experiment_schema.ts";
 import { trackerKey } from "./trackers.ts";
@@ -90,6 +90,7 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
   const outputDirs = new Set<string>();
   const lock = await readPluginLock();
   const writes = new Set<string>(), hosts = new Set<string>();
+  let sandboxed = false;
   const tracking = new Map<string, PluginEntry>();
   for (const p of points) {
     const composed = await compose(p.overrides);
@@ -99,6 +100,7 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
     outputDirs.add(config.output.dir);
     for (const w of writeFolders(config)) writes.add(w);
     for (const h of networkHosts(config, lock)) hosts.add(h);
+    sandboxed ||= usesSandboxedPlugins(config);
   }
   if (outputDirs.size !== 1) {
     throw new SweepError(
@@ -128,6 +130,8 @@ export async function planSweep(req: SweepRequest): Promise<SweepPlan> {
     `--allow-write=${[...writes].join(",")}`,
   ];
   if (hosts.size > 0) permissions.push(`--allow-net=${[...hosts].join(",")}`);
+  // Plugins not built in (paths, URLs, npm:) run in sandbox processes the point starts with `deno`.
+  if (sandboxed) permissions.push("--allow-run=deno");
   return {
     record,
     spec,

@@ -67,12 +67,15 @@ export function permissionsDiff(before: DeclaredPermissions, after: DeclaredPerm
 
 /**
  * The sandbox's permission flags: its own module files readable (Deno needs read access to import
- * them), plus exactly what was declared; paths resolve against the project folder. Never `-A`, ffi, run
+ * them: a URL plugin's store files, a path plugin's folder; an npm: package needs none), plus exactly what
+ * was declared; paths resolve against the project folder. Never `-A`, ffi, run
  * or sys, and `--no-prompt` so an access nobody granted fails instead of asking.
  */
 export function sandboxFlags(p: DeclaredPermissions, moduleFiles: string[], baseDir: string): string[] {
   const read = [...moduleFiles, ...p.read.map((r) => resolve(baseDir, r))];
-  const flags = ["--no-prompt", `--allow-read=${read.join(",")}`];
+  const flags = ["--no-prompt"];
+  // An empty `--allow-read=` would grant every path: with nothing to read, the flag is left out.
+  if (read.length) flags.push(`--allow-read=${read.join(",")}`);
   if (p.write.length) flags.push(`--allow-write=${p.write.map((w) => resolve(baseDir, w)).join(",")}`);
   if (p.net.length) flags.push(`--allow-net=${p.net.join(",")}`);
   if (p.env.length) flags.push(`--allow-env=${p.env.join(",")}`);

@@ -5,7 +5,10 @@
  * code included — is bounded by them. stdout carries the protocol: console output goes to stderr.
  */
 import { Channel } from "../../lib/rpc/mod.ts";
-import { definitionProblems, type PluginDefinition } from "../plugin.ts";
+// The plugin API (plugin.ts) is imported here, statically, so it is loaded before the plugin: a path
+// plugin importing it needs no read grant for the project's files (Deno checks read access only for
+// modules it has not loaded yet).
+import { definitionProblems, type PluginDefinition } from "../../plugin.ts";
 
 // A plugin's console.log must not corrupt the message stream.
 console.log = console.error;

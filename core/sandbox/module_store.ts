@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { PluginError } from "../errors.ts";
 import { sha256Hex } from "../../lib/hash/mod.ts";
+import type { SandboxModules } from "./sandboxed_plugin.ts";
 
 /** Default store folder, relative to the project. */
 export const DEFAULT_STORE_DIR = join("artifacts", "plugins");
@@ -30,6 +31,11 @@ export interface StoredGraph {
   files: string[];
   /** Import map (absent when the graph is one module without imports). */
   importMap?: { imports: Record<string, string>; scopes: Record<string, Record<string, string>> };
+}
+
+/** What a sandbox imports for a stored graph: the root's store file, every store file readable, the map. */
+export function sandboxModules(graph: StoredGraph): SandboxModules {
+  return { rootUrl: graph.rootFileUrl, readable: graph.files, importMap: graph.importMap };
 }
 
 /** Fetches a plugin's whole module graph from `rootUrl`; returns each module's bytes by URL. */

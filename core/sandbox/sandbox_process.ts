@@ -15,7 +15,7 @@ export const DEFAULT_SANDBOX_HEAP_MB = 2048;
 export interface SandboxSpec {
   /** The plugin's specifier, for messages. */
   specifier: string;
-  /** Store files of the plugin's module graph (readable by the sandbox so Deno can import them). */
+  /** Files and folders of the plugin's module graph (readable by the sandbox so Deno can import them). */
   moduleFiles: string[];
   /** Import map pointing the graph's URLs and relative imports at those files (absent: one module). */
   importMapFile?: string;
@@ -127,7 +127,8 @@ function whyNoSandbox(err: unknown): string {
     return `'${sandboxDeno()}' is not on PATH (set BATTERYML_DENO to a deno binary)`;
   }
   if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
-    return `${(err as Error).message.split(",")[0]}; URL plugins need the CLI to run with --allow-run=deno ` +
+    const denied = (err as Error).message.split(",")[0];
+    return `${denied}; plugins that are not built in need the CLI to run with --allow-run=deno ` +
       "(the batteryml task has it; see run --print-permissions)";
   }
   return (err as Error).message ?? String(err);

@@ -14,7 +14,6 @@ import { PluginError, PluginPermissionError } from "../errors.ts";
 import type { PluginDefinition, PluginKind, StandardIssue } from "../plugin.ts";
 import { RemoteError } from "../../lib/rpc/mod.ts";
 import { type DeclaredPermissions, describePermissions } from "./declared_permissions.ts";
-import type { StoredGraph } from "./module_store.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
 
 /** What the sandbox says about the module it loaded. */
@@ -46,21 +45,35 @@ export interface OpenSandbox {
   call<T>(what: string, fn: () => Promise<unknown>): Promise<T>;
 }
 
-/** Starts a sandbox with `permissions` and imports the plugin's stored graph in it (its top-level code runs). */
+/** The plugin's module as the sandbox imports it. */
+export interface SandboxModules {
+  /** What the sandbox imports: a store file's or a path plugin's file URL, or an `npm:` specifier. */
+  rootUrl: string;
+  /** Files and folders the sandbox must read to import the module graph (absolute paths). */
+  readable: string[];
+  /** Import map of a stored URL graph (relative imports and URLs → store files); written beside the root. */
+  importMap?: { imports: Record<string, string>; scopes: Record<string, Record<string, string>> };
+}
+
+/** Starts a sandbox with `permissions` and imports the plugin's module graph in it (its top-level code runs). */
 export async function openSandbox(
   specifier: string,
-  graph: StoredGraph,
+  graph: SandboxModules,
   permissions: DeclaredPermissions,
   options: SandboxOptions,
 ): Promise<OpenSandbox> {
   let importMapFile: string | undefined;
   if (graph.importMap) {
-    importMapFile = `${fromFileUrl(graph.rootFileUrl)}.imports.json`;
-    await writeFileAtomic(importMapFile, JSON.stringify(graph.importMap, null, 2));
+    importMapFile = `${fromFileUrl(graph.rootUrl)}.imports.json`;
+    const text = JSON.stringify(graph.importMap, null, 2);
+    // Written by `plugins add` already: a run only reads it, so it needs no write grant on the store.
+    if (await Deno.readTextFile(importMapFile).catch(() => undefined) !== text) {
+      await writeFileAtomic(importMapFile, text);
+    }
   }
   const process = SandboxProcess.start({
     specifier,
-    moduleFiles: graph.files,
+    moduleFiles: graph.readable,
     importMapFile,
     permissions,
     baseDir: options.baseDir,
@@ -72,14 +85,16 @@ export async function openSandbox(
     "create",
   ]);
   let pluginName = specifier;
+  // "model 'name'" once the module has said what it is, as the in-process guard names a plugin.
+  let kindAndName = `'${specifier}'`;
   const call = async <T>(what: string, fn: () => Promise<unknown>): Promise<T> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const message = `${what} did not finish within ${options.timeoutS} s (plugins.timeout_s); ` +
+        const message = `${what} did not settle within ${options.timeoutS} s (plugins.timeout_s); ` +
           "its sandbox was stopped";
         process.stop(message);
-        reject(new PluginError(specifier, `'${pluginName}' ${message}`));
+        reject(new PluginError(specifier, `${kindAndName} ${message}`));
       }, options.timeoutS * 1000);
     });
     try {
@@ -92,9 +107,12 @@ export async function openSandbox(
   };
   const description = await call<SandboxDescription>(
     "loading the module",
-    () => root.load(graph.rootFileUrl),
+    () => root.load(graph.rootUrl),
   );
-  if (typeof description.name === "string") pluginName = description.name;
+  if (typeof description.name === "string") {
+    pluginName = description.name;
+    kindAndName = `${description.kind} '${pluginName}'`;
+  }
   return { description, process, call };
 }
 

@@ -15,7 +15,7 @@ import {
 const synth: PluginCommand = {
   brief: "Write the synthetic LG M50T dataset (real layout and headers) from a seed",
   flags: {
-    out: { kind: "string", brief: "Output data root", placeholder: "dir" },
+    out: { kind: "string", brief: "Output data root", placeholder: "dir", access: "write" },
     experiments: { kind: "string", brief: "Experiment labels, e.g. 1,5 or 2,2", default: "1,5" },
     seed: { kind: "number", brief: "Random seed", default: "42" },
     curves: { kind: "boolean", brief: "Also write 0.1C discharge curves per RPT (large)" },
@@ -44,7 +44,7 @@ const check: PluginCommand = {
     experiments: { kind: "string", brief: "Only these experiment labels", optional: true },
   },
   json: true,
-  positional: [{ brief: "Data root laid out like the Zenodo archives", placeholder: "dir" }],
+  positional: [{ brief: "Data root laid out like the Zenodo archives", placeholder: "dir", access: "read" }],
   async run({ flags, positional: [dir] }, io) {
     const only = flags.experiments as string | undefined;
     const report = await checkDataset(dir, only ? { experiments: parseExperiments(only) } : {});
@@ -76,10 +76,11 @@ const fetch: PluginCommand = {
   brief: "Download an experiment's archive from Zenodo (resumable, checksum-verified) and extract it",
   flags: {
     experiment: { kind: "string", brief: "Experiment label (1, 2,2, 3, 4, 5)" },
-    dest: { kind: "string", brief: "Destination data root", placeholder: "dir" },
-    baseUrl: { kind: "string", brief: "Mirror base URL (default zenodo.org)", optional: true },
+    dest: { kind: "string", brief: "Destination data root", placeholder: "dir", access: "write" },
+    baseUrl: { kind: "string", brief: "Mirror base URL (default zenodo.org)", optional: true, access: "net" },
     all: { kind: "boolean", brief: "Extract every member, not only summaries and 0.1C curves" },
   },
+  net: ["zenodo.org"],
   async run({ flags }, io) {
     const [label] = parseExperiments(flags.experiment as string);
     const result = await fetchExperiment({

@@ -4,13 +4,22 @@
  *    the built-in lgbm vs the same model served over HTTP as a URL plugin (so it runs sandboxed), whole-
  *    process medians of interleaved runs; the two runs' metrics must be identical, or the copy is not the
  *    same model and the comparison means nothing;
- *  - per call: `predict` on a fitted constant model, in-process (path plugin) vs sandboxed (URL plugin),
- *    for a 1-sample and a 10,000 × 32-feature SampleSet (what crosses the pipe grows with it).
+ *  - per call: `predict` on a fitted constant model, in-process (a path plugin taken in with runInProcess)
+ *    vs sandboxed as a path plugin and as a URL plugin, for a 1-sample and a 10,000 × 32-feature SampleSet
+ *    (what crosses the pipe grows with it); and what loading a path plugin into its sandbox takes (a
+ *    `deno` process started, the module imported), once per plugin and run.
  *
  *   deno task bench-sandbox [--runs 5] [--calls 200]
  */
 import { join, resolve } from "node:path";
-import { createRng, createSampleSet, inspectUrlPlugin, loadPlugin, recordTrustedPlugin } from "../../mod.ts";
+import {
+  createRng,
+  createSampleSet,
+  inspectUrlPlugin,
+  loadPlugin,
+  recordTrustedPlugin,
+  runInProcess,
+} from "../../mod.ts";
 
 const ROOT = resolve(import.meta.dirname!, "../..");
 const args = Deno.args;
@@ -23,16 +32,18 @@ const CALLS = flag("calls", 200);
 const OUT = join("artifacts", "bench", "sandbox");
 const LOCK = join(OUT, "plugins.lock.json");
 
-/** The lgbm plugin as a third party would publish it: its own imports instead of the project's import map. */
+/**
+ * The lgbm plugin as a third party would publish it: its own npm: import instead of the project's import
+ * map, and the plugin API (plugin.ts) instead of mod.ts, which cannot start without ffi.
+ */
 function publishedLgbm(source: string): string {
-  return source
+  const published = source
     .replace(`import { z } from "zod";`, `import { z } from "npm:zod@4.6.7";`)
-    .replace(
-      `import { defineModel, SampleSetError, silentProgress } from "../../mod.ts";`,
-      `import { SampleSetError } from "../../core/sample.ts";\n` +
-        `import { silentProgress } from "../../lib/progress.ts";\n` +
-        `const defineModel = <T>(d: T) => d;`,
-    );
+    .replace(`} from "../../mod.ts";`, `} from "../../plugin.ts";`);
+  if (/from "\.\.\/\.\.\/mod\.ts"/.test(published)) {
+    throw new Error("plugins/models/lgbm.ts still imports mod.ts after publishing: update publishedLgbm");
+  }
+  return published;
 }
 
 /** Serves the project's files read-only over HTTP, lgbm rewritten as published. */
@@ -118,10 +129,23 @@ async function perRun(base: string): Promise<void> {
 async function perCall(base: string): Promise<void> {
   const file = join(ROOT, OUT, "constant_model.ts");
   await Deno.writeTextFile(file, CONSTANT_MODEL);
+  // The same module at a second path: that one stays a path plugin, sandboxed.
+  const pathFile = join(ROOT, OUT, "path", "constant_model.ts");
+  await Deno.mkdir(join(ROOT, OUT, "path"), { recursive: true });
+  await Deno.writeTextFile(pathFile, CONSTANT_MODEL);
+  runInProcess(file);
   const url = `${base}/${OUT}/constant_model.ts`;
   const lock = { version: 1 as const, plugins: { [url]: await inspectUrlPlugin(url) } };
   const ctx = { seed: 1, rng: createRng(1), log: { info() {}, warn() {}, debug() {} }, cacheDir: OUT };
   const local = await (await loadPlugin(file, "model")).definition.create({}, ctx);
+  const loads: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await loadPlugin(pathFile, "model");
+    loads.push(performance.now() - t0);
+  }
+  console.log(`loading a path plugin into its sandbox: median ${median(loads).toFixed(0)} ms of 5`);
+  const path = await (await loadPlugin(pathFile, "model")).definition.create({}, ctx);
   const boxed = await (await loadPlugin(url, "model", { lock })).definition.create({}, ctx);
   for (const [n, f] of [[1, 1], [10_000, 32]]) {
     const set = createSampleSet({
@@ -132,7 +156,7 @@ async function perCall(base: string): Promise<void> {
       meta: { cellKey: Array(n).fill("1/A"), chamberC: new Float64Array(n).fill(25) },
     });
     const ms: Record<string, number> = {};
-    for (const [variant, model] of [["in-process", local], ["sandboxed", boxed]] as const) {
+    for (const [variant, model] of [["in-process", local], ["path", path], ["sandboxed", boxed]] as const) {
       await model.predict(set);
       const t0 = performance.now();
       for (let i = 0; i < CALLS; i++) await model.predict(set);
@@ -140,9 +164,9 @@ async function perCall(base: string): Promise<void> {
     }
     console.log(
       `per predict() call, N=${n} F=${f} (${(set.x.byteLength / 1e6).toFixed(2)} MB of x): ` +
-        `in-process ${(ms["in-process"] * 1000).toFixed(1)} µs, sandboxed ${
-          (ms.sandboxed * 1000).toFixed(1)
-        } µs ` +
+        `in-process ${(ms["in-process"] * 1000).toFixed(1)} µs, path (sandboxed) ${
+          (ms.path * 1000).toFixed(1)
+        } µs, URL (sandboxed) ${(ms.sandboxed * 1000).toFixed(1)} µs ` +
         `(mean of ${CALLS})`,
     );
   }

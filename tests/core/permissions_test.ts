@@ -21,7 +21,7 @@ Deno.test("write folders: output.dir, plus every folder an option names outside 
   });
   assert.deepEqual(writeFolders(mlflowElsewhere.config), ["artifacts", "/srv/mlruns"]);
   assert.ok(
-    permissionsFor(mlflowElsewhere.config, { version: 1, plugins: {} }).includes(
+    (await permissionsFor(mlflowElsewhere.config, { version: 1, plugins: {} })).includes(
       "--allow-write=artifacts,/srv/mlruns",
     ),
   );

@@ -6,6 +6,13 @@ import { createRecordingLogger } from "../../core/log.ts";
 import { runExperiment, type RunStep } from "../../core/run.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { TINY_CELLS, tinySoh } from "../fixtures/plugins/tiny_dataset.ts";
+import { runInProcess } from "../../core/loader.ts";
+
+// The tracker fixtures record into this process's memory: they run in-process (tests/sandbox/ covers sandboxes).
+runInProcess(
+  new URL("../fixtures/plugins/broken_tracker.ts", import.meta.url).href,
+  new URL("../fixtures/plugins/minimal_tracker.ts", import.meta.url).href,
+);
 
 Deno.test("the runner keeps the lifecycle order, predicts the training mean with dummy, and writes the run", async () => {
   const configDir = await makeConfigDir();

@@ -9,10 +9,13 @@ import { composeConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 import { runExperiment } from "../../core/run.ts";
+import { runInProcess } from "../../core/loader.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { recorded } from "../fixtures/plugins/recording_loss.ts";
 
 const RECORDING_LOSS = resolve(import.meta.dirname!, "../fixtures/plugins/recording_loss.ts");
+// A loss computes on tfjs tensors inside the training step and this one records into our memory: in-process.
+runInProcess(RECORDING_LOSS);
 const MLP = { "model/mlp.yaml": "use: mlp\nhidden: [4]\n" };
 
 function resetRecording(): void {

@@ -10,6 +10,7 @@ import { composeConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 import { runExperiment } from "../../core/run.ts";
+import { runInProcess } from "../../core/loader.ts";
 import {
   resolveTrainingSettings,
   trainingSettingsSchema,
@@ -20,6 +21,8 @@ import { recordedFits } from "../fixtures/plugins/recording_model.ts";
 
 const REPO = resolve(import.meta.dirname!, "../..");
 const RECORDING_MODEL = resolve(import.meta.dirname!, "../fixtures/plugins/recording_model.ts");
+// The fixture records into this process's memory: it runs in-process, not in a sandbox.
+runInProcess(RECORDING_MODEL);
 const SCHEMA_DEFAULTS = trainingSettingsSchema.parse({});
 
 Deno.test("configs/config.yaml restates no training default: the composed config shows the schema's", async () => {

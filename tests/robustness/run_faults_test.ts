@@ -11,6 +11,7 @@ import { composeConfig } from "../../core/config.ts";
 import { LeakageError, ModelError, PluginError } from "../../core/errors.ts";
 import { createRecordingLogger } from "../../core/log.ts";
 import { runExperiment } from "../../core/run.ts";
+import { runInProcess } from "../../core/loader.ts";
 import { makeConfigDir } from "../fixtures/config_dir.ts";
 import { robustnessCase } from "./_case.ts";
 import {
@@ -26,6 +27,9 @@ import {
 
 const FIXTURES = resolve(import.meta.dirname!, "../fixtures/plugins");
 const FAULTY = join(FIXTURES, "faulty_model.ts");
+// The runExperiment cases test the core's guard around in-process plugins (built-ins run there): the
+// fixtures join them; the CLI cases run the same fixtures by path, sandboxed.
+runInProcess(FAULTY, join(FIXTURES, "hanging_tracker.ts"));
 
 /** A config folder with one finished run in its output folder, and the snapshot of that folder. */
 async function withEarlierRun(extra: Record<string, string> = {}) {
@@ -237,7 +241,7 @@ robustnessCase(
       assert.equal(r.code, 1, r.stderr);
       assert.match(
         r.stderr,
-        /^error: plugin '\.\/tests\/fixtures\/plugins\/faulty_model\.ts': model 'faulty_model' fit\(\) did not settle within 2 s/m,
+        /^error: plugin '\.\/tests\/fixtures\/plugins\/faulty_model\.ts': model 'faulty_model' fit\(\) did not settle within 2 s.*its sandbox was stopped/m,
       );
       const id = newRun(ids, await runIds(out.abs));
       assert.equal((await readManifest(out.abs, id)).status, "FAILED");

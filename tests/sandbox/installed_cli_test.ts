@@ -1,7 +1,7 @@
 /**
  * The CLI installed Deno's way (`deno task install-cli`, i.e. `deno install --global` with the task's
- * permissions), into a scratch root: it runs, and it loads a URL plugin through the plugin store and the
- * sandbox like the task does. Installing leaves the project's frozen deno.lock byte-identical (the install
+ * permissions), into a scratch DENO_INSTALL_ROOT: its help, a built-in run, and a URL plugin loaded from the
+ * plugin store through the sandbox with the plugin's host stopped (offline), like the task does. Installing leaves the project's frozen deno.lock byte-identical (the install
  * keeps its own copy of config and lock next to the shim).
  */
 import assert from "node:assert/strict";
@@ -18,33 +18,43 @@ async function exec(cmd: string, args: string[], env: Record<string, string> = {
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
-Deno.test("deno task install-cli installs a batteryml that runs URL plugins sandboxed", async () => {
+Deno.test("deno task install-cli into DENO_INSTALL_ROOT: --help, a run, and a URL plugin from the store offline", async () => {
   const scratch = await scratchDir("install");
   const server = startPluginServer();
+  let serverUp = true;
   const lockBefore = await sha256Hex(await Deno.readFile(join(ROOT, "deno.lock")));
   try {
-    const task = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))).tasks["install-cli"] as string;
-    const [deno, install, ...rest] = task.split(/\s+/);
-    assert.deepEqual([deno, install], ["deno", "install"]);
-    const installed = await exec(Deno.execPath(), [install, "--root", scratch.abs, ...rest]);
+    // The task itself, as a user runs it, with Deno's own variable choosing where it installs.
+    const installed = await exec(Deno.execPath(), ["task", "install-cli"], {
+      DENO_INSTALL_ROOT: scratch.abs,
+    });
     assert.equal(installed.code, 0, installed.stderr);
     assert.equal(await sha256Hex(await Deno.readFile(join(ROOT, "deno.lock"))), lockBefore);
     const shim = join(scratch.abs, "bin", "batteryml");
 
-    const version = await exec(shim, ["--version"]);
-    assert.equal(version.code, 0, version.stderr);
-    assert.match(version.stdout, /\d+\.\d+\.\d+/);
+    const help = await exec(shim, ["--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    for (const command of ["run", "plugins", "predict", "data"]) {
+      assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
+    }
+
+    const builtin = await exec(shim, ["run", `output.dir=${scratch.rel}/builtin`, "--json", "--quiet"]);
+    assert.equal(builtin.code, 0, builtin.stderr);
+    assert.equal(JSON.parse(builtin.stdout).status, "FINISHED");
 
     server.serve("/i/installed_model.ts", modelSource({ name: "installed_model" }));
     const url = `${server.base}/i/installed_model.ts`;
     const env = { BATTERYML_PLUGIN_LOCK: join(scratch.rel, "plugins.lock.json") };
     const add = await exec(shim, ["plugins", "add", url], env);
     assert.equal(add.code, 0, add.stderr);
+    // Offline: the plugin's host is gone; the run imports the verified copy from the store.
+    await server.close();
+    serverUp = false;
     const run = await exec(shim, ["run", `model=${url}`, `output.dir=${scratch.rel}/out`, "--quiet"], env);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\(FINISHED\)/);
   } finally {
-    await server.close();
+    if (serverUp) await server.close();
     await scratch.dispose();
   }
 });

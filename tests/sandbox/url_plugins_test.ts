@@ -190,7 +190,7 @@ Deno.test("run --print-permissions for a URL plugin includes starting its sandbo
     assert.equal(without.code, 1);
     assert.match(
       new TextDecoder().decode(without.stderr),
-      /cannot start its sandbox: Requires run access to "deno"; URL plugins need the CLI to run with --allow-run=deno/,
+      /cannot start its sandbox: Requires run access to "deno"; plugins that are not built in need the CLI to run with --allow-run=deno/,
     );
   } finally {
     await server.close();

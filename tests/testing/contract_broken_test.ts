@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import type { CheckResult } from "../../testing/mod.ts";
 import { runContract } from "../../testing/mod.ts";
-import { loadPlugin } from "../../core/loader.ts";
+import { loadPlugin, runInProcess } from "../../core/loader.ts";
 import { INSTANCE_METHODS, type PluginKind } from "../../core/plugin.ts";
 import { BROKEN_DATASET_METHODS } from "../fixtures/plugins/contract_dataset.ts";
 import { BROKEN_LOSS_METHODS } from "../fixtures/plugins/contract_loss.ts";
@@ -18,6 +18,12 @@ import { BROKEN_SPLIT_METHODS } from "../fixtures/plugins/contract_split.ts";
 import { BROKEN_TRACKER_METHODS } from "../fixtures/plugins/contract_tracker.ts";
 
 const FIXTURES = resolve(import.meta.dirname!, "../fixtures/plugins");
+// The suites are tested on the plugins as written (a loss, a Map in a state): in-process, not sandboxed.
+runInProcess(
+  ...["dataset", "split", "pipeline", "model", "loss", "tracker"].map((k) =>
+    resolve(FIXTURES, `contract_${k}.ts`)
+  ),
+);
 
 /** Per kind: the methods its fixture can break (beyond "none"), optional ones and the fitted pipeline's included. */
 const BROKEN: Record<PluginKind, readonly string[]> = {
