@@ -191,10 +191,10 @@ function wrapRemote(remote: object, sandbox: OpenSandbox): object {
 function crossable(arg: unknown): unknown {
   if (typeof arg !== "object" || arg === null || Array.isArray(arg) || ArrayBuffer.isView(arg)) return arg;
   const o = arg as Record<string, unknown>;
-  if (!("signal" in o || "progress" in o || "loss" in o || "metrics" in o || "histograms" in o)) return arg;
+  const sinks = (["metrics", "histograms"] as const).filter((k) => typeof o[k] === "function");
+  if (!("signal" in o || "progress" in o || "loss" in o) && sinks.length === 0) return arg;
   const { signal: _signal, progress: _progress, loss: _loss, ...rest } = o;
   if (isLogger(rest.log)) rest.log = oneWayLogger(rest.log);
-  const sinks = (["metrics", "histograms"] as const).filter((k) => typeof rest[k] === "function");
   return oneWay(rest, sinks);
 }
 
