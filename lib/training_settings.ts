@@ -18,6 +18,12 @@ export const trainingSettingsShape = {
   grad_clip: z.number().min(0).default(1.0),
   backend: z.enum(["auto", "wasm", "cpu", "webgpu"]).default("auto"),
   mixed_precision: z.boolean().default(false),
+  // Dynamic loss scaling of mixed precision (lib/train/_loss_scale.ts), PyTorch GradScaler's defaults:
+  // initial scale 2^16, ×2 after 2000 finite steps in a row, ×0.5 on an overflow.
+  loss_scale_init: z.number().positive().default(65536),
+  loss_scale_growth_factor: z.number().gt(1).default(2),
+  loss_scale_backoff_factor: z.number().gt(0).lt(1).default(0.5),
+  loss_scale_growth_interval: z.int().min(1).default(2000),
 };
 
 /** Schema of `training.*`: unknown keys are refused (a misspelt key must not fall back to a default). */
@@ -39,4 +45,19 @@ export function resolveTrainingSettings(raw: Partial<TrainingSettings> = {}): Tr
     throw new RangeError(`training.${key}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** The loss scaler's settings (the `training.loss_scale_*` keys). */
+export function lossScaleSettings(s: TrainingSettings): {
+  init: number;
+  growthFactor: number;
+  backoffFactor: number;
+  growthInterval: number;
+} {
+  return {
+    init: s.loss_scale_init,
+    growthFactor: s.loss_scale_growth_factor,
+    backoffFactor: s.loss_scale_backoff_factor,
+    growthInterval: s.loss_scale_growth_interval,
+  };
 }

@@ -40,11 +40,13 @@ step adapter "${DENO[@]}" eval '
 TEST=("${DENO[@]}" test --allow-read --allow-env --allow-ffi --allow-sys --allow-write
   --allow-net=127.0.0.1,localhost --allow-run)
 step tests_webgpu "${TEST[@]}" tests/lib/train/backend_test.ts tests/lib/train/trainer_webgpu_test.ts \
+  tests/lib/train/mixed_precision_test.ts tests/lib/nn/kernels/matmul_f16_webgpu_test.ts \
+  tests/plugins/models/mixed_precision_models_test.ts \
   tests/lib/train/no_sync_reads_test.ts tests/lib/nn/webgpu_layers_test.ts tests/lib/ode/device_solve_test.ts \
   tests/plugins/models/webgpu_training_test.ts
 DATA="${BATTERYML_REAL_DATA:-../shared/data/m50t}"
 if [ -d "$DATA" ]; then
-  step tests_cli_webgpu "${TEST[@]}" tests/cli_webgpu_test.ts
+  step tests_cli_webgpu "${TEST[@]}" tests/cli_webgpu_test.ts tests/cli_mixed_precision_test.ts
 else
   echo "== tests_cli_webgpu: skipped, no real data at $DATA" | tee -a "$OUT/summary.txt"
 fi

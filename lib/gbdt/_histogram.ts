@@ -13,6 +13,7 @@
  */
 import type { BinnedMatrix } from "./binning.ts";
 import type { LearnerWorkspace } from "./_workspace.ts";
+import type { HistogramThreads } from "./_histogram_threads.ts";
 import { I32, op, V128, type WasmFunction } from "../wasm/mod.ts";
 
 /** Per-bin sums of one leaf for all features, in the learner's WebAssembly memory. */
@@ -30,6 +31,31 @@ export const CHUNK_ROWS = 1024;
 /** Bytes of one row record: the row's bins (padded to 8 bytes), then its gradient as a double. */
 export function recordBytes(cols: number): number {
   return Math.ceil(cols / 8) * 8 + 8;
+}
+
+/**
+ * Leaves with fewer rows are built on the calling thread alone: below this the helpers' round trip
+ * (~20–35 µs) costs more than half a build saves. Only speed depends on it, never the sums.
+ */
+export const PARALLEL_MIN_ROWS = 4096;
+
+/** Contiguous blocks of `cols` features, one per thread, as even as possible (earlier blocks larger). */
+export function featureBlocks(cols: number, threads: number): [number, number][] {
+  const parts = Math.min(threads, cols), blocks: [number, number][] = [];
+  for (let k = 0, lo = 0; k < parts; k++) {
+    const hi = lo + Math.ceil((cols - lo) / (parts - k));
+    blocks.push([lo, hi]);
+    lo = hi;
+  }
+  return blocks;
+}
+
+/** Name of the exported all-rows kernel over feature block `k` (threads > 1). */
+export const blockKernelName = (k: number) => `all_${k}`;
+
+/** The kernels a helper thread may run, by the index `dispatch` passes: `some`, then block k at k + 1. */
+export function helperKernels(data: BinnedMatrix, threads: number): string[] {
+  return ["some", ...featureBlocks(data.cols, threads).map((_, k) => blockKernelName(k))];
 }
 
 /** Bytes of the gather buffer. */
@@ -56,6 +82,10 @@ export class HistogramKernel {
   readonly #all: AllFeatures;
   readonly #some: SomeFeatures;
   readonly #subtract: Subtract;
+  /** Helper threads (each builds one feature block); undefined: this thread builds everything. */
+  readonly #threads: HistogramThreads | undefined;
+  /** The calling thread's block kernel (block 0), when there are helpers. */
+  readonly #firstBlock: AllFeatures | undefined;
   /** Features in the workspace's feature list; -1: all features (the unrolled kernel). */
   #listed = -1;
 
@@ -66,6 +96,8 @@ export class HistogramKernel {
     this.#all = exports.all as AllFeatures;
     this.#some = exports.some as SomeFeatures;
     this.#subtract = exports.subtract as Subtract;
+    this.#threads = workspace.threads;
+    this.#firstBlock = workspace.threads ? exports[blockKernelName(0)] as AllFeatures : undefined;
   }
 
   /** The features that following builds fill (the others stay zero). */
@@ -92,12 +124,46 @@ export class HistogramKernel {
     hist.sums.fill(0);
     const rows = ws.indices.byteOffset + 4 * begin, rowsEnd = rows + 4 * count;
     const records = ws.records.byteOffset;
-    if (this.#listed < 0) {
+    if (this.#threads && count >= PARALLEL_MIN_ROWS) {
+      this.#buildInBlocks(this.#threads, rows, rowsEnd, records, to);
+    } else if (this.#listed < 0) {
       this.#all(rows, rowsEnd, records, to, ws.chunk.byteOffset);
     } else {
       const list = ws.featureList.byteOffset;
       this.#some(rows, rowsEnd, records, to, list, list + 8 * this.#listed);
     }
+  }
+
+  /**
+   * The same build split by features: helper k − 1 sums block k while this thread sums block 0 (all
+   * features: the unrolled block kernels, each with its own gather buffer; a feature list: its k-th part).
+   */
+  #buildInBlocks(
+    threads: HistogramThreads,
+    rows: number,
+    rowsEnd: number,
+    records: number,
+    to: number,
+  ): void {
+    const ws = this.#workspace;
+    if (this.#listed < 0) {
+      const chunks = ws.threadChunks;
+      for (let k = 1; k < chunks.length; k++) {
+        threads.dispatch(k - 1, k + 1, [rows, rowsEnd, records, to, chunks[k].byteOffset]);
+      }
+      this.#firstBlock!(rows, rowsEnd, records, to, chunks[0].byteOffset);
+      threads.finish(chunks.length - 1);
+      return;
+    }
+    const list = ws.featureList.byteOffset;
+    const blocks = featureBlocks(this.#listed, threads.helpers + 1);
+    for (let k = 1; k < blocks.length; k++) {
+      const [lo, hi] = blocks[k];
+      threads.dispatch(k - 1, 0, [rows, rowsEnd, records, to, list + 8 * lo, list + 8 * hi]);
+    }
+    const [lo, hi] = blocks[0];
+    this.#some(rows, rowsEnd, records, to, list + 8 * lo, list + 8 * hi);
+    threads.finish(blocks.length - 1);
   }
 
   /** The subtraction trick: `parent ← parent − smaller` over every slot (the larger child's sums). */
@@ -107,9 +173,18 @@ export class HistogramKernel {
   }
 }
 
-/** The histogram kernels of a binned matrix, for the workspace's module. */
-export function histogramFunctions(data: BinnedMatrix): WasmFunction[] {
-  return [allFeatures(data), someFeatures(data.cols), subtract()];
+/**
+ * The histogram kernels of a binned matrix, for the workspace's module; with `threads` > 1 also one
+ * all-rows kernel per feature block (`all_0`, `all_1`, …).
+ */
+export function histogramFunctions(data: BinnedMatrix, threads = 1): WasmFunction[] {
+  const blocks = threads > 1 ? featureBlocks(data.cols, threads) : [];
+  return [
+    allFeatures(data, 0, data.cols, "all"),
+    someFeatures(data.cols),
+    subtract(),
+    ...blocks.map(([lo, hi], k) => allFeatures(data, lo, hi, blockKernelName(k))),
+  ];
 }
 
 // Parameters shared by the generated functions (local indices).
@@ -166,9 +241,10 @@ function advance(local: number, step: number): number[] {
  * bandwidth rather than a full memory latency each: at 1M rows this more than halved the build time, and
  * at 100k it was no slower), then summed from there, unrolled over the features: feature j's byte is at
  * the record's start + j and its first slot at a constant offset.
+ * Only features lo..hi−1 are summed (the whole record is still gathered: a helper thread owns a block).
  * Params: rows, rowsEnd, records, hist, chunk.
  */
-function allFeatures(data: BinnedMatrix): WasmFunction {
+function allFeatures(data: BinnedMatrix, lo: number, hi: number, name: string): WasmFunction {
   const cols = data.cols, size = recordBytes(cols), CHUNK = 4;
   const src = 5, p = 6, pEnd = 7, chunkEnd = 8, address = 9, gv = 10;
   const copyRecord: number[] = [];
@@ -193,7 +269,7 @@ function allFeatures(data: BinnedMatrix): WasmFunction {
     ...op.end,
   ];
   const perRecord = gradientAndOne(cols, p, gv);
-  for (let j = 0; j < cols; j++) {
+  for (let j = lo; j < hi; j++) {
     perRecord.push(...get(p), ...op.i32Load8U(j), ...addToSlot(address, gv, data.binOffsets[j] * SLOT_BYTES));
   }
   const accumulate = [
@@ -237,7 +313,7 @@ function allFeatures(data: BinnedMatrix): WasmFunction {
     ...op.end,
   ];
   return {
-    name: "all",
+    name,
     params: [I32, I32, I32, I32, I32],
     locals: [I32, I32, I32, I32, I32, V128],
     body,

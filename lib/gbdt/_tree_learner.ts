@@ -18,6 +18,7 @@ import {
 } from "./_split.ts";
 import { type Tree, TreeBuilder } from "./tree.ts";
 import { LearnerWorkspace } from "./_workspace.ts";
+import type { HistogramThreads } from "./_histogram_threads.ts";
 
 /** Settings of tree growth (a subset of GbdtParams). */
 export interface GrowthParams extends SplitLimits {
@@ -48,9 +49,10 @@ export class TreeLearner {
   /** Per leaf, per feature: 0 once a scan found no valid threshold there (inherited by the children). */
   #splittable: Uint8Array[];
 
-  constructor(data: BinnedMatrix, params: GrowthParams) {
+  /** With `threads`, histograms of large leaves are built by feature blocks on them too (same sums). */
+  constructor(data: BinnedMatrix, params: GrowthParams, threads?: HistogramThreads) {
     const leaves = params.num_leaves;
-    const workspace = new LearnerWorkspace(data, leaves);
+    const workspace = new LearnerWorkspace(data, leaves, threads);
     this.#data = data;
     this.#params = params;
     this.#workspace = workspace;

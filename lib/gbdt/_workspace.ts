@@ -6,7 +6,16 @@
  * of subset builds and the pool of histograms (one per leaf). Nothing here is reallocated while trees grow.
  */
 import type { BinnedMatrix } from "./binning.ts";
-import { chunkBytes, type Histogram, histogramFunctions, recordBytes, SLOT_BYTES } from "./_histogram.ts";
+import {
+  chunkBytes,
+  featureBlocks,
+  helperKernels,
+  type Histogram,
+  histogramFunctions,
+  recordBytes,
+  SLOT_BYTES,
+} from "./_histogram.ts";
+import type { HistogramThreads } from "./_histogram_threads.ts";
 import { partitionFunction } from "./_partition.ts";
 import { SCAN_IO_BYTES, scanFunctions } from "./_scan_kernel.ts";
 import { encodeModule } from "../wasm/mod.ts";
@@ -37,13 +46,22 @@ export class LearnerWorkspace {
   readonly scanIo: Uint8Array;
   /** Bins and gradients of a chunk of a leaf's rows, gathered for a histogram build. */
   readonly chunk: Uint8Array;
+  /** One gather buffer per feature block when helper threads build histograms (block 0: this thread). */
+  readonly threadChunks: Uint8Array[];
+  /** The helper threads attached to this memory, if any. */
+  readonly threads: HistogramThreads | undefined;
   readonly histograms: Histogram[];
   /** The records as doubles (a record is a whole number of doubles; its last one is the gradient). */
   readonly #recordDoubles: Float64Array;
   readonly #recordStride: number;
 
-  constructor(data: BinnedMatrix, histogramCount: number) {
+  /**
+   * With `threads`, the memory is shared and the helpers are attached to it: histogram builds of large
+   * leaves are then split by feature blocks across the helpers and this thread.
+   */
+  constructor(data: BinnedMatrix, histogramCount: number, threads?: HistogramThreads) {
     const n = data.rows, cols = data.cols, slots = data.binOffsets[cols];
+    const threadCount = threads ? featureBlocks(cols, threads.helpers + 1).length : 0;
     const layout = new Layout();
     const at = {
       records: layout.take(n * recordBytes(cols)),
@@ -55,8 +73,12 @@ export class LearnerWorkspace {
       scanIo: layout.take(SCAN_IO_BYTES),
       chunk: layout.take(chunkBytes(cols)),
       histograms: Array.from({ length: histogramCount }, () => layout.take(SLOT_BYTES * slots)),
+      threadChunks: Array.from({ length: threadCount }, () => layout.take(chunkBytes(cols))),
     };
-    this.memory = new WebAssembly.Memory({ initial: pagesFor(layout.bytes, data) });
+    const pages = pagesFor(layout.bytes, data);
+    this.memory = threads
+      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+      : new WebAssembly.Memory({ initial: pages });
     const buffer = this.memory.buffer;
     this.records = new Uint8Array(buffer, at.records, n * recordBytes(cols));
     this.#recordStride = recordBytes(cols) / 8;
@@ -69,15 +91,21 @@ export class LearnerWorkspace {
     this.scanIo = new Uint8Array(buffer, at.scanIo, SCAN_IO_BYTES);
     this.chunk = new Uint8Array(buffer, at.chunk, chunkBytes(cols));
     this.histograms = at.histograms.map((start) => ({ sums: new Float64Array(buffer, start, 2 * slots) }));
+    this.threadChunks = at.threadChunks.map((start) => new Uint8Array(buffer, start, chunkBytes(cols)));
     writeRecordBins(data, this.records);
     this.columnBins.set(data.bins);
     const functions = [
-      ...histogramFunctions(data),
+      ...histogramFunctions(data, threadCount),
       partitionFunction(),
       ...scanFunctions(),
     ];
-    const module = new WebAssembly.Module(encodeModule(functions));
+    const module = new WebAssembly.Module(
+      encodeModule(functions, threads ? { sharedMaximumPages: pages } : {}),
+    );
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+    // Helpers only when there are at least two feature blocks (one feature: nothing to split).
+    this.threads = threadCount > 1 ? threads : undefined;
+    this.threads?.attach(module, this.memory, helperKernels(data, threadCount));
   }
 
   /** Copies this round's `gradients` into the row records, where the histogram kernels read them. */

@@ -9,6 +9,7 @@ import { type GbdtParams, resolveParams, type TrainHooks } from "./params.ts";
 import { sampleIndices, seededUniform, type UniformSource } from "../random/mod.ts";
 import { leafOfBinned, predictTree, type Tree } from "./tree.ts";
 import { TreeLearner } from "./_tree_learner.ts";
+import { HistogramThreads } from "./_histogram_threads.ts";
 
 /** Rows of features and their targets. */
 export interface LabelledRows {
@@ -67,6 +68,12 @@ export interface TrainOptions extends TrainHooks {
   valid?: LabelledRows;
   /** Pre-binned training matrix (binning is then skipped; `train.x` is still used for checks). */
   binned?: BinnedMatrix;
+  /**
+   * Threads that build histograms (LightGBM's `num_threads`; default 1): this one plus `threads − 1`
+   * Workers, each summing its block of features. The trees are identical for every value. Above 1 only
+   * `trainGbdtInterruptible` accepts it (Workers start asynchronously).
+   */
+  threads?: number;
 }
 
 /**
@@ -79,6 +86,12 @@ export function trainGbdt(
   params: Partial<GbdtParams>,
   options: TrainOptions = {},
 ): Booster {
+  if ((options.threads ?? 1) !== 1) {
+    throw new RangeError(
+      `gbdt: threads = ${options.threads} needs trainGbdtInterruptible (its Workers start asynchronously); ` +
+        `trainGbdt runs on one thread`,
+    );
+  }
   const { p, data, run } = startBoosting(train, params, options);
   for (let it = 1; it <= p.num_iterations && !run.stopped; it++) run.round(it);
   return new Booster(p, data.cols, run.initScore, run.trees, run.bestIteration);
@@ -96,25 +109,39 @@ export async function trainGbdtInterruptible(
   params: Partial<GbdtParams>,
   options: TrainOptions & { signal?: AbortSignal } = {},
 ): Promise<Booster> {
-  const { p, data, run } = startBoosting(train, params, options);
-  let lastYield = performance.now();
-  for (let it = 1; it <= p.num_iterations && !run.stopped; it++) {
-    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      lastYield = performance.now();
-    }
-    options.signal?.throwIfAborted();
-    run.round(it);
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`gbdt: threads = ${threads}: expected an integer ≥ 1`);
   }
-  return new Booster(p, data.cols, run.initScore, run.trees, run.bestIteration);
+  const helpers = threads > 1 ? await HistogramThreads.start(threads - 1) : undefined;
+  try {
+    const { p, data, run } = startBoosting(train, params, options, helpers);
+    let lastYield = performance.now();
+    for (let it = 1; it <= p.num_iterations && !run.stopped; it++) {
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
+      options.signal?.throwIfAborted();
+      run.round(it);
+    }
+    return new Booster(p, data.cols, run.initScore, run.trees, run.bestIteration);
+  } finally {
+    helpers?.close();
+  }
 }
 
-function startBoosting(train: LabelledRows, params: Partial<GbdtParams>, options: TrainOptions) {
+function startBoosting(
+  train: LabelledRows,
+  params: Partial<GbdtParams>,
+  options: TrainOptions,
+  helpers?: HistogramThreads,
+) {
   const p = resolveParams(params);
   const data = options.binned ?? binMatrix(train.x, p.max_bin, p.min_data_in_bin);
   const y = Float64Array.from(train.y, Math.fround);
   if (y.length !== data.rows) throw new RangeError(`y has ${y.length} values for ${data.rows} rows`);
-  return { p, data, run: new BoostingRun(p, data, y, options) };
+  return { p, data, run: new BoostingRun(p, data, y, options, helpers) };
 }
 
 /** Mutable state of one training run. */
@@ -137,7 +164,13 @@ class BoostingRun {
   #valid: { x: RowMatrix; y: Float64Array; score: Float64Array } | undefined;
   #bestMetric = Infinity;
 
-  constructor(p: GbdtParams, data: BinnedMatrix, y: Float64Array, options: TrainOptions) {
+  constructor(
+    p: GbdtParams,
+    data: BinnedMatrix,
+    y: Float64Array,
+    options: TrainOptions,
+    helpers?: HistogramThreads,
+  ) {
     this.#p = p;
     this.#data = data;
     this.#y = y;
@@ -145,7 +178,7 @@ class BoostingRun {
     this.#objective = objectiveOf(p);
     this.initScore = p.boost_from_average ? this.#objective.initScore(y) : 0;
     this.#random = options.random ?? seededUniform(p.seed);
-    this.#learner = new TreeLearner(data, p);
+    this.#learner = new TreeLearner(data, p, helpers);
     this.#score = new Float64Array(data.rows).fill(this.initScore);
     this.#grad = this.#learner.gradients;
     const bagging = p.bagging_freq > 0 && p.bagging_fraction < 1;

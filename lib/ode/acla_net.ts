@@ -12,7 +12,13 @@
  *
  * Anchored (forecasting with anchor channels): ŷ = anchor + dec(z(τ)) − dec(z(0)), so the forecast starts
  * exactly at the last observed value. Without an observed prefix (estimation framing) the origin is the
- * first step and ŷ = dec(z(τ)). The ODE solver runs in float64 on the host (lib/ode), hence wasm/cpu only.
+ * first step and ŷ = dec(z(τ)).
+ *
+ * A forward pass needs host numbers of its inputs — each row's origin and times decide the solve's time grid
+ * — so it runs on a schedule made beforehand from the inputs as host arrays (`planAcla`, asynchronous): on
+ * wasm/cpu the ODE is the float64 host solver of lib/ode (one op); on a GPU backend it is tensor work on the
+ * device (device_solve.ts) and the schedule also holds the solve's plan (dopri5's accepted steps, one read
+ * per attempt). Nothing in a forward pass reads a tensor back.
  */
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -33,11 +39,12 @@ import {
   lstmParams,
   selfAttention,
 } from "../nn/mod.ts";
-import type { ParamStore } from "../train/mod.ts";
+import { hostBackend, type ParamStore } from "../train/mod.ts";
 import type { UniformRandom } from "../random/mod.ts";
+import { deviceOdeint, mlpDynamics, planSolve, type SolvePlan } from "./device_solve.ts";
 import { MlpField, type MlpFieldShape } from "./mlp_field.ts";
 import { odeint, type OdeOpOptions } from "./tensor_op.ts";
-import { unionTimeGrid } from "./time_grid.ts";
+import { type TimeGrid, unionTimeGrid } from "./time_grid.ts";
 
 /** Widths, the input channels the network reads and the solver. */
 export interface AclaConfig {
@@ -116,17 +123,37 @@ export function buildAcla(store: ParamStore, cfg: AclaConfig, rng: UniformRandom
   };
 }
 
+/** A batch's inputs on the host: x (rows·steps·width, row-major) and the step mask (rows·steps). */
+export interface AclaHostInputs {
+  x: ArrayLike<number>;
+  stepMask: ArrayLike<number>;
+  rows: number;
+  steps: number;
+  width: number;
+}
+
+/** What a forward pass needs decided beforehand from its inputs (see the module comment). */
+export interface AclaSchedule {
+  rows: number;
+  steps: number;
+  /** Per row: the forecast origin step, its length (≥ 1) and times τ (rows·steps). */
+  origin: Int32Array;
+  lengths: Int32Array;
+  tau: Float32Array;
+  grid: TimeGrid;
+  /** GPU backends: the device solve's plan; null on wasm/cpu (the host solver plans as it goes). */
+  plan: SolvePlan | null;
+}
+
 /**
  * Each sample's forecast origin (the last step with τ ≤ 0 when anchored, else step 0) and its times
  * τ = t − t_origin in standardised time units, clamped at 0 (steps up to the origin read z₀).
  */
 export function originsAndTimes(
   cfg: AclaConfig,
-  x: tf.Tensor3D,
-  stepMask: tf.Tensor2D,
+  inputs: AclaHostInputs,
 ): { origin: Int32Array; tau: Float32Array; lengths: Int32Array } {
-  const [b, steps, width] = x.shape;
-  const xs = x.dataSync(), m = stepMask.dataSync();
+  const { rows: b, steps, width, x: xs, stepMask: m } = inputs;
   const origin = new Int32Array(b), tau = new Float32Array(b * steps), lengths = new Int32Array(b);
   for (let i = 0; i < b; i++) {
     let len = 0;
@@ -143,6 +170,54 @@ export function originsAndTimes(
     }
   }
   return { origin, tau, lengths };
+}
+
+/**
+ * The schedule of a forward pass on `inputs` with the current weights. On a GPU backend a dopri5 solve is
+ * planned here from z₀ (the encoder runs once, outside any tape; each step attempt reads its error ratio);
+ * rk4/euler plans follow from the times alone.
+ */
+export async function planAcla(
+  p: AclaParams,
+  cfg: AclaConfig,
+  inputs: AclaHostInputs,
+  differentiable = true,
+): Promise<AclaSchedule> {
+  const { origin, tau, lengths } = originsAndTimes(cfg, inputs);
+  const grid = unionTimeGrid(tau, lengths, inputs.steps);
+  const base = { rows: inputs.rows, steps: inputs.steps, origin, lengths, tau, grid, plan: null };
+  if (hostBackend()) return base;
+  const width = cfg.latent + cfg.augment;
+  // A fixed-step plan never reads z₀: zeros stand in, and the encoder is not run for nothing.
+  const z0 = cfg.solver === "dopri5"
+    ? tf.tidy(() => {
+      const x = tf.tensor3d(Float32Array.from(inputs.x), [inputs.rows, inputs.steps, inputs.width]);
+      const mask = tf.tensor2d(Float32Array.from(inputs.stepMask), [inputs.rows, inputs.steps]);
+      return augmented(cfg, encode(p, x, mask, origin).z0);
+    })
+    : tf.zeros([inputs.rows, width]) as tf.Tensor2D;
+  try {
+    const params = dynamicsParams(p);
+    const rhs = (t: number, z: tf.Tensor2D) => mlpDynamics(fieldShape(cfg), params, t, z);
+    return { ...base, plan: await planSolve(rhs, z0, grid, solveOptions(cfg, differentiable)) };
+  } finally {
+    z0.dispose();
+  }
+}
+
+function solveOptions(cfg: AclaConfig, differentiable: boolean): OdeOpOptions {
+  return cfg.solver === "dopri5"
+    ? { method: "dopri5", differentiable }
+    : { method: cfg.solver, stepsPerInterval: cfg.stepsPerInterval, differentiable };
+}
+
+function dynamicsParams(p: AclaParams): tf.Tensor[] {
+  return p.dynamics.flatMap((d) => [d.w, d.b]);
+}
+
+/** [z₀, 0…0]: ANODE's augmented initial state. */
+function augmented(cfg: AclaConfig, z0: tf.Tensor2D): tf.Tensor2D {
+  return cfg.augment > 0 ? tf.concat([z0, tf.zeros([z0.shape[0], cfg.augment])], 1) as tf.Tensor2D : z0;
 }
 
 /** The encoder: the state z₀ (B, latent) at each origin, and the attention weights. */
@@ -175,28 +250,39 @@ function decode(z: tf.Tensor2D, layers: readonly DenseParams[]): tf.Tensor2D {
   return dense(tf.tanh(dense(z, layers[0])), layers[1]) as tf.Tensor2D;
 }
 
-/** Forward pass of x (B, T, F) with the step mask (B, T): standardised outputs, attention, latents. */
+/**
+ * Forward pass of x (B, T, F) with the step mask (B, T) on the schedule `planAcla` made for these inputs:
+ * standardised outputs, attention, latents.
+ */
 export function forwardAcla(
   p: AclaParams,
   cfg: AclaConfig,
   x: tf.Tensor3D,
   stepMask: tf.Tensor2D,
+  schedule: AclaSchedule,
   differentiable = true,
 ): AclaOutput {
   const [b, steps] = x.shape, width = cfg.latent + cfg.augment;
-  const { origin, tau, lengths } = originsAndTimes(cfg, x, stepMask);
-  const { z0, weights } = encode(p, x, stepMask, origin);
-  const z0Aug = cfg.augment > 0 ? tf.concat([z0, tf.zeros([b, cfg.augment])], 1) as tf.Tensor2D : z0;
-  const solve: OdeOpOptions = cfg.solver === "dopri5"
-    ? { method: "dopri5", differentiable }
-    : { method: cfg.solver, stepsPerInterval: cfg.stepsPerInterval, differentiable };
-  const { y: z } = odeint(
-    (rows, theta) => new MlpField(fieldShape(cfg), rows, theta),
-    z0Aug,
-    p.dynamics.flatMap((d) => [d.w, d.b]),
-    unionTimeGrid(tau, lengths, steps),
-    solve,
-  );
+  if (schedule.rows !== b || schedule.steps !== steps) {
+    throw new RangeError(
+      `acla: the schedule is for ${schedule.rows}×${schedule.steps} inputs, the forward pass got ${b}×${steps}`,
+    );
+  }
+  if (!schedule.plan && !hostBackend()) {
+    throw new Error(`acla on the ${tf.getBackend()} backend: plan the batch with planAcla on this backend`);
+  }
+  const { z0, weights } = encode(p, x, stepMask, schedule.origin);
+  const z0Aug = augmented(cfg, z0);
+  const solve = solveOptions(cfg, differentiable);
+  const z = schedule.plan
+    ? deviceOdeint(fieldShape(cfg), z0Aug, dynamicsParams(p), schedule.grid, schedule.plan, solve)
+    : odeint(
+      (rows, theta) => new MlpField(fieldShape(cfg), rows, theta),
+      z0Aug,
+      dynamicsParams(p),
+      schedule.grid,
+      solve,
+    ).y;
   const decoded = tf.reshape(
     decode(tf.reshape(z, [b * steps, width]) as tf.Tensor2D, p.decoder),
     [b, steps, cfg.outputs],

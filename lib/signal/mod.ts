@@ -3,6 +3,7 @@ export * from "./area.ts";
 export * from "./grid.ts";
 export * from "./ica.ts";
 export * from "./ica_stream.ts";
+export * from "./ica_pool.ts";
 export * from "./interp.ts";
 export * from "./peaks.ts";
 export * from "./savgol.ts";

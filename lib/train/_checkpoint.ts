@@ -30,6 +30,10 @@ export interface TrainingCheckpoint {
   optimizer: { step: number; slots: Float32Array[] };
   /** Free-form identity of the run (settings, shapes) checked on resume. */
   fingerprint: string;
+  /** Mixed precision: the loss scaler's state (absent in float32). */
+  lossScale?: { scale: number; goodSteps: number };
+  /** Mixed precision: steps of the current epoch skipped so far for overflowing gradients. */
+  skippedSteps?: number;
 }
 
 /** Per-epoch curves: training loss (sample-weighted), validation loss (NaN when none) and rate. */

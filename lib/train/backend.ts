@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { registerWebGpuBackend } from "./_webgpu_device.ts";
 
 /** The names `training.backend` accepts. */
 export type BackendRequest = "auto" | "wasm" | "cpu" | "webgpu";
@@ -142,8 +143,8 @@ async function startBackend(name: BackendChoice["backend"]): Promise<void> {
 async function registerWebGpu(): Promise<void> {
   const probe = await probeWebGpu();
   if (!probe) throw new BackendError("tfjs backend 'webgpu' requested, but navigator.gpu offers no adapter");
-  // Imported on demand: the module registers the backend, and loading it costs time otherwise wasted.
-  await import("@tensorflow/tfjs-backend-webgpu");
+  // Imported on demand: loading tfjs-webgpu costs time otherwise wasted.
+  await registerWebGpuBackend();
 }
 
 interface GpuLike {

@@ -6,6 +6,7 @@
  * lib/sequence). It never imports lib/nn: networks depend on the engine, not back.
  */
 export * from "./backend.ts";
+export { halfPrecisionMatmuls, mixedPrecisionSupport } from "./_precision.ts";
 export * from "./folder_lock.ts";
 export * from "./network_fit.ts";
 export * from "./optimizer.ts";

@@ -56,6 +56,13 @@ export type ForwardFn = (x: tf.Tensor, stepMask?: tf.Tensor) => tf.Tensor;
 export interface FitNetworkOptions {
   store: ParamStore;
   forward: ForwardFn;
+  /**
+   * Asynchronous work before each forward pass, which cannot wait inside the gradient tape: called with the
+   * set and the rows about to run (`batch`; undefined: all rows) and whether gradients will be taken — before
+   * every training step and before the validation loss. A network that needs its inputs' values on the host
+   * or a planned ODE solve (acla on WebGPU) prepares them here; the next `forward` runs on exactly that batch.
+   */
+  prepare?: (set: TensorSet, batch: readonly number[] | undefined, training: boolean) => Promise<void>;
   train: TensorSet;
   val?: TensorSet;
   loss?: TensorLoss;
@@ -232,9 +239,15 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
     return await trainModel({
       params: o.store.list(),
       nTrain: o.train.n,
+      prepare: o.prepare ? (batch) => o.prepare!(o.train, batch, true) : undefined,
       lossFn: (batch) => setLoss(o.train, o.forward, loss, o.targetNames, batch),
       batchWeight: (batch) => batch.reduce((a, i) => a + o.train.counts[i], 0),
-      valLoss: o.val ? () => readLoss(setLoss(o.val!, o.forward, loss, o.targetNames)) : undefined,
+      valLoss: o.val
+        ? async () => {
+          await o.prepare?.(o.val!, undefined, false);
+          return await readLoss(setLoss(o.val!, o.forward, loss, o.targetNames));
+        }
+        : undefined,
       settings: o.settings,
       epochs: o.epochs,
       maxSteps: o.maxSteps,
@@ -246,12 +259,12 @@ export async function fitNetwork(o: FitNetworkOptions): Promise<TrainResult> {
       log: o.log,
       warn: o.warn,
       onEpoch: (r) => {
-        const values: Record<string, number> = {
-          train_loss: r.trainLoss,
-          learning_rate: r.learningRate,
-          grad_norm: r.gradNorm,
-        };
+        const values: Record<string, number> = { train_loss: r.trainLoss, learning_rate: r.learningRate };
+        // No norm when mixed precision skipped every step of the epoch (all overflowed).
+        if (r.skippedSteps === undefined || Number.isFinite(r.gradNorm)) values.grad_norm = r.gradNorm;
         if (Number.isFinite(r.valLoss)) values.val_loss = r.valLoss;
+        if (r.lossScale !== undefined) values.loss_scale = r.lossScale;
+        if (r.skippedSteps !== undefined) values.skipped_steps = r.skippedSteps;
         return reportEpoch(o, values, r.epoch);
       },
     });

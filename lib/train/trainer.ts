@@ -12,6 +12,11 @@
  * loss, best weights, a checkpoint). A non-finite loss then fails the run at the end of its epoch, naming
  * the batch where it first appeared.
  *
+ * Mixed precision (`training.mixed_precision` on WebGPU with shader-f16, see ./_precision.ts): each step's
+ * forward and backward pass run with float16 dense-layer products, the loss is scaled dynamically
+ * (./_loss_scale.ts) and a step whose gradients overflowed is skipped on the device (`where`: weights and
+ * optimizer state unchanged); the skip flags and the scale are read with the epoch's losses and norms.
+ *
  * The trainer knows nothing of models: it gets the trainable variables and a loss of a batch of sample
  * indices. Usage:
  *
@@ -41,12 +46,13 @@ import { clipByGlobalNorm, clipByGlobalNormOnDevice } from "./_clip.ts";
 import { holdFolderLock } from "./folder_lock.ts";
 import { TrainingInterrupted } from "./_interrupt.ts";
 import { createOptimizer, type Optimizer } from "./optimizer.ts";
-import { mixedPrecisionSupport } from "./_precision.ts";
+import { mixedPrecisionSupport, withHalfPrecisionMatmuls } from "./_precision.ts";
+import { DynamicLossScale, type LossScaleState } from "./_loss_scale.ts";
 import { type ProgressSink, type ProgressTask, silentProgress } from "../progress.ts";
 import { learningRateAt } from "./_schedule.ts";
 import { hostBackend, readAll, readScalar } from "./readback.ts";
 import { SeededRandom } from "../random/mod.ts";
-import type { TrainingSettings } from "../training_settings.ts";
+import { lossScaleSettings, type TrainingSettings } from "../training_settings.ts";
 
 export type { TrainingHistory } from "./_checkpoint.ts";
 
@@ -83,9 +89,13 @@ export interface EpochReport {
   /** NaN when there is no validation loss. */
   valLoss: number;
   learningRate: number;
-  /** Mean global gradient norm of the epoch's batches, before clipping. */
+  /** Mean global gradient norm of the epoch's batches, before clipping (mixed precision: of the steps taken). */
   gradNorm: number;
   seconds: number;
+  /** Mixed precision only: the loss scale at the end of the epoch. */
+  lossScale?: number;
+  /** Mixed precision only: steps of the epoch skipped because their gradients overflowed. */
+  skippedSteps?: number;
 }
 
 /** Inputs of `trainModel`. */
@@ -164,6 +174,12 @@ interface LoopState {
   finished: boolean;
   /** GPU backends: steps of the current epoch whose loss and norm are still on the device (not saved). */
   pending: PendingStep[];
+  /** Mixed precision: the loss scaler (its state is saved); null in float32. */
+  scaler: DynamicLossScale | null;
+  /** Mixed precision: steps of the current epoch skipped for overflowing gradients. */
+  skippedSteps: number;
+  /** Mixed precision: the loss scale as last read (end of the last settled steps). */
+  lossScale: number;
 }
 
 /** One optimizer step's numbers, kept on the device until the epoch's single read. */
@@ -174,6 +190,8 @@ interface PendingStep {
   /** 0-based epoch and batch, for the message when the loss is not finite. */
   epoch: number;
   batch: number;
+  /** Mixed precision: 1 when the step was applied, 0 when skipped (float32 scalar). */
+  applied?: tf.Scalar;
 }
 
 /** Trains `params` by mini-batch gradient descent; see the module comment. */
@@ -189,14 +207,17 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const totalEpochs = opts.maxSteps !== undefined
     ? Math.ceil(opts.maxSteps / perEpoch)
     : opts.epochs ?? s.epochs;
-  if (s.mixed_precision) opts.log?.(mixedPrecisionSupport(opts.backend ?? tf.getBackend()).message);
+  const precision = s.mixed_precision ? mixedPrecisionSupport(opts.backend ?? tf.getBackend()) : null;
+  if (precision) opts.log?.(precision.message);
+  const mixed = precision?.supported ?? false;
   if (opts.checkpoint) {
     await holdFolderLock(opts.checkpoint.lockDir ?? opts.checkpoint.dir, opts.warn ?? opts.log ?? (() => {}));
   }
   let optimizer: Optimizer | undefined;
+  let state: LoopState | undefined;
   try {
     optimizer = createOptimizer(opts.params, { name: s.optimizer, weightDecay: s.weight_decay });
-    const state = await initialState(opts, optimizer, totalEpochs);
+    state = await initialState(opts, optimizer, totalEpochs, mixed);
     const task = (opts.progress ?? silentProgress).start(
       opts.label ?? "training",
       opts.maxSteps ?? totalEpochs * perEpoch,
@@ -225,7 +246,13 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     };
   } finally {
     optimizer?.dispose();
+    releaseState(state);
   }
+}
+
+/** Disposes what a loop state holds on the device (the loss scaler). */
+function releaseState(state: LoopState | undefined): void {
+  state?.scaler?.dispose();
 }
 
 /** Mini-batches in one full epoch. */
@@ -274,6 +301,7 @@ async function stepOnBatch(
   state: LoopState,
 ): Promise<void> {
   await opts.prepare?.(batch);
+  if (state.scaler) return await mixedStepOnBatch(opts, optimizer, batch, lr, state, state.scaler);
   const { value, grads } = tf.variableGrads(() => opts.lossFn(batch), opts.params);
   const list = opts.params.map((p) => grads[p.name] ?? tf.zerosLike(p));
   const weight = opts.batchWeight ? opts.batchWeight(batch) : batch.length;
@@ -294,6 +322,38 @@ async function stepOnBatch(
   await optimizer.apply(opts.params, clipped.grads, lr);
   tf.dispose([value, ...list, ...clipped.grads, ...Object.values(grads)]);
   recordStep(state, loss, clipped.norm, weight);
+  state.stepsDone++;
+}
+
+/**
+ * A mixed-precision step (GPU backends only; see ./_precision.ts): forward and backward with float16 dense
+ * products on the scaled loss, gradients unscaled and clipped in float32, the update gated on the device by
+ * whether the gradients are finite, the scale updated; nothing is read back.
+ */
+async function mixedStepOnBatch(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  batch: number[],
+  lr: number,
+  state: LoopState,
+  scaler: DynamicLossScale,
+): Promise<void> {
+  const { value, grads } = withHalfPrecisionMatmuls(() =>
+    tf.variableGrads(() => scaler.scaled(opts.lossFn(batch)), opts.params)
+  );
+  const list = opts.params.map((p) => grads[p.name] ?? tf.zerosLike(p));
+  const unscaled = scaler.unscale(list);
+  const loss = tf.tidy(() => tf.div(value, scaler.scale)) as tf.Scalar;
+  // The global norm is finite exactly when every gradient is (barring a float32 overflow of the sum of
+  // squares, which is then treated as an overflow too: the step would be clipped to nothing anyway).
+  const clipped = clipByGlobalNormOnDevice(unscaled, opts.settings.grad_clip);
+  const finite = tf.isFinite(clipped.norm) as tf.Scalar;
+  await optimizer.apply(opts.params, clipped.grads, lr, finite);
+  scaler.update(finite);
+  const applied = tf.cast(finite, "float32") as tf.Scalar;
+  tf.dispose([value, finite, ...list, ...unscaled, ...clipped.grads, ...Object.values(grads)]);
+  const weight = opts.batchWeight ? opts.batchWeight(batch) : batch.length;
+  state.pending.push({ loss, norm: clipped.norm, weight, epoch: state.epoch, batch: state.batch, applied });
   state.stepsDone++;
 }
 
@@ -318,17 +378,24 @@ async function settlePending(state: LoopState): Promise<void> {
   const steps = state.pending;
   if (steps.length === 0) return;
   state.pending = [];
-  const tensors = [...steps.map((p) => p.loss), ...steps.map((p) => p.norm)];
+  const flags = steps.flatMap((p) => p.applied ? [p.applied] : []);
+  const tensors = [...steps.map((p) => p.loss), ...steps.map((p) => p.norm), ...flags];
   let values: Float32Array[];
   try {
-    values = await readAll(tensors);
+    // The loss scale rides along with the same transfer (read, not disposed: it is the scaler's).
+    values = await readAll(state.scaler ? [...tensors, state.scaler.scale] : tensors);
   } finally {
     tf.dispose(tensors);
   }
+  const n = steps.length;
+  if (state.scaler) state.lossScale = values[tensors.length][0];
   steps.forEach((p, i) => {
     const loss = values[i][0];
     if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, p.epoch, p.batch);
-    recordStep(state, loss, values[steps.length + i][0], p.weight);
+    const skipped = p.applied !== undefined && values[2 * n + i][0] === 0;
+    if (skipped) state.skippedSteps++;
+    // A skipped step's loss counts (it is the batch's loss at those weights); its norm is not finite.
+    recordStep(state, loss, skipped ? 0 : values[n + i][0], p.weight);
   });
 }
 
@@ -364,10 +431,15 @@ async function finishEpoch(
     state.best = { epoch: state.epoch, loss: valLoss };
     state.bestParams = await readAll(opts.params);
   }
-  const gradNorm = state.gradNormSum / Math.max(1, nBatches);
+  const skipped = state.skippedSteps;
+  // The mean over the steps taken (a skipped step's gradients overflowed: no norm); none taken: NaN.
+  const gradNorm = skipped > 0 && skipped >= nBatches
+    ? NaN
+    : state.gradNormSum / Math.max(1, nBatches - skipped);
   state.batch = 0;
   state.epochLoss = { sum: 0, weight: 0 };
   state.gradNormSum = 0;
+  state.skippedSteps = 0;
   return {
     epoch: state.epoch,
     trainLoss,
@@ -375,6 +447,7 @@ async function finishEpoch(
     learningRate: lr,
     gradNorm,
     seconds: (performance.now() - started) / 1000,
+    ...(state.scaler ? { lossScale: state.lossScale, skippedSteps: skipped } : {}),
   };
 }
 
@@ -402,7 +475,14 @@ async function interruptIfAborted(opts: TrainOptions, optimizer: Optimizer, stat
   );
 }
 
-async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpochs: number) {
+async function initialState(
+  opts: TrainOptions,
+  optimizer: Optimizer,
+  totalEpochs: number,
+  mixed: boolean,
+): Promise<LoopState> {
+  const scaler = (saved?: LossScaleState) =>
+    mixed ? new DynamicLossScale(lossScaleSettings(opts.settings), saved) : null;
   const fresh: LoopState = {
     epoch: 0,
     batch: 0,
@@ -415,11 +495,14 @@ async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpoch
     bestParams: null,
     finished: false,
     pending: [],
+    scaler: null,
+    skippedSteps: 0,
+    lossScale: NaN,
   };
-  if (!opts.checkpoint?.resume) return fresh;
+  if (!opts.checkpoint?.resume) return { ...fresh, scaler: scaler() };
   const ck = await loadCheckpoint(opts.checkpoint.dir);
-  if (!ck) return fresh;
-  const expected = fingerprint(opts, totalEpochs);
+  if (!ck) return { ...fresh, scaler: scaler() };
+  const expected = fingerprint(opts, totalEpochs, mixed);
   if (ck.fingerprint !== expected) {
     throw new CheckpointMismatchError(opts.checkpoint.dir, fingerprintDifferences(ck.fingerprint, expected));
   }
@@ -439,6 +522,9 @@ async function initialState(opts: TrainOptions, optimizer: Optimizer, totalEpoch
     bestParams: ck.bestParams,
     finished: ck.finished ?? false,
     pending: [],
+    scaler: scaler(ck.lossScale),
+    skippedSteps: ck.skippedSteps ?? 0,
+    lossScale: ck.lossScale?.scale ?? NaN,
   };
 }
 
@@ -461,8 +547,16 @@ async function toCheckpoint(
     params: await readAll(opts.params),
     bestParams: state.bestParams,
     optimizer: await optimizer.getState(),
-    fingerprint: fingerprint(opts, totalEpochs),
+    fingerprint: fingerprint(opts, totalEpochs, state.scaler !== null),
+    ...(state.scaler
+      ? { lossScale: await lossScaleState(state.scaler), skippedSteps: state.skippedSteps }
+      : {}),
   };
+}
+
+async function lossScaleState(scaler: DynamicLossScale): Promise<LossScaleState> {
+  const [scale, goodSteps] = await readAll(scaler.stateTensors());
+  return { scale: scale[0], goodSteps: goodSteps[0] };
 }
 
 function totalEpochsOf(opts: TrainOptions): number {
@@ -473,11 +567,28 @@ function totalEpochsOf(opts: TrainOptions): number {
 
 /**
  * Identity of a fit for resume checks: the caller's identity (data, loss, model options, label), the
- * settings that change the trajectory, the epoch or step budget, the seed and the parameter shapes.
+ * settings that change the trajectory, the epoch or step budget, the seed and the parameter shapes; and
+ * the precision and loss-scale settings when mixed precision is in effect (absent in float32, where they
+ * change nothing, so float32 checkpoints keep their fingerprints).
  */
-function fingerprint(opts: TrainOptions, totalEpochs: number): string {
-  const { backend: _b, mixed_precision: _m, ...rest } = opts.settings;
+function fingerprint(opts: TrainOptions, totalEpochs: number, mixed: boolean): string {
+  const {
+    backend: _b,
+    mixed_precision: _m,
+    loss_scale_init,
+    loss_scale_growth_factor,
+    loss_scale_backoff_factor,
+    loss_scale_growth_interval,
+    ...rest
+  } = opts.settings;
+  const lossScale = {
+    loss_scale_init,
+    loss_scale_growth_factor,
+    loss_scale_backoff_factor,
+    loss_scale_growth_interval,
+  };
   return JSON.stringify({
+    ...(mixed ? { precision: "mixed_float16", lossScale } : {}),
     identity: opts.checkpoint?.identity ?? null,
     settings: rest,
     epochs: totalEpochs,

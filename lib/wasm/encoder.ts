@@ -132,14 +132,23 @@ function localDeclarations(locals: number[]): number[] {
   return vector(runs.map(([count, type]) => [...uleb(count), type]));
 }
 
-/** A module importing its memory as `env.memory` and exporting `functions`. */
-export function encodeModule(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
+/**
+ * A module importing its memory as `env.memory` and exporting `functions`. With `sharedMaximumPages` the
+ * memory is imported as shared with that maximum (a memory that Workers use at the same time must be).
+ */
+export function encodeModule(
+  functions: WasmFunction[],
+  options: { sharedMaximumPages?: number } = {},
+): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [
     0x60,
     ...vector(f.params.map((t) => [t])),
     ...vector((f.results ?? []).map((t) => [t])),
   ]);
-  const memoryImport = [...utf8("env"), ...utf8("memory"), 0x02, 0x00, ...uleb(1)];
+  const max = options.sharedMaximumPages;
+  // Limits: 0x00 min (unshared); 0x03 min max (shared, which requires a maximum).
+  const limits = max === undefined ? [0x00, ...uleb(1)] : [0x03, ...uleb(1), ...uleb(max)];
+  const memoryImport = [...utf8("env"), ...utf8("memory"), 0x02, ...limits];
   const exports = functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]);
   const bodies = functions.map((f) => {
     const code = [...localDeclarations(f.locals), ...f.body, ...op.end];

@@ -7,12 +7,21 @@
  *
  * Forecasting (`evaluation.observe`), anchoring and prefix draws work as in `lstm_attn`
  * (plugins/models/sequence_forecaster.ts); anchored, the forecast is the last observed value plus
- * dec(z(τ)) − dec(z(0)). Without `evaluation.observe` the origin is each sequence's first step. The ODE
- * solver runs in float64 on the host, so training is on wasm or cpu (`auto` means wasm); WebGPU is refused.
+ * dec(z(τ)) − dec(z(0)). Without `evaluation.observe` the origin is each sequence's first step. On wasm
+ * and cpu the ODE solver runs in float64 on the host; on WebGPU (by name: `auto` means wasm, as for
+ * neural_ode — a latent ODE is many tiny kernels) it is tensor work on the device, planned before each
+ * forward pass from the batch's inputs on the host (lib/ode/acla_net.ts `planAcla`).
  */
 import { z } from "zod";
 import { defineModel } from "../../mod.ts";
-import { type AclaConfig, type AclaParams, buildAcla, forwardAcla } from "../../lib/ode/mod.ts";
+import {
+  type AclaConfig,
+  type AclaParams,
+  type AclaSchedule,
+  buildAcla,
+  forwardAcla,
+  planAcla,
+} from "../../lib/ode/mod.ts";
 import { anchorChannels, inputWidth } from "../../lib/sequence/mod.ts";
 import { createForecaster, type ForecasterInstance, type SequenceNetwork } from "./sequence_forecaster.ts";
 
@@ -41,9 +50,11 @@ const options = z.strictObject({
 type Options = z.infer<typeof options>;
 
 function network(o: Options): SequenceNetwork<AclaConfig, AclaParams> {
+  // The schedule `prepare` made for the next forward pass, taken by it (one forward per prepare).
+  let next: { schedule: AclaSchedule; training: boolean } | null = null;
   return {
     name: "acla",
-    backends: ["wasm", "cpu"],
+    backends: ["wasm", "cpu", "webgpu"],
     configure(spec, targets) {
       const anchor = anchorChannels(spec);
       return {
@@ -65,7 +76,15 @@ function network(o: Options): SequenceNetwork<AclaConfig, AclaParams> {
       };
     },
     build: buildAcla,
-    forward: (p, cfg, _spec, x, stepMask) => forwardAcla(p, cfg, x, stepMask),
+    async prepare(p, cfg, batch, training) {
+      next = { schedule: await planAcla(p, cfg, batch, training), training };
+    },
+    forward(p, cfg, _spec, x, stepMask) {
+      if (!next) throw new Error("acla: a forward pass without its schedule (prepare the batch first)");
+      const { schedule, training } = next;
+      next = null;
+      return forwardAcla(p, cfg, x, stepMask, schedule, training);
+    },
   };
 }
 

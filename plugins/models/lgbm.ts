@@ -51,6 +51,12 @@ export const lgbmOptions = z.strictObject({
   min_data_in_bin: z.number().int().min(1).default(D.min_data_in_bin),
   early_stopping_round: z.number().int().min(0).default(D.early_stopping_round),
   objective: z.enum(["regression", "regression_l1", "huber"]).default(D.objective),
+  /**
+   * Threads building histograms (LightGBM's num_threads; absent or 1: one). Only speed depends on it: the
+   * trees are identical. Not a training parameter of the booster, and left out of the defaults so existing
+   * configs keep their hash and state.
+   */
+  num_threads: z.number().int().min(1).max(64).optional(),
 });
 
 /** Validated options of the `lgbm` plugin. */
@@ -100,8 +106,9 @@ class LgbmModel implements ModelInstance {
     requireTabular(train, "train");
     if (val) requireSameColumns(val, train.featureNames, train.targetNames, "validation");
     const fixed = ctx.iterations;
+    const { num_threads: threads, ...boosting } = this.#options;
     const params = {
-      ...this.#options,
+      ...boosting,
       num_iterations: fixed ?? this.#options.num_iterations,
       early_stopping_round: fixed === undefined && val ? this.#options.early_stopping_round : 0,
     };
@@ -115,6 +122,7 @@ class LgbmModel implements ModelInstance {
         boosters.push(
           await trainGbdtInterruptible(observedRows(train, k), params, {
             signal: ctx.signal,
+            threads,
             valid: val ? observedRows(val, k) : undefined,
             random: () => ctx.rng.uniform(),
             wantMetrics: ctx.metrics ? (it) => it % LOG_EVERY === 0 : undefined,

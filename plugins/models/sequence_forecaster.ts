@@ -72,6 +72,33 @@ export interface SequenceNetwork<C, P> {
   };
   /** Backends it can train on (undefined: any); another requested one is refused, never replaced. */
   backends?: readonly BackendRequest[];
+  /**
+   * Asynchronous work before a forward pass (reading nothing back: it gets the batch's inputs as host
+   * arrays): called before every training step, validation loss and prediction with exactly the rows the
+   * next `forward` runs, and whether gradients will be taken.
+   */
+  prepare?(p: P, cfg: C, batch: HostBatch, training: boolean): Promise<void>;
+}
+
+/** A batch's network inputs on the host: x (rows·steps·width) and the step mask (rows·steps). */
+export interface HostBatch {
+  x: Float32Array;
+  stepMask: Float32Array;
+  rows: number;
+  steps: number;
+  width: number;
+}
+
+/** The rows `batch` (all when undefined) of a host batch, in that order (as tf.gather picks them). */
+function hostRows(all: HostBatch, batch: readonly number[] | undefined): HostBatch {
+  if (!batch) return all;
+  const { steps, width } = all;
+  const x = new Float32Array(batch.length * steps * width), stepMask = new Float32Array(batch.length * steps);
+  batch.forEach((r, i) => {
+    x.set(all.x.subarray(r * steps * width, (r + 1) * steps * width), i * steps * width);
+    stepMask.set(all.stepMask.subarray(r * steps, (r + 1) * steps), i * steps);
+  });
+  return { x, stepMask, rows: batch.length, steps, width };
 }
 
 /** Everything besides the weights that a saved model needs. */
@@ -160,6 +187,8 @@ export function createForecaster<C, P>(
     const { mean, std } = s.meta.spec.targets;
     return { y: tf.add(tf.mul(out.y, std), mean), weights: out.weights };
   };
+  // The host copies of each tensor set's inputs, for `net.prepare`.
+  const hostInputs = new WeakMap<TensorSet, HostBatch>();
   const tensorsOf = (set: SampleSet, meta: ForecasterMeta<C>, observed?: Int32Array | null): TensorSet => {
     const seen = observed ?? (meta.observe ? stampedPrefix(set) : null);
     const x = sequenceInputs(set, meta.spec, seen);
@@ -167,16 +196,32 @@ export function createForecaster<C, P>(
     const clean = Float32Array.from(set.y, (v, i) => (set.yMask[i] ? v : 0));
     const mask = seen ? forecastMask(set, seen) : Float32Array.from(set.yMask);
     const shape = [set.n, set.steps, set.targetNames.length];
-    return {
+    const width = inputWidth(meta.spec), stepMask = stepMaskOf(set);
+    const tensors: TensorSet = {
       n: set.n,
-      x: tf.tensor3d(x, [set.n, set.steps, inputWidth(meta.spec)]),
+      x: tf.tensor3d(x, [set.n, set.steps, width]),
       y: tf.tensor(clean, shape),
       mask: tf.tensor(mask, shape),
       t: tf.tensor2d(set.t, [set.n, set.steps]),
-      stepMask: tf.tensor2d(stepMaskOf(set), [set.n, set.steps]),
+      stepMask: tf.tensor2d(stepMask, [set.n, set.steps]),
       counts: countsPerSample(Uint8Array.from(mask), set.n),
     };
+    if (net.prepare) {
+      hostInputs.set(tensors, {
+        x,
+        stepMask: Float32Array.from(stepMask),
+        rows: set.n,
+        steps: set.steps,
+        width,
+      });
+    }
+    return tensors;
   };
+  const prepareFor = (s: State<C, P>) =>
+    net.prepare
+      ? (set: TensorSet, batch: readonly number[] | undefined, training: boolean) =>
+        net.prepare!(s.params, s.meta.cfg, hostRows(hostInputs.get(set)!, batch), training)
+      : undefined;
   const dispose = (s: TensorSet | undefined) => s && tf.dispose([s.x, s.y, s.mask, s.t!, s.stepMask!]);
 
   async function fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
@@ -214,6 +259,7 @@ export function createForecaster<C, P>(
       options: opts,
       net: s,
       forward: (x, m) => forward(s, x, m!).y,
+      prepare: prepareFor(s),
       train,
       val,
       trainTensors: trainSet,
@@ -230,6 +276,7 @@ export function createForecaster<C, P>(
     const tensors = tensorsOf(set, s.meta);
     const T = set.steps, K = s.meta.targetNames.length;
     try {
+      await prepareFor(s)?.(tensors, undefined, false);
       const out = tf.tidy(() => forward(s, tensors.x, tensors.stepMask!));
       const heads = out.weights.shape[1];
       const [y, weights] = await readAll([out.y, out.weights]);

@@ -19,6 +19,7 @@ import {
   type BackendRequest,
   contextFitOptions,
   fitNetwork,
+  type FitNetworkOptions,
   type ForwardFn,
   type NetworkWeights,
   type ParamStore,
@@ -99,6 +100,8 @@ export interface NetworkFit<N> {
   options: { checkpoint_dir?: string };
   net: N & { store: ParamStore };
   forward: ForwardFn;
+  /** Work before each forward pass (see `FitNetworkOptions.prepare`). */
+  prepare?: FitNetworkOptions["prepare"];
   train: SampleSet;
   val: SampleSet | undefined;
   trainTensors: TensorSet;
@@ -115,6 +118,7 @@ export async function trainNetwork<N>(
     const result = await fitNetwork({
       store: fit.net.store,
       forward: fit.forward,
+      prepare: fit.prepare,
       train: fit.trainTensors,
       val: fit.valTensors,
       targetNames: fit.train.targetNames,

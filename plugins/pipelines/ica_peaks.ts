@@ -34,6 +34,7 @@ import {
   icaFeatures,
   type IcaOptions,
   type IcaPeak,
+  IcaWorkerPool,
   trackTransitions,
 } from "../../lib/signal/mod.ts";
 import { referenceTransitions } from "../../lib/battery/mod.ts";
@@ -66,6 +67,11 @@ const options = z.strictObject({
   peak_naming: z.enum(["rank", "transition"]).default("rank"),
   /** Transition naming: the largest move of a transition's peak between consecutive RPTs (V). */
   max_shift_V: z.number().positive().default(0.05),
+  /**
+   * Threads computing the ICA of a cell's curves (Workers; absent or 1: this thread). Only speed depends on
+   * it: the features are bit-identical. Left out of the defaults so existing configs keep their hash.
+   */
+  threads: z.number().int().min(1).max(64).optional(),
 }).superRefine((o, ctx) => {
   const [lo, hi] = o.voltage_window_V;
   if (!(hi > lo)) {
@@ -138,8 +144,16 @@ export function featureRow(f: IcaFeatures, topK: number): number[] {
   return [...row, f.total_area_ah, f.max_voltage];
 }
 
-/** Features of one curve through the disk cache (JSON has no NaN: missing values are stored as null). */
-async function cachedFeatures(cache: DiskCache, curve: Curve, o: IcaPeaksOptions): Promise<number[]> {
+/**
+ * Features of one curve through the disk cache (JSON has no NaN: missing values are stored as null); on a
+ * miss computed on `pool` when given, else in this thread.
+ */
+async function cachedFeatures(
+  cache: DiskCache,
+  curve: Curve,
+  o: IcaPeaksOptions,
+  pool: IcaWorkerPool | undefined,
+): Promise<number[]> {
   // Transition naming keeps every peak of the curve (up to TRACKED_PEAKS), tracked per cell afterwards.
   const ica = o.peak_naming === "transition" ? { ...icaOptionsOf(o), topK: TRACKED_PEAKS } : icaOptionsOf(o);
   const width = o.peak_naming === "transition" ? TRACKED_PEAKS : o.top_k;
@@ -151,11 +165,12 @@ async function cachedFeatures(cache: DiskCache, curve: Curve, o: IcaPeaksOptions
     options: ica,
     extra: { ...where, samples: await samplesDigest(curve) },
   });
-  const stored = await cache.getOrCompute<(number | null)[]>(key, () => {
+  const stored = await cache.getOrCompute<(number | null)[]>(key, async () => {
     try {
-      return featureRow(icaFeatures(curve.voltage_V, curve.charge_Ah, ica), width).map((v) =>
-        Number.isNaN(v) ? null : v
-      );
+      const features = pool
+        ? await pool.features(curve.voltage_V, curve.charge_Ah, ica)
+        : icaFeatures(curve.voltage_V, curve.charge_Ah, ica);
+      return featureRow(features, width).map((v) => Number.isNaN(v) ? null : v);
     } catch (err) {
       throw new DataError(
         `ICA features failed for cell ${curve.cellKey}, RPT ${curve.rpt}: ${(err as Error).message}`,
@@ -229,13 +244,17 @@ async function extract(
   const task = (ctx.progress ?? silentProgress).start(`${NAME}: ICA features`, cells.length, {
     unit: "cells",
   });
+  const threads = o.threads ?? 1;
+  const pool = threads > 1 ? await IcaWorkerPool.start(threads) : undefined;
   try {
-    const rows = await extractRows(view, cells, o, cache, ctx.log, (done) => task.update(done));
+    const rows = await extractRows(view, cells, o, cache, ctx.log, pool, (done) => task.update(done));
     task.finish(`${rows.length} curves`);
     return toSampleSet(rows, o);
   } catch (err) {
     task.finish("failed");
     throw err;
+  } finally {
+    pool?.close();
   }
 }
 
@@ -246,6 +265,7 @@ async function extractRows(
   o: IcaPeaksOptions,
   cache: DiskCache,
   log: Logger,
+  pool: IcaWorkerPool | undefined,
   onCell: (done: number) => void,
 ): Promise<Row[]> {
   const table = await view.table(o.table, cells.map((c) => c.cellKey));
@@ -267,8 +287,11 @@ async function extractRows(
       );
       return false;
     });
-    const features: number[][] = [];
-    for (const curve of kept) features.push(await cachedFeatures(cache, curve, o));
+    // With a pool, a cell's curves are in flight together (one per Worker at a time); rows keep RPT order.
+    const features = pool
+      ? await Promise.all(kept.map((curve) => cachedFeatures(cache, curve, o, pool)))
+      : [];
+    if (!pool) { for (const curve of kept) features.push(await cachedFeatures(cache, curve, o, undefined)); }
     const xs = o.peak_naming === "transition" ? byTransition(features, o) : features;
     for (const [j, curve] of kept.entries()) {
       const at = index.get(`${cell.cellKey}\u0000${curve.rpt}`)!;

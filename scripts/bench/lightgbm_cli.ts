@@ -18,8 +18,16 @@ export interface LightgbmTimes {
   loopSeconds: number;
 }
 
-/** Trains `rounds` W2 rounds on `csv` (label column `y`) with one thread; model and config go to `workDir`. */
-export async function runLightgbm(csv: string, rounds: number, workDir: string): Promise<LightgbmTimes> {
+/**
+ * Trains `rounds` W2 rounds on `csv` (label column `y`) with `threads` threads (LightGBM's num_threads,
+ * default 1); model and config go to `workDir`.
+ */
+export async function runLightgbm(
+  csv: string,
+  rounds: number,
+  workDir: string,
+  threads = 1,
+): Promise<LightgbmTimes> {
   const exe = join(benchHome(), "bin", "lightgbm");
   try {
     await Deno.stat(exe);
@@ -31,7 +39,7 @@ export async function runLightgbm(csv: string, rounds: number, workDir: string):
   const config = [
     "header=true",
     "label_column=name:y",
-    "num_threads=1",
+    `num_threads=${threads}`,
     "verbosity=1",
     "task=train",
     `objective=${p.objective}`,

@@ -1,15 +1,19 @@
 /**
- * `deno task bench [--peers] [--runs N] [--only W1,W1S,W2,W2S,W3,W3S,W4,W4A]`: times our implementations on the peer kit's
- * workloads; with `--peers` it runs the peer scripts in the same process tree right after each of ours
+ * `deno task bench [--peers] [--runs N] [--threads N] [--only W1,W1S,W1T,W2,W2S,W2T,W3,W3S,W4,W4A]`: times our
+ * implementations on the peer kit's workloads (W1T, W2T: on `--threads` threads, default 2, against the
+ * peers on as many); with `--peers` it runs the peer scripts in the same process tree right after each of ours
  * (interleaved), so every ratio comes from one run on one machine. Prints a table and writes
  * `artifacts/bench/report.json`.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/io/mod.ts";
-import { type BenchRow, benchRow, formatTable } from "./report.ts";
+import { type BenchRow, benchRow, formatTable, stats } from "./report.ts";
 import { runPeer } from "./peers.ts";
 import { benchDataDir, benchW1 } from "./w1_ica.ts";
 import { benchW2 } from "./w2_gbdt.ts";
+import { benchW1Threads } from "./w1_ica_threads.ts";
+import { runLightgbm } from "./lightgbm_cli.ts";
+import { BENCH_DIR } from "./peers.ts";
 import { benchScaling, scalingRows, slopeSummary } from "./w2_scaling.ts";
 import { benchReadCurves } from "./read_curves.ts";
 import { benchIcaScaling, rssSummary } from "./w1_scaling.ts";
@@ -26,21 +30,28 @@ interface Args {
   only?: Set<string>;
   /** Time W3 at batch 256 on WebGPU against wasm even without a hardware GPU (it is automatic with one). */
   webgpu: boolean;
+  /** Threads of the multi-thread variants (W1T, W2T), ours and the peers'. */
+  threads: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { peers: false, runs: 5, webgpu: false };
+  const args: Args = { peers: false, runs: 5, webgpu: false, threads: 2 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--peers") args.peers = true;
     else if (a === "--runs") args.runs = Number(argv[++i]);
     else if (a === "--only") args.only = new Set(argv[++i].split(","));
     else if (a === "--webgpu") args.webgpu = true;
+    else if (a === "--threads") args.threads = Number(argv[++i]);
     else {throw new Error(
-        `unknown argument '${a}' (expected --peers, --runs N, --only W1,W1S,W2,W2S,W3,W3S,W4,W4A, --webgpu)`,
+        `unknown argument '${a}' (expected --peers, --runs N, --threads N, ` +
+          `--only W1,W1S,W1T,W2,W2S,W2T,W3,W3S,W4,W4A, --webgpu)`,
       );}
   }
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`--runs must be a positive integer`);
+  if (!Number.isInteger(args.threads) || args.threads < 2) {
+    throw new Error(`--threads must be an integer ≥ 2`);
+  }
   return args;
 }
 
@@ -82,6 +93,78 @@ const w1: Workload = async (args, dataDir) => {
         rows: reads.rows,
       },
     ),
+  ];
+};
+
+/**
+ * W1T: W1 end to end on `--threads` Workers against the kit's recipe on a process pool of as many (the kit
+ * itself has no multi-process ICA: scripts/bench/peers/ica_pool_scipy.py imports its `features`).
+ */
+const w1Threads: Workload = async (args, dataDir) => {
+  const ours = await benchW1Threads({ dataDir, runs: args.runs, threads: args.threads });
+  const pool = join(Deno.cwd(), "scripts", "bench", "peers", "ica_pool_scipy.py");
+  const peer = args.peers
+    ? await runPeer(pool, [
+      "--kit",
+      BENCH_DIR,
+      "--processes",
+      String(args.threads),
+      "--runs",
+      String(args.runs),
+    ])
+    : undefined;
+  const meanArea = ours.features.reduce((s, f) => s + f.total_area_ah, 0) / ours.features.length;
+  return [
+    {
+      ...benchRow(
+        "W1_ica",
+        `end_to_end_${args.threads}_threads`,
+        ours.seconds,
+        peer && { name: `scipy pool of ${args.threads}`, median: seconds(peer.seconds_median) },
+        {
+          mean_total_area_ah: meanArea,
+          ...(peer ? { peer_mean_total_area_ah: Number(peer.mean_total_area_ah) } : {}),
+        },
+      ),
+      impl: `batteryml-deno ${args.threads} Workers`,
+    },
+  ];
+};
+
+/**
+ * W2T: the W2 boosting loop with histograms on `--threads` threads against LightGBM's loop with
+ * num_threads = `--threads` (its CLI from the kit, run alternately with ours, repeat by repeat).
+ */
+const w2Threads: Workload = async (args, dataDir) => {
+  const ours: number[] = [], lightgbm: number[] = [];
+  let testRmse = NaN;
+  for (let r = 0; r < args.runs; r++) {
+    const run = await benchW2({ dataDir, runs: 1, threads: args.threads });
+    ours.push(run.trainSeconds[0]);
+    testRmse = run.testRmse;
+    if (args.peers) {
+      const dir = join("artifacts", "bench", "gbdt_threads");
+      const times = await runLightgbm(join(dataDir, "gbdt", "train.csv"), 500, dir, args.threads);
+      lightgbm.push(times.loopSeconds);
+      console.error(
+        `[gbdt lightgbm ${args.threads} threads] run ${r}: loop ${times.loopSeconds.toFixed(3)}s`,
+      );
+    }
+  }
+  const peerMedian = lightgbm.length > 0 ? stats(lightgbm).median : undefined;
+  return [
+    {
+      ...benchRow(
+        "W2_gbdt",
+        `train_loop_${args.threads}_threads`,
+        ours,
+        peerMedian !== undefined
+          ? { name: `lightgbm num_threads=${args.threads}`, median: peerMedian }
+          : undefined,
+        { test_rmse: testRmse },
+      ),
+      impl: `batteryml-deno ${args.threads} threads`,
+    },
   ];
 };
 
@@ -212,8 +295,10 @@ const w4Adjoint: Workload = (args) => benchW4Adjoint({ runs: seriesRuns(args) })
 const WORKLOADS: Record<string, Workload> = {
   W1: w1,
   W1S: w1Scaling,
+  W1T: w1Threads,
   W2: w2,
   W2S: w2Scaling,
+  W2T: w2Threads,
   W3: w3,
   W3S: w3Scaling,
   W4: w4,

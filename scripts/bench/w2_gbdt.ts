@@ -7,7 +7,7 @@
  * `--single-threaded` keeps V8's JIT and GC on the main thread, so the run really uses one thread like the
  * peers; on the shared 2-core machine it was also faster in wall time (helper threads compete for cores).
  */
-import { binMatrix, type RowMatrix, trainGbdt } from "../../lib/gbdt/mod.ts";
+import { binMatrix, type RowMatrix, trainGbdt, trainGbdtInterruptible } from "../../lib/gbdt/mod.ts";
 import { column, type NumericTable, parseNumericCsv } from "../../lib/io/mod.ts";
 
 /** W2 settings (see shared/bench/README.md, "W2 – gradient-boosted trees"). */
@@ -29,15 +29,21 @@ export interface W2Result {
   testRmse: number;
 }
 
-/** Runs W2 `runs` times on `<dataDir>/gbdt/{train,test}.csv`. */
-export async function benchW2(opts: { dataDir: string; runs: number }): Promise<W2Result> {
+/**
+ * Runs W2 `runs` times on `<dataDir>/gbdt/{train,test}.csv`; with `threads` > 1 histograms are built on
+ * that many threads (Workers started inside the timed loop, as a user's training starts them).
+ */
+export async function benchW2(opts: { dataDir: string; runs: number; threads?: number }): Promise<W2Result> {
+  const threads = opts.threads ?? 1;
   const result: W2Result = { loadSeconds: [], trainSeconds: [], endToEndSeconds: [], testRmse: NaN };
   for (let r = 0; r < opts.runs; r++) {
     const t0 = performance.now();
     const train = splitLabel(parseNumericCsv(await Deno.readFile(`${opts.dataDir}/gbdt/train.csv`)), "y");
     const binned = binMatrix(train.x, W2_PARAMS.max_bin);
     const t1 = performance.now();
-    const booster = trainGbdt(train, W2_PARAMS, { binned });
+    const booster = threads > 1
+      ? await trainGbdtInterruptible(train, W2_PARAMS, { binned, threads })
+      : trainGbdt(train, W2_PARAMS, { binned });
     const t2 = performance.now();
     result.loadSeconds.push((t1 - t0) / 1000);
     result.trainSeconds.push((t2 - t1) / 1000);
@@ -45,9 +51,9 @@ export async function benchW2(opts: { dataDir: string; runs: number }): Promise<
     const test = splitLabel(parseNumericCsv(await Deno.readFile(`${opts.dataDir}/gbdt/test.csv`)), "y");
     result.testRmse = rmse(booster.predict(test.x), test.y);
     console.error(
-      `[gbdt ours] run ${r}: ${result.endToEndSeconds[r].toFixed(3)}s (load ${
-        result.loadSeconds[r].toFixed(3)
-      }s, ` +
+      `[gbdt ours${threads > 1 ? ` ${threads} threads` : ""}] run ${r}: ${
+        result.endToEndSeconds[r].toFixed(3)
+      }s (load ${result.loadSeconds[r].toFixed(3)}s, ` +
         `train ${result.trainSeconds[r].toFixed(3)}s) rmse ${result.testRmse.toFixed(4)}`,
     );
   }

@@ -14,7 +14,7 @@
  * formulation of lib/nn/layers/_attention.ts (same bias, same head layout), batched on the device.
  */
 import * as tf from "@tensorflow/tfjs";
-import { gemm, transpose } from "./gemm.ts";
+import { gemm, transposeInto } from "./gemm.ts";
 import { attentionBias } from "../layers/_attention.ts";
 import { hostBackend } from "../../train/mod.ts";
 
@@ -156,20 +156,33 @@ export interface Operand {
   offset: number;
 }
 
+// Heads are copied element by element: a `subarray` view per row (dₕ = 32 floats) cost more to create
+// than the copy itself (~6 % of the W3 step in the profile of docs/results.md §6).
+
 /** Copies head h of batch b out of an operand into a contiguous (T, dₕ) block. */
 function gatherHead(src: Operand, b: number, h: number, d: AttentionDims, out: Float32Array): void {
-  const dh = d.width / d.heads;
+  const dh = d.width / d.heads, data = src.data;
   for (let t = 0; t < d.steps; t++) {
-    const from = (b * d.steps + t) * src.stride + src.offset + h * dh;
-    out.set(src.data.subarray(from, from + dh), t * dh);
+    const from = (b * d.steps + t) * src.stride + src.offset + h * dh, to = t * dh;
+    for (let j = 0; j < dh; j++) out[to + j] = data[from + j];
+  }
+}
+
+/** Copies head h of batch b out of an operand transposed, as a (dₕ, T) block (the right operand of Q·Kᵀ). */
+function gatherHeadTransposed(src: Operand, b: number, h: number, d: AttentionDims, out: Float32Array): void {
+  const dh = d.width / d.heads, T = d.steps, data = src.data;
+  for (let t = 0; t < T; t++) {
+    const from = (b * T + t) * src.stride + src.offset + h * dh;
+    for (let j = 0; j < dh; j++) out[j * T + t] = data[from + j];
   }
 }
 
 /** Writes a (T, dₕ) block into head h of batch b of an operand. */
 function scatterHead(block: Float32Array, b: number, h: number, d: AttentionDims, dst: Operand): void {
-  const dh = d.width / d.heads;
+  const dh = d.width / d.heads, data = dst.data;
   for (let t = 0; t < d.steps; t++) {
-    dst.data.set(block.subarray(t * dh, (t + 1) * dh), (b * d.steps + t) * dst.stride + dst.offset + h * dh);
+    const to = (b * d.steps + t) * dst.stride + dst.offset + h * dh, from = t * dh;
+    for (let j = 0; j < dh; j++) data[to + j] = block[from + j];
   }
 }
 
@@ -182,15 +195,15 @@ export function attentionForward(
 ): { out: Float32Array; probs: Float32Array } {
   const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
   const out = new Float32Array(B * T * D), probs = new Float32Array(B * heads * T * T);
-  const qh = new Float32Array(T * dh), kh = new Float32Array(T * dh), vh = new Float32Array(T * dh);
+  const qh = new Float32Array(T * dh), khT = new Float32Array(dh * T), vh = new Float32Array(T * dh);
   const oh = new Float32Array(T * dh);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < heads; h++) {
       gatherHead(q, b, h, d, qh);
-      gatherHead(k, b, h, d, kh);
+      gatherHeadTransposed(k, b, h, d, khT);
       gatherHead(v, b, h, d, vh);
       const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
-      gemm(qh, T, dh, transpose(kh, T, dh), T, p);
+      gemm(qh, T, dh, khT, T, p);
       for (let s = 0; s < T; s++) {
         const row = s * T;
         let max = -Infinity;
@@ -231,19 +244,19 @@ export function attentionBackward(
 ): void {
   const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
   const dOutOp = { data: dOut, stride: D, offset: 0 };
-  const qh = new Float32Array(T * dh), kh = new Float32Array(T * dh), vh = new Float32Array(T * dh);
+  const qh = new Float32Array(T * dh), kh = new Float32Array(T * dh), vhT = new Float32Array(dh * T);
   const doh = new Float32Array(T * dh), block = new Float32Array(T * dh);
-  const dp = new Float32Array(T * T);
+  const dp = new Float32Array(T * T), squareT = new Float32Array(T * T);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < heads; h++) {
       gatherHead(q, b, h, d, qh);
       gatherHead(k, b, h, d, kh);
-      gatherHead(v, b, h, d, vh);
+      gatherHeadTransposed(v, b, h, d, vhT);
       gatherHead(dOutOp, b, h, d, doh);
       const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
       // dV = Pᵀ·dO; dP = dO·Vᵀ.
-      scatterHead(gemm(transpose(p, T, T), T, T, doh, dh, block), b, h, d, dv);
-      gemm(doh, T, dh, transpose(vh, T, dh), T, dp);
+      scatterHead(gemm(transposeInto(p, T, T, squareT, 0), T, T, doh, dh, block), b, h, d, dv);
+      gemm(doh, T, dh, vhT, T, dp);
       // Softmax backward, with the 1/√dₕ of the scores folded in: dS = P ∘ (dP − Σⱼ P·dP) / √dₕ.
       for (let s = 0; s < T; s++) {
         const row = s * T;
@@ -253,7 +266,7 @@ export function attentionBackward(
       }
       // dQ = dS·K; dK = dSᵀ·Q.
       scatterHead(gemm(dp, T, T, kh, dh, block), b, h, d, dq);
-      scatterHead(gemm(transpose(dp, T, T), T, T, qh, dh, block), b, h, d, dk);
+      scatterHead(gemm(transposeInto(dp, T, T, squareT, 0), T, T, qh, dh, block), b, h, d, dk);
     }
   }
 }

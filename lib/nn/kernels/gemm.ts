@@ -203,7 +203,17 @@ export class FixedRightGemm {
 
 /** (rows × cols) → (cols × rows). */
 export function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
+  return transposeInto(a, rows, cols, new Float32Array(rows * cols), 0);
+}
+
+/** Writes aᵀ (cols × rows) into `out` from element `at` on; returns `out`. */
+export function transposeInto(
+  a: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array,
+  at: number,
+): Float32Array {
   // Blocked so both the reads and the writes stay within a few cache lines.
   const BS = 32;
   for (let r0 = 0; r0 < rows; r0 += BS) {
@@ -211,8 +221,8 @@ export function transpose(a: Float32Array, rows: number, cols: number): Float32A
     for (let c0 = 0; c0 < cols; c0 += BS) {
       const c1 = Math.min(cols, c0 + BS);
       for (let r = r0; r < r1; r++) {
-        const at = r * cols;
-        for (let c = c0; c < c1; c++) out[c * rows + r] = a[at + c];
+        const from = r * cols;
+        for (let c = c0; c < c1; c++) out[at + c * rows + r] = a[from + c];
       }
     }
   }

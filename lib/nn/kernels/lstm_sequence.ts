@@ -16,7 +16,7 @@
  * tests/lib/nn/webgpu_layers_test.ts — whose per-step kernels run on the device.
  */
 import * as tf from "@tensorflow/tfjs";
-import { FixedRightGemm, gemm, transpose } from "./gemm.ts";
+import { FixedRightGemm, gemm, transpose, transposeInto } from "./gemm.ts";
 import { lstmCellWasm } from "./lstm_cell_wasm.ts";
 import { lstm, type LstmParams } from "../layers/_lstm.ts";
 import { hostBackend } from "../../train/mod.ts";
@@ -254,15 +254,18 @@ function weightGradients(
   dGates: Float32Array,
   hPrevAll: Float32Array,
 ): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
-  const { steps: T, batch: B, input: I, hidden: H } = tape, G = 4 * H;
-  // Weight gradients as dWᵀ = dGatesᵀ·x and dUᵀ = dGatesᵀ·hPrev: XNNPACK packs its right-hand operand on
-  // every call, and x (T·B × I) and hPrev (T·B × H) are smaller to pack than dGates (T·B × 4H).
-  const dGatesT = transpose(dGates, T * B, G);
-  const dw = transpose(gemm(dGatesT, G, T * B, tape.x, I), G, I);
-  const du = transpose(gemm(dGatesT, G, T * B, hPrevAll, H), G, H);
-  const dx = gemm(dGates, T * B, G, transpose(tape.w, I, G), I);
+  const { steps: T, batch: B, input: I, hidden: H } = tape, G = 4 * H, n = T * B;
+  // dW and dU in one product, [dW; dU] = [x | hPrev]ᵀ · dGates ((I + H) × 4H): only the narrow inputs
+  // are transposed (T·B × (I + H)), not dGates (T·B × 4H) and the two results as before, and XNNPACK
+  // packs dGates once for both. Each sum still runs over the T·B rows in order.
+  const inputsT = new Float32Array((I + H) * n);
+  transposeInto(tape.x, n, I, inputsT, 0);
+  transposeInto(hPrevAll, n, H, inputsT, I * n);
+  const dwu = gemm(inputsT, I + H, n, dGates, G);
+  const dw = dwu.subarray(0, I * G), du = dwu.subarray(I * G, (I + H) * G);
+  const dx = gemm(dGates, n, G, transpose(tape.w, I, G), I);
   const db = new Float32Array(G);
-  for (let q = 0; q < T * B; q++) {
+  for (let q = 0; q < n; q++) {
     const at = q * G;
     for (let j = 0; j < G; j++) db[j] += dGates[at + j];
   }

@@ -133,7 +133,8 @@ Deno.test({
   },
 });
 
-Deno.test("mixed precision is reported as unsupported (tfjs has no float16)", () => {
+Deno.test("mixed precision is reported as unsupported off WebGPU (tests/lib/train/mixed_precision_test.ts: on it)", () => {
+  // tfjs is on wasm here, so webgpu has no device with shader-f16 either.
   for (const b of ["wasm", "cpu", "webgpu"]) {
     const s = mixedPrecisionSupport(b);
     assert.equal(s.supported, false);

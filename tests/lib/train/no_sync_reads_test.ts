@@ -24,18 +24,14 @@ const HOST_ONLY: Record<string, { why: string; importers: string[] }> = {
     importers: ["lib/nn/lstm_attention_net.ts", "lib/nn/mod.ts"],
   },
   "lib/ode/tensor_op.ts": {
-    why: "the float64 host solver as one op; latent_ode_net.ts runs it only when hostBackend()",
+    why:
+      "the float64 host solver as one op; latent_ode_net.ts and acla_net.ts run it only when hostBackend()",
     importers: [
       "lib/ode/latent_ode_net.ts",
       "lib/ode/mod.ts",
       "lib/ode/device_solve.ts",
       "lib/ode/acla_net.ts",
     ],
-  },
-  "lib/ode/acla_net.ts": {
-    why:
-      "ACLA's host ODE solve and forecast origins; the acla plugin trains on wasm/cpu only (webgpu refused)",
-    importers: ["lib/ode/mod.ts"],
   },
   "lib/ode/tensor_field.ts": {
     why: "autodiff field for the host solver (reference in tests), never used by a model",

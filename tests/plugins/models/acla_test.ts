@@ -5,7 +5,7 @@ import { createLogger } from "../../../core/log.ts";
 import { createRng } from "../../../core/rng.ts";
 import { createLocal } from "../../lib/nn/local_plugin.ts";
 import type { ForecasterInstance } from "../../../plugins/models/sequence_forecaster.ts";
-import { type AclaConfig, buildAcla, forwardAcla } from "../../../lib/ode/mod.ts";
+import { type AclaConfig, type AclaParams, buildAcla, forwardAcla, planAcla } from "../../../lib/ode/mod.ts";
 import { ParamStore } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck, maskedSquaredError } from "../../lib/nn/gradient_check.ts";
@@ -75,11 +75,24 @@ function inputs(origin: number, featureAfter = 0): tf.Tensor3D {
   return tf.tensor3d(rows);
 }
 
-Deno.test("acla network: the initial state depends on the observed prefix only; later steps change nothing", () => {
+/** The forward pass on its schedule, planned from the inputs read back (as the plugin plans from host arrays). */
+async function forwardPlanned(p: AclaParams, cfg: AclaConfig, x: tf.Tensor3D, mask: tf.Tensor2D) {
+  const [rows, steps, width] = x.shape;
+  const schedule = await planAcla(p, cfg, {
+    x: await x.data(),
+    stepMask: await mask.data(),
+    rows,
+    steps,
+    width,
+  });
+  return forwardAcla(p, cfg, x, mask, schedule);
+}
+
+Deno.test("acla network: the initial state depends on the observed prefix only; later steps change nothing", async () => {
   const { cfg, store, p } = tinyNet(3);
   const mask = tf.ones([2, 5]) as tf.Tensor2D;
-  const a = forwardAcla(p, cfg, inputs(2, 0), mask);
-  const b = forwardAcla(p, cfg, inputs(2, 7), mask);
+  const a = await forwardPlanned(p, cfg, inputs(2, 0), mask);
+  const b = await forwardPlanned(p, cfg, inputs(2, 7), mask);
   assert.deepEqual(Array.from(a.y.dataSync()), Array.from(b.y.dataSync()));
   // Up to the origin the output is the anchor (τ = 0 → dec(z(0)) − dec(z₀) = 0); later it moves.
   const y = a.y.dataSync();
@@ -91,7 +104,7 @@ Deno.test("acla network: the initial state depends on the observed prefix only; 
     tf.tensor3d([[[1, 0, 0, 0], ...Array(4).fill([0, 0, 0, 0])], Array(5).fill([0, 0, 0, 0])]),
   );
   assert.notDeepEqual(
-    Array.from(forwardAcla(p, cfg, edited as tf.Tensor3D, mask).y.dataSync()),
+    Array.from((await forwardPlanned(p, cfg, edited as tf.Tensor3D, mask)).y.dataSync()),
     Array.from(y),
   );
   store.dispose();
@@ -101,9 +114,17 @@ Deno.test("acla gradients match central finite differences (rk4, augmented state
   const { cfg, store, p } = tinyNet(11);
   const x = inputs(2, 0), mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]]);
   const y = tf.randomNormal([2, 5, 1], 0, 1, "float32", 2);
+  // The schedule depends on the inputs only (rk4 on wasm: no plan), so one serves every perturbation.
+  const schedule = await planAcla(p, cfg, {
+    x: await x.data(),
+    stepMask: await mask.data(),
+    rows: 2,
+    steps: 5,
+    width: 4,
+  });
   const worst = await gradientCheck(
     store.list(),
-    () => maskedSquaredError(forwardAcla(p, cfg, x, mask).y, y, mask),
+    () => maskedSquaredError(forwardAcla(p, cfg, x, mask, schedule).y, y, mask),
     { samples: 24, seed: 6, step: 3e-3 },
   );
   assert.ok(worst < 2e-2, `worst relative error ${worst}`);
@@ -145,14 +166,23 @@ Deno.test("acla anchored forecast: starts at the last observed value and follows
   assert.deepEqual((await again.predict(test)).y, (await model.predict(test)).y);
 });
 
-Deno.test("acla refuses training.backend=webgpu instead of silently using the CPU", async () => {
-  const model = await newModel();
-  const err = await model.fit(fadeSequences(3, 1), undefined, {
-    rng: createRng(3),
-    log,
-    training: { ...training, backend: "webgpu", epochs: 1 },
-  }).then(() => undefined, (e) => e);
-  assert.match(String(err), /acla: training\.backend=webgpu is not supported/);
+Deno.test("acla: a forward pass on a schedule planned for other inputs is refused", async () => {
+  const { cfg, store, p } = tinyNet(5);
+  const mask = tf.ones([2, 5]) as tf.Tensor2D;
+  const x = inputs(2, 0);
+  const schedule = await planAcla(p, cfg, {
+    x: await x.data(),
+    stepMask: await mask.data(),
+    rows: 2,
+    steps: 5,
+    width: 4,
+  });
+  const three = tf.concat([x, tf.slice(x, [0, 0, 0], [1, 5, 4])], 0) as tf.Tensor3D;
+  assert.throws(
+    () => forwardAcla(p, cfg, three, tf.ones([3, 5]) as tf.Tensor2D, schedule),
+    /acla: the schedule is for 2×5 inputs, the forward pass got 3×5/,
+  );
+  store.dispose();
 });
 
 Deno.test("acla anchor_baseline=fade_rate: the baseline enters the forecast and survives state → restore", async () => {
