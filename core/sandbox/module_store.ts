@@ -80,29 +80,47 @@ export async function loadStoredGraph(
   storeDirs: string[],
   fetchMissing: (url: string) => Promise<Uint8Array>,
 ): Promise<StoredGraph> {
+  // Every module is read and re-hashed at once (this sits before the sandbox starts, on every run); a
+  // failure is reported for the first module in pin order, whichever finished first.
+  const verified = await Promise.allSettled(
+    Object.entries(pins).map(([url, sha]) => verifiedModule(specifier, url, sha, storeDirs, fetchMissing)),
+  );
+  const failed = verified.find((v) => v.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
   const fileOf = new Map<string, string>();
   const bytesOf = new Map<string, Uint8Array>();
-  for (const [url, sha] of Object.entries(pins)) {
-    let found: { file: string; bytes: Uint8Array } | undefined;
-    for (const dir of storeDirs) {
-      const file = storeFile(dir, url, sha);
-      const bytes = await Deno.readFile(file).catch(() => undefined);
-      if (bytes) {
-        found = { file, bytes };
-        break;
-      }
-    }
-    if (!found) {
-      const bytes = await fetchMissing(url);
-      found = { file: storeFile(storeDirs[0], url, sha), bytes };
-      await checkPin(specifier, url, sha, bytes, `the server sent`);
-      await writeFileAtomic(found.file, bytes);
-    }
-    await checkPin(specifier, url, sha, found.bytes, `store file ${found.file} now holds`);
-    fileOf.set(url, resolve(found.file));
-    bytesOf.set(url, found.bytes);
+  for (const v of verified as PromiseFulfilledResult<{ url: string; file: string; bytes: Uint8Array }>[]) {
+    fileOf.set(v.value.url, v.value.file);
+    bytesOf.set(v.value.url, v.value.bytes);
   }
   return { ...graphImportMap(specifier, fileOf, bytesOf), files: [...fileOf.values()] };
+}
+
+/** One pinned module: its store file (fetched and stored when missing) and its bytes, hash checked. */
+async function verifiedModule(
+  specifier: string,
+  url: string,
+  sha: string,
+  storeDirs: string[],
+  fetchMissing: (url: string) => Promise<Uint8Array>,
+): Promise<{ url: string; file: string; bytes: Uint8Array }> {
+  let found: { file: string; bytes: Uint8Array } | undefined;
+  for (const dir of storeDirs) {
+    const file = storeFile(dir, url, sha);
+    const bytes = await Deno.readFile(file).catch(() => undefined);
+    if (bytes) {
+      found = { file, bytes };
+      break;
+    }
+  }
+  if (!found) {
+    const bytes = await fetchMissing(url);
+    found = { file: storeFile(storeDirs[0], url, sha), bytes };
+    await checkPin(specifier, url, sha, bytes, `the server sent`);
+    await writeFileAtomic(found.file, bytes);
+  }
+  await checkPin(specifier, url, sha, found.bytes, `store file ${found.file} now holds`);
+  return { url, file: resolve(found.file), bytes: found.bytes };
 }
 
 async function checkPin(specifier: string, url: string, sha: string, bytes: Uint8Array, what: string) {

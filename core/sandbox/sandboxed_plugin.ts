@@ -3,7 +3,8 @@
  * into the sandbox, and instances whose methods do. The runner uses it like any other definition.
  *
  * What crosses: SampleSets, tables, curves, predictions and states by value (typed arrays as bytes); the
- * View, logger and metric/histogram sinks by reference (the plugin calls back). What does not: the abort
+ * View, logger and metric/histogram sinks by reference (the plugin calls back; the logger and the sinks
+ * one-way, so a fit reporting every tenth round waits on no round trip). What does not: the abort
  * signal and the progress sink (a sandboxed plugin reports no progress and is stopped by the host
  * instead), and a loss instance — a loss computes on tfjs tensors inside the training step, which cannot
  * cross processes, so a sandboxed model gets only `lossSpec` and URL loss plugins are refused.
@@ -11,8 +12,8 @@
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { PluginError, PluginPermissionError } from "../errors.ts";
-import type { PluginDefinition, PluginKind, StandardIssue } from "../plugin.ts";
-import { RemoteError } from "../../lib/rpc/mod.ts";
+import type { Logger, PluginDefinition, PluginKind, StandardIssue } from "../plugin.ts";
+import { oneWay, RemoteError } from "../../lib/rpc/mod.ts";
 import { type DeclaredPermissions, describePermissions } from "./declared_permissions.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
 
@@ -126,6 +127,9 @@ export function sandboxedDefinition(
     "validate",
     "create",
   ]);
+  // A run validates the same options several times (config check, then each instance): the sandbox's
+  // verdict on a JSON value is asked once.
+  const verdicts = new Map<string, { value?: unknown; issues?: StandardIssue[] }>();
   return {
     kind: d.kind!,
     name: d.name!,
@@ -138,11 +142,15 @@ export function sandboxedDefinition(
         version: 1,
         vendor: "batteryml-sandbox",
         validate: async (raw: unknown) => {
-          const r = await sandbox.call<{ value?: unknown; issues?: StandardIssue[] }>(
+          const key = jsonKey(raw);
+          const known = key === undefined ? undefined : verdicts.get(key);
+          const r = known ?? await sandbox.call<{ value?: unknown; issues?: StandardIssue[] }>(
             "validating options",
             () => root.validate(raw),
           );
-          return r.issues ? { issues: r.issues } : { value: r.value };
+          if (key !== undefined) verdicts.set(key, r);
+          // A copy each time: the caller may fill in or change what it is given.
+          return r.issues ? { issues: structuredClone(r.issues) } : { value: structuredClone(r.value) };
         },
       },
     },
@@ -150,7 +158,7 @@ export function sandboxedDefinition(
       const plain = {
         seed: ctx.seed,
         rng: ctx.rng,
-        log: ctx.log,
+        log: isLogger(ctx.log) ? oneWayLogger(ctx.log) : ctx.log,
         cacheDir: ctx.cacheDir,
         outputDir: ctx.outputDir,
       };
@@ -176,13 +184,42 @@ function wrapRemote(remote: object, sandbox: OpenSandbox): object {
   return out;
 }
 
-/** A call argument as it may cross: a fit context loses its abort signal, progress sink and loss instance. */
+/**
+ * A call argument as it may cross: a fit context loses its abort signal, progress sink and loss instance,
+ * and its logger and metric/histogram sinks become one-way.
+ */
 function crossable(arg: unknown): unknown {
   if (typeof arg !== "object" || arg === null || Array.isArray(arg) || ArrayBuffer.isView(arg)) return arg;
   const o = arg as Record<string, unknown>;
-  if (!("signal" in o || "progress" in o || "loss" in o)) return arg;
+  const sinks = (["metrics", "histograms"] as const).filter((k) => typeof o[k] === "function");
+  if (!("signal" in o || "progress" in o || "loss" in o) && sinks.length === 0) return arg;
   const { signal: _signal, progress: _progress, loss: _loss, ...rest } = o;
-  return rest;
+  if (isLogger(rest.log)) rest.log = oneWayLogger(rest.log);
+  return oneWay(rest, sinks);
+}
+
+function isLogger(v: unknown): v is Logger {
+  return typeof v === "object" && v !== null && typeof (v as Logger).info === "function";
+}
+
+/** The logger as the sandbox gets it: the same lines, sent without waiting for an answer. */
+function oneWayLogger(log: Logger): Logger {
+  return oneWay({
+    info: (m: string) => log.info(m),
+    warn: (m: string) => log.warn(m),
+    debug: (m: string) => log.debug(m),
+  }, ["info", "warn", "debug"]);
+}
+
+/** `raw` as a cache key when it is plain JSON data (what a config holds); otherwise undefined. */
+function jsonKey(raw: unknown): string | undefined {
+  const plain = (v: unknown): boolean =>
+    v === null || typeof v === "string" || typeof v === "boolean" ||
+    (typeof v === "number" && Number.isFinite(v) && !Object.is(v, -0)) ||
+    (Array.isArray(v) && v.every(plain)) ||
+    (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype &&
+      Object.values(v as object).every(plain));
+  return plain(raw) ? JSON.stringify(raw) : undefined;
 }
 
 function isRemoteObject(v: unknown): boolean {

@@ -24,15 +24,22 @@ export const Control = {
   failed: 3,
   /** Index of the kernel to run (in the `kernels` list of the attach message). */
   kernel: 4,
-  /** First of the kernel's (up to 8) integer arguments. */
+  /** First of the kernel's (up to 8) integer arguments (words 5–12). */
   args: 5,
+  /** Bytes of the helper's error message in its slot of the error buffer (set before `failed`). */
+  errorLength: 13,
 } as const;
+
+/** Bytes of one helper's slot in the shared error buffer: its error message, UTF-8, cut to fit. */
+export const ERROR_BYTES = 1024;
 
 /** What a helper receives to attach: the module and memory, its control block, the kernels it may run. */
 export interface AttachMessage {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
+  /** Where a helper leaves its error message: the caller's thread is blocked in Atomics, not reading messages. */
+  errors: SharedArrayBuffer;
   helper: number;
   kernels: string[];
 }
@@ -46,12 +53,14 @@ const SPINS = 4000;
 export class HistogramThreads {
   readonly #workers: Worker[];
   readonly #control: Int32Array;
+  readonly #errors: Uint8Array;
   #seq = 0;
   #attached = false;
 
   private constructor(workers: Worker[]) {
     this.#workers = workers;
     this.#control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS * workers.length));
+    this.#errors = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES * workers.length));
   }
 
   /** Starts `helpers` Workers and waits until each has loaded its module. */
@@ -84,6 +93,7 @@ export class HistogramThreads {
         module,
         memory,
         control: this.#control.buffer as SharedArrayBuffer,
+        errors: this.#errors.buffer as SharedArrayBuffer,
         helper,
         kernels,
       };
@@ -134,8 +144,12 @@ export class HistogramThreads {
   }
 
   #throwIfFailed(k: number): void {
-    if (Atomics.load(this.#control, k * CONTROL_WORDS + Control.failed) === 1) {
-      throw new Error(`gbdt: histogram thread ${k + 1} failed (its error is printed above)`);
+    const base = k * CONTROL_WORDS;
+    if (Atomics.load(this.#control, base + Control.failed) === 1) {
+      const length = this.#control[base + Control.errorLength];
+      // TextDecoder does not read shared memory: copy the helper's bytes out first.
+      const bytes = this.#errors.slice(k * ERROR_BYTES, k * ERROR_BYTES + length);
+      throw new Error(`gbdt: histogram thread ${k + 1} failed: ${new TextDecoder().decode(bytes)}`);
     }
   }
 }

@@ -4,12 +4,12 @@
  * it uses no CPU while the learner partitions and scans.
  */
 /// <reference lib="deno.worker" />
-import { type AttachMessage, Control, CONTROL_WORDS } from "./_histogram_threads.ts";
+import { type AttachMessage, Control, CONTROL_WORDS, ERROR_BYTES } from "./_histogram_threads.ts";
 
 type Kernel = (...args: number[]) => void;
 
 self.onmessage = (event: MessageEvent<AttachMessage>) => {
-  const { module, memory, control, helper, kernels } = event.data;
+  const { module, memory, control, errors, helper, kernels } = event.data;
   const c = new Int32Array(control, 4 * CONTROL_WORDS * helper, CONTROL_WORDS);
   try {
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -29,7 +29,11 @@ self.onmessage = (event: MessageEvent<AttachMessage>) => {
       Atomics.notify(c, Control.done);
     }
   } catch (err) {
-    console.error(`gbdt histogram thread ${helper + 1}:`, err);
+    // The caller is blocked in Atomics (it reads no messages): leave the error text in shared memory.
+    const text = new TextEncoder().encode(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    const length = Math.min(text.length, ERROR_BYTES);
+    new Uint8Array(errors, ERROR_BYTES * helper, ERROR_BYTES).set(text.subarray(0, length));
+    c[Control.errorLength] = length;
     Atomics.store(c, Control.failed, 1);
   }
   self.close();

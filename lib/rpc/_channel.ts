@@ -43,6 +43,11 @@ export class Channel implements RefCodec {
   readonly #pending = new Map<number, Pending>();
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #hooks: ChannelHooks;
+  /** The one-way calls received, run one after another (as the caller would have awaited them). */
+  #oneWayTail: Promise<void> = Promise.resolve();
+  #oneWayPending = 0;
+  /** The first one-way call that failed since the last answer was delivered. */
+  #oneWayFailure: Error | undefined;
   #nextObject = 1;
   #nextCall = 1;
   #closed: Error | undefined;
@@ -75,10 +80,20 @@ export class Channel implements RefCodec {
     return id;
   }
 
-  remoteObject(id: number, props: Record<string, unknown>, methods: string[]): object {
+  remoteObject(id: number, props: Record<string, unknown>, methods: string[], oneWay: string[] = []): object {
     const obj: Record<string, unknown> = { ...props };
-    for (const m of methods) obj[m] = (...args: unknown[]) => this.call(id, m, args);
+    for (const m of methods) {
+      obj[m] = oneWay.includes(m)
+        ? (...args: unknown[]) => this.#notify(id, m, args)
+        : (...args: unknown[]) => this.call(id, m, args);
+    }
     return obj;
+  }
+
+  /** A one-way call: sent, never answered; a closed channel fails the call in flight instead. */
+  #notify(id: number, method: string, args: unknown[]): Promise<undefined> {
+    if (!this.#closed) this.#send({ n: id, m: method, a: args }).catch(() => {});
+    return Promise.resolve(undefined);
   }
 
   remoteFunction(id: number): (...args: unknown[]) => unknown {
@@ -141,7 +156,24 @@ export class Channel implements RefCodec {
 
   #dispatch(msg: Record<string, unknown>): void {
     if (typeof msg.r === "number") {
-      this.#settle(msg.r, msg.v, msg.e ? new RemoteError(msg.e as WireError) : undefined);
+      const callId = msg.r, value = msg.v;
+      const err = msg.e ? new RemoteError(msg.e as WireError) : undefined;
+      if (this.#oneWayPending === 0 && !this.#oneWayFailure) return this.#settle(callId, value, err);
+      this.#oneWayTail.then(() => {
+        const failed = this.#oneWayFailure;
+        this.#oneWayFailure = undefined;
+        this.#settle(callId, value, failed ?? err);
+      });
+      return;
+    }
+    if (typeof msg.n === "number") {
+      this.#oneWayPending++;
+      this.#oneWayTail = this.#oneWayTail
+        .then(() => this.#invoke(msg.n as number, msg.m as string, msg.a as unknown[]))
+        .then(() => {}, (err) => {
+          this.#oneWayFailure ??= err instanceof Error ? err : new Error(String(err));
+        })
+        .finally(() => this.#oneWayPending--);
       return;
     }
     const callId = msg.c as number;

@@ -7,6 +7,8 @@
  * Values JSON cannot hold are tagged objects: `{$t, $b}` a typed array (binary frame $b), `{$n}` NaN, ±Infinity
  * or −0, `{$d}` a Date, `{$rng}` an Rng's state (the other side continues the same stream), and `{$o}` /
  * `{$f}` a reference to an object with methods or a function living on the sending side (`refs` decides).
+ * An object reference lists its methods (`m`) and, in `w`, those marked one-way (`oneWay`): sinks whose
+ * caller never needs an answer, so the other side calls them without waiting for one.
  */
 import { Rng, type RngSnapshot } from "../random/mod.ts";
 
@@ -28,10 +30,25 @@ type Typed = InstanceType<typeof TYPED[TypedName]>;
 export interface RefCodec {
   /** Registers a local object with methods, or a function; returns its id. */
   register(value: object): number;
-  /** A stand-in for the other side's object `id` with data props `props` and methods `methods`. */
-  remoteObject(id: number, props: Record<string, unknown>, methods: string[]): object;
+  /**
+   * A stand-in for the other side's object `id` with data props `props` and methods `methods`, of which
+   * `oneWay` are called without waiting for an answer.
+   */
+  remoteObject(id: number, props: Record<string, unknown>, methods: string[], oneWay?: string[]): object;
   /** A stand-in for the other side's function `id`. */
   remoteFunction(id: number): (...args: unknown[]) => unknown;
+}
+
+const ONE_WAY = new WeakMap<object, string[]>();
+
+/**
+ * Marks `methods` of `target` one-way when it crosses as a reference: the other side's calls return at once
+ * (resolving to undefined) and the channel delivers them in order before any later answer. For sinks — a
+ * logger, a metrics sink — whose caller ignores the result; the receiving channel still reports a failure.
+ */
+export function oneWay<T extends object>(target: T, methods: (keyof T & string)[]): T {
+  ONE_WAY.set(target, methods);
+  return target;
 }
 
 /** One decoded message: a JSON-able value with its typed arrays and references restored. */
@@ -99,7 +116,10 @@ function toWire(value: unknown, refs: RefCodec, binaries: Uint8Array[], seen: Se
       const v = (value as Record<string, unknown>)[k];
       if (typeof v !== "function" && v !== undefined) props[k] = toWire(v, refs, binaries, seen);
     }
-    if (methods.length > 0) return { $o: refs.register(value), p: props, m: methods };
+    if (methods.length > 0) {
+      const w = ONE_WAY.get(value)?.filter((m) => methods.includes(m));
+      return { $o: refs.register(value), p: props, m: methods, ...(w?.length ? { w } : {}) };
+    }
     return isTagLike(props) ? { $plain: props } : props;
   } finally {
     seen.delete(value);
@@ -122,7 +142,7 @@ function fromWire(value: unknown, refs: RefCodec, binaries: Uint8Array[]): unkno
   if (typeof o.$f === "number") return refs.remoteFunction(o.$f);
   if (typeof o.$o === "number") {
     const props = fromWire(o.p, refs, binaries) as Record<string, unknown>;
-    return refs.remoteObject(o.$o, props, o.m as string[]);
+    return refs.remoteObject(o.$o, props, o.m as string[], (o.w as string[] | undefined) ?? []);
   }
   const plain = (o.$plain ?? o) as Record<string, unknown>;
   const out: Record<string, unknown> = {};

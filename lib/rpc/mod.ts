@@ -4,7 +4,7 @@
  * references) and a two-way channel that answers only the methods an object offered. The plugin sandbox
  * (core/sandbox/) talks to its child process through it; nothing here knows about plugins.
  */
-export { decodeMessage, encodeMessage, methodNames } from "./_codec.ts";
+export { decodeMessage, encodeMessage, methodNames, oneWay } from "./_codec.ts";
 export type { RefCodec } from "./_codec.ts";
 export { Channel, RemoteError, wireError } from "./_channel.ts";
 export type { ChannelHooks, WireError } from "./_channel.ts";

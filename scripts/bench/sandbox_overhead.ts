@@ -3,7 +3,9 @@
  *  - per run: `batteryml run pipeline=summary_set model=lgbm` (a milestone A run on the embedded data) with
  *    the built-in lgbm vs the same model served over HTTP as a URL plugin (so it runs sandboxed), whole-
  *    process medians of interleaved runs; the two runs' metrics must be identical, or the copy is not the
- *    same model and the comparison means nothing;
+ *    same model and the comparison means nothing; besides the two medians, the median of the per-round
+ *    differences (each round runs both back to back, so a load that drifts over the minutes cancels out)
+ *    and the load average before and after (the build machine is shared);
  *  - per call: `predict` on a fitted constant model, in-process (a path plugin taken in with runInProcess)
  *    vs sandboxed as a path plugin and as a URL plugin, for a 1-sample and a 10,000 × 32-feature SampleSet
  *    (what crosses the pipe grows with it); and what loading a path plugin into its sandbox takes (a
@@ -119,10 +121,12 @@ async function perRun(base: string): Promise<void> {
   }
   if (metrics.size !== 1) throw new Error(`built-in and URL lgbm disagree: ${[...metrics].join(" vs ")}`);
   const [b, u] = [median(times.builtin), median(times.url)];
+  const paired = median(times.url.map((t, i) => t - times.builtin[i]));
   console.log(
     `per run (${RUNS} interleaved, ${Object.keys(entry.modules ?? {}).length} modules): ` +
       `built-in ${b.toFixed(3)} s, URL (sandboxed) ${u.toFixed(3)} s, overhead ${(u - b).toFixed(3)} s ` +
-      `(${((u / b - 1) * 100).toFixed(1)} %); metrics identical`,
+      `(${((u / b - 1) * 100).toFixed(1)} %); median of the per-round differences ${paired.toFixed(3)} s ` +
+      `(${(paired / b * 100).toFixed(1)} %); metrics identical`,
   );
 }
 
@@ -172,11 +176,16 @@ async function perCall(base: string): Promise<void> {
   }
 }
 
+/** The 1-minute load average, for the record beside the timings. */
+const load = () => Deno.loadavg()[0].toFixed(2);
+
 await Deno.mkdir(OUT, { recursive: true });
 const server = serveProject();
+const loadBefore = load();
 try {
   await perCall(server.base);
   await perRun(server.base);
 } finally {
   await server.close();
 }
+console.log(`load average (1 min): ${loadBefore} before, ${load()} after`);

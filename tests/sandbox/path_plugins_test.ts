@@ -3,8 +3,9 @@
  * process holding the permissions its definition declares plus read of its own folder, with no
  * `plugins add` (being in the project is the approval; README "Third-party plugins: the sandbox"). The
  * malicious suite for a path plugin — read outside its grant, read the environment, write into the
- * project, load native code, spawn a process — at run time and at module top level: each denied with the
- * plugin and the permission named, the run FAILED with its manifest, nothing outside the grant changed.
+ * project, open a socket, load native code, spawn a process — at run time and at module top level: each
+ * denied with the plugin and the permission named, the run FAILED with its manifest, nothing outside the
+ * grant changed; one that loops forever or allocates without bound is stopped (timeout, heap cap).
  * And the positive side: a path plugin with a helper module, the light plugin API (plugin.ts) and an npm:
  * import runs; what it declares is what it gets. All through the CLI under the batteryml task's flags.
  */
@@ -17,7 +18,15 @@ import { modelSource } from "./_plugin_sources.ts";
 interface Attack {
   name: string;
   permission: string;
-  code: (p: { secret: string; projectFile: string; marker: string }) => string;
+  code: (p: Paths) => string;
+}
+
+interface Paths {
+  secret: string;
+  projectFile: string;
+  marker: string;
+  /** A port on 127.0.0.1 the test listens on: a connection there would be the socket attack succeeding. */
+  port: number;
 }
 
 const ATTACKS: Attack[] = [
@@ -33,6 +42,11 @@ const ATTACKS: Attack[] = [
     code: (p) => `await Deno.writeTextFile(${JSON.stringify(p.projectFile)}, "export const pwned = 1;\\n");`,
   },
   {
+    name: "open_socket",
+    permission: "net",
+    code: (p) => `(await Deno.connect({ hostname: "127.0.0.1", port: ${p.port} })).close();`,
+  },
+  {
     name: "dlopen_libc",
     permission: "ffi",
     code: () => `Deno.dlopen("libc.so.6", { getpid: { parameters: [], result: "i32" } });`,
@@ -44,16 +58,28 @@ const ATTACKS: Attack[] = [
   },
 ];
 
-/** A scratch folder with the plugins' folder and, beside it (outside their grant), a secret. */
+/**
+ * A scratch folder with the plugins' folder and, beside it (outside their grant), a secret; and a listener
+ * on 127.0.0.1 that counts the connections it gets (the socket attack must reach it zero times).
+ */
 async function setup() {
   const scratch = await scratchDir("path-plugins");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let connections = 0;
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      connections++;
+      conn.close();
+    }
+  })();
   const plugins = join(scratch.abs, "plugins");
   await Deno.mkdir(plugins);
   await Deno.writeTextFile(join(scratch.abs, "secret.txt"), "the user's secret\n");
-  const paths = {
+  const paths: Paths = {
     secret: join(scratch.abs, "secret.txt"),
     projectFile: join(ROOT, "core", `pwned_${crypto.randomUUID().slice(0, 6)}.ts`),
     marker: join(scratch.abs, "spawned"),
+    port: (listener.addr as Deno.NetAddr).port,
   };
   const before = { core: await snapshot(join(ROOT, "core")), scratch: await snapshot(scratch.abs) };
   const untouched = async () => {
@@ -64,19 +90,31 @@ async function setup() {
     }
     await assert.rejects(Deno.stat(paths.projectFile), Deno.errors.NotFound);
     await assert.rejects(Deno.stat(paths.marker), Deno.errors.NotFound);
+    assert.equal(connections, 0, "a plugin connected to the test's listener");
   };
   /** Writes a plugin file; returns its specifier relative to the project, as a user types it. */
   const plugin = async (file: string, source: string) => {
     await Deno.writeTextFile(join(plugins, file), source);
     return `./${scratch.rel}/plugins/${file}`;
   };
-  return { scratch, paths, untouched, plugin };
+  const dispose = async () => {
+    listener.close();
+    await accepting.catch(() => {});
+    await scratch.dispose();
+  };
+  return { scratch, paths, untouched, plugin, dispose };
 }
 
 /** Runs `model=<spec>` into a fresh output folder under the scratch folder: result and the run's manifest. */
-async function runModel(scratchRel: string, spec: string, name: string, extra: string[] = []) {
+async function runModel(
+  scratchRel: string,
+  spec: string,
+  name: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+) {
   const out = join(scratchRel, `out-${name}`);
-  const r = await runCli(["run", `model=${spec}`, `output.dir=${out}`, "--quiet", ...extra]);
+  const r = await runCli(["run", `model=${spec}`, `output.dir=${out}`, "--quiet", ...extra], env);
   const ids = await runIds(join(ROOT, out));
   const manifest = ids.length ? await readManifest(join(ROOT, out), newRun([], ids)) : undefined;
   return { ...r, manifest };
@@ -102,7 +140,7 @@ Deno.test("path plugin, run time: each attack is denied naming plugin and permis
       });
     }
   } finally {
-    await s.scratch.dispose();
+    await s.dispose();
   }
 });
 
@@ -120,7 +158,53 @@ Deno.test("path plugin, top level: each attack is denied while the module loads,
       });
     }
   } finally {
-    await s.scratch.dispose();
+    await s.dispose();
+  }
+});
+
+Deno.test("path plugin: one that loops forever or allocates without bound is stopped with a clear error", async (t) => {
+  const s = await setup();
+  const grow = "const keep: number[][] = []; while (true) keep.push(new Array(1e6).fill(Math.random()));";
+  const heapCap = { BATTERYML_SANDBOX_HEAP_MB: "64" };
+  try {
+    await t.step("loop at run time: stopped after plugins.timeout_s, the run FAILED", async () => {
+      const spec = await s.plugin("loop.ts", modelSource({ name: "loop", fit: "while (true) {}" }));
+      const r = await runModel(s.scratch.rel, spec, "loop", ["plugins.timeout_s=2"]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(
+        r.stderr,
+        /model 'loop' fit\(\) did not settle within 2 s \(plugins\.timeout_s\); its sandbox was stopped/,
+      );
+      assert.equal(r.manifest?.status, "FAILED");
+    });
+    await t.step("loop at top level: stopped while loading, after plugins.timeout_s", async () => {
+      const spec = await s.plugin(
+        "loop_top.ts",
+        modelSource({ name: "loop_top", topLevel: "while (true) {}" }),
+      );
+      const r = await runModel(s.scratch.rel, spec, "loop_top", ["plugins.timeout_s=2"]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(
+        r.stderr,
+        /loading the module did not settle within 2 s \(plugins\.timeout_s\); its sandbox was stopped/,
+      );
+    });
+    await t.step("unbounded allocation at run time: stopped at the heap cap, the run FAILED", async () => {
+      const spec = await s.plugin("alloc.ts", modelSource({ name: "alloc", fit: grow }));
+      const r = await runModel(s.scratch.rel, spec, "alloc", [], heapCap);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /'alloc' ran out of its sandbox heap cap of 64 MB/);
+      assert.equal(r.manifest?.status, "FAILED");
+    });
+    await t.step("unbounded allocation at top level: stopped at the heap cap while loading", async () => {
+      const spec = await s.plugin("alloc_top.ts", modelSource({ name: "alloc_top", topLevel: grow }));
+      const r = await runModel(s.scratch.rel, spec, "alloc_top", [], heapCap);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /ran out of its sandbox heap cap of 64 MB/);
+    });
+    await s.untouched();
+  } finally {
+    await s.dispose();
   }
 });
 
@@ -201,7 +285,7 @@ Deno.test("a path plugin with a helper module, plugin.ts and npm:zod runs sandbo
     );
     await s.untouched();
   } finally {
-    await s.scratch.dispose();
+    await s.dispose();
   }
 });
 
@@ -217,7 +301,7 @@ Deno.test("a path plugin importing mod.ts is refused with what a sandboxed plugi
     assert.match(r.stderr, /was denied read access in its sandbox \(".*\/mod\.ts"/);
     assert.match(r.stderr, /the plugin API plugin\.ts \(not mod\.ts: it needs ffi\)/);
   } finally {
-    await s.scratch.dispose();
+    await s.dispose();
   }
 });
 
@@ -264,6 +348,6 @@ Deno.test("a loss given by path is refused: it computes on tfjs tensors inside t
       /a loss cannot run sandboxed: .*ship it inside a model plugin, or load it from a script with runInProcess/,
     );
   } finally {
-    await s.scratch.dispose();
+    await s.dispose();
   }
 });

@@ -105,3 +105,17 @@ Deno.test("gbdt threads: bad counts and the synchronous trainer are refused with
   await trainGbdtInterruptible(train, {}, { threads: 0 }).catch((e) => message = (e as Error).message);
   assert(message.includes("threads = 0: expected an integer ≥ 1"), message);
 });
+
+Deno.test("a helper thread's failure reaches the caller with the helper's own error message", async () => {
+  // An empty module attaches fine; its missing kernel makes the helper throw a TypeError on the first command.
+  const empty = new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const threads = await HistogramThreads.start(1);
+  try {
+    threads.attach(empty, memory, ["no_such_kernel"]);
+    threads.dispatch(0, 0, [1, 2]);
+    assertThrows(() => threads.finish(1), /gbdt: histogram thread 1 failed: TypeError: .*not a function/);
+  } finally {
+    threads.close();
+  }
+});
