@@ -18,12 +18,13 @@ export const trainingSettingsShape = {
   grad_clip: z.number().min(0).default(1.0),
   backend: z.enum(["auto", "wasm", "cpu", "webgpu"]).default("auto"),
   mixed_precision: z.boolean().default(false),
-  // Dynamic loss scaling of mixed precision (lib/train/_loss_scale.ts), PyTorch GradScaler's defaults:
-  // initial scale 2^16, ×2 after 2000 finite steps in a row, ×0.5 on an overflow.
-  loss_scale_init: z.number().positive().default(65536),
-  loss_scale_growth_factor: z.number().gt(1).default(2),
-  loss_scale_backoff_factor: z.number().gt(0).lt(1).default(0.5),
-  loss_scale_growth_interval: z.int().min(1).default(2000),
+  // Dynamic loss scaling of mixed precision (lib/train/_loss_scale.ts). Optional, with the defaults in
+  // LOSS_SCALE_DEFAULTS applied where they are used: left out, they stay out of the composed config, so
+  // configs written before mixed precision existed keep their hash (and their runs' ids).
+  loss_scale_init: z.number().positive().optional(),
+  loss_scale_growth_factor: z.number().gt(1).optional(),
+  loss_scale_backoff_factor: z.number().gt(0).lt(1).optional(),
+  loss_scale_growth_interval: z.int().min(1).optional(),
 };
 
 /** Schema of `training.*`: unknown keys are refused (a misspelt key must not fall back to a default). */
@@ -47,7 +48,13 @@ export function resolveTrainingSettings(raw: Partial<TrainingSettings> = {}): Tr
   return parsed.data;
 }
 
-/** The loss scaler's settings (the `training.loss_scale_*` keys). */
+/**
+ * PyTorch GradScaler's defaults: initial scale 2^16, ×2 after 2000 finite steps in a row, ×0.5 on an
+ * overflow.
+ */
+export const LOSS_SCALE_DEFAULTS = { init: 65536, growthFactor: 2, backoffFactor: 0.5, growthInterval: 2000 };
+
+/** The loss scaler's settings (the `training.loss_scale_*` keys, defaults filled in). */
 export function lossScaleSettings(s: TrainingSettings): {
   init: number;
   growthFactor: number;
@@ -55,9 +62,9 @@ export function lossScaleSettings(s: TrainingSettings): {
   growthInterval: number;
 } {
   return {
-    init: s.loss_scale_init,
-    growthFactor: s.loss_scale_growth_factor,
-    backoffFactor: s.loss_scale_backoff_factor,
-    growthInterval: s.loss_scale_growth_interval,
+    init: s.loss_scale_init ?? LOSS_SCALE_DEFAULTS.init,
+    growthFactor: s.loss_scale_growth_factor ?? LOSS_SCALE_DEFAULTS.growthFactor,
+    backoffFactor: s.loss_scale_backoff_factor ?? LOSS_SCALE_DEFAULTS.backoffFactor,
+    growthInterval: s.loss_scale_growth_interval ?? LOSS_SCALE_DEFAULTS.growthInterval,
   };
 }

@@ -97,7 +97,7 @@ Deno.test("bash: `model=` lists built-in models and configs/model/*.yaml; the re
 
 Deno.test("bash: `model.num_` completes the model plugins' option keys; `model=mlp model.` only the MLP's", async () => {
   const numKeys = Object.keys(lgbmOptions.shape).filter((k) => k.startsWith("num_"));
-  assert.deepEqual(numKeys.sort(), ["num_iterations", "num_leaves"]);
+  assert.deepEqual(numKeys.sort(), ["num_iterations", "num_leaves", "num_threads"]);
   await assertCompletes("batteryml run model.num_", numKeys.map((k) => `model.${k}=`));
   const mlp = (await BUILTIN_PLUGINS.model.mlp() as { default: { options: { shape: object } } }).default;
   await assertCompletes(
@@ -138,7 +138,7 @@ Deno.test("bash: config files are read when TAB is pressed, from --config-dir, a
     await assertCompletes(`batteryml run --config-dir ${dir} model=`, [...builtins, "fast_trees"]);
     await assertCompletes(
       `batteryml run --config-dir ${dir} model=fast_trees model.num_`,
-      ["model.num_iterations=", "model.num_leaves="],
+      ["model.num_iterations=", "model.num_leaves=", "model.num_threads="],
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -211,6 +211,7 @@ Deno.test({
     assert.deepEqual((await completions("deno task batteryml run model.num_")).sort(), [
       "model.num_iterations=",
       "model.num_leaves=",
+      "model.num_threads=",
     ]);
     assert.deepEqual(await completions("deno task batt"), ["batteryml"]);
   },
@@ -229,7 +230,11 @@ words=(deno task batteryml run model.num_); CURRENT=5; _batteryml_deno`;
     const lines = await shellOutput("zsh", ["-c", program, "zsh", file]);
     const split = lines.indexOf("---");
     assert.deepEqual(lines.slice(0, split).sort(), ["model.", "model="]);
-    assert.deepEqual(lines.slice(split + 1).sort(), ["model.num_iterations=", "model.num_leaves="]);
+    assert.deepEqual(lines.slice(split + 1).sort(), [
+      "model.num_iterations=",
+      "model.num_leaves=",
+      "model.num_threads=",
+    ]);
   },
 });
 

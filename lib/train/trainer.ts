@@ -575,18 +575,14 @@ function fingerprint(opts: TrainOptions, totalEpochs: number, mixed: boolean): s
   const {
     backend: _b,
     mixed_precision: _m,
-    loss_scale_init,
-    loss_scale_growth_factor,
-    loss_scale_backoff_factor,
-    loss_scale_growth_interval,
+    loss_scale_init: _i,
+    loss_scale_growth_factor: _g,
+    loss_scale_backoff_factor: _k,
+    loss_scale_growth_interval: _n,
     ...rest
   } = opts.settings;
-  const lossScale = {
-    loss_scale_init,
-    loss_scale_growth_factor,
-    loss_scale_backoff_factor,
-    loss_scale_growth_interval,
-  };
+  // Resolved values: a key set to its default and a key left out are the same training.
+  const lossScale = lossScaleSettings(opts.settings);
   return JSON.stringify({
     ...(mixed ? { precision: "mixed_float16", lossScale } : {}),
     identity: opts.checkpoint?.identity ?? null,
