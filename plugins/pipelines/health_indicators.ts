@@ -11,7 +11,6 @@
  */
 import { z } from "zod";
 import {
-  type ColumnTable,
   createSampleSet,
   DataError,
   type DatasetInstance,
@@ -26,6 +25,7 @@ import {
   windowCharge,
 } from "../../lib/features/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
+import { numericColumn } from "./canonical_column.ts";
 
 /** Indicators the pipeline can compute. */
 export const HEALTH_INDICATORS = [
@@ -193,21 +193,6 @@ async function windowCharges(view: DatasetInstance, cellKey: string, rpt: number
     const c = byRpt.get(r);
     return c ? windowCharge(c.voltage_V, c.charge_Ah, lo, hi) : NaN;
   });
-}
-
-function numericColumn(t: ColumnTable, name: string, table: string): Float64Array {
-  const c = t.columns[name];
-  if (!(c instanceof Float64Array)) {
-    throw new DataError(
-      `canonical table '${table}': column ${c === undefined ? "is missing" : "is not numeric"}`,
-      {
-        column: name,
-        expected: "a numeric canonical column",
-        found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
-      },
-    );
-  }
-  return c;
 }
 
 /** The `health_indicators` pipeline definition. */

@@ -21,7 +21,6 @@
  */
 import { z } from "zod";
 import {
-  type ColumnTable,
   ConfigError,
   createPlugin,
   DataError,
@@ -36,6 +35,7 @@ import {
 import { arrheniusFactor, carryForward, realSteps } from "../../lib/features/mod.ts";
 import { maskColumnName } from "../../lib/sequence/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
+import { numericColumn } from "./canonical_column.ts";
 
 /** Per-step features the pipeline can compute. */
 export const SEQUENCE_FEATURES = [
@@ -76,21 +76,6 @@ type Options = z.infer<typeof options>;
 
 function timeScale(o: Options): number {
   return o.time_scale ?? (o.time === "days" ? 100 : 1000);
-}
-
-function numericColumn(t: ColumnTable, name: string, table: string): Float64Array {
-  const c = t.columns[name];
-  if (!(c instanceof Float64Array)) {
-    throw new DataError(
-      `canonical table '${table}': column ${c === undefined ? "is missing" : "is not numeric"}`,
-      {
-        column: name,
-        expected: "a numeric canonical column",
-        found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
-      },
-    );
-  }
-  return c;
 }
 
 /** ICA features per "cellKey\0rpt" of the view's curves, in `o.ica_features` order; none when not asked. */

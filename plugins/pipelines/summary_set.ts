@@ -6,16 +6,10 @@
  * the training View only. A cell's samples depend on that cell alone.
  */
 import { z } from "zod";
-import {
-  type ColumnTable,
-  createSampleSet,
-  DataError,
-  type DatasetInstance,
-  definePipeline,
-  type SampleSet,
-} from "../../mod.ts";
+import { createSampleSet, type DatasetInstance, definePipeline, type SampleSet } from "../../mod.ts";
 import { arrheniusFactor, carryForward } from "../../lib/features/mod.ts";
 import { standardizedPipeline } from "./standardized_pipeline.ts";
+import { numericColumn } from "./canonical_column.ts";
 
 /** Feature names the pipeline can compute. */
 export const SUMMARY_FEATURES = [
@@ -93,21 +87,6 @@ function resistanceFeatures(cellKey: string[], rpt: Float64Array, r: Float64Arra
     });
   }
   return { carried, relative };
-}
-
-function numericColumn(t: ColumnTable, name: string, table: string): Float64Array {
-  const c = t.columns[name];
-  if (!(c instanceof Float64Array)) {
-    throw new DataError(
-      `canonical table '${table}': column ${c === undefined ? "is missing" : "is not numeric"}`,
-      {
-        column: name,
-        expected: "a numeric canonical column",
-        found: c === undefined ? `columns ${Object.keys(t.columns).join(", ")}` : "text",
-      },
-    );
-  }
-  return c;
 }
 
 /** The `summary_set` pipeline definition. */
