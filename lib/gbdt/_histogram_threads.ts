@@ -9,6 +9,7 @@
  * Workers start asynchronously (their module loads through the caller's event loop): `start` is awaited
  * once per training run, `close` ends them.
  */
+import { startWorkers } from "../workers.ts";
 
 /** Int32 words of one helper's control block. */
 export const CONTROL_WORDS = 16;
@@ -69,14 +70,7 @@ export class HistogramThreads {
       throw new RangeError(`gbdt: helper threads = ${helpers}: expected an integer ≥ 1`);
     }
     const url = new URL("./_histogram_worker.ts", import.meta.url);
-    const workers: Worker[] = [];
-    try {
-      for (let k = 0; k < helpers; k++) workers.push(new Worker(url, { type: "module" }));
-      await Promise.all(workers.map(ready));
-    } catch (err) {
-      for (const w of workers) w.terminate();
-      throw err;
-    }
+    const workers = await startWorkers(url, helpers, "gbdt: a histogram thread", START_TIMEOUT_MS);
     return new HistogramThreads(workers);
   }
 
@@ -152,23 +146,4 @@ export class HistogramThreads {
       throw new Error(`gbdt: histogram thread ${k + 1} failed: ${new TextDecoder().decode(bytes)}`);
     }
   }
-}
-
-/** Resolves when the Worker posts its first message ("ready"); rejects on a load error. */
-function ready(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error("gbdt: a histogram thread did not start")),
-      START_TIMEOUT_MS,
-    );
-    worker.onmessage = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    worker.onerror = (event) => {
-      clearTimeout(timer);
-      event.preventDefault();
-      reject(new Error(`gbdt: a histogram thread failed to start: ${event.message}`));
-    };
-  });
 }

@@ -5,6 +5,7 @@
  * a pool changes only how long a batch takes (tests/lib/signal/ica_pool_test.ts checks it).
  */
 import { type IcaFeatures, icaFeatures, type IcaOptions } from "./ica.ts";
+import { startWorkers } from "../workers.ts";
 
 /** A job for a Worker: one curve's samples and the ICA settings. */
 export interface IcaJob {
@@ -49,14 +50,7 @@ export class IcaWorkerPool {
       throw new RangeError(`ICA threads = ${threads}: expected an integer ≥ 1`);
     }
     const url = new URL("./_ica_worker.ts", import.meta.url);
-    const workers: Worker[] = [];
-    try {
-      for (let k = 0; k < threads; k++) workers.push(new Worker(url, { type: "module" }));
-      await Promise.all(workers.map(loaded));
-    } catch (err) {
-      for (const w of workers) w.terminate();
-      throw err;
-    }
+    const workers = await startWorkers(url, threads, "an ICA worker", START_TIMEOUT_MS);
     return new IcaWorkerPool(workers);
   }
 
@@ -134,20 +128,4 @@ export async function icaFeaturesOfCurves(
   } finally {
     pool.close();
   }
-}
-
-/** Resolves on the Worker's first message ("ready"); rejects on a load error or timeout. */
-function loaded(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("an ICA worker did not start")), START_TIMEOUT_MS);
-    worker.onmessage = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    worker.onerror = (event) => {
-      clearTimeout(timer);
-      event.preventDefault();
-      reject(new Error(`an ICA worker failed to start: ${event.message}`));
-    };
-  });
 }
