@@ -11,8 +11,30 @@
  *
  * Everything is row-major; the kernel takes neither operand transposed (XNNPACK's path), so callers
  * transpose with `transpose` first.
+ *
+ * With a native BLAS in use (`useNativeBlas`, the run's `training.blas=openblas`), every product here runs
+ * on it instead, on the callers' arrays without copies; `sgemm` then also takes transposed and strided
+ * operands as they are (with XNNPACK it gathers them first).
  */
 import * as tf from "@tensorflow/tfjs";
+import type { NativeBlas } from "./native_blas.ts";
+
+let native: NativeBlas | null = null;
+
+/**
+ * Routes this module's products (and the transposing wasm BatchMatMul kernel's) to a native BLAS, or back to
+ * XNNPACK with null; returns the previous one.
+ */
+export function useNativeBlas(blas: NativeBlas | null): NativeBlas | null {
+  const was = native;
+  native = blas;
+  return was;
+}
+
+/** The native BLAS in use, or null (XNNPACK on wasm, plain JS elsewhere). */
+export function nativeBlas(): NativeBlas | null {
+  return native;
+}
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` and its Emscripten module that this file uses. */
 interface WasmModule {
@@ -134,6 +156,10 @@ export function gemm(
   n: number,
   out: Float32Array = new Float32Array(m * n),
 ): Float32Array {
+  if (native) {
+    native.sgemm(false, false, m, n, k, a, k, b, n, 0, out, n);
+    return out;
+  }
   const kernel = wasmKernel();
   // Below ~4k multiply-adds XNNPACK's per-call packing costs more than the JS loop.
   if (!kernel || m * k * n < 4096) return gemmJs(a, m, k, b, n, out);
@@ -165,7 +191,7 @@ export class FixedRightGemm {
   constructor(b: Float32Array, readonly k: number, readonly n: number, readonly maxRows: number) {
     this.#b = b;
     this.#bShape = shapeBytes(k, n);
-    const kernel = wasmKernel();
+    const kernel = native ? null : wasmKernel();
     if (!kernel) {
       this.#parts = null;
       return;
@@ -185,7 +211,11 @@ export class FixedRightGemm {
   multiply(a: Float32Array, m: number, out: Float32Array): Float32Array {
     if (m > this.maxRows) throw new RangeError(`FixedRightGemm: ${m} rows > ${this.maxRows}`);
     const p = this.#parts;
-    if (!p) return gemmJs(a, m, this.k, this.#b, this.n, out);
+    if (!p) {
+      if (!native) return gemmJs(a, m, this.k, this.#b, this.n, out);
+      native.sgemm(false, false, m, this.n, this.k, a, this.k, this.#b, this.n, 0, out, this.n);
+      return out;
+    }
     p.a.view(m * this.k).set(a.subarray(0, m * this.k));
     p.call(p.a.id, shapeBytes(m, this.k), 3, p.b.id, this.#bShape, 3, false, false, p.out.id);
     out.set(p.out.view(m * this.n));
@@ -199,6 +229,43 @@ export class FixedRightGemm {
     this.#parts.b.dispose();
     this.#parts.out.dispose();
   }
+}
+
+/**
+ * BLAS's product on row-major arrays: c (m × n, row stride ldc) = op(a)·op(b) + beta·c, op(x) = x or xᵀ,
+ * a and b stored with row strides lda and ldb (so a head's columns of a packed (rows × 3D) array can be
+ * used in place). On a native BLAS one call; otherwise the operands are gathered into contiguous blocks
+ * and multiplied by `gemm`.
+ */
+export function sgemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+): void {
+  if (native) return native.sgemm(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc);
+  const product = gemm(gather(a, m, k, lda, transA), m, k, gather(b, k, n, ldb, transB), n);
+  for (let i = 0; i < m; i++) {
+    const at = i * ldc, from = i * n;
+    for (let j = 0; j < n; j++) c[at + j] = product[from + j] + (beta === 0 ? 0 : beta * c[at + j]);
+  }
+}
+
+/** op(x) (rows × cols) as a contiguous array, x stored with row stride ld (transposed: cols × rows). */
+function gather(x: Float32Array, rows: number, cols: number, ld: number, trans: boolean): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) out[i * cols + j] = trans ? x[j * ld + i] : x[i * ld + j];
+  }
+  return out;
 }
 
 /** (rows × cols) → (cols × rows). */
