@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { multiHeadAttention } from "./kernels/attention.ts";
 import { lstmSequence } from "./kernels/lstm_sequence.ts";
+import { bidirectionalLstmSequence } from "./kernels/bidirectional_lstm.ts";
 import { attentionBias, type AttentionParams, attentionParams, selfAttention } from "./layers/_attention.ts";
 import { dense, type DenseParams, denseParams } from "./layers/dense.ts";
 import { layerNorm, type LayerNormParams, layerNormParams } from "./layers/_layer_norm.ts";
@@ -104,13 +105,17 @@ function fusedCore(
 ): Core {
   const timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
   const maskTB = tf.transpose(stepMask) as tf.Tensor2D;
-  const run = (lp: LstmParams, reverse: boolean) =>
-    tf.transpose(
-      lstmSequence(timeMajor, lp.w as tf.Tensor2D, lp.u as tf.Tensor2D, lp.b as tf.Tensor1D, reverse, maskTB),
-      [1, 0, 2],
-    ) as tf.Tensor3D;
-  const fwd = run(p.forward, false);
-  const states = p.backward ? tf.concat([fwd, run(p.backward, true)], 2) as tf.Tensor3D : fwd;
+  const weights = (lp: LstmParams) => ({
+    w: lp.w as tf.Tensor2D,
+    u: lp.u as tf.Tensor2D,
+    b: lp.b as tf.Tensor1D,
+  });
+  const f = weights(p.forward);
+  // Both directions in one op: its output is already [forward | backward] (no concat, no split gradient).
+  const timeMajorStates = p.backward
+    ? bidirectionalLstmSequence(timeMajor, f, weights(p.backward), maskTB)
+    : lstmSequence(timeMajor, f.w, f.u, f.b, false, maskTB);
+  const states = tf.transpose(timeMajorStates, [1, 0, 2]) as tf.Tensor3D;
   const a = p.attention;
   const heads = multiHeadAttention(
     dense(states, a.q) as tf.Tensor3D,

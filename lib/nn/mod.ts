@@ -7,6 +7,7 @@
 export * from "./init.ts";
 export * from "./kernels/attention.ts";
 export * from "./kernels/batch_matmul_wasm.ts";
+export * from "./kernels/bidirectional_lstm.ts";
 export * from "./kernels/gemm.ts";
 export * from "./kernels/lstm_cell_wasm.ts";
 export * from "./kernels/lstm_sequence.ts";

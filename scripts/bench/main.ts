@@ -18,7 +18,7 @@ import { benchScaling, scalingRows, slopeSummary } from "./w2_scaling.ts";
 import { benchReadCurves } from "./read_curves.ts";
 import { benchIcaScaling, rssSummary } from "./w1_scaling.ts";
 import { seriesSummary } from "./scaling_series.ts";
-import { benchW3 } from "./w3_lstm_attn.ts";
+import { benchW3, benchW3Process, type W3Result } from "./w3_lstm_attn.ts";
 import { benchLstmScaling } from "./w3_scaling.ts";
 import { probeWebGpu } from "../../lib/train/mod.ts";
 import { benchW4 } from "./w4_node.ts";
@@ -215,21 +215,24 @@ async function hardwareGpu(): Promise<boolean> {
  * optionally batch 256 on WebGPU. Variant `train_loop`: forward + backward + Adam, data in memory.
  */
 const w3: Workload = async (args) => {
-  const ours = await benchW3({ runs: args.runs, steps: 50, warmup: 10 });
+  const ours = await benchW3Process({ runs: args.runs, steps: 50, warmup: 10 });
   const peer = args.peers ? await runPeer("peer_lstm_attn_torch.py", ["--threads", "1"]) : undefined;
-  const rows = [
-    benchRow(
-      "W3_lstm_attn",
-      "train_loop",
-      ours.msPerStep.map((ms) => ms / 1000),
-      peer && { name: "torch", median: seconds(peer.seconds_median) },
-      {
-        final_loss: ours.finalLoss,
-        params: ours.params,
-        backend: ours.backend,
-      },
-    ),
-  ];
+  const torch = peer && { name: "torch", median: seconds(peer.seconds_median) };
+  const row = (variant: string, r: W3Result, extra: Record<string, unknown> = {}) =>
+    benchRow("W3_lstm_attn", variant, r.msPerStep.map((ms) => ms / 1000), torch, {
+      final_loss: r.finalLoss,
+      params: r.params,
+      backend: r.backend,
+      ...extra,
+    });
+  const rows = [row("train_loop", ours)];
+  // The products on the system's OpenBLAS (`training.blas=openblas`): the BLAS torch itself calls here.
+  try {
+    const blas = await benchW3Process({ runs: args.runs, steps: 50, warmup: 10, blas: "openblas" });
+    rows.push(row("train_loop_openblas", blas, { blas: "openblas" }));
+  } catch (err) {
+    console.error(`[bench] W3 train_loop_openblas skipped: ${(err as Error).message}`);
+  }
   if (args.webgpu || await hardwareGpu()) {
     // Batch 32 and 256: WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).
     for (const batch of [32, 256]) {
@@ -246,7 +249,15 @@ const w3: Workload = async (args) => {
 };
 
 /** W3S: the W3 step at sequence length 25, 50, 100 against torch's, with log–log slopes. */
-const w3Scaling: Workload = (args) => benchLstmScaling({ runs: seriesRuns(args), peers: args.peers });
+const w3Scaling: Workload = async (args) => {
+  const rows = await benchLstmScaling({ runs: seriesRuns(args), peers: args.peers });
+  try {
+    rows.push(...await benchLstmScaling({ runs: seriesRuns(args), peers: args.peers, blas: "openblas" }));
+  } catch (err) {
+    console.error(`[bench] W3S with openblas skipped: ${(err as Error).message}`);
+  }
+  return rows;
+};
 
 /** W4: latent neural ODE, seconds per training epoch (RK4 and dopri5), against PyTorch on one thread. */
 const w4: Workload = async (args) => {
@@ -308,12 +319,21 @@ const WORKLOADS: Record<string, Workload> = {
 /** The printed slope (and memory) lines of every scaling series that ran. */
 function seriesLines(rows: readonly BenchRow[]): string[] {
   const of = (workload: string) => rows.filter((r) => r.workload === workload);
-  const ica = of("W1_ica_scaling");
+  const ica = of("W1_ica_scaling"), lstm = of("W3_lstm_attn_scaling");
   return [
     seriesSummary("ICA scaling (curves)", "scipy", ica),
     rssSummary(ica),
     slopeSummary(of("W2_gbdt_scaling")),
-    seriesSummary("LSTM step scaling (sequence length)", "torch", of("W3_lstm_attn_scaling")),
+    seriesSummary(
+      "LSTM step scaling (sequence length)",
+      "torch",
+      lstm.filter((r) => !r.variant.includes("openblas")),
+    ),
+    seriesSummary(
+      "LSTM step scaling on OpenBLAS",
+      "torch",
+      lstm.filter((r) => r.variant.includes("openblas")),
+    ),
     adjointMemorySummary(rows),
   ].filter((line) => line !== "");
 }

@@ -7,7 +7,7 @@
  * weights are not portable, shapes and the step are.
  *
  * Speed-ups (docs/results.md, section 6): each LSTM direction is one custom-gradient op
- * (lib/nn/kernels/lstm_sequence.ts), the attention over all heads is one op on the packed [q | k | v]
+ * (lib/nn/kernels/lstm_sequence.ts; both directions of a layer in one op, bidirectional_lstm.ts), the attention over all heads is one op on the packed [q | k | v]
  * projection (lib/nn/kernels/attention.ts), both calling XNNPACK directly on typed arrays
  * (lib/nn/kernels/gemm.ts); the sequence stays time-major, and the wasm BatchMatMul kernel is replaced by
  * one that transposes explicitly and takes XNNPACK's path (the remaining dense layers). The LSTM cell
@@ -17,11 +17,12 @@
  *      [--blas openblas] (then also --allow-ffi: the system's OpenBLAS, lib/nn/kernels/native_blas.ts)
  */
 import * as tf from "@tensorflow/tfjs";
+import { fileURLToPath } from "node:url";
 import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
 import {
+  bidirectionalLstmSequence,
   installWasmBatchMatMul,
   loadOpenBlas,
-  lstmSequence,
   packedMultiHeadAttention,
   setLstmCellWasm,
   useNativeBlas,
@@ -111,9 +112,12 @@ class W3Model {
   forward(x: tf.Tensor3D): tf.Tensor2D {
     let h = x;
     for (const [fwd, bwd] of this.lstm) {
-      const run = (p: LstmDirection, reverse: boolean) =>
-        lstmSequence(h, p.w as tf.Tensor2D, p.u as tf.Tensor2D, tf.add(p.bIh, p.bHh) as tf.Tensor1D, reverse);
-      h = tf.concat([run(fwd, false), run(bwd, true)], 2) as tf.Tensor3D;
+      const weights = (p: LstmDirection) => ({
+        w: p.w as tf.Tensor2D,
+        u: p.u as tf.Tensor2D,
+        b: tf.add(p.bIh, p.bHh) as tf.Tensor1D,
+      });
+      h = bidirectionalLstmSequence(h, weights(fwd), weights(bwd));
     }
     const [T, B] = x.shape;
     const seq = tf.transpose(h, [1, 0, 2]) as tf.Tensor3D; // (B, T, D)
@@ -187,6 +191,38 @@ async function timeSteps(opts: W3Options, backend: string): Promise<W3Result> {
   return { msPerStep, finalLoss: loss, params, backend };
 }
 
+/**
+ * `benchW3` in a fresh Deno process (single-threaded V8, as `deno task bench`), as the peer runs in its own
+ * Python process: in the bench's own process W3 ran ~1.7× slower after W1 and W2 had grown its heap to
+ * ~1 GB (docs/results.md §5). Throws with the child's stderr when it fails (e.g. OpenBLAS missing).
+ */
+export async function benchW3Process(opts: W3Options): Promise<W3Result> {
+  const args = ["--runs", opts.runs, "--steps", opts.steps, "--warmup", opts.warmup].map(String);
+  if (opts.blas) args.push("--blas", opts.blas);
+  if (opts.seqLen) args.push("--seq", String(opts.seqLen));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--v8-flags=--single-threaded",
+      "--allow-read",
+      "--allow-env",
+      "--allow-ffi",
+      fileURLToPath(import.meta.url),
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  if (!out.success || !lines.at(-1)?.startsWith("{")) {
+    throw new Error(`W3 (${opts.blas ?? "builtin"}) failed (exit ${out.code}): ${stderr.slice(-600)}`);
+  }
+  for (const line of stderr.split("\n")) if (line.startsWith("[lstm_attn")) console.error(line);
+  return JSON.parse(lines.at(-1)!) as W3Result;
+}
+
 function flag(args: string[], name: string, fallback: string): string {
   const at = args.indexOf(`--${name}`);
   return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
@@ -200,6 +236,7 @@ if (import.meta.main) {
     warmup: Number(flag(a, "warmup", "10")),
     backend: flag(a, "backend", "wasm"),
     blas: flag(a, "blas", "builtin") as W3Options["blas"],
+    seqLen: Number(flag(a, "seq", "50")),
   });
   console.log(JSON.stringify(result));
 }

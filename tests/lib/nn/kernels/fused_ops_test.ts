@@ -10,6 +10,7 @@ import {
   lstmSequence,
 } from "../../../../lib/nn/kernels/lstm_sequence.ts";
 import { loadOpenBlas, type NativeBlas } from "../../../../lib/nn/kernels/native_blas.ts";
+import { bidirectionalLstmSequence } from "../../../../lib/nn/kernels/bidirectional_lstm.ts";
 import {
   installWasmBatchMatMul,
   uninstallWasmBatchMatMul,
@@ -142,6 +143,60 @@ for (const mode of MODES) {
     },
   });
 }
+
+/** Values and gradients of the bidirectional op and of two one-direction ops + concat. */
+function bidirectionalPair(grow: boolean): { ours: Float32Array[]; ref: Float32Array[] } {
+  const T = 5, B = 3, I = 4, H = 8;
+  const lengths = [5, 3, 1];
+  const maskTB = tf.tensor2d(
+    Float32Array.from({ length: T * B }, (_, q) => Math.floor(q / B) < lengths[q % B] ? 1 : 0),
+    [T, B],
+  );
+  const params = [1, 2, 3, 4, 5, 6, 7].map((seed, i) =>
+    randn([[T, B, I], [I, 4 * H], [H, 4 * H], [4 * H]][i === 0 ? 0 : 1 + (i - 1) % 3], seed)
+  );
+  const cot = randn([T, B, 2 * H], 8);
+  const dir = (a: tf.Tensor[], at: number) => ({
+    w: a[at] as tf.Tensor2D,
+    u: a[at + 1] as tf.Tensor2D,
+    b: a[at + 2] as tf.Tensor1D,
+  });
+  const both = (f: (a: tf.Tensor[]) => tf.Tensor) => {
+    const loss = (...a: tf.Tensor[]) => tf.sum(tf.mul(grow ? growHeap(f(a)) : f(a), cot));
+    return [f(params), ...tf.grads(loss)(params)].map((t) => t.dataSync() as Float32Array);
+  };
+  const ours = both((a) => bidirectionalLstmSequence(a[0] as tf.Tensor3D, dir(a, 1), dir(a, 4), maskTB));
+  const ref = both((a) => {
+    const run = (d: ReturnType<typeof dir>, reverse: boolean) =>
+      lstmSequence(a[0] as tf.Tensor3D, d.w, d.u, d.b, reverse, maskTB);
+    return tf.concat([run(dir(a, 1), false), run(dir(a, 4), true)], 2);
+  });
+  return { ours, ref };
+}
+
+Deno.test("bidirectionalLstmSequence equals two lstmSequence ops and a concat, bit for bit (XNNPACK)", () => {
+  inMode(null, () => {
+    const { ours, ref } = bidirectionalPair(false);
+    ours.forEach((o, i) => assert.deepEqual(o, ref[i], `output/gradient ${i}`));
+  });
+});
+
+Deno.test({
+  name: `bidirectionalLstmSequence (OpenBLAS${openBlas ? "" : `: ${noBlas}`}) equals two lstmSequence ops ` +
+    "and a concat within 1e-6, also across a heap growth",
+  ignore: openBlas === null,
+  fn: () => {
+    for (const grow of [false, true]) {
+      inMode(openBlas, () => {
+        const { ours, ref } = bidirectionalPair(grow);
+        ours.forEach((o, i) => {
+          const d = maxAbsDiff(o, ref[i]);
+          assert.ok(d < 1e-6, `output/gradient ${i}${grow ? " (heap grown)" : ""}: ${d}`);
+        });
+      });
+    }
+  },
+});
 
 Deno.test("lstmBackward refuses to run twice on one wasm tape (its memory went back to the pool)", () => {
   const T = 3, B = 2, I = 4, H = 8;
