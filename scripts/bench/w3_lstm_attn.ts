@@ -14,14 +14,17 @@
  * arithmetic runs in a small SIMD wasm module (lib/nn/kernels/lstm_cell_wasm.ts; W3_JS_CELL=1 for the JS loops).
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w3_lstm_attn.ts [--runs 5] [--steps 50] [--warmup 10]
+ *      [--blas openblas] (then also --allow-ffi: the system's OpenBLAS, lib/nn/kernels/native_blas.ts)
  */
 import * as tf from "@tensorflow/tfjs";
 import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
 import {
   installWasmBatchMatMul,
+  loadOpenBlas,
   lstmSequence,
   packedMultiHeadAttention,
   setLstmCellWasm,
+  useNativeBlas,
 } from "../../lib/nn/mod.ts";
 import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
 
@@ -34,6 +37,8 @@ export interface W3Options {
   backend?: string;
   /** Sequence length (default 50, the kit's W3; the scaling series also runs 25 and 100). */
   seqLen?: number;
+  /** The products' library on wasm: XNNPACK (builtin, default) or the system's OpenBLAS (`training.blas`). */
+  blas?: "builtin" | "openblas";
 }
 
 /** Milliseconds per step per run, the last loss, the parameter count and the backend. */
@@ -140,6 +145,15 @@ function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor
 export async function benchW3(opts: W3Options): Promise<W3Result> {
   const backend = (await selectBackend((opts.backend ?? "wasm") as "wasm")).backend;
   if (backend === "wasm" && !Deno.env.get("W3_STOCK_MATMUL")) installWasmBatchMatMul();
+  const previousBlas = useNativeBlas(opts.blas === "openblas" ? loadOpenBlas() : null);
+  try {
+    return await timeSteps(opts, backend);
+  } finally {
+    useNativeBlas(previousBlas);
+  }
+}
+
+async function timeSteps(opts: W3Options, backend: string): Promise<W3Result> {
   // W3_JS_CELL=1: the LSTM cell in the scalar JS loops instead of the SIMD wasm module (A/B runs).
   if (Deno.env.get("W3_JS_CELL")) setLstmCellWasm(false);
   const B = opts.batch ?? 32, T = opts.seqLen ?? SEQ_LEN, rng = new SeededRandom(0);
@@ -185,6 +199,7 @@ if (import.meta.main) {
     steps: Number(flag(a, "steps", "50")),
     warmup: Number(flag(a, "warmup", "10")),
     backend: flag(a, "backend", "wasm"),
+    blas: flag(a, "blas", "builtin") as W3Options["blas"],
   });
   console.log(JSON.stringify(result));
 }

@@ -14,7 +14,8 @@
  * formulation of lib/nn/layers/_attention.ts (same bias, same head layout), batched on the device.
  */
 import * as tf from "@tensorflow/tfjs";
-import { gemm, transposeInto } from "./gemm.ts";
+import { gemm, nativeBlas, staleViews, tensorValues, transposeInto } from "./gemm.ts";
+import type { NativeBlas } from "./native_blas.ts";
 import { attentionBias } from "../layers/_attention.ts";
 import { hostBackend } from "../../train/mod.ts";
 
@@ -47,16 +48,17 @@ export function multiHeadAttention(
   const kept: { probs?: Float32Array } = {};
   const dims = attentionDims(B, T, D, opts);
   const op = tf.customGrad((...args: unknown[]) => {
-    const [qs, ks, vs] = (args.slice(0, 3) as tf.Tensor3D[]).map((t) => ({
-      data: t.dataSync() as Float32Array,
-      stride: D,
-      offset: 0,
-    }));
+    const inputs = args.slice(0, 3) as tf.Tensor3D[];
+    const operands = (ts: tf.Tensor[]) => ts.map((t) => ({ data: tensorValues(t), stride: D, offset: 0 }));
+    const [qs, ks, vs] = operands(inputs);
     const fwd = attentionForward(qs, ks, vs, dims);
     kept.probs = fwd.probs;
-    const gradFunc = (dy: tf.Tensor) => {
+    // Heap views go stale at a tfjs allocation (gemm.ts tensorValues): then the backward reads again.
+    if (staleViews()) (args[3] as tf.GradSaveFunc)(inputs);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [dq, dk, dv] = [0, 1, 2].map(() => ({ data: new Float32Array(B * T * D), stride: D, offset: 0 }));
-      attentionBackward(qs, ks, vs, fwd.probs, dy.dataSync() as Float32Array, dims, dq, dk, dv);
+      const [q, k, v] = saved.length ? operands(saved) : [qs, ks, vs];
+      attentionBackward(q, k, v, fwd.probs, tensorValues(dy), dims, dq, dk, dv);
       return [dq, dk, dv].map((g) => tf.tensor3d(g.data, [B, T, D]));
     };
     return { value: tf.tensor3d(fwd.out, [B, T, D]), gradFunc };
@@ -79,14 +81,21 @@ export function packedMultiHeadAttention(qkv: tf.Tensor3D, opts: AttentionOption
   const kept: { probs?: Float32Array } = {};
   const dims = attentionDims(B, T, D, opts);
   const op = tf.customGrad((...args: unknown[]) => {
-    const data = (args[0] as tf.Tensor3D).dataSync() as Float32Array;
-    const [q, k, v] = [0, D, 2 * D].map((offset) => ({ data, stride: D3, offset }));
+    const packed = args[0] as tf.Tensor3D;
+    const operands = (t: tf.Tensor) => {
+      const data = tensorValues(t);
+      return [0, D, 2 * D].map((offset) => ({ data, stride: D3, offset }));
+    };
+    const [q, k, v] = operands(packed);
     const fwd = attentionForward(q, k, v, dims);
     kept.probs = fwd.probs;
-    const gradFunc = (dy: tf.Tensor) => {
+    // Heap views go stale at a tfjs allocation (gemm.ts tensorValues): then the backward reads again.
+    if (staleViews()) (args[1] as tf.GradSaveFunc)([packed]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const grad = new Float32Array(B * T * D3);
       const [dq, dk, dv] = [0, D, 2 * D].map((offset) => ({ data: grad, stride: D3, offset }));
-      attentionBackward(q, k, v, fwd.probs, dy.dataSync() as Float32Array, dims, dq, dk, dv);
+      const [qb, kb, vb] = saved.length ? operands(saved[0]) : [q, k, v];
+      attentionBackward(qb, kb, vb, fwd.probs, tensorValues(dy), dims, dq, dk, dv);
       return [tf.tensor3d(grad, [B, T, D3])];
     };
     return { value: tf.tensor3d(fwd.out, [B, T, D]), gradFunc };
@@ -186,6 +195,40 @@ function scatterHead(block: Float32Array, b: number, h: number, d: AttentionDims
   }
 }
 
+/** Scores (T × T, unscaled) of batch b → softmax probabilities in place, with the scale and the masks. */
+function softmaxRows(p: Float32Array, b: number, d: AttentionDims, scale: number): void {
+  const T = d.steps;
+  for (let s = 0; s < T; s++) {
+    const row = s * T;
+    let max = -Infinity;
+    for (let j = 0; j < T; j++) {
+      const hidden = (d.keyMask !== null && d.keyMask[b * T + j] === 0) || (d.causal && j > s);
+      // The reference adds −1e9 in float32, which swallows the score: a hidden key reads as −1e9.
+      const z = hidden ? -1e9 : p[row + j] * scale;
+      p[row + j] = z;
+      if (z > max) max = z;
+    }
+    let sum = 0;
+    for (let j = 0; j < T; j++) {
+      const e = Math.exp(p[row + j] - max);
+      p[row + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < T; j++) p[row + j] *= inv;
+  }
+}
+
+/** Softmax backward in place, with the 1/√dₕ of the scores folded in: dS = P ∘ (dP − Σⱼ P·dP) / √dₕ. */
+function softmaxBackwardRows(p: Float32Array, dp: Float32Array, T: number, scale: number): void {
+  for (let s = 0; s < T; s++) {
+    const row = s * T;
+    let dot = 0;
+    for (let j = 0; j < T; j++) dot += p[row + j] * dp[row + j];
+    for (let j = 0; j < T; j++) dp[row + j] = p[row + j] * (dp[row + j] - dot) * scale;
+  }
+}
+
 /** The output (B, T, D) and the softmax probabilities (B, heads, T, T). */
 export function attentionForward(
   q: Operand,
@@ -193,6 +236,8 @@ export function attentionForward(
   v: Operand,
   d: AttentionDims,
 ): { out: Float32Array; probs: Float32Array } {
+  const blas = nativeBlas();
+  if (blas) return attentionForwardNative(blas, q, k, v, d);
   const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
   const out = new Float32Array(B * T * D), probs = new Float32Array(B * heads * T * T);
   const qh = new Float32Array(T * dh), khT = new Float32Array(dh * T), vh = new Float32Array(T * dh);
@@ -204,25 +249,7 @@ export function attentionForward(
       gatherHead(v, b, h, d, vh);
       const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
       gemm(qh, T, dh, khT, T, p);
-      for (let s = 0; s < T; s++) {
-        const row = s * T;
-        let max = -Infinity;
-        for (let j = 0; j < T; j++) {
-          const hidden = (d.keyMask !== null && d.keyMask[b * T + j] === 0) || (d.causal && j > s);
-          // The reference adds −1e9 in float32, which swallows the score: a hidden key reads as −1e9.
-          const z = hidden ? -1e9 : p[row + j] * scale;
-          p[row + j] = z;
-          if (z > max) max = z;
-        }
-        let sum = 0;
-        for (let j = 0; j < T; j++) {
-          const e = Math.exp(p[row + j] - max);
-          p[row + j] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        for (let j = 0; j < T; j++) p[row + j] *= inv;
-      }
+      softmaxRows(p, b, d, scale);
       gemm(p, T, T, vh, dh, oh);
       scatterHead(oh, b, h, d, { data: out, stride: D, offset: 0 });
     }
@@ -242,6 +269,8 @@ export function attentionBackward(
   dk: Operand,
   dv: Operand,
 ): void {
+  const blas = nativeBlas();
+  if (blas) return attentionBackwardNative(blas, q, k, v, probs, dOut, d, dq, dk, dv);
   const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
   const dOutOp = { data: dOut, stride: D, offset: 0 };
   const qh = new Float32Array(T * dh), kh = new Float32Array(T * dh), vhT = new Float32Array(dh * T);
@@ -257,16 +286,97 @@ export function attentionBackward(
       // dV = Pᵀ·dO; dP = dO·Vᵀ.
       scatterHead(gemm(transposeInto(p, T, T, squareT, 0), T, T, doh, dh, block), b, h, d, dv);
       gemm(doh, T, dh, vhT, T, dp);
-      // Softmax backward, with the 1/√dₕ of the scores folded in: dS = P ∘ (dP − Σⱼ P·dP) / √dₕ.
-      for (let s = 0; s < T; s++) {
-        const row = s * T;
-        let dot = 0;
-        for (let j = 0; j < T; j++) dot += p[row + j] * dp[row + j];
-        for (let j = 0; j < T; j++) dp[row + j] = p[row + j] * (dp[row + j] - dot) * scale;
-      }
+      softmaxBackwardRows(p, dp, T, scale);
       // dQ = dS·K; dK = dSᵀ·Q.
       scatterHead(gemm(dp, T, T, kh, dh, block), b, h, d, dq);
       scatterHead(gemm(transposeInto(dp, T, T, squareT, 0), T, T, qh, dh, block), b, h, d, dk);
+    }
+  }
+}
+
+/** Where head h of batch b starts in an operand: row b·T, column offset + h·dₕ. */
+function headAt(x: Operand, b: number, h: number, d: AttentionDims): Float32Array {
+  return x.data.subarray((b * d.steps) * x.stride + x.offset + h * (d.width / d.heads));
+}
+
+/**
+ * `attentionForward` on a native BLAS: each head's products read q, k and v where they are (row stride of
+ * the operand) and write the output in place; Kᵀ is the BLAS's transposed operand. Nothing is gathered.
+ */
+function attentionForwardNative(
+  blas: NativeBlas,
+  q: Operand,
+  k: Operand,
+  v: Operand,
+  d: AttentionDims,
+): { out: Float32Array; probs: Float32Array } {
+  const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
+  const out = new Float32Array(B * T * D), probs = new Float32Array(B * heads * T * T);
+  const outOp = { data: out, stride: D, offset: 0 };
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < heads; h++) {
+      const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
+      blas.sgemm(false, true, T, T, dh, headAt(q, b, h, d), q.stride, headAt(k, b, h, d), k.stride, 0, p, T);
+      softmaxRows(p, b, d, scale);
+      blas.sgemm(false, false, T, dh, T, p, T, headAt(v, b, h, d), v.stride, 0, headAt(outOp, b, h, d), D);
+    }
+  }
+  return { out, probs };
+}
+
+/** `attentionBackward` on a native BLAS, operands and gradients read and written in place. */
+function attentionBackwardNative(
+  blas: NativeBlas,
+  q: Operand,
+  k: Operand,
+  v: Operand,
+  probs: Float32Array,
+  dOut: Float32Array,
+  d: AttentionDims,
+  dq: Operand,
+  dk: Operand,
+  dv: Operand,
+): void {
+  const { batch: B, steps: T, width: D, heads } = d, dh = D / heads, scale = 1 / Math.sqrt(dh);
+  const dOutOp = { data: dOut, stride: D, offset: 0 };
+  const dp = new Float32Array(T * T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < heads; h++) {
+      const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
+      const dO = headAt(dOutOp, b, h, d);
+      // dV = Pᵀ·dO; dP = dO·Vᵀ.
+      blas.sgemm(true, false, T, dh, T, p, T, dO, D, 0, headAt(dv, b, h, d), dv.stride);
+      blas.sgemm(false, true, T, T, dh, dO, D, headAt(v, b, h, d), v.stride, 0, dp, T);
+      softmaxBackwardRows(p, dp, T, scale);
+      // dQ = dS·K; dK = dSᵀ·Q.
+      blas.sgemm(
+        false,
+        false,
+        T,
+        dh,
+        T,
+        dp,
+        T,
+        headAt(k, b, h, d),
+        k.stride,
+        0,
+        headAt(dq, b, h, d),
+        dq.stride,
+      );
+      blas.sgemm(
+        true,
+        false,
+        T,
+        dh,
+        T,
+        dp,
+        T,
+        headAt(q, b, h, d),
+        q.stride,
+        0,
+        headAt(dk, b, h, d),
+        dk.stride,
+      );
     }
   }
 }

@@ -489,16 +489,42 @@ function moduleBytes(H: number): Uint8Array<ArrayBuffer> {
 
 type Fwd = (...args: number[]) => void;
 
-/** The compiled cell for one H, its memory and a bump layout of regions; null-safe via `lstmCellWasm`. */
+/**
+ * The compiled cell for one H, an instance with its own memory and a bump layout of regions; null-safe via
+ * `lstmCellWasm`. A fused LSTM op takes an instance per forward call (`acquire`) and keeps its tape in that
+ * memory until the backward is done (`release`), so the tape is never copied out and back in (4.9 MB per
+ * direction of W3's second layer, twice per step). An instance whose backward never runs (inference) is
+ * simply collected with its tape.
+ */
 export class LstmCellWasm {
   readonly memory: WebAssembly.Memory;
   readonly fwd: Fwd;
   readonly bwd: Fwd;
-  constructor(module: WebAssembly.Module) {
+  /** Released instances of the same module, for reuse (shared by all instances of one H). */
+  readonly #pool: LstmCellWasm[];
+  #held = false;
+
+  constructor(readonly module: WebAssembly.Module, pool: LstmCellWasm[] = []) {
+    this.#pool = pool;
     this.memory = new WebAssembly.Memory({ initial: 1 });
     const inst = new WebAssembly.Instance(module, { env: { m: this.memory } });
     this.fwd = inst.exports.fwd as Fwd;
     this.bwd = inst.exports.bwd as Fwd;
+  }
+
+  /** An instance of the same cell for one op's tape: a released one, or a new one with its own memory. */
+  acquire(): LstmCellWasm {
+    const unit = this.#pool.pop() ?? new LstmCellWasm(this.module, this.#pool);
+    unit.#held = true;
+    return unit;
+  }
+
+  /** Gives an acquired instance back; its memory is reused by a later `acquire`. */
+  release(): void {
+    if (!this.#held) throw new Error("LstmCellWasm: released an instance that is not held");
+    this.#held = false;
+    // A few spare memories cover the directions of a stacked BiLSTM; more would only hold memory.
+    if (this.#pool.length < 8) this.#pool.push(this);
   }
 
   /**

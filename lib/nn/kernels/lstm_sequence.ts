@@ -16,8 +16,17 @@
  * tests/lib/nn/webgpu_layers_test.ts — whose per-step kernels run on the device.
  */
 import * as tf from "@tensorflow/tfjs";
-import { FixedRightGemm, gemm, transpose, transposeInto } from "./gemm.ts";
-import { lstmCellWasm } from "./lstm_cell_wasm.ts";
+import {
+  FixedRightGemm,
+  gemm,
+  nativeBlas,
+  staleViews,
+  tensorValues,
+  transpose,
+  transposeInto,
+} from "./gemm.ts";
+import { type LstmCellWasm, lstmCellWasm } from "./lstm_cell_wasm.ts";
+import type { NativeBlas } from "./native_blas.ts";
 import { lstm, type LstmParams } from "../layers/_lstm.ts";
 import { hostBackend } from "../../train/mod.ts";
 
@@ -34,17 +43,24 @@ export function lstmSequence(
   const mask = stepMask ? stepMask.dataSync() as Float32Array : null;
   const op = tf.customGrad((...args: unknown[]) => {
     const [xs, ws, us, bs] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const save = args[4] as tf.GradSaveFunc;
     const [T, B, I] = xs.shape, H = us.shape[0];
     const fwd = lstmForward(
-      xs.dataSync() as Float32Array,
-      ws.dataSync() as Float32Array,
-      us.dataSync() as Float32Array,
-      bs.dataSync() as Float32Array,
+      tensorValues(xs),
+      tensorValues(ws),
+      tensorValues(us),
+      tensorValues(bs),
       { steps: T, batch: B, input: I, hidden: H, reverse, mask },
     );
-    const value = tf.tensor3d(fwd.h, [T, B, H]);
-    const gradFunc = (dy: tf.Tensor) => {
-      const g = lstmBackward(fwd, dy.dataSync() as Float32Array);
+    if (staleViews()) save([xs, ws, us]);
+    // A wasm tape's h is a view of memory a later call reuses; the cpu backend would keep the view itself.
+    const value = tf.tensor3d(fwd.cell ? fwd.h.slice() : fwd.h, [T, B, H]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      // Heap views go stale at a tfjs allocation (gemm.ts tensorValues): then the inputs are read again.
+      const inputs = saved.length
+        ? { x: tensorValues(saved[0]), w: tensorValues(saved[1]), u: tensorValues(saved[2]) }
+        : {};
+      const g = lstmBackward({ ...fwd, ...inputs }, tensorValues(dy));
       return [
         tf.tensor3d(g.dx, [T, B, I]),
         tf.tensor2d(g.dw, [I, 4 * H]),
@@ -99,6 +115,8 @@ interface LstmTape extends LstmDims {
   tanhC: Float32Array;
   /** (T, B, H) outputs (after masking). */
   h: Float32Array;
+  /** The wasm path: the cell instance whose memory holds the arrays above (views), until the backward. */
+  cell?: CellTape;
 }
 
 /** 2^k for k = −130 … 130, the scale step of `expFast`. */
@@ -198,8 +216,7 @@ export function lstmBackward(
 ): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
   const { steps: T, batch: B, hidden: H, reverse, mask, gates, c: cs, tanhC: tcs, h: hs } = tape;
   const G = 4 * H;
-  const cell = lstmCellWasm(H);
-  if (cell) return lstmBackwardWasm(cell, tape, dh);
+  if (tape.cell) return lstmBackwardWasm(tape as LstmTape & { cell: CellTape }, dh);
   const dGates = new Float32Array(T * B * G);
   // (T·B, H) previous hidden state of every step (zero at the first), for dU = hPrevᵀ·dGates.
   const hPrevAll = new Float32Array(T * B * H);
@@ -245,7 +262,8 @@ export function lstmBackward(
   } finally {
     recurrentT.dispose();
   }
-  return weightGradients(tape, dGates, hPrevAll);
+  const blas = nativeBlas();
+  return blas ? weightGradientsNative(blas, tape, dGates) : weightGradients(tape, dGates, hPrevAll);
 }
 
 /** dx, dW, dU, db from the gate gradients (T·B × 4H) and the previous hidden states (T·B × H). */
@@ -283,9 +301,88 @@ function previousHidden(tape: LstmTape): Float32Array {
   return hPrevAll;
 }
 
+/**
+ * dx, dW, dU, db on a native BLAS: its products take transposed and offset operands as they are, so
+ * nothing is transposed or copied. dU = Σₛ hPrevₛᵀ·dGatesₛ is one product because the previous hidden
+ * states of steps 1 … T−1 (forward; 0 … T−2 reversed) are the rows of h one step away: a contiguous block.
+ */
+function weightGradientsNative(
+  blas: NativeBlas,
+  tape: LstmTape,
+  dGates: Float32Array,
+): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
+  const { steps: T, batch: B, input: I, hidden: H, reverse, x, w, h } = tape, G = 4 * H, n = T * B;
+  const dw = new Float32Array(I * G), du = new Float32Array(H * G), dx = new Float32Array(n * I);
+  blas.sgemm(true, false, I, G, n, x, I, dGates, G, 0, dw, G);
+  if (T > 1) {
+    const rows = (T - 1) * B;
+    const hPrev = reverse ? h.subarray(B * H) : h;
+    const dG = reverse ? dGates : dGates.subarray(B * G);
+    blas.sgemm(true, false, H, G, rows, hPrev, H, dG, G, 0, du, G);
+  }
+  blas.sgemm(false, true, n, I, G, dGates, G, w, G, 0, dx, I);
+  const db = new Float32Array(G);
+  for (let q = 0; q < n; q++) {
+    const at = q * G;
+    for (let j = 0; j < G; j++) db[j] += dGates[at + j];
+  }
+  return { dx, dw, du, db };
+}
+
+/**
+ * Byte offsets of one op's regions in its cell instance's memory. The forward lays out the backward's
+ * regions too, so the memory never grows in between (growth would detach the tape's views); the input
+ * projection's region is reused for the gate gradients.
+ */
+interface CellRegions {
+  preAt: number;
+  biasAt: number;
+  recAt: number;
+  zerosAt: number;
+  maskAt: number;
+  gatesAt: number;
+  cAt: number;
+  tcAt: number;
+  hAt: number;
+  dhAt: number;
+  dhNextAt: number;
+  dcNextAt: number;
+  recBackAt: number;
+}
+
+/** The tape of the wasm path: the instance holding it and where. */
+interface CellTape {
+  unit: LstmCellWasm;
+  at: CellRegions;
+  /** Set once the backward has run and the instance went back to the pool. */
+  released: boolean;
+}
+
+function cellRegions(unit: LstmCellWasm, d: LstmDims): CellRegions {
+  const { steps: T, batch: B, hidden: H } = d, nG = B * 4 * H, nH = B * H;
+  const names = [
+    "preAt",
+    "biasAt",
+    "recAt",
+    "zerosAt",
+    "maskAt",
+    "gatesAt",
+    "cAt",
+    "tcAt",
+    "hAt",
+    "dhAt",
+    "dhNextAt",
+    "dcNextAt",
+    "recBackAt",
+  ] as const;
+  const sizes = [T * nG, 4 * H, nG, nH, T * B, T * nG, T * nH, T * nH, T * nH, T * nH, nH, nH, nH];
+  const offsets = unit.layout(sizes);
+  return Object.fromEntries(names.map((k, i) => [k, offsets[i]])) as unknown as CellRegions;
+}
+
 /** `lstmForward` with the cell arithmetic in the SIMD wasm module (lstm_cell_wasm.ts). */
 function lstmForwardWasm(
-  cell: NonNullable<ReturnType<typeof lstmCellWasm>>,
+  cell: LstmCellWasm,
   x: Float32Array,
   w: Float32Array,
   u: Float32Array,
@@ -294,25 +391,16 @@ function lstmForwardWasm(
 ): LstmTape {
   const { steps: T, batch: B, input: I, hidden: H, reverse, mask } = dims, G = 4 * H;
   const nG = B * G, nH = B * H;
-  const [preAt, biasAt, recAt, zerosAt, maskAt, gatesAt, cAt, tcAt, hAt] = cell.layout([
-    T * nG,
-    G,
-    nG,
-    nH,
-    T * B,
-    T * nG,
-    T * nH,
-    T * nH,
-    T * nH,
-  ]);
+  const unit = cell.acquire();
+  const at = cellRegions(unit, dims);
   // The input projection lands in the module's memory directly.
-  gemm(x, T * B, I, w, G, cell.view(preAt, T * nG));
-  cell.view(biasAt, G).set(b.subarray(0, G));
-  cell.view(zerosAt, nH).fill(0);
-  const maskView = cell.view(maskAt, T * B);
+  gemm(x, T * B, I, w, G, unit.view(at.preAt, T * nG));
+  unit.view(at.biasAt, G).set(b.subarray(0, G));
+  unit.view(at.zerosAt, nH).fill(0);
+  const maskView = unit.view(at.maskAt, T * B);
   if (mask) maskView.set(mask.subarray(0, T * B));
   else maskView.fill(1);
-  const rec = cell.view(recAt, nG), hView = cell.view(hAt, T * nH);
+  const rec = unit.view(at.recAt, nG), hView = unit.view(at.hAt, T * nH);
   const recurrent = new FixedRightGemm(u, H, G, B);
   try {
     let prev = -1;
@@ -320,23 +408,24 @@ function lstmForwardWasm(
       const s = reverse ? T - 1 - k : k;
       if (prev < 0) rec.fill(0);
       else recurrent.multiply(hView.subarray(prev * nH, (prev + 1) * nH), B, rec);
-      const cPrevAt = prev < 0 ? zerosAt : cAt + prev * nH * 4;
-      const hPrevAt = prev < 0 ? zerosAt : hAt + prev * nH * 4;
-      cell.fwd(
-        preAt + s * nG * 4,
-        recAt,
-        biasAt,
-        cPrevAt,
-        hPrevAt,
-        maskAt + s * B * 4,
-        gatesAt + s * nG * 4,
-        cAt + s * nH * 4,
-        tcAt + s * nH * 4,
-        hAt + s * nH * 4,
+      unit.fwd(
+        at.preAt + s * nG * 4,
+        at.recAt,
+        at.biasAt,
+        prev < 0 ? at.zerosAt : at.cAt + prev * nH * 4,
+        prev < 0 ? at.zerosAt : at.hAt + prev * nH * 4,
+        at.maskAt + s * B * 4,
+        at.gatesAt + s * nG * 4,
+        at.cAt + s * nH * 4,
+        at.tcAt + s * nH * 4,
+        at.hAt + s * nH * 4,
         B,
       );
       prev = s;
     }
+  } catch (err) {
+    unit.release();
+    throw err;
   } finally {
     recurrent.dispose();
   }
@@ -345,64 +434,60 @@ function lstmForwardWasm(
     x,
     w,
     u,
-    gates: cell.view(gatesAt, T * nG).slice(),
-    c: cell.view(cAt, T * nH).slice(),
-    tanhC: cell.view(tcAt, T * nH).slice(),
-    h: hView.slice(),
+    // Views of the instance's memory: the tape stays where the cell wrote it.
+    gates: unit.view(at.gatesAt, T * nG),
+    c: unit.view(at.cAt, T * nH),
+    tanhC: unit.view(at.tcAt, T * nH),
+    h: hView,
+    cell: { unit, at, released: false },
   };
 }
 
-/** `lstmBackward` with the cell arithmetic in the SIMD wasm module. */
+/** `lstmBackward` with the cell arithmetic in the SIMD wasm module, on the tape where the forward left it. */
 function lstmBackwardWasm(
-  cell: NonNullable<ReturnType<typeof lstmCellWasm>>,
-  tape: LstmTape,
+  tape: LstmTape & { cell: CellTape },
   dh: Float32Array,
 ): { dx: Float32Array; dw: Float32Array; du: Float32Array; db: Float32Array } {
-  const { steps: T, batch: B, hidden: H, reverse, mask } = tape, G = 4 * H;
-  const nG = B * G, nH = B * H;
-  const [gatesAt, tcAt, cAt, zerosAt, dhAt, dhNextAt, dcNextAt, recAt, maskAt, dGatesAt] = cell.layout([
-    T * nG,
-    T * nH,
-    T * nH,
-    nH,
-    T * nH,
-    nH,
-    nH,
-    nH,
-    T * B,
-    T * nG,
-  ]);
-  cell.view(gatesAt, T * nG).set(tape.gates);
-  cell.view(tcAt, T * nH).set(tape.tanhC);
-  cell.view(cAt, T * nH).set(tape.c);
-  cell.view(dhAt, T * nH).set(dh.subarray(0, T * nH));
-  for (const at of [zerosAt, dhNextAt, dcNextAt, recAt]) cell.view(at, nH).fill(0);
-  const maskView = cell.view(maskAt, T * B);
-  if (mask) maskView.set(mask.subarray(0, T * B));
-  else maskView.fill(1);
-  const dGates = cell.view(dGatesAt, T * nG), rec = cell.view(recAt, nH);
-  const recurrentT = new FixedRightGemm(transpose(tape.u, H, G), G, H, B);
+  const { steps: T, batch: B, hidden: H, reverse, cell: held } = tape, G = 4 * H;
+  if (held.released) throw new Error("lstmSequence: the backward of this forward has already run");
+  const { unit, at } = held, nG = B * G, nH = B * H;
   try {
-    for (let k = T - 1; k >= 0; k--) {
-      const s = reverse ? T - 1 - k : k;
-      const prev = k === 0 ? -1 : (reverse ? s + 1 : s - 1);
-      cell.bwd(
-        gatesAt + s * nG * 4,
-        tcAt + s * nH * 4,
-        prev < 0 ? zerosAt : cAt + prev * nH * 4,
-        dhAt + s * nH * 4,
-        dhNextAt,
-        dcNextAt,
-        recAt,
-        maskAt + s * B * 4,
-        dGatesAt + s * nG * 4,
-        B,
-      );
-      // dL/dh of the previous step through the recurrent product: dGates_s · Uᵀ (added by the next call).
-      if (k > 0) recurrentT.multiply(dGates.subarray(s * nG, (s + 1) * nG), B, rec);
+    unit.view(at.dhAt, T * nH).set(dh.subarray(0, T * nH));
+    for (const a of [at.dhNextAt, at.dcNextAt, at.recBackAt]) unit.view(a, nH).fill(0);
+    // The input projection's region is free now: the gate gradients go there.
+    const dGatesAt = at.preAt, dGates = unit.view(dGatesAt, T * nG), rec = unit.view(at.recBackAt, nH);
+    const blas = nativeBlas();
+    const recurrentT = blas ? null : new FixedRightGemm(transpose(tape.u, H, G), G, H, B);
+    try {
+      for (let k = T - 1; k >= 0; k--) {
+        const s = reverse ? T - 1 - k : k;
+        const prev = k === 0 ? -1 : (reverse ? s + 1 : s - 1);
+        unit.bwd(
+          at.gatesAt + s * nG * 4,
+          at.tcAt + s * nH * 4,
+          prev < 0 ? at.zerosAt : at.cAt + prev * nH * 4,
+          at.dhAt + s * nH * 4,
+          at.dhNextAt,
+          at.dcNextAt,
+          at.recBackAt,
+          at.maskAt + s * B * 4,
+          dGatesAt + s * nG * 4,
+          B,
+        );
+        // dL/dh of the previous step through the recurrent product: dGates_s · Uᵀ (added by the next call).
+        if (k === 0) continue;
+        const dG = dGates.subarray(s * nG, (s + 1) * nG);
+        if (blas) blas.sgemm(false, true, B, H, G, dG, G, tape.u, G, 0, rec, H);
+        else recurrentT!.multiply(dG, B, rec);
+      }
+    } finally {
+      recurrentT?.dispose();
     }
+    return blas
+      ? weightGradientsNative(blas, tape, dGates)
+      : weightGradients(tape, dGates, previousHidden(tape));
   } finally {
-    recurrentT.dispose();
+    held.released = true;
+    unit.release();
   }
-  return weightGradients(tape, dGates, previousHidden(tape));
 }

@@ -2,13 +2,56 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../../../lib/train/mod.ts";
 import { multiHeadAttention, packedMultiHeadAttention } from "../../../../lib/nn/kernels/attention.ts";
-import { FixedRightGemm, gemm, gemmJs, transpose } from "../../../../lib/nn/kernels/gemm.ts";
-import { expFast, lstmSequence } from "../../../../lib/nn/kernels/lstm_sequence.ts";
+import { FixedRightGemm, gemm, gemmJs, transpose, useNativeBlas } from "../../../../lib/nn/kernels/gemm.ts";
+import {
+  expFast,
+  lstmBackward,
+  lstmForward,
+  lstmSequence,
+} from "../../../../lib/nn/kernels/lstm_sequence.ts";
+import { loadOpenBlas, type NativeBlas } from "../../../../lib/nn/kernels/native_blas.ts";
+import {
+  installWasmBatchMatMul,
+  uninstallWasmBatchMatMul,
+} from "../../../../lib/nn/kernels/batch_matmul_wasm.ts";
 import { attentionBias } from "../../../../lib/nn/layers/_attention.ts";
 import { lstm, type LstmParams } from "../../../../lib/nn/layers/_lstm.ts";
 import { SeededRandom } from "../../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
+
+/** The system's OpenBLAS, or why not (then its variants are ignored, with the reason in their names). */
+let openBlas: NativeBlas | null = null, noBlas = "";
+try {
+  openBlas = loadOpenBlas();
+} catch (err) {
+  noBlas = (err as Error).message;
+}
+
+/**
+ * The fused ops run on XNNPACK (builtin) and, with `training.blas=openblas`, on OpenBLAS: the same checks
+ * for both. `grow` allocates a 64 MiB tensor between forward and backward (inside the differentiated
+ * function): the wasm heap grows and every view of it made earlier is detached, which the native path's
+ * zero-copy reads (gemm.ts tensorValues) must survive.
+ */
+const MODES = [
+  { name: "XNNPACK", blas: () => null, ignore: false },
+  { name: "OpenBLAS", blas: () => openBlas, ignore: openBlas === null },
+];
+
+function inMode(blas: NativeBlas | null, body: () => void): void {
+  const was = useNativeBlas(blas);
+  try {
+    tf.tidy(body);
+  } finally {
+    useNativeBlas(was);
+  }
+}
+
+/** Adds 0 · Σ(64 MiB of zeros) to x: the value is unchanged, the heap has grown. */
+function growHeap<T extends tf.Tensor>(x: T): T {
+  return tf.add(x, tf.mul(tf.sum(tf.zeros([1 << 24])), 0)) as T;
+}
 
 function uniform(n: number, seed: number, scale = 0.5): Float32Array {
   const rng = new SeededRandom(seed);
@@ -57,8 +100,8 @@ Deno.test("expFast is within 1e-8 relative of Math.exp on [−87, 87]", () => {
   assert.ok(worst < 1e-8, `max relative error ${worst}`);
 });
 
-Deno.test("lstmSequence with a step mask equals lib/nn/layers/_lstm.ts: outputs and gradients", () => {
-  const T = 6, B = 3, I = 4, H = 5;
+function checkLstm(H: number, grow: boolean): void {
+  const T = 6, B = 3, I = 4;
   const lengths = [6, 4, 1];
   const maskBT = tf.tensor2d(
     Float32Array.from({ length: B * T }, (_, q) => (q % T) < lengths[Math.floor(q / T)] ? 1 : 0),
@@ -76,16 +119,43 @@ Deno.test("lstmSequence with a step mask equals lib/nn/layers/_lstm.ts: outputs 
       const tm = tf.transpose(xx, [1, 0, 2]) as tf.Tensor3D;
       const maskTB = tf.transpose(maskBT) as tf.Tensor2D;
       const h = lstmSequence(tm, ww as tf.Tensor2D, uu as tf.Tensor2D, bb as tf.Tensor1D, reverse, maskTB);
-      return tf.transpose(h, [1, 0, 2]) as tf.Tensor3D;
+      return tf.transpose(grow ? growHeap(h) : h, [1, 0, 2]) as tf.Tensor3D;
     };
     assert.ok(maxAbsDiff(ours(x, w, u, b).dataSync(), ref(x, w, u, b).dataSync()) < 1e-6);
     const loss = (f: typeof ours) => (...a: tf.Tensor[]) => tf.sum(tf.mul(f(a[0], a[1], a[2], a[3]), cot));
     const g1 = tf.grads(loss(ours))([x, w, u, b]), g2 = tf.grads(loss(ref))([x, w, u, b]);
     ["x", "W", "U", "b"].forEach((name, i) => {
       const d = maxAbsDiff(g1[i].dataSync(), g2[i].dataSync());
-      assert.ok(d < 1e-5, `${reverse ? "reverse" : "forward"} d${name}: max difference ${d}`);
+      assert.ok(d < 1e-5, `H ${H}, ${reverse ? "reverse" : "forward"} d${name}: max difference ${d}`);
     });
   }
+}
+
+for (const mode of MODES) {
+  // H = 5: the JS cell loops; H = 8: the SIMD wasm cell with its tape in its own memory.
+  Deno.test({
+    name: `lstmSequence (${mode.name}${mode.ignore ? `: ${noBlas}` : ""}) with a step mask equals ` +
+      "lib/nn/layers/_lstm.ts: outputs and gradients, also across a heap growth",
+    ignore: mode.ignore,
+    fn: () => {
+      for (const H of [5, 8]) for (const grow of [false, true]) inMode(mode.blas(), () => checkLstm(H, grow));
+    },
+  });
+}
+
+Deno.test("lstmBackward refuses to run twice on one wasm tape (its memory went back to the pool)", () => {
+  const T = 3, B = 2, I = 4, H = 8;
+  const dims = { steps: T, batch: B, input: I, hidden: H, reverse: false, mask: null };
+  const tape = lstmForward(
+    uniform(T * B * I, 1),
+    uniform(I * 4 * H, 2),
+    uniform(H * 4 * H, 3),
+    uniform(4 * H, 4),
+    dims,
+  );
+  assert.ok(tape.cell, "H = 8 takes the wasm cell");
+  lstmBackward(tape, uniform(T * B * H, 5));
+  assert.throws(() => lstmBackward(tape, uniform(T * B * H, 5)), /already run/);
 });
 
 /** The attention core of lib/nn/layers/_attention.ts (without projections), in plain tfjs. */
@@ -108,7 +178,7 @@ function referenceAttention(
   return tf.reshape(tf.transpose(tf.matMul(weights, split(v)), [0, 2, 1, 3]), [b, steps, d]) as tf.Tensor3D;
 }
 
-Deno.test("multiHeadAttention equals plain-tfjs attention with padding and causal masks: values, weights, gradients", () => {
+function checkAttention(grow: boolean): void {
   const B = 3, T = 7, D = 8, heads = 2;
   const q = randn([B, T, D], 1, 1) as tf.Tensor3D, k = randn([B, T, D], 2, 1) as tf.Tensor3D;
   const v = randn([B, T, D], 3, 1) as tf.Tensor3D, cot = randn([B, T, D], 4);
@@ -118,6 +188,7 @@ Deno.test("multiHeadAttention equals plain-tfjs attention with padding and causa
     [B, T],
   );
   const ones = tf.ones([B, T]) as tf.Tensor2D;
+  const growIf = (t: tf.Tensor3D) => grow ? growHeap(t) : t;
   for (const [mask, causal] of [[ones, false], [padded, false], [ones, true], [padded, true]] as const) {
     const label = `${mask === padded ? "padded" : "full"}${causal ? ", causal" : ""}`;
     const opts = { heads, keyMask: mask, causal };
@@ -133,7 +204,10 @@ Deno.test("multiHeadAttention equals plain-tfjs attention with padding and causa
     assert.ok(maxAbsDiff(ours.weights!.dataSync(), refWeights.dataSync()) < 1e-6, `${label}: weights`);
     const lossOurs = (a: tf.Tensor, bb: tf.Tensor, c: tf.Tensor) =>
       tf.sum(
-        tf.mul(multiHeadAttention(a as tf.Tensor3D, bb as tf.Tensor3D, c as tf.Tensor3D, opts).output, cot),
+        tf.mul(
+          growIf(multiHeadAttention(a as tf.Tensor3D, bb as tf.Tensor3D, c as tf.Tensor3D, opts).output),
+          cot,
+        ),
       );
     const lossRef = (a: tf.Tensor, bb: tf.Tensor, c: tf.Tensor) =>
       tf.sum(
@@ -152,9 +226,54 @@ Deno.test("multiHeadAttention equals plain-tfjs attention with padding and causa
     const packed = packedMultiHeadAttention(qkv, opts).output;
     assert.ok(maxAbsDiff(packed.dataSync(), ref.dataSync()) < 1e-6, `${label}: packed values`);
     const gp = tf.grad((x: tf.Tensor) =>
-      tf.sum(tf.mul(packedMultiHeadAttention(x as tf.Tensor3D, opts).output, cot))
+      tf.sum(tf.mul(growIf(packedMultiHeadAttention(x as tf.Tensor3D, opts).output), cot))
     )(qkv);
     const gref = tf.concat(g2, 2);
     assert.ok(maxAbsDiff(gp.dataSync(), gref.dataSync()) < 1e-5, `${label}: packed gradient`);
   }
+}
+
+for (const mode of MODES) {
+  Deno.test({
+    name:
+      `multiHeadAttention (${mode.name}${mode.ignore ? `: ${noBlas}` : ""}) equals plain-tfjs attention ` +
+      "with padding and causal masks: values, weights, gradients, also across a heap growth",
+    ignore: mode.ignore,
+    fn: () => {
+      for (const grow of [false, true]) inMode(mode.blas(), () => checkAttention(grow));
+    },
+  });
+}
+
+Deno.test({
+  name: `the wasm BatchMatMul kernel on OpenBLAS${openBlas ? "" : ` (${noBlas})`}: transposed and batched ` +
+    "products equal the plain-JS product, broadcasting a batch of one",
+  ignore: openBlas === null,
+  fn: () => {
+    installWasmBatchMatMul();
+    try {
+      inMode(openBlas, () => {
+        const [batch, m, k, n] = [3, 5, 7, 4];
+        const a = uniform(batch * m * k, 11), b = uniform(batch * k * n, 12);
+        const expected = new Float32Array(batch * m * n);
+        for (let i = 0; i < batch; i++) {
+          const block = gemmJs(a.subarray(i * m * k), m, k, b.subarray(i * k * n), n);
+          expected.set(block.subarray(0, m * n), i * m * n);
+        }
+        const at = tf.tensor3d(a, [batch, m, k]), bt = tf.tensor3d(b, [batch, k, n]);
+        const swap = (t: tf.Tensor) => tf.transpose(t, [0, 2, 1]);
+        for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+          const out = tf.matMul(ta ? swap(at) : at, tb ? swap(bt) : bt, ta, tb);
+          assert.deepEqual(out.shape, [batch, m, n]);
+          assert.ok(maxAbsDiff(out.dataSync(), expected) < 1e-5, `transposeA ${ta}, transposeB ${tb}`);
+        }
+        // B of batch 1 broadcast over A's batch.
+        const one = tf.matMul(at, tf.tensor3d(b.subarray(0, k * n), [1, k, n]));
+        const first = gemmJs(a.subarray(m * k, 2 * m * k), m, k, b, n);
+        assert.ok(maxAbsDiff(one.dataSync().subarray(m * n, 2 * m * n), first) < 1e-5, "broadcast batch");
+      });
+    } finally {
+      uninstallWasmBatchMatMul();
+    }
+  },
 });
