@@ -3,11 +3,14 @@
  * reads and loads whatever the command (process_grants.ts), plus what the command's inputs name — for a
  * run, every folder its config writes (the output folder, and any folder a plugin option names outside it),
  * the data it reads outside the project, network only to the hosts the config names (URL plugins, an MLflow
- * server), and `deno` to start the sandboxes of plugins that are not built in.
+ * server), `deno` to start the sandboxes of plugins that are not built in, and the system's OpenBLAS as ffi
+ * when the config asks for it (`training.blas=openblas`).
  */
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_FILE_STORE_URI, fileStorePath } from "../lib/mlflow/mod.ts";
+// The library lookup alone, not lib/nn/mod.ts: that loads tfjs, which the core never imports.
+import { openBlasLibraryPath } from "../lib/nn/kernels/native_blas.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import { specifierSource } from "./loader.ts";
 import { defaultPluginLockPath, type PluginLock } from "./plugin_lock.ts";
@@ -21,6 +24,8 @@ export interface CommandGrants {
   net?: string[];
   /** Programs it starts (`deno` for plugin sandboxes). */
   run?: string[];
+  /** Native libraries it loads besides the process's own addons (OpenBLAS for `training.blas=openblas`). */
+  ffi?: string[];
 }
 
 /** The `deno run` flags of a command: the process's own grants joined with the command's, each once. */
@@ -33,7 +38,7 @@ export async function denoFlags(grants: CommandGrants = {}): Promise<string[]> {
   const flags = [
     `--allow-read=${read.join(",")}`,
     "--allow-env",
-    `--allow-ffi=${own.ffi.join(",")}`,
+    `--allow-ffi=${unique([...own.ffi, ...grants.ffi ?? []]).join(",")}`,
     "--allow-sys",
   ];
   // Write folders keep the spelling of the config (relative to the project) when they are inside it.
@@ -147,14 +152,30 @@ export function readPaths(config: ExperimentConfig): string[] {
   return out;
 }
 
-/** A run's grants: its reads, writes, hosts, and `deno` for the sandboxes of plugins not built in. */
+/**
+ * A run's grants: its reads, writes, hosts, `deno` for the sandboxes of plugins not built in, and the
+ * native libraries its training loads.
+ */
 export function runGrants(config: ExperimentConfig, lock: PluginLock): CommandGrants {
   return {
     read: [...readPaths(config), defaultPluginLockPath()],
     write: writeFolders(config),
     net: networkHosts(config, lock),
     run: usesSandboxedPlugins(config) ? ["deno"] : [],
+    ffi: nativeLibraries(config),
   };
+}
+
+/**
+ * The native libraries a config's training loads: with `training.blas=openblas`, the OpenBLAS file the run
+ * will open (`BATTERYML_OPENBLAS`, else the first standard location that exists). FFI is full trust; this is
+ * the user's own system library, named by the config or the environment, never a plugin's. None found: no
+ * grant, and the run itself says which paths it tried.
+ */
+export function nativeLibraries(config: Pick<ExperimentConfig, "training">): string[] {
+  if (config.training.blas !== "openblas") return [];
+  const path = openBlasLibraryPath();
+  return path ? [path] : [];
 }
 
 /** The `deno run` flags for `batteryml run` with this config. */

@@ -14,7 +14,7 @@ import { openRun } from "./open_run.ts";
 import type { Logger, ProgressSink } from "./plugin.ts";
 import type { PredictionRow } from "./report.ts";
 import { readManifest } from "./run_manifest.ts";
-import { type CommandGrants, readPaths, usesSandboxedPlugins } from "./permissions.ts";
+import { type CommandGrants, nativeLibraries, readPaths, usesSandboxedPlugins } from "./permissions.ts";
 
 /** What to score: a run, data overrides (`data=name`, `data.root=…`), optional cells and fold. */
 export interface PredictOptions {
@@ -72,6 +72,8 @@ export async function predictGrants(
     read: [...readPaths(config), resolve(outputDir, "runs", opts.runId)],
     write,
     run: usesSandboxedPlugins(config) ? ["deno"] : [],
+    // A run trained with OpenBLAS predicts with it too (its state says so): the same library's grant.
+    ffi: nativeLibraries(config),
   };
 }
 

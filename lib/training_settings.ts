@@ -25,6 +25,10 @@ export const trainingSettingsShape = {
   loss_scale_growth_factor: z.number().gt(1).optional(),
   loss_scale_backoff_factor: z.number().gt(0).lt(1).optional(),
   loss_scale_growth_interval: z.int().min(1).optional(),
+  // Which library runs the CPU products of the fused kernels and dense layers (lib/nn/cpu_blas.ts):
+  // builtin = XNNPACK in wasm; openblas = the system's OpenBLAS through FFI (faster; other last bits).
+  // Optional for the same reason as loss_scale_*: left out, it keeps every earlier config's hash.
+  blas: z.enum(["builtin", "openblas"]).optional(),
 };
 
 /** Schema of `training.*`: unknown keys are refused (a misspelt key must not fall back to a default). */

@@ -4,10 +4,12 @@
  * `data synth --out`, each invocation runs to success under EXACTLY the printed flags
  * (`deno run <printed flags> cli/main.ts …`), and fails with Deno's NotCapable naming the path when one of
  * the grants is taken away. Read is scoped (the project, node_modules, what the command names), ffi names
- * only the native addons (nodejs-polars, resvg-js), write only the command's targets.
+ * only the native addons (nodejs-polars, resvg-js) — and, with `training.blas=openblas`, the OpenBLAS file the
+ * run opens — write only the command's targets.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { loadOpenBlas } from "../lib/nn/mod.ts";
 import { batteryml, ROOT } from "./robustness/_runs.ts";
 
 /** `deno run <flags> cli/main.ts <args>` from the project root, as a user would type the printed flags. */
@@ -144,4 +146,61 @@ Deno.test("predict --out elsewhere and data synth --out elsewhere: the printed f
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+});
+
+/** The OpenBLAS file a run would load here, or null (then the test below is ignored, saying why). */
+const openBlasPath = (() => {
+  try {
+    return loadOpenBlas().path;
+  } catch (err) {
+    console.warn(`training.blas=openblas permissions test ignored: ${(err as Error).message}`);
+    return null;
+  }
+})();
+
+Deno.test({
+  name:
+    "run with training.blas=openblas: the printed ffi grant names the OpenBLAS file; it suffices, without it the run says so",
+  ignore: openBlasPath === null,
+  async fn() {
+    const path = openBlasPath!;
+    const tmp = await Deno.makeTempDir({ prefix: "batteryml-perms-" });
+    const out = join(tmp, "out");
+    const args = [
+      "run",
+      "model=lstm_attn",
+      "pipeline=latent_ode_seq",
+      "training.epochs=2",
+      "training.blas=openblas",
+      `output.dir=${out}`,
+    ];
+    try {
+      const flags = await printedFlags(args);
+      const ffi = grant(flags, "ffi");
+      assert.ok(ffi.includes(path), `${path} not in ${ffi.join()}`);
+      assert.ok(
+        ffi.every((p) => p === path || /(nodejs-polars|resvgjs)\.[a-z0-9-]+\.node$/.test(p)),
+        ffi.join(),
+      );
+      assert.ok(
+        !grant(await printedFlags(["run"]), "ffi").includes(path),
+        "no OpenBLAS grant without the setting",
+      );
+      const ok = await runWith(flags, args);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(
+        ok.stderr,
+        new RegExp(`training\\.blas: OpenBLAS ${path.replaceAll(".", "\\.")} \\(OpenBLAS `),
+      );
+      // The library taken out of the grant: Deno refuses to open it, and the run's error names the setting.
+      const denied = await runWith(without(flags, "ffi", path), args);
+      assert.equal(denied.code, 1, denied.stdout);
+      assert.match(
+        denied.stderr,
+        new RegExp(`error: config key 'training\\.blas': .*Requires ffi access to "${path}"`),
+      );
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
 });

@@ -1,9 +1,10 @@
 /**
  * Neural networks built on tfjs for the sequence and tabular models: the nets (MLP, LSTM → attention),
  * their layers, seeded weight initialisers, the fused wasm kernels (whole-LSTM op, multi-head attention
- * op, XNNPACK products, transposing BatchMatMul) and the float16 products of mixed precision on WebGPU.
+ * op, XNNPACK or OpenBLAS products (`training.blas`), transposing BatchMatMul) and the float16 products of mixed precision on WebGPU.
  * Training them is lib/train's job; what a sequence model reads is lib/sequence's.
  */
+export * from "./cpu_blas.ts";
 export * from "./init.ts";
 export * from "./kernels/attention.ts";
 export * from "./kernels/batch_matmul_wasm.ts";

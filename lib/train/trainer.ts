@@ -569,7 +569,7 @@ function totalEpochsOf(opts: TrainOptions): number {
  * Identity of a fit for resume checks: the caller's identity (data, loss, model options, label), the
  * settings that change the trajectory, the epoch or step budget, the seed and the parameter shapes; and
  * the precision and loss-scale settings when mixed precision is in effect (absent in float32, where they
- * change nothing, so float32 checkpoints keep their fingerprints).
+ * change nothing, so float32 checkpoints keep their fingerprints), and `blas` when it is openblas.
  */
 function fingerprint(opts: TrainOptions, totalEpochs: number, mixed: boolean): string {
   const {
@@ -579,6 +579,7 @@ function fingerprint(opts: TrainOptions, totalEpochs: number, mixed: boolean): s
     loss_scale_growth_factor: _g,
     loss_scale_backoff_factor: _k,
     loss_scale_growth_interval: _n,
+    blas,
     ...rest
   } = opts.settings;
   // Resolved values: a key set to its default and a key left out are the same training.
@@ -586,7 +587,9 @@ function fingerprint(opts: TrainOptions, totalEpochs: number, mixed: boolean): s
   return JSON.stringify({
     ...(mixed ? { precision: "mixed_float16", lossScale } : {}),
     identity: opts.checkpoint?.identity ?? null,
-    settings: rest,
+    // OpenBLAS sums in another order than XNNPACK (other last bits, another trajectory); builtin and
+    // absent are the same training, so only openblas enters (earlier checkpoints keep their fingerprints).
+    settings: blas === "openblas" ? { ...rest, blas } : rest,
     epochs: totalEpochs,
     maxSteps: opts.maxSteps ?? null,
     seed: opts.seed,

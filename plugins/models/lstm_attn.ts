@@ -26,7 +26,6 @@ import {
   countsPerSample,
   ParamStore,
   readAll,
-  selectBackend,
   smokeFit,
   type TensorSet,
 } from "../../lib/train/mod.ts";
@@ -52,6 +51,7 @@ import {
 } from "../../lib/sequence/mod.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
 import { requireFittedFeatures, type TfjsModel, tfjsModel, trainNetwork } from "./tfjs_model.ts";
+import { startTrainingBackend } from "./training_backend.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */
@@ -211,7 +211,7 @@ async function fitLstmAttn(opts: Options, train: SampleSet, val: SampleSet | und
   const settings = ctx.training;
   const meta = metaFor(train, opts, ctx, settings.backend);
   // With `auto`, WebGPU is taken only if one optimizer step of this network trains on it.
-  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+  await startTrainingBackend(settings.backend, settings.blas, (l) => ctx.log.info(l), {
     smoke: () =>
       smokeFit({
         build: () => {

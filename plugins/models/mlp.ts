@@ -11,7 +11,6 @@ import {
   type BackendRequest,
   countsPerSample,
   ParamStore,
-  selectBackend,
   smokeFit,
   type TensorSet,
 } from "../../lib/train/mod.ts";
@@ -19,6 +18,7 @@ import { SeededRandom } from "../../lib/random/mod.ts";
 import { buildMlp, type DenseParams, forwardMlp, type MlpConfig } from "../../lib/nn/mod.ts";
 import { fitStandardizer, type Standardizer } from "../../lib/features/mod.ts";
 import { requireFittedFeatures, tfjsModel, trainNetwork } from "./tfjs_model.ts";
+import { startTrainingBackend } from "./training_backend.ts";
 
 const options = z.strictObject({
   hidden: z.array(z.int().min(1)).default([32, 32]),
@@ -106,7 +106,7 @@ async function fitMlp(opts: Options, train: SampleSet, val: SampleSet | undefine
   const settings = ctx.training;
   const meta = metaFor(train, opts, settings.backend);
   // With `auto`, WebGPU is taken only if one optimizer step of this network trains on it.
-  await selectBackend(settings.backend, (l) => ctx.log.info(l), {
+  await startTrainingBackend(settings.backend, settings.blas, (l) => ctx.log.info(l), {
     smoke: () =>
       smokeFit({
         build: () => {

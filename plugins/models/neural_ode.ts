@@ -20,14 +20,7 @@
  * length − 1; validation (early stopping) uses the evaluation's own prefix.
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  ParamStore,
-  readAll,
-  readLoss,
-  selectBackend,
-  trainModel,
-  weightHistograms,
-} from "../../lib/train/mod.ts";
+import { ParamStore, readAll, readLoss, trainModel, weightHistograms } from "../../lib/train/mod.ts";
 import { maskedMean } from "../../lib/loss/mod.ts";
 import { z } from "zod";
 import {
@@ -54,6 +47,7 @@ import {
 import { SeededRandom } from "../../lib/random/mod.ts";
 import { type LatentOdeBatch, LatentOdeNet, type OdeOpOptions, type SolvePlan } from "../../lib/ode/mod.ts";
 import { requireFittedFeatures, type TfjsModel, tfjsModel } from "./tfjs_model.ts";
+import { startTrainingBackend } from "./training_backend.ts";
 
 const options = z.strictObject({
   /** Small by default: the studies have a handful of training cells (six in Expt 5's holdout). */
@@ -153,7 +147,7 @@ async function fitNode(
     );
   }
   const backend = odeBackend(settings.backend);
-  await selectBackend(backend, (l) => ctx.log.info(`neural_ode: ${l}`));
+  await startTrainingBackend(backend, settings.blas, (l) => ctx.log.info(`neural_ode: ${l}`));
   const observe = observeFrom(ctx.observe);
   const seed = runSeed + opts.seed;
   const network = buildNetwork(fitMeta(train, opts, observe, backend), new SeededRandom(seed));

@@ -13,7 +13,6 @@ import {
   countsPerSample,
   ParamStore,
   readAll,
-  selectBackend,
   type TensorSet,
 } from "../../lib/train/mod.ts";
 import {
@@ -38,6 +37,7 @@ import {
 } from "../../lib/baselines/mod.ts";
 import type { AttentionMaps } from "./lstm_attn.ts";
 import { requireFittedFeatures, type TfjsModel, tfjsModel, trainNetwork } from "./tfjs_model.ts";
+import { startTrainingBackend } from "./training_backend.ts";
 
 /** Options every sequence forecaster takes (besides its architecture). */
 export interface ForecasterOptions {
@@ -226,7 +226,7 @@ export function createForecaster<C, P>(
 
   async function fit(train: SampleSet, val: SampleSet | undefined, ctx: FitContext) {
     const backend = backendFor(net, ctx.training.backend);
-    await selectBackend(backend, (l) => ctx.log.info(l));
+    await startTrainingBackend(backend, ctx.training.blas, (l) => ctx.log.info(l));
     const observe = observeFrom(ctx.observe);
     const spec = fitSequenceInputSpec(train, observe !== null, opts.anchor);
     const s = build({

@@ -1,8 +1,8 @@
 /**
  * The base the tfjs model plugins (mlp, lstm_attn, neural_ode) share: one fitted network per instance;
  * `fit` runs the model's own training (which starts its backend; checkpoint-folder errors become config
- * errors); `state` is the network's metadata plus its weights as float32 arrays; `restore` starts the fit's
- * backend, rebuilds the network from the metadata and assigns the weights (predictions are bit-identical);
+ * errors); `state` is the network's metadata plus its weights as float32 arrays (and `training.blas` when
+ * it was openblas); `restore` starts the fit's backend and products, rebuilds the network from the metadata and assigns the weights (predictions are bit-identical);
  * and the "not fitted" and "same features" checks. Each model file keeps only what is its own: the
  * network, its inputs, its training data and its predictions.
  */
@@ -23,13 +23,14 @@ import {
   type ForwardFn,
   type NetworkWeights,
   type ParamStore,
-  selectBackend,
   type TensorSet,
   type TrainResult,
   weightsOf,
 } from "../../lib/train/mod.ts";
 import { SeededRandom } from "../../lib/random/mod.ts";
+import type { BlasSetting } from "../../lib/nn/mod.ts";
 import { networkFitResult, withCheckpointErrors } from "./network_fit_result.ts";
+import { startTrainingBackend } from "./training_backend.ts";
 
 /** A built network: the metadata it was built from (JSON-able, saved with the weights) and its parameters. */
 export interface Network<M> {
@@ -62,6 +63,8 @@ export interface TfjsModel<N> extends ModelInstance {
 /** A model instance around `spec`. */
 export function tfjsModel<M, N extends Network<M>>(spec: TfjsModelSpec<M, N>): TfjsModel<N> {
   let net: N | undefined;
+  // The fit's `training.blas`, kept with the state so a restored network predicts with the same products.
+  let blas: BlasSetting | undefined;
   const ready = () => {
     if (!net) throw new Error(`${spec.name}: not fitted or restored`);
     return net;
@@ -74,6 +77,7 @@ export function tfjsModel<M, N extends Network<M>>(spec: TfjsModelSpec<M, N>): T
     accepts: spec.accepts,
     async fit(train, val, ctx) {
       replace(undefined);
+      blas = ctx.training.blas;
       const fitted = await withCheckpointErrors(() => spec.fit(train, val, ctx));
       replace(fitted.net);
       return networkFitResult(fitted.result);
@@ -81,11 +85,14 @@ export function tfjsModel<M, N extends Network<M>>(spec: TfjsModelSpec<M, N>): T
     predict: async (set) => await spec.predict(ready(), set),
     async state() {
       const { meta, store } = ready();
-      return { meta, weights: await weightsOf(store) } as unknown as PluginState;
+      // `blas` only when openblas: states of builtin fits stay as they were before the setting existed.
+      const products = blas === "openblas" ? { blas } : {};
+      return { meta, weights: await weightsOf(store), ...products } as unknown as PluginState;
     },
     async restore(state) {
       const meta = state.meta as M;
-      await selectBackend(spec.backend(meta));
+      blas = state.blas === "openblas" ? "openblas" : undefined;
+      await startTrainingBackend(spec.backend(meta), blas);
       replace(spec.build(meta, new SeededRandom(0))); // initial values are overwritten by the saved ones
       assignWeights(net!.store, state.weights as unknown as NetworkWeights, spec.name);
     },

@@ -61,6 +61,11 @@ const SYMBOLS = {
   },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
   openblas_get_config: { parameters: [], result: "pointer" },
+  // The C library's, found through the OpenBLAS handle (dlsym searches the library's dependencies): they copy
+  // the config string out, because Deno 2.9.6 refuses UnsafePointerView under a path-scoped --allow-ffi
+  // (measured: "Requires ffi access"), which is the grant `--print-permissions` gives.
+  strlen: { parameters: ["pointer"], result: "usize", optional: true },
+  memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer", optional: true },
 } as const;
 
 /** A loaded OpenBLAS: the single-precision product and what was loaded. */
@@ -113,6 +118,20 @@ export function loadOpenBlas(threads = 1): NativeBlas {
   );
 }
 
+/**
+ * The file `loadOpenBlas` opens first: `BATTERYML_OPENBLAS` when set, else the first candidate that exists
+ * (undefined: none) — what a path-scoped `--allow-ffi` must name for `training.blas=openblas`.
+ */
+export function openBlasLibraryPath(): string | undefined {
+  return envPath() ?? OPENBLAS_CANDIDATES.find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function envPath(): string | undefined {
   const variable = "BATTERYML_OPENBLAS";
   if (Deno.permissions.querySync({ name: "env", variable }).state !== "granted") return undefined;
@@ -120,8 +139,7 @@ function envPath(): string | undefined {
 }
 
 function wrap(path: string, lib: Deno.DynamicLibrary<typeof SYMBOLS>): NativeBlas {
-  const cfg = lib.symbols.openblas_get_config();
-  const config = cfg ? new Deno.UnsafePointerView(cfg).getCString() : "unknown";
+  const config = configString(lib);
   const sgemm = lib.symbols.cblas_sgemm;
   return {
     path,
@@ -150,6 +168,18 @@ function wrap(path: string, lib: Deno.DynamicLibrary<typeof SYMBOLS>): NativeBla
       );
     },
   };
+}
+
+/** OpenBLAS's build description, copied out with the C library's strlen and memcpy (see SYMBOLS). */
+function configString(lib: Deno.DynamicLibrary<typeof SYMBOLS>): string {
+  const cfg = lib.symbols.openblas_get_config();
+  const { strlen, memcpy } = lib.symbols;
+  if (!cfg) return "unknown";
+  if (!strlen || !memcpy) return new Deno.UnsafePointerView(cfg).getCString();
+  const length = strlen(cfg);
+  const bytes = new Uint8Array(Number(length));
+  memcpy(bytes, cfg, BigInt(length));
+  return new TextDecoder().decode(bytes);
 }
 
 function need(name: string, x: Float32Array, rows: number, cols: number, ld: number): void {
