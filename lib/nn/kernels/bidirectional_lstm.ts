@@ -73,15 +73,16 @@ export function bidirectionalLstmSequence(
   return op(x, fwd.w, fwd.u, fwd.b, bwd.w, bwd.u, bwd.b) as tf.Tensor3D;
 }
 
+// Row copies with `set` rather than index loops: the tape and (on OpenBLAS) dy are views of WebAssembly
+// memory, which V8 indexes ~7× slower than a plain Float32Array in a loop (2.0 vs 0.27 ms for W3's
+// 1,600 × 64 halves); `set` is a memcpy either way (0.13 ms).
+
 /** rows × [a (H) | b (H)] from two rows × H arrays. */
 function interleave(a: Float32Array, b: Float32Array, rows: number, H: number): Float32Array {
   const out = new Float32Array(rows * 2 * H);
   for (let r = 0; r < rows; r++) {
-    const to = r * 2 * H, from = r * H;
-    for (let j = 0; j < H; j++) {
-      out[to + j] = a[from + j];
-      out[to + H + j] = b[from + j];
-    }
+    out.set(a.subarray(r * H, (r + 1) * H), 2 * r * H);
+    out.set(b.subarray(r * H, (r + 1) * H), (2 * r + 1) * H);
   }
   return out;
 }
@@ -90,11 +91,8 @@ function interleave(a: Float32Array, b: Float32Array, rows: number, H: number): 
 function deinterleave(x: Float32Array, rows: number, H: number): [Float32Array, Float32Array] {
   const a = new Float32Array(rows * H), b = new Float32Array(rows * H);
   for (let r = 0; r < rows; r++) {
-    const from = r * 2 * H, to = r * H;
-    for (let j = 0; j < H; j++) {
-      a[to + j] = x[from + j];
-      b[to + j] = x[from + H + j];
-    }
+    a.set(x.subarray(2 * r * H, (2 * r + 1) * H), r * H);
+    b.set(x.subarray((2 * r + 1) * H, (2 * r + 2) * H), r * H);
   }
   return [a, b];
 }

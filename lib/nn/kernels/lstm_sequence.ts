@@ -282,10 +282,12 @@ function weightGradients(
   const dwu = gemm(inputsT, I + H, n, dGates, G);
   const dw = dwu.subarray(0, I * G), du = dwu.subarray(I * G, (I + H) * G);
   const dx = gemm(dGates, n, G, transpose(tape.w, I, G), I);
-  const db = new Float32Array(G);
+  // A copy first: on the wasm cell dGates is a view of WebAssembly memory, which a JS loop reads several
+  // times slower than a plain array (bidirectional_lstm.ts); the copy is a memcpy.
+  const rows = dGates.slice(0, n * G), db = new Float32Array(G);
   for (let q = 0; q < n; q++) {
     const at = q * G;
-    for (let j = 0; j < G; j++) db[j] += dGates[at + j];
+    for (let j = 0; j < G; j++) db[j] += rows[at + j];
   }
   return { dx, dw, du, db };
 }
@@ -321,12 +323,19 @@ function weightGradientsNative(
     blas.sgemm(true, false, H, G, rows, hPrev, H, dG, G, 0, du, G);
   }
   blas.sgemm(false, true, n, I, G, dGates, G, w, G, 0, dx, I);
+  // db = 1ᵀ·dGates as a product too: dGates is a view of the cell's WebAssembly memory, which a JS loop
+  // reads several times slower than a plain array (bidirectional_lstm.ts).
   const db = new Float32Array(G);
-  for (let q = 0; q < n; q++) {
-    const at = q * G;
-    for (let j = 0; j < G; j++) db[j] += dGates[at + j];
-  }
+  blas.sgemm(false, false, 1, G, n, ones(n), n, dGates, G, 0, db, G);
   return { dx, dw, du, db };
+}
+
+let onesCache = new Float32Array(0);
+
+/** A row of n ones (shared, read-only). */
+function ones(n: number): Float32Array {
+  if (onesCache.length < n) onesCache = new Float32Array(n).fill(1);
+  return onesCache.subarray(0, n);
 }
 
 /**
