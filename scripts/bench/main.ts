@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../../lib/io/mod.ts";
 import { type BenchRow, benchRow, formatTable, stats } from "./report.ts";
 import { runPeer } from "./peers.ts";
 import { benchDataDir, benchW1 } from "./w1_ica.ts";
-import { benchW2 } from "./w2_gbdt.ts";
+import { benchW2Process } from "./w2_gbdt.ts";
 import { benchW1Threads } from "./w1_ica_threads.ts";
 import { runLightgbm } from "./lightgbm_cli.ts";
 import { BENCH_DIR } from "./peers.ts";
@@ -139,7 +139,7 @@ const w2Threads: Workload = async (args, dataDir) => {
   const ours: number[] = [], lightgbm: number[] = [];
   let testRmse = NaN;
   for (let r = 0; r < args.runs; r++) {
-    const run = await benchW2({ dataDir, runs: 1, threads: args.threads });
+    const run = await benchW2Process({ dataDir, runs: 1, threads: args.threads });
     ours.push(run.trainSeconds[0]);
     testRmse = run.testRmse;
     if (args.peers) {
@@ -176,7 +176,7 @@ const w1Scaling: Workload = (args) => benchIcaScaling({ runs: seriesRuns(args), 
 
 /** W2: GBDT 100k × 20, 500 rounds: boosting loop vs LightGBM's loop, whole job vs its whole process. */
 const w2: Workload = async (args, dataDir) => {
-  const ours = await benchW2({ dataDir, runs: args.runs });
+  const ours = await benchW2Process({ dataDir, runs: args.runs });
   const peer = args.peers ? await runPeer("peer_gbdt.py", ["--engine", "lightgbm"]) : undefined;
   return [
     benchRow(

@@ -4,11 +4,13 @@
  * load (CSV parse + binning), training (the boosting loop) and the whole, plus test RMSE.
  *
  * Run: deno run --allow-read --allow-env --v8-flags=--single-threaded scripts/bench/w2_gbdt.ts [--runs 5] [--data DIR]
+ *      [--threads N] [--raw] (--raw: the W2Result as JSON, what `deno task bench` reads)
  * `--single-threaded` keeps V8's JIT and GC on the main thread, so the run really uses one thread like the
  * peers; on the shared 2-core machine it was also faster in wall time (helper threads compete for cores).
  */
 import { binMatrix, type RowMatrix, trainGbdt, trainGbdtInterruptible } from "../../lib/gbdt/mod.ts";
 import { column, type NumericTable, parseNumericCsv } from "../../lib/io/mod.ts";
+import { runInOwnProcess } from "./own_process.ts";
 
 /** W2 settings (see shared/bench/README.md, "W2 – gradient-boosted trees"). */
 export const W2_PARAMS = {
@@ -94,9 +96,20 @@ function argValue(name: string): string | undefined {
   return i >= 0 ? Deno.args[i + 1] : undefined;
 }
 
+/** `benchW2` in a fresh Deno process (own_process.ts), as LightGBM runs in its own. */
+export function benchW2Process(opts: { dataDir: string; runs: number; threads?: number }): Promise<W2Result> {
+  const args = ["--runs", String(opts.runs), "--data", opts.dataDir, "--threads", String(opts.threads ?? 1)];
+  return runInOwnProcess<W2Result>(import.meta.url, [...args, "--raw"], "W2 (ours)");
+}
+
 if (import.meta.main) {
   const runs = Number(argValue("--runs") ?? 5);
-  const result = await benchW2({ dataDir: argValue("--data") ?? defaultDataDir(), runs });
+  const threads = Number(argValue("--threads") ?? 1);
+  const result = await benchW2({ dataDir: argValue("--data") ?? defaultDataDir(), runs, threads });
+  if (Deno.args.includes("--raw")) {
+    console.log(JSON.stringify(result));
+    Deno.exit(0);
+  }
   const stat = (xs: number[], key: string) => ({
     [`${key}_median`]: median(xs),
     [`${key}_min`]: Math.min(...xs),

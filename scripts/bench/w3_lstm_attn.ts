@@ -17,7 +17,6 @@
  *      [--blas openblas] (then also --allow-ffi: the system's OpenBLAS, lib/nn/kernels/native_blas.ts)
  */
 import * as tf from "@tensorflow/tfjs";
-import { fileURLToPath } from "node:url";
 import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
 import {
   bidirectionalLstmSequence,
@@ -31,6 +30,7 @@ import {
   useNativeBlas,
 } from "../../lib/nn/mod.ts";
 import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
+import { runInOwnProcess } from "./own_process.ts";
 
 /** Options of `benchW3`. */
 export interface W3Options {
@@ -199,36 +199,12 @@ async function timeSteps(opts: W3Options, backend: string): Promise<W3Result> {
   return { msPerStep, finalLoss: loss, params, backend };
 }
 
-/**
- * `benchW3` in a fresh Deno process (single-threaded V8, as `deno task bench`), as the peer runs in its own
- * Python process: in the bench's own process W3 ran ~1.7× slower after W1 and W2 had grown its heap to
- * ~1 GB (docs/results.md §5). Throws with the child's stderr when it fails (e.g. OpenBLAS missing).
- */
-export async function benchW3Process(opts: W3Options): Promise<W3Result> {
+/** `benchW3` in a fresh Deno process (own_process.ts); throws with the child's stderr when it fails. */
+export function benchW3Process(opts: W3Options): Promise<W3Result> {
   const args = ["--runs", opts.runs, "--steps", opts.steps, "--warmup", opts.warmup].map(String);
   if (opts.blas) args.push("--blas", opts.blas);
   if (opts.seqLen) args.push("--seq", String(opts.seqLen));
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--v8-flags=--single-threaded",
-      "--allow-read",
-      "--allow-env",
-      "--allow-ffi",
-      fileURLToPath(import.meta.url),
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  if (!out.success || !lines.at(-1)?.startsWith("{")) {
-    throw new Error(`W3 (${opts.blas ?? "builtin"}) failed (exit ${out.code}): ${stderr.slice(-600)}`);
-  }
-  for (const line of stderr.split("\n")) if (line.startsWith("[lstm_attn")) console.error(line);
-  return JSON.parse(lines.at(-1)!) as W3Result;
+  return runInOwnProcess<W3Result>(import.meta.url, args, `W3 (${opts.blas ?? "builtin"})`);
 }
 
 function flag(args: string[], name: string, fallback: string): string {
