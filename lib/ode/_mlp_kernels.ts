@@ -7,7 +7,11 @@
  *
  * Every matrix is a row-major block of a Float64Array starting at the given offset; W (nin × nout) and b
  * (nout) live in θ as tfjs stores them.
+ *
+ * With a native BLAS in use (`training.blas=openblas`, lib/nn/kernels/gemm.ts) each product is one float64
+ * BLAS call instead (its kernels vectorise; other summation order, so only on that setting).
  */
+import { nativeBlas } from "../nn/kernels/gemm.ts";
 
 /** out[o..] (rows × nout) = x[xo..] (rows × nin) @ W + b, then tanh when `tanh`. */
 export function affineForward(
@@ -23,6 +27,26 @@ export function affineForward(
   o: number,
   tanh: boolean,
 ): void {
+  const blas = nativeBlas();
+  if (blas) {
+    for (let r = 0; r < rows; r++) out.set(theta.subarray(bAt, bAt + nout), o + r * nout);
+    blas.dgemm(
+      false,
+      false,
+      rows,
+      nout,
+      nin,
+      x.subarray(xo),
+      nin,
+      theta.subarray(wAt),
+      nout,
+      1,
+      out.subarray(o),
+      nout,
+    );
+    if (tanh) { for (let k = o, end = o + rows * nout; k < end; k++) out[k] = Math.tanh(out[k]); }
+    return;
+  }
   const r4 = rows - (rows % 4), j4 = nout - (nout % 4);
   for (let r = 0; r < r4; r += 4) {
     const x0 = xo + r * nin, x1 = x0 + nin, x2 = x1 + nin, x3 = x2 + nin;
@@ -79,6 +103,29 @@ export function inputGradient(
   act: Float64Array | null,
   ao: number,
 ): void {
+  const blas = nativeBlas();
+  if (blas) {
+    blas.dgemm(false, true, rows, nin, nout, g.subarray(go), nout, theta.subarray(wAt), nout, 0, gx, nin);
+  } else inputGradientJs(g, go, rows, nout, theta, wAt, nin, gx);
+  if (act) {
+    const n = rows * nin;
+    for (let k = 0; k < n; k++) {
+      const a = act[ao + k];
+      gx[k] *= 1 - a * a;
+    }
+  }
+}
+
+function inputGradientJs(
+  g: Float64Array,
+  go: number,
+  rows: number,
+  nout: number,
+  theta: Float64Array,
+  wAt: number,
+  nin: number,
+  gx: Float64Array,
+): void {
   const r4 = rows - (rows % 4), i4 = nin - (nin % 4);
   for (let r = 0; r < r4; r += 4) {
     const g0 = go + r * nout, g1 = g0 + nout, g2 = g1 + nout, g3 = g2 + nout;
@@ -108,13 +155,6 @@ export function inputGradient(
       gx[r * nin + i] = s;
     }
   }
-  if (act) {
-    const n = rows * nin;
-    for (let k = 0; k < n; k++) {
-      const a = act[ao + k];
-      gx[k] *= 1 - a * a;
-    }
-  }
 }
 
 /** dW += xᵀ g and db += Σ_rows g, for x[xo..] (rows × nin) and g[go..] (rows × nout). */
@@ -133,6 +173,11 @@ export function accumulateWeightGradient(
   for (let r = 0; r < rows; r++) {
     const gr = go + r * nout;
     for (let j = 0; j < nout; j++) dParams[bAt + j] += g[gr + j];
+  }
+  const blas = nativeBlas();
+  if (blas) {
+    const xs = x.subarray(xo), gs = g.subarray(go);
+    return blas.dgemm(true, false, nin, nout, rows, xs, nin, gs, nout, 1, dParams.subarray(wAt), nout);
   }
   const i4 = nin - (nin % 4), j4 = nout - (nout % 4);
   for (let i = 0; i < i4; i += 4) {

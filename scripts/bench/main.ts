@@ -21,7 +21,7 @@ import { seriesSummary } from "./scaling_series.ts";
 import { benchW3, benchW3Process, type W3Result } from "./w3_lstm_attn.ts";
 import { benchLstmScaling } from "./w3_scaling.ts";
 import { probeWebGpu } from "../../lib/train/mod.ts";
-import { benchW4 } from "./w4_node.ts";
+import { benchW4, benchW4Process, type W4Result } from "./w4_node.ts";
 import { adjointMemorySummary, benchW4Adjoint } from "./w4_adjoint.ts";
 
 interface Args {
@@ -263,23 +263,26 @@ const w3Scaling: Workload = async (args) => {
 const w4: Workload = async (args) => {
   const rows: BenchRow[] = [];
   for (const solver of ["rk4", "dopri5"] as const) {
-    const ours = await benchW4({ solver, runs: args.runs, epochs: 20, warmup: 3 });
+    // 5 warm-up epochs: in a fresh process the JIT is still tiering up after 3.
+    const ours = await benchW4Process({ solver, runs: args.runs, epochs: 20, warmup: 5 });
     const peer = args.peers
       ? await runPeer("peer_node_torch.py", ["--solver", solver, "--threads", "1"])
       : undefined;
-    rows.push(
-      benchRow(
-        `W4_node_${solver}`,
-        "train_loop",
-        ours.secondsPerEpoch,
-        peer && { name: "torch", median: seconds(peer.seconds_median) },
-        {
-          nfe_first_forward: ours.nfeFirstForward,
-          first_loss: ours.firstLoss,
-          final_loss: ours.finalLoss,
-        },
-      ),
-    );
+    const torch = peer && { name: "torch", median: seconds(peer.seconds_median) };
+    const row = (variant: string, r: W4Result) =>
+      benchRow(`W4_node_${solver}`, variant, r.secondsPerEpoch, torch, {
+        nfe_first_forward: r.nfeFirstForward,
+        first_loss: r.firstLoss,
+        final_loss: r.finalLoss,
+      });
+    rows.push(row("train_loop", ours));
+    // The field's float64 products on the system's OpenBLAS (`training.blas=openblas`).
+    try {
+      const blas = await benchW4Process({ solver, runs: args.runs, epochs: 20, warmup: 5, blas: "openblas" });
+      rows.push(row("train_loop_openblas", blas));
+    } catch (err) {
+      console.error(`[bench] W4 ${solver} train_loop_openblas skipped: ${(err as Error).message}`);
+    }
   }
   if (args.webgpu || await hardwareGpu()) {
     // The same epochs on WebGPU against wasm on this machine's CPU (ratio = webgpu / wasm).

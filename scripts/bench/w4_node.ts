@@ -27,6 +27,8 @@ import {
   sharedTimeGrid,
   type SolvePlan,
 } from "../../lib/ode/mod.ts";
+import { runInOwnProcess } from "./own_process.ts";
+import { loadOpenBlas, useNativeBlas } from "../../lib/nn/mod.ts";
 
 /** Options of `benchW4`. */
 export interface W4Options {
@@ -39,6 +41,8 @@ export interface W4Options {
   adjoint?: boolean;
   /** rk4 steps per output interval (default 4, the kit's W4; the adjoint memory series varies it). */
   stepsPerInterval?: number;
+  /** The field's float64 products in JS (builtin, default) or on the system's OpenBLAS (`training.blas`). */
+  blas?: "builtin" | "openblas";
 }
 
 /** Seconds per epoch per run, NFE of the first forward, first and last losses. */
@@ -138,6 +142,15 @@ export function w4SolveOptions(solver: "rk4" | "dopri5", stepsPerInterval = 4): 
 
 /** Runs W4: `warmup` epochs, then `runs` repeats of `epochs` timed epochs. */
 export async function benchW4(opts: W4Options): Promise<W4Result> {
+  const previous = useNativeBlas(opts.blas === "openblas" ? loadOpenBlas() : null);
+  try {
+    return await timeEpochs(opts);
+  } finally {
+    useNativeBlas(previous);
+  }
+}
+
+async function timeEpochs(opts: W4Options): Promise<W4Result> {
   const backend = (await selectBackend((opts.backend ?? "wasm") as "wasm")).backend;
   const solve = { ...w4SolveOptions(opts.solver, opts.stepsPerInterval), adjoint: opts.adjoint ?? false };
   const model = new W4Model(0, solve);
@@ -176,6 +189,22 @@ function flag(args: string[], name: string, fallback: string): string {
   return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
 }
 
+/** `benchW4` in a fresh Deno process (own_process.ts), as the torch peer runs in its own. */
+export function benchW4Process(
+  opts: {
+    solver: "rk4" | "dopri5";
+    runs: number;
+    epochs: number;
+    warmup: number;
+    blas?: "builtin" | "openblas";
+  },
+): Promise<W4Result> {
+  const { solver, runs, epochs, warmup } = opts;
+  const args = ["--solver", solver, "--runs", `${runs}`, "--epochs", `${epochs}`, "--warmup", `${warmup}`];
+  if (opts.blas) args.push("--blas", opts.blas);
+  return runInOwnProcess<W4Result>(import.meta.url, args, `W4 (${solver})`);
+}
+
 if (import.meta.main) {
   const a = Deno.args;
   const result = await benchW4({
@@ -186,6 +215,7 @@ if (import.meta.main) {
     backend: flag(a, "backend", "wasm"),
     adjoint: flag(a, "gradient", "backprop") === "adjoint",
     stepsPerInterval: Number(flag(a, "steps-per-interval", "4")),
+    blas: flag(a, "blas", "builtin") as W4Options["blas"],
   });
   console.log(JSON.stringify(result));
 }

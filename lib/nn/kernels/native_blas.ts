@@ -59,6 +59,26 @@ const SYMBOLS = {
     ],
     result: "void",
   },
+  // cblas_dgemm: the same in float64 (alpha and beta are doubles).
+  cblas_dgemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+    ],
+    result: "void",
+  },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
   openblas_get_config: { parameters: [], result: "pointer" },
   // The C library's, found through the OpenBLAS handle (dlsym searches the library's dependencies): they copy
@@ -90,6 +110,21 @@ export interface NativeBlas {
     ldb: number,
     beta: number,
     c: Float32Array,
+    ldc: number,
+  ): void;
+  /** `sgemm` in float64 (the ODE fields' products, lib/ode/_mlp_kernels.ts). */
+  dgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float64Array,
+    lda: number,
+    b: Float64Array,
+    ldb: number,
+    beta: number,
+    c: Float64Array,
     ldc: number,
   ): void;
 }
@@ -140,10 +175,17 @@ function envPath(): string | undefined {
 
 function wrap(path: string, lib: Deno.DynamicLibrary<typeof SYMBOLS>): NativeBlas {
   const config = configString(lib);
-  const sgemm = lib.symbols.cblas_sgemm;
+  const sgemm = lib.symbols.cblas_sgemm, dgemm = lib.symbols.cblas_dgemm;
   return {
     path,
     config,
+    dgemm(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc) {
+      need("A", a, transA ? k : m, transA ? m : k, lda);
+      need("B", b, transB ? n : k, transB ? k : n, ldb);
+      need("C", c, m, n, ldc);
+      const ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
+      dgemm(ROW_MAJOR, ta, tb, m, n, k, 1, a, lda, b, ldb, beta, c, ldc);
+    },
     sgemm(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc) {
       // The library reads and writes raw memory: an extent past an array's end would corrupt the process,
       // so every operand's extent is checked here (a few multiplications per call).
@@ -182,12 +224,14 @@ function configString(lib: Deno.DynamicLibrary<typeof SYMBOLS>): string {
   return new TextDecoder().decode(bytes);
 }
 
-function need(name: string, x: Float32Array, rows: number, cols: number, ld: number): void {
+function need(name: string, x: Float32Array | Float64Array, rows: number, cols: number, ld: number): void {
   if (rows <= 0 || cols <= 0) return;
   if (ld < cols || (rows - 1) * ld + cols > x.length) {
     throw new RangeError(
-      `sgemm: ${name} is ${rows} × ${cols} with row stride ${ld}, which needs ${(rows - 1) * ld + cols} ` +
-        `floats (stride ≥ ${cols}); the array holds ${x.length}`,
+      `${
+        x instanceof Float64Array ? "dgemm" : "sgemm"
+      }: ${name} is ${rows} × ${cols} with row stride ${ld}, ` +
+        `which needs ${(rows - 1) * ld + cols} values (stride ≥ ${cols}); the array holds ${x.length}`,
     );
   }
 }

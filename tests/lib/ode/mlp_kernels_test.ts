@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { accumulateWeightGradient, affineForward, inputGradient } from "../../../lib/ode/_mlp_kernels.ts";
 import { MlpField } from "../../../lib/ode/mlp_field.ts";
+import { loadOpenBlas, type NativeBlas, useNativeBlas } from "../../../lib/nn/mod.ts";
+
+/** The products in JS and, with `training.blas=openblas`, as float64 OpenBLAS calls: the same checks. */
+let openBlas: NativeBlas | null = null, noBlas = "";
+try {
+  openBlas = loadOpenBlas();
+} catch (err) {
+  noBlas = (err as Error).message;
+}
+const MODES = [{ name: "JS", blas: null }, { name: "OpenBLAS", blas: openBlas }];
 
 function uniforms(n: number, seed: number): Float64Array {
   let s = seed >>> 0;
@@ -18,8 +28,26 @@ const near = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
 };
 
 // Sizes that hit the 4 × 4 blocks and every edge (rows, nin, nout not multiples of 4, and smaller than 4).
-for (const [rows, nin, nout] of [[8, 33, 64], [5, 7, 9], [3, 2, 5], [9, 12, 6]]) {
-  Deno.test(`blocked MLP products equal the naive loops (${rows} × ${nin} → ${nout})`, () => {
+for (const mode of MODES) {
+  for (const [rows, nin, nout] of [[8, 33, 64], [5, 7, 9], [3, 2, 5], [9, 12, 6]]) {
+    Deno.test({
+      name: `MLP products (${mode.name}${mode.name === "OpenBLAS" && !openBlas ? `: ${noBlas}` : ""}) ` +
+        `equal the naive loops (${rows} × ${nin} → ${nout})`,
+      ignore: mode.name === "OpenBLAS" && !openBlas,
+      fn: () => {
+        const was = useNativeBlas(mode.blas);
+        try {
+          checkProducts(rows, nin, nout);
+        } finally {
+          useNativeBlas(was);
+        }
+      },
+    });
+  }
+}
+
+function checkProducts(rows: number, nin: number, nout: number): void {
+  {
     const wAt = 3, bAt = wAt + nin * nout;
     const theta = uniforms(bAt + nout + 2, rows * 100 + nin), x = uniforms(rows * nin + 4, 5);
     const g = uniforms(rows * nout, 6), act = uniforms(rows * nin + 4, 8);
@@ -59,7 +87,7 @@ for (const [rows, nin, nout] of [[8, 33, 64], [5, 7, 9], [3, 2, 5], [9, 12, 6]])
       }
     }
     near(got, want, "weight gradient");
-  });
+  }
 }
 
 Deno.test("MLP field: recorded and unrecorded vjp agree; records survive growth and clearing", () => {
