@@ -84,10 +84,12 @@ export class HistogramKernel {
   readonly #subtract: Subtract;
   /** Helper threads (each builds one feature block); undefined: this thread builds everything. */
   readonly #threads: HistogramThreads | undefined;
-  /** The calling thread's block kernel (block 0), when there are helpers. */
-  readonly #firstBlock: AllFeatures | undefined;
+  /** The all-features kernel of each feature block, when there are helpers (block 0 is this thread's). */
+  readonly #blocks: AllFeatures[];
   /** Features in the workspace's feature list; -1: all features (the unrolled kernel). */
   #listed = -1;
+  /** Whether the helpers were sent the current feature list. */
+  #listShared = false;
 
   constructor(workspace: LearnerWorkspace, data: BinnedMatrix) {
     this.#workspace = workspace;
@@ -97,7 +99,7 @@ export class HistogramKernel {
     this.#some = exports.some as SomeFeatures;
     this.#subtract = exports.subtract as Subtract;
     this.#threads = workspace.threads;
-    this.#firstBlock = workspace.threads ? exports[blockKernelName(0)] as AllFeatures : undefined;
+    this.#blocks = workspace.threadChunks.map((_, k) => exports[blockKernelName(k)] as AllFeatures);
   }
 
   /** The features that following builds fill (the others stay zero). */
@@ -113,6 +115,7 @@ export class HistogramKernel {
       list[2 * k + 1] = this.#offsets[j] * SLOT_BYTES;
     });
     this.#listed = features.length;
+    this.#listShared = false;
   }
 
   /**
@@ -124,7 +127,7 @@ export class HistogramKernel {
     hist.sums.fill(0);
     const rows = ws.indices.byteOffset + 4 * begin, rowsEnd = rows + 4 * count;
     const records = ws.records.byteOffset;
-    if (this.#threads && count >= PARALLEL_MIN_ROWS) {
+    if (this.#threads && count >= PARALLEL_MIN_ROWS && this.#threads.worthDispatching()) {
       this.#buildInBlocks(this.#threads, rows, rowsEnd, records, to);
     } else if (this.#listed < 0) {
       this.#all(rows, rowsEnd, records, to, ws.chunk.byteOffset);
@@ -135,8 +138,10 @@ export class HistogramKernel {
   }
 
   /**
-   * The same build split by features: helper k − 1 sums block k while this thread sums block 0 (all
-   * features: the unrolled block kernels, each with its own gather buffer; a feature list: its k-th part).
+   * The same build split by features: helper k − 1 sums block k in its copy of the workspace while this
+   * thread sums block 0 (all features: the unrolled block kernels, each with its own gather buffer; a
+   * feature list: its k-th part), then block k's slots are copied from the helper's output. A block no
+   * helper has started by then is summed here (see HistogramThreads.finish): the same kernel, same sums.
    */
   #buildInBlocks(
     threads: HistogramThreads,
@@ -145,25 +150,61 @@ export class HistogramKernel {
     records: number,
     to: number,
   ): void {
-    const ws = this.#workspace;
-    if (this.#listed < 0) {
-      const chunks = ws.threadChunks;
-      for (let k = 1; k < chunks.length; k++) {
-        threads.dispatch(k - 1, k + 1, [rows, rowsEnd, records, to, chunks[k].byteOffset]);
+    const ws = this.#workspace, list = ws.featureList.byteOffset, listed = this.#listed;
+    const listBlocks = listed < 0 ? [] : featureBlocks(listed, threads.helpers + 1);
+    const kernel = (k: number) => listed < 0 ? k + 1 : 0;
+    const args = (k: number) =>
+      listed < 0
+        ? [rows, rowsEnd, records, to, ws.threadChunks[k].byteOffset]
+        : [rows, rowsEnd, records, to, list + 8 * listBlocks[k][0], list + 8 * listBlocks[k][1]];
+    const runBlock = (k: number) => {
+      const a = args(k);
+      if (listed < 0) this.#blocks[k](a[0], a[1], a[2], a[3], a[4]);
+      else this.#some(a[0], a[1], a[2], a[3], a[4], a[5]);
+    };
+    this.#shareInputs(threads);
+    threads.shareRows(ws.indices, (rows - ws.indices.byteOffset) / 4, (rowsEnd - rows) / 4);
+    const slotRanges = this.#blockSlotRanges(threads.helpers + 1);
+    for (let k = 1; k < slotRanges.length; k++) {
+      threads.dispatch(k - 1, kernel(k), args(k), [rows, rowsEnd], outputRange(slotRanges[k], to));
+    }
+    runBlock(0);
+    const ranThere = threads.finish(slotRanges.length - 1, (helper) => runBlock(helper + 1));
+    const bytes = new Uint8Array(ws.memory.buffer);
+    for (let k = 1; k < slotRanges.length; k++) {
+      if (!ranThere[k - 1]) continue;
+      const [from] = outputRange(slotRanges[k], to), output = threads.output(k - 1);
+      // Only the block's own features: a listed block's byte range may span other blocks' slots.
+      for (const [a, b] of slotRanges[k]) {
+        bytes.set(
+          output.subarray(a * SLOT_BYTES + to - from, b * SLOT_BYTES + to - from),
+          to + a * SLOT_BYTES,
+        );
       }
-      this.#firstBlock!(rows, rowsEnd, records, to, chunks[0].byteOffset);
-      threads.finish(chunks.length - 1);
-      return;
     }
-    const list = ws.featureList.byteOffset;
-    const blocks = featureBlocks(this.#listed, threads.helpers + 1);
-    for (let k = 1; k < blocks.length; k++) {
-      const [lo, hi] = blocks[k];
-      threads.dispatch(k - 1, 0, [rows, rowsEnd, records, to, list + 8 * lo, list + 8 * hi]);
+  }
+
+  /** Sends the helpers this round's gradients and the feature list, each once after it changed. */
+  #shareInputs(threads: HistogramThreads): void {
+    const ws = this.#workspace;
+    if (!ws.gradientsShared) {
+      threads.shareGradients(ws.gradients);
+      ws.gradientsShared = true;
     }
-    const [lo, hi] = blocks[0];
-    this.#some(rows, rowsEnd, records, to, list + 8 * lo, list + 8 * hi);
-    threads.finish(blocks.length - 1);
+    if (!this.#listShared && this.#listed >= 0) threads.shareFeatureList(ws.featureList, this.#listed);
+    this.#listShared = true;
+  }
+
+  /** Per thread block: the slot ranges [first, end) of its features (one range when all features are built). */
+  #blockSlotRanges(threads: number): [number, number][][] {
+    const offsets = this.#offsets, cols = offsets.length - 1;
+    if (this.#listed < 0) return featureBlocks(cols, threads).map(([lo, hi]) => [[offsets[lo], offsets[hi]]]);
+    const list = this.#workspace.featureList;
+    return featureBlocks(this.#listed, threads).map(([lo, hi]) => {
+      const ranges: [number, number][] = [];
+      for (let k = lo; k < hi; k++) ranges.push([offsets[list[2 * k]], offsets[list[2 * k] + 1]]);
+      return ranges;
+    });
   }
 
   /** The subtraction trick: `parent ← parent − smaller` over every slot (the larger child's sums). */
@@ -171,6 +212,16 @@ export class HistogramKernel {
     const at = parent.sums.byteOffset;
     this.#subtract(at, smaller.sums.byteOffset, at + 8 * parent.sums.length);
   }
+}
+
+/** The byte range of a histogram at `to` covering the slot ranges of one block. */
+function outputRange(ranges: [number, number][], to: number): [number, number] {
+  let first = Infinity, end = -Infinity;
+  for (const [a, b] of ranges) {
+    first = Math.min(first, a);
+    end = Math.max(end, b);
+  }
+  return [to + first * SLOT_BYTES, to + end * SLOT_BYTES];
 }
 
 /**

@@ -75,6 +75,7 @@ export class TreeLearner {
    */
   grow(hessianPerRow: number, features: Int32Array, rows?: Int32Array): Tree {
     const part = this.partition;
+    this.#workspace.threads?.wake();
     part.reset(rows);
     this.#hessian = hessianPerRow;
     this.#workspace.storeGradients();

@@ -48,16 +48,18 @@ export class LearnerWorkspace {
   readonly chunk: Uint8Array;
   /** One gather buffer per feature block when helper threads build histograms (block 0: this thread). */
   readonly threadChunks: Uint8Array[];
-  /** The helper threads attached to this memory, if any. */
+  /** The helper threads working on copies of this workspace, if any. */
   readonly threads: HistogramThreads | undefined;
+  /** False from `storeGradients` until the helpers were sent this round's gradients. */
+  gradientsShared = false;
   readonly histograms: Histogram[];
   /** The records as doubles (a record is a whole number of doubles; its last one is the gradient). */
   readonly #recordDoubles: Float64Array;
   readonly #recordStride: number;
 
   /**
-   * With `threads`, the memory is shared and the helpers are attached to it: histogram builds of large
-   * leaves are then split by feature blocks across the helpers and this thread.
+   * With `threads`, each helper gets a copy of this workspace (see _histogram_threads.ts, `Mirror`):
+   * histogram builds of large leaves are then split by feature blocks across the helpers and this thread.
    */
   constructor(data: BinnedMatrix, histogramCount: number, threads?: HistogramThreads) {
     const n = data.rows, cols = data.cols, slots = data.binOffsets[cols];
@@ -76,9 +78,7 @@ export class LearnerWorkspace {
       threadChunks: Array.from({ length: threadCount }, () => layout.take(chunkBytes(cols))),
     };
     const pages = pagesFor(layout.bytes, data);
-    this.memory = threads
-      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
-      : new WebAssembly.Memory({ initial: pages });
+    this.memory = new WebAssembly.Memory({ initial: pages });
     const buffer = this.memory.buffer;
     this.records = new Uint8Array(buffer, at.records, n * recordBytes(cols));
     this.#recordStride = recordBytes(cols) / 8;
@@ -99,13 +99,22 @@ export class LearnerWorkspace {
       partitionFunction(),
       ...scanFunctions(),
     ];
-    const module = new WebAssembly.Module(
-      encodeModule(functions, threads ? { sharedMaximumPages: pages } : {}),
-    );
+    const module = new WebAssembly.Module(encodeModule(functions));
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
     // Helpers only when there are at least two feature blocks (one feature: nothing to split).
     this.threads = threadCount > 1 ? threads : undefined;
-    this.threads?.attach(module, this.memory, helperKernels(data, threadCount));
+    this.threads?.attach(module, {
+      pages,
+      rows: n,
+      records: this.records.slice(),
+      recordsAt: at.records,
+      recordBytes: recordBytes(cols),
+      gradientsAt: at.gradients,
+      indicesAt: at.indices,
+      featureListAt: at.featureList,
+      featureListEntries: cols,
+      histogramBytes: SLOT_BYTES * slots,
+    }, helperKernels(data, threadCount));
   }
 
   /** Copies this round's `gradients` into the row records, where the histogram kernels read them. */
@@ -113,6 +122,7 @@ export class LearnerWorkspace {
     const records = this.#recordDoubles, grad = this.gradients;
     const stride = this.#recordStride, last = stride - 1;
     for (let i = 0; i < grad.length; i++) records[i * stride + last] = grad[i];
+    this.gradientsShared = false;
   }
 }
 

@@ -119,3 +119,13 @@ Deno.test("a helper thread's failure reaches the caller with the helper's own er
     threads.close();
   }
 });
+
+Deno.test("claim: of the helper and the caller exactly one takes a command; a command already taken stays taken", async () => {
+  const { claim } = await import("../../../lib/gbdt/_histogram_threads.ts");
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  assert(claim(control, 1, 1), "the first claimant of command 1 takes it");
+  assert(!claim(control, 1, 1), "the second claimant of command 1 does not");
+  assert(!claim(control, 1, 0), "an older command is not taken again");
+  assert(claim(control, 1, 3), "a later command can be taken (counters may skip a helper)");
+  assertEquals(Array.from(control), [0, 3]);
+});
