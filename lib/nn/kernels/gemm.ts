@@ -17,7 +17,7 @@
  * operands as they are (with XNNPACK it gathers them first).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { NativeBlas } from "./native_blas.ts";
+import type { Gemm, NativeBlas } from "./native_blas.ts";
 
 let native: NativeBlas | null = null;
 
@@ -264,27 +264,14 @@ export class FixedRightGemm {
  * used in place). On a native BLAS one call; otherwise the operands are gathered into contiguous blocks
  * and multiplied by `gemm`.
  */
-export function sgemm(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  lda: number,
-  b: Float32Array,
-  ldb: number,
-  beta: number,
-  c: Float32Array,
-  ldc: number,
-): void {
+export const sgemm: Gemm<Float32Array> = (transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc) => {
   if (native) return native.sgemm(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc);
   const product = gemm(gather(a, m, k, lda, transA), m, k, gather(b, k, n, ldb, transB), n);
   for (let i = 0; i < m; i++) {
     const at = i * ldc, from = i * n;
     for (let j = 0; j < n; j++) c[at + j] = product[from + j] + (beta === 0 ? 0 : beta * c[at + j]);
   }
-}
+};
 
 /** op(x) (rows × cols) as a contiguous array, x stored with row stride ld (transposed: cols × rows). */
 function gather(x: Float32Array, rows: number, cols: number, ld: number, trans: boolean): Float32Array {
