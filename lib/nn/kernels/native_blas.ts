@@ -115,7 +115,10 @@ export function loadOpenBlas(threads = 1): NativeBlas {
       loaded = wrap(path, lib);
       return loaded;
     } catch (err) {
-      tried.push(`${path} (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`);
+      // Deno 2.9.6 says "Could not open library: " twice before the loader's own message.
+      const why = (err instanceof Error ? err.message.split("\n")[0] : String(err))
+        .replace(/^(Could not open library: )+/, "");
+      tried.push(`${path} (${why})`);
     }
   }
   throw new NativeBlasError(
