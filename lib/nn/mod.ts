@@ -10,7 +10,6 @@ export * from "./kernels/attention.ts";
 export * from "./kernels/batch_matmul_wasm.ts";
 export * from "./kernels/bidirectional_lstm.ts";
 export * from "./kernels/gemm.ts";
-export * from "./kernels/layer_norm.ts";
 export * from "./kernels/lstm_cell_wasm.ts";
 export * from "./kernels/lstm_sequence.ts";
 export * from "./kernels/matmul_f16_webgpu.ts";

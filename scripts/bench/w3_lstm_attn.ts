@@ -20,11 +20,8 @@ import * as tf from "@tensorflow/tfjs";
 import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
 import {
   bidirectionalLstmSequence,
-  fusedLayerNorm,
-  fusedMeanOverSteps,
   installWasmBatchMatMul,
   loadOpenBlas,
-  nativeBlas,
   packedMultiHeadAttention,
   setLstmCellWasm,
   useNativeBlas,
@@ -126,13 +123,8 @@ class W3Model {
     const seq = tf.transpose(h, [1, 0, 2]) as tf.Tensor3D; // (B, T, D)
     const flat = tf.reshape(seq, [B * T, D]) as tf.Tensor2D;
     const attended = this.#attention(flat, B, T);
-    // On OpenBLAS the fused host ops (lib/nn/kernels/layer_norm.ts) as `training.blas=openblas` uses them.
-    const residual = tf.add(flat, attended) as tf.Tensor2D;
-    const pooled = nativeBlas()
-      ? fusedMeanOverSteps(
-        tf.reshape(fusedLayerNorm(residual, this.gamma, this.beta), [B, T, D]) as tf.Tensor3D,
-      )
-      : tf.mean(tf.reshape(layerNorm(residual, this.gamma, this.beta), [B, T, D]), 1) as tf.Tensor2D;
+    const normed = layerNorm(tf.add(flat, attended) as tf.Tensor2D, this.gamma, this.beta);
+    const pooled = tf.mean(tf.reshape(normed, [B, T, D]), 1) as tf.Tensor2D;
     const hidden = tf.relu(
       tf.add(tf.matMul(pooled, this.head[0] as tf.Tensor2D), this.head[1]),
     ) as tf.Tensor2D;
