@@ -18,16 +18,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadOpenBlas } from "../lib/nn/mod.ts";
+import { noOpenBlas, openBlas } from "./fixtures/openblas.ts";
 import { batteryml, projectOutputDir, ROOT } from "./robustness/_runs.ts";
 
-let missing: string | null = null;
-try {
-  loadOpenBlas();
-} catch (err) {
-  missing = (err as Error).message;
-  console.warn(`training.blas=openblas tests ignored: ${missing}`);
-}
+const missing = openBlas === null ? noOpenBlas : null;
 
 const RUN = ["run", "model=lstm_attn", "pipeline=latent_ode_seq", "training.epochs=3"];
 /** The config hash of RUN before `training.blas` existed (`config show`, commit 9dcd06b). */

@@ -9,24 +9,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../../lib/train/mod.ts";
-import {
-  applyTrainingBlas,
-  loadOpenBlas,
-  type NativeBlas,
-  nativeBlas,
-  sgemm,
-  useNativeBlas,
-} from "../../../lib/nn/mod.ts";
+import { applyTrainingBlas, nativeBlas, sgemm, useNativeBlas } from "../../../lib/nn/mod.ts";
+import { openBlas } from "../../fixtures/openblas.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
 
-let openBlas: NativeBlas | null = null;
-try {
-  openBlas = loadOpenBlas();
-} catch (err) {
-  console.warn(`OpenBLAS tests ignored: ${(err as Error).message}`);
-}
 const noLibrary = openBlas === null;
 
 function random(n: number, seed: number): Float32Array {
