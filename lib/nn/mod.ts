@@ -13,7 +13,6 @@ export * from "./kernels/gemm.ts";
 export * from "./kernels/lstm_cell_wasm.ts";
 export * from "./kernels/lstm_sequence.ts";
 export * from "./kernels/matmul_f16_webgpu.ts";
-export * from "./kernels/native_blas.ts";
 export * from "./layers/dense.ts";
 export * from "./lstm_attention_net.ts";
 export * from "./mlp_net.ts";

@@ -14,18 +14,17 @@
  * arithmetic runs in a small SIMD wasm module (lib/nn/kernels/lstm_cell_wasm.ts; W3_JS_CELL=1 for the JS loops).
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w3_lstm_attn.ts [--runs 5] [--steps 50] [--warmup 10]
- *      [--blas openblas] (then also --allow-ffi: the system's OpenBLAS, lib/nn/kernels/native_blas.ts)
+ *      [--blas openblas] (then also --allow-ffi: the system's OpenBLAS, lib/blas)
  */
 import * as tf from "@tensorflow/tfjs";
 import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
 import {
   bidirectionalLstmSequence,
   installWasmBatchMatMul,
-  loadOpenBlas,
   packedMultiHeadAttention,
   setLstmCellWasm,
-  useNativeBlas,
 } from "../../lib/nn/mod.ts";
+import { loadOpenBlas, useNativeBlas } from "../../lib/blas/mod.ts";
 import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
 import { runInOwnProcess } from "./own_process.ts";
 

@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../../lib/train/mod.ts";
-import { applyTrainingBlas, nativeBlas, sgemm, useNativeBlas } from "../../../lib/nn/mod.ts";
+import { applyTrainingBlas, sgemm } from "../../../lib/nn/mod.ts";
+import { nativeBlas, useNativeBlas } from "../../../lib/blas/mod.ts";
 import { openBlas } from "../../fixtures/openblas.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { accumulateWeightGradient, affineForward, inputGradient } from "../../../lib/ode/_mlp_kernels.ts";
 import { MlpField } from "../../../lib/ode/mlp_field.ts";
-import { useNativeBlas } from "../../../lib/nn/mod.ts";
+import { useNativeBlas } from "../../../lib/blas/mod.ts";
 import { openBlas } from "../../fixtures/openblas.ts";
 
 /** The products in JS and, with `training.blas=openblas`, as float64 OpenBLAS calls: the same checks. */

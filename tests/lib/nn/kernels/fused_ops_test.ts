@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../../../lib/train/mod.ts";
 import { multiHeadAttention, packedMultiHeadAttention } from "../../../../lib/nn/kernels/attention.ts";
-import { FixedRightGemm, gemm, gemmJs, transpose, useNativeBlas } from "../../../../lib/nn/kernels/gemm.ts";
+import { FixedRightGemm, gemm, gemmJs, transpose } from "../../../../lib/nn/kernels/gemm.ts";
 import {
   expFast,
   lstmBackward,
   lstmForward,
   lstmSequence,
 } from "../../../../lib/nn/kernels/lstm_sequence.ts";
-import type { NativeBlas } from "../../../../lib/nn/kernels/native_blas.ts";
+import { type NativeBlas, useNativeBlas } from "../../../../lib/blas/mod.ts";
 import { openBlas } from "../../../fixtures/openblas.ts";
 import { bidirectionalLstmSequence } from "../../../../lib/nn/kernels/bidirectional_lstm.ts";
 import {
