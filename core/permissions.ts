@@ -10,7 +10,7 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_FILE_STORE_URI, fileStorePath } from "../lib/mlflow/mod.ts";
 // The library lookup alone, not lib/nn/mod.ts: that loads tfjs, which the core never imports.
-import { openBlasLibraryPath } from "../lib/nn/kernels/native_blas.ts";
+import { openBlasLibraryPath } from "../lib/blas/mod.ts";
 import type { ExperimentConfig, PluginEntry } from "./experiment_schema.ts";
 import { specifierSource } from "./loader.ts";
 import { defaultPluginLockPath, type PluginLock } from "./plugin_lock.ts";

@@ -11,8 +11,7 @@
  */
 import type { TrainingSettings } from "../training_settings.ts";
 import { installWasmBatchMatMul, uninstallWasmBatchMatMul } from "./kernels/batch_matmul_wasm.ts";
-import { useNativeBlas } from "./kernels/gemm.ts";
-import { loadOpenBlas } from "./kernels/native_blas.ts";
+import { loadOpenBlas, useNativeBlas } from "../blas/mod.ts";
 
 /** The values of `training.blas` (absent means builtin). */
 export type BlasSetting = NonNullable<TrainingSettings["blas"]>;

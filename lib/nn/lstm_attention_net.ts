@@ -9,8 +9,6 @@ import * as tf from "@tensorflow/tfjs";
 import { multiHeadAttention } from "./kernels/attention.ts";
 import { lstmSequence } from "./kernels/lstm_sequence.ts";
 import { bidirectionalLstmSequence } from "./kernels/bidirectional_lstm.ts";
-import { nativeBlas } from "./kernels/gemm.ts";
-import { fusedLayerNorm } from "./kernels/layer_norm.ts";
 import { attentionBias, type AttentionParams, attentionParams, selfAttention } from "./layers/_attention.ts";
 import { dense, type DenseParams, denseParams } from "./layers/dense.ts";
 import { layerNorm, type LayerNormParams, layerNormParams } from "./layers/_layer_norm.ts";
@@ -76,12 +74,7 @@ export function forwardLstmAttention(
   const { states, output, weights } = onHost()
     ? fusedCore(p, cfg, x, stepMask)
     : referenceCore(p, cfg, x, stepMask);
-  const residual = tf.add(states, output);
-  // On OpenBLAS the fused LayerNorm (float64 statistics: other last bits than the builtin composition).
-  const attended =
-    (nativeBlas() && onHost()
-      ? fusedLayerNorm(residual, p.norm.gain, p.norm.bias)
-      : layerNorm(residual, p.norm)) as tf.Tensor3D;
+  const attended = layerNorm(tf.add(states, output), p.norm) as tf.Tensor3D;
   if (cfg.mode === "seq2seq") return { y: dense(attended, p.head), weights };
   return { y: dense(pool(attended, stepMask, cfg.pooling), p.head), weights };
 }

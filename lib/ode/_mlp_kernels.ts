@@ -8,10 +8,10 @@
  * Every matrix is a row-major block of a Float64Array starting at the given offset; W (nin × nout) and b
  * (nout) live in θ as tfjs stores them.
  *
- * With a native BLAS in use (`training.blas=openblas`, lib/nn/kernels/gemm.ts) each product is one float64
+ * With a native BLAS in use (`training.blas=openblas`, lib/blas) each product is one float64
  * BLAS call instead (its kernels vectorise; other summation order, so only on that setting).
  */
-import { nativeBlas } from "../nn/kernels/gemm.ts";
+import { nativeBlas } from "../blas/mod.ts";
 
 /** out[o..] (rows × nout) = x[xo..] (rows × nin) @ W + b, then tanh when `tanh`. */
 export function affineForward(

@@ -10,7 +10,8 @@ import {
   type BackendRequest,
   selectBackend,
 } from "../../lib/train/mod.ts";
-import { applyTrainingBlas, type BlasSetting, NativeBlasError } from "../../lib/nn/mod.ts";
+import { applyTrainingBlas, type BlasSetting } from "../../lib/nn/mod.ts";
+import { NativeBlasError } from "../../lib/blas/mod.ts";
 
 /** `selectBackend`, then `training.blas` on the chosen backend; both log through `log`. */
 export async function startTrainingBackend(

@@ -22,11 +22,14 @@ export async function runInOwnProcess<T>(script: string, args: string[], label: 
     ],
     stdout: "piped",
     stderr: "piped",
+    env: { NO_COLOR: "1" },
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   const last = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
   if (!out.success || !last.startsWith("{")) {
-    throw new Error(`${label} failed (exit ${out.code}): ${stderr.slice(-600)}`);
+    // The child's uncaught error line (Deno prints "error: Uncaught …"), else the end of its stderr.
+    const reason = stderr.split("\n").find((l) => l.startsWith("error:"));
+    throw new Error(`${label} failed (exit ${out.code}): ${reason ?? stderr.slice(-600)}`);
   }
   // The child's progress lines ("[gbdt ours] run 0: …") pass through.
   for (const line of stderr.split("\n")) if (line.startsWith("[")) console.error(line);

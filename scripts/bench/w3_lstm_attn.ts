@@ -14,21 +14,17 @@
  * arithmetic runs in a small SIMD wasm module (lib/nn/kernels/lstm_cell_wasm.ts; W3_JS_CELL=1 for the JS loops).
  *
  * Run: deno run --allow-read --allow-env scripts/bench/w3_lstm_attn.ts [--runs 5] [--steps 50] [--warmup 10]
- *      [--blas openblas] (then also --allow-ffi: the system's OpenBLAS, lib/nn/kernels/native_blas.ts)
+ *      [--blas openblas] (then also --allow-ffi: the system's OpenBLAS, lib/blas)
  */
 import * as tf from "@tensorflow/tfjs";
 import { createOptimizer, selectBackend } from "../../lib/train/mod.ts";
 import {
   bidirectionalLstmSequence,
-  fusedLayerNorm,
-  fusedMeanOverSteps,
   installWasmBatchMatMul,
-  loadOpenBlas,
-  nativeBlas,
   packedMultiHeadAttention,
   setLstmCellWasm,
-  useNativeBlas,
 } from "../../lib/nn/mod.ts";
+import { loadOpenBlas, useNativeBlas } from "../../lib/blas/mod.ts";
 import { normalFrom, SeededRandom } from "../../lib/random/mod.ts";
 import { runInOwnProcess } from "./own_process.ts";
 
@@ -126,13 +122,8 @@ class W3Model {
     const seq = tf.transpose(h, [1, 0, 2]) as tf.Tensor3D; // (B, T, D)
     const flat = tf.reshape(seq, [B * T, D]) as tf.Tensor2D;
     const attended = this.#attention(flat, B, T);
-    // On OpenBLAS the fused host ops (lib/nn/kernels/layer_norm.ts) as `training.blas=openblas` uses them.
-    const residual = tf.add(flat, attended) as tf.Tensor2D;
-    const pooled = nativeBlas()
-      ? fusedMeanOverSteps(
-        tf.reshape(fusedLayerNorm(residual, this.gamma, this.beta), [B, T, D]) as tf.Tensor3D,
-      )
-      : tf.mean(tf.reshape(layerNorm(residual, this.gamma, this.beta), [B, T, D]), 1) as tf.Tensor2D;
+    const normed = layerNorm(tf.add(flat, attended) as tf.Tensor2D, this.gamma, this.beta);
+    const pooled = tf.mean(tf.reshape(normed, [B, T, D]), 1) as tf.Tensor2D;
     const hidden = tf.relu(
       tf.add(tf.matMul(pooled, this.head[0] as tf.Tensor2D), this.head[1]),
     ) as tf.Tensor2D;

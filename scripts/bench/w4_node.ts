@@ -28,7 +28,7 @@ import {
   type SolvePlan,
 } from "../../lib/ode/mod.ts";
 import { runInOwnProcess } from "./own_process.ts";
-import { loadOpenBlas, useNativeBlas } from "../../lib/nn/mod.ts";
+import { loadOpenBlas, useNativeBlas } from "../../lib/blas/mod.ts";
 
 /** Options of `benchW4`. */
 export interface W4Options {

@@ -11,49 +11,12 @@ import { join } from "node:path";
 import { startPluginServer } from "../fixtures/plugin_server.ts";
 import { runCli, scratchDir } from "../fixtures/task_cli.ts";
 import { newRun, readManifest, ROOT, runIds, snapshot } from "../robustness/_runs.ts";
-import { modelSource } from "./_plugin_sources.ts";
+import { type AttackPaths as Paths, ATTACKS as COMMON_ATTACKS, modelSource } from "./_plugin_sources.ts";
 
-interface Attack {
-  name: string;
-  permission: string;
-  code: (paths: Paths) => string;
-}
-
-interface Paths {
-  secret: string;
-  projectFile: string;
-  marker: string;
-  port: number;
-}
-
-const ATTACKS: Attack[] = [
-  {
-    name: "read_secret",
-    permission: "read",
-    code: (p) => `await Deno.readTextFile(${JSON.stringify(p.secret)});`,
-  },
+/** The common attacks, and reading a system file (a URL plugin has no folder of its own to read). */
+const ATTACKS = [
+  ...COMMON_ATTACKS,
   { name: "read_passwd", permission: "read", code: () => `await Deno.readTextFile("/etc/passwd");` },
-  { name: "read_env", permission: "env", code: () => `Deno.env.get("HOME");` },
-  {
-    name: "write_project",
-    permission: "write",
-    code: (p) => `await Deno.writeTextFile(${JSON.stringify(p.projectFile)}, "export const pwned = 1;\\n");`,
-  },
-  {
-    name: "open_socket",
-    permission: "net",
-    code: (p) => `(await Deno.connect({ hostname: "127.0.0.1", port: ${p.port} })).close();`,
-  },
-  {
-    name: "dlopen_libc",
-    permission: "ffi",
-    code: () => `Deno.dlopen("libc.so.6", { getpid: { parameters: [], result: "i32" } });`,
-  },
-  {
-    name: "spawn_shell",
-    permission: "run",
-    code: (p) => `await new Deno.Command("sh", { args: ["-c", "touch ${p.marker}"] }).output();`,
-  },
 ];
 
 /** A server, a scratch folder with a secret, a lock of its own, and the files nothing may change. */

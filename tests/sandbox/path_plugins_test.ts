@@ -13,50 +13,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli, scratchDir } from "../fixtures/task_cli.ts";
 import { newRun, readManifest, ROOT, runIds, snapshot } from "../robustness/_runs.ts";
-import { modelSource } from "./_plugin_sources.ts";
-
-interface Attack {
-  name: string;
-  permission: string;
-  code: (p: Paths) => string;
-}
-
-interface Paths {
-  secret: string;
-  projectFile: string;
-  marker: string;
-  /** A port on 127.0.0.1 the test listens on: a connection there would be the socket attack succeeding. */
-  port: number;
-}
-
-const ATTACKS: Attack[] = [
-  {
-    name: "read_secret",
-    permission: "read",
-    code: (p) => `await Deno.readTextFile(${JSON.stringify(p.secret)});`,
-  },
-  { name: "read_env", permission: "env", code: () => `Deno.env.get("HOME");` },
-  {
-    name: "write_project",
-    permission: "write",
-    code: (p) => `await Deno.writeTextFile(${JSON.stringify(p.projectFile)}, "export const pwned = 1;\\n");`,
-  },
-  {
-    name: "open_socket",
-    permission: "net",
-    code: (p) => `(await Deno.connect({ hostname: "127.0.0.1", port: ${p.port} })).close();`,
-  },
-  {
-    name: "dlopen_libc",
-    permission: "ffi",
-    code: () => `Deno.dlopen("libc.so.6", { getpid: { parameters: [], result: "i32" } });`,
-  },
-  {
-    name: "spawn_shell",
-    permission: "run",
-    code: (p) => `await new Deno.Command("sh", { args: ["-c", "touch ${p.marker}"] }).output();`,
-  },
-];
+import { type AttackPaths as Paths, ATTACKS, modelSource } from "./_plugin_sources.ts";
 
 /**
  * A scratch folder with the plugins' folder and, beside it (outside their grant), a secret; and a listener

@@ -14,8 +14,9 @@
  * formulation of lib/nn/layers/_attention.ts (same bias, same head layout), batched on the device.
  */
 import * as tf from "@tensorflow/tfjs";
-import { gemm, nativeBlas, staleViews, tensorValues, transposeInto } from "./gemm.ts";
-import type { NativeBlas } from "./native_blas.ts";
+import { gemm, transposeInto } from "./gemm.ts";
+import { staleViews, tensorValues } from "./host_values.ts";
+import { type NativeBlas, nativeBlas } from "../../blas/mod.ts";
 import { attentionBias } from "../layers/_attention.ts";
 import { hostBackend } from "../../train/mod.ts";
 
@@ -53,7 +54,7 @@ export function multiHeadAttention(
     const [qs, ks, vs] = operands(inputs);
     const fwd = attentionForward(qs, ks, vs, dims);
     kept.probs = fwd.probs;
-    // Heap views go stale at a tfjs allocation (gemm.ts tensorValues): then the backward reads again.
+    // Heap views go stale at a tfjs allocation (host_values.ts): then the backward reads again.
     if (staleViews()) (args[3] as tf.GradSaveFunc)(inputs);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [dq, dk, dv] = [0, 1, 2].map(() => ({ data: new Float32Array(B * T * D), stride: D, offset: 0 }));
@@ -89,7 +90,7 @@ export function packedMultiHeadAttention(qkv: tf.Tensor3D, opts: AttentionOption
     const [q, k, v] = operands(packed);
     const fwd = attentionForward(q, k, v, dims);
     kept.probs = fwd.probs;
-    // Heap views go stale at a tfjs allocation (gemm.ts tensorValues): then the backward reads again.
+    // Heap views go stale at a tfjs allocation (host_values.ts): then the backward reads again.
     if (staleViews()) (args[1] as tf.GradSaveFunc)([packed]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const grad = new Float32Array(B * T * D3);

@@ -9,8 +9,7 @@
  * not, is one BLAS call per batch entry on the tensors' own heap memory: no Transpose kernel, no copy.
  */
 import * as tf from "@tensorflow/tfjs";
-import { nativeBlas } from "./gemm.ts";
-import type { NativeBlas } from "./native_blas.ts";
+import { type NativeBlas, nativeBlas } from "../../blas/mod.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type KernelArgs = Parameters<KernelFunc>[0];

@@ -10,7 +10,7 @@
  * (T, B) step mask. Off the host backends (WebGPU) it is the two plain ops and a concat.
  */
 import * as tf from "@tensorflow/tfjs";
-import { staleViews, tensorValues } from "./gemm.ts";
+import { staleViews, tensorValues } from "./host_values.ts";
 import { lstmBackward, lstmForward, lstmSequence } from "./lstm_sequence.ts";
 import { hostBackend } from "../../train/mod.ts";
 
@@ -44,7 +44,7 @@ export function bidirectionalLstmSequence(
       lstmForward(x0, tensorValues(wf), tensorValues(uf), tensorValues(bf), { ...dims, reverse: false }),
       lstmForward(x0, tensorValues(wb), tensorValues(ub), tensorValues(bb), { ...dims, reverse: true }),
     ];
-    // Heap views go stale at a tfjs allocation (gemm.ts tensorValues): then the backward reads again.
+    // Heap views go stale at a tfjs allocation (host_values.ts): then the backward reads again.
     if (staleViews()) (args[7] as tf.GradSaveFunc)([xs, wf, uf, wb, ub]);
     const value = tf.tensor3d(interleave(tapes[0].h, tapes[1].h, T * B, H), [T, B, 2 * H]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {

@@ -12,56 +12,12 @@
  * Everything is row-major; the kernel takes neither operand transposed (XNNPACK's path), so callers
  * transpose with `transpose` first.
  *
- * With a native BLAS in use (`useNativeBlas`, the run's `training.blas=openblas`), every product here runs
+ * With a native BLAS in use (lib/blas `useNativeBlas`, the run's `training.blas=openblas`), every product here runs
  * on it instead, on the callers' arrays without copies; `sgemm` then also takes transposed and strided
  * operands as they are (with XNNPACK it gathers them first).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { NativeBlas } from "./native_blas.ts";
-
-let native: NativeBlas | null = null;
-
-/**
- * Routes this module's products (and the transposing wasm BatchMatMul kernel's) to a native BLAS, or back to
- * XNNPACK with null; returns the previous one.
- */
-export function useNativeBlas(blas: NativeBlas | null): NativeBlas | null {
-  const was = native;
-  native = blas;
-  return was;
-}
-
-/**
- * A tensor's values for a fused op to read. With a native BLAS on the wasm backend: a view of the tensor's
- * own heap memory, no copy (`dataSync` copies into a fresh buffer: 15 % of a W3 step on OpenBLAS). Such a
- * view is valid until the next tfjs allocation (a heap growth detaches it), so it is taken just before use
- * and never kept; the native path allocates nothing on the tfjs heap in between. Otherwise `dataSync`
- * (XNNPACK's products allocate on that heap).
- */
-export function tensorValues(t: tf.Tensor): Float32Array {
-  if (staleViews() && t.dtype === "float32") {
-    return (tf.backend() as unknown as HeapViews).typedArrayFromHeap(t as unknown as tf.TensorInfo);
-  }
-  return t.dataSync() as Float32Array;
-}
-
-interface HeapViews {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
-/**
- * Whether `tensorValues` gives heap views that a tfjs allocation can detach: a fused op whose backward
- * reads its inputs must then save them (customGrad's `save`) and read them again there.
- */
-export function staleViews(): boolean {
-  return native !== null && tf.getBackend() === "wasm" &&
-    typeof (tf.backend() as unknown as Partial<HeapViews>).typedArrayFromHeap === "function";
-}
-
-/** The native BLAS in use, or null (XNNPACK on wasm, plain JS elsewhere). */
-export function nativeBlas(): NativeBlas | null {
-  return native;
-}
+import { type Gemm, type NativeBlas, nativeBlas } from "../../blas/mod.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` and its Emscripten module that this file uses. */
 interface WasmModule {
@@ -183,6 +139,7 @@ export function gemm(
   n: number,
   out: Float32Array = new Float32Array(m * n),
 ): Float32Array {
+  const native = nativeBlas();
   if (native) {
     native.sgemm(false, false, m, n, k, a, k, b, n, 0, out, n);
     return out;
@@ -214,11 +171,14 @@ export class FixedRightGemm {
   readonly #b: Float32Array;
   readonly #parts: { a: HeapTensor; b: HeapTensor; out: HeapTensor; call: BatchMatMulFn } | null;
   readonly #bShape: Uint8Array;
+  /** The native BLAS in use when this was made (then B is used in place, not copied). */
+  readonly #native: NativeBlas | null;
 
   constructor(b: Float32Array, readonly k: number, readonly n: number, readonly maxRows: number) {
     this.#b = b;
     this.#bShape = shapeBytes(k, n);
-    const kernel = native ? null : wasmKernel();
+    this.#native = nativeBlas();
+    const kernel = this.#native ? null : wasmKernel();
     if (!kernel) {
       this.#parts = null;
       return;
@@ -239,6 +199,7 @@ export class FixedRightGemm {
     if (m > this.maxRows) throw new RangeError(`FixedRightGemm: ${m} rows > ${this.maxRows}`);
     const p = this.#parts;
     if (!p) {
+      const native = this.#native;
       if (!native) return gemmJs(a, m, this.k, this.#b, this.n, out);
       native.sgemm(false, false, m, this.n, this.k, a, this.k, this.#b, this.n, 0, out, this.n);
       return out;
@@ -264,27 +225,15 @@ export class FixedRightGemm {
  * used in place). On a native BLAS one call; otherwise the operands are gathered into contiguous blocks
  * and multiplied by `gemm`.
  */
-export function sgemm(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  lda: number,
-  b: Float32Array,
-  ldb: number,
-  beta: number,
-  c: Float32Array,
-  ldc: number,
-): void {
+export const sgemm: Gemm<Float32Array> = (transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc) => {
+  const native = nativeBlas();
   if (native) return native.sgemm(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc);
   const product = gemm(gather(a, m, k, lda, transA), m, k, gather(b, k, n, ldb, transB), n);
   for (let i = 0; i < m; i++) {
     const at = i * ldc, from = i * n;
     for (let j = 0; j < n; j++) c[at + j] = product[from + j] + (beta === 0 ? 0 : beta * c[at + j]);
   }
-}
+};
 
 /** op(x) (rows × cols) as a contiguous array, x stored with row stride ld (transposed: cols × rows). */
 function gather(x: Float32Array, rows: number, cols: number, ld: number, trans: boolean): Float32Array {

@@ -16,17 +16,10 @@
  * tests/lib/nn/webgpu_layers_test.ts — whose per-step kernels run on the device.
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  FixedRightGemm,
-  gemm,
-  nativeBlas,
-  staleViews,
-  tensorValues,
-  transpose,
-  transposeInto,
-} from "./gemm.ts";
+import { FixedRightGemm, gemm, transpose, transposeInto } from "./gemm.ts";
 import { type LstmCellWasm, lstmCellWasm } from "./lstm_cell_wasm.ts";
-import type { NativeBlas } from "./native_blas.ts";
+import { staleViews, tensorValues } from "./host_values.ts";
+import { type NativeBlas, nativeBlas } from "../../blas/mod.ts";
 import { lstm, type LstmParams } from "../layers/_lstm.ts";
 import { hostBackend } from "../../train/mod.ts";
 
@@ -56,7 +49,7 @@ export function lstmSequence(
     // A wasm tape's h is a view of memory a later call reuses; the cpu backend would keep the view itself.
     const value = tf.tensor3d(fwd.cell ? fwd.h.slice() : fwd.h, [T, B, H]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      // Heap views go stale at a tfjs allocation (gemm.ts tensorValues): then the inputs are read again.
+      // Heap views go stale at a tfjs allocation (host_values.ts): then the inputs are read again.
       const inputs = saved.length
         ? { x: tensorValues(saved[0]), w: tensorValues(saved[1]), u: tensorValues(saved[2]) }
         : {};

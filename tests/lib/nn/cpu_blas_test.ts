@@ -9,24 +9,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../../lib/train/mod.ts";
-import {
-  applyTrainingBlas,
-  loadOpenBlas,
-  type NativeBlas,
-  nativeBlas,
-  sgemm,
-  useNativeBlas,
-} from "../../../lib/nn/mod.ts";
+import { applyTrainingBlas, sgemm } from "../../../lib/nn/mod.ts";
+import { nativeBlas, useNativeBlas } from "../../../lib/blas/mod.ts";
+import { openBlas } from "../../fixtures/openblas.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
 
-let openBlas: NativeBlas | null = null;
-try {
-  openBlas = loadOpenBlas();
-} catch (err) {
-  console.warn(`OpenBLAS tests ignored: ${(err as Error).message}`);
-}
 const noLibrary = openBlas === null;
 
 function random(n: number, seed: number): Float32Array {

@@ -12,7 +12,6 @@ import {
   createOptimizer,
   mixedPrecisionSupport,
   ParamStore,
-  probeWebGpu,
   readAll,
   selectBackend,
   trainModel,
@@ -23,29 +22,15 @@ import { TrainingInterrupted } from "../../../lib/train/_interrupt.ts";
 import { buildMlp, forwardMlp, halfKernelsAvailable } from "../../../lib/nn/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
+import { GPU_TEST as GPU, onWebGpu as onWebGpuWith } from "../../fixtures/webgpu.ts";
 
-const IN_CI = Deno.env.get("CI") === "true";
-const adapter = await probeWebGpu();
-const GPU = { ignore: adapter === null && !IN_CI, sanitizeOps: false, sanitizeResources: false };
-
-function forbidSyncReads(): () => void {
-  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
-  const saved = ["dataSync", "arraySync", "bufferSync"].map((k) => [k, proto[k]] as const);
-  for (const [k] of saved) proto[k] = () => assert.fail(`synchronous read ${k}() on WebGPU`);
-  return () => saved.forEach(([k, v]) => proto[k] = v);
-}
-
-async function onWebGpu(fn: () => Promise<void>): Promise<void> {
-  assert.ok(adapter, "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1");
-  await selectBackend("webgpu");
-  const undo = forbidSyncReads();
-  try {
-    assert.ok(halfKernelsAvailable(), "the WebGPU device has no shader-f16 (Mesa's llvmpipe offers it)");
-    await fn();
-  } finally {
-    undo();
-    await selectBackend("wasm");
-  }
+/** On WebGPU (fixtures/webgpu.ts) with the float16 kernels required. */
+function onWebGpu(fn: () => Promise<void>): Promise<void> {
+  return onWebGpuWith(
+    fn,
+    () =>
+      assert.ok(halfKernelsAvailable(), "the WebGPU device has no shader-f16 (Mesa's llvmpipe offers it)"),
+  );
 }
 
 /**

@@ -17,7 +17,19 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const HOST_ONLY: Record<string, { why: string; importers: string[] }> = {
   "lib/nn/kernels/lstm_sequence.ts": {
     why: "fused LSTM op on Float32Arrays; lstm_attention_net.ts calls it only when onHost() (wasm/cpu)",
+    importers: ["lib/nn/lstm_attention_net.ts", "lib/nn/mod.ts", "lib/nn/kernels/bidirectional_lstm.ts"],
+  },
+  "lib/nn/kernels/bidirectional_lstm.ts": {
+    why: "both LSTM directions as one fused op; lstm_attention_net.ts calls it only when onHost()",
     importers: ["lib/nn/lstm_attention_net.ts", "lib/nn/mod.ts"],
+  },
+  "lib/nn/kernels/host_values.ts": {
+    why: "how the fused host ops read their inputs (dataSync or a wasm-heap view)",
+    importers: [
+      "lib/nn/kernels/lstm_sequence.ts",
+      "lib/nn/kernels/attention.ts",
+      "lib/nn/kernels/bidirectional_lstm.ts",
+    ],
   },
   "lib/nn/kernels/attention.ts": {
     why: "fused attention op on Float32Arrays; lstm_attention_net.ts calls it only when onHost()",

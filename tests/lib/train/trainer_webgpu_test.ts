@@ -6,19 +6,10 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import {
-  probeWebGpu,
-  readAll,
-  selectBackend,
-  trainModel,
-  type TrainOptions,
-} from "../../../lib/train/mod.ts";
+import { readAll, trainModel, type TrainOptions } from "../../../lib/train/mod.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import { TrainingInterrupted } from "../../../lib/train/_interrupt.ts";
-
-const IN_CI = Deno.env.get("CI") === "true";
-const adapter = await probeWebGpu();
-const GPU = { ignore: adapter === null && !IN_CI, sanitizeOps: false, sanitizeResources: false };
+import { GPU_TEST as GPU, onWebGpu } from "../../fixtures/webgpu.ts";
 
 /** y = 2·x0 − x1 + 0.5 on 40 points, a linear model and its options (as trainer_test.ts). */
 function linearProblem(settings: Record<string, unknown> = {}) {
@@ -54,25 +45,6 @@ function linearProblem(settings: Record<string, unknown> = {}) {
   const values = async () => (await readAll([w, b])).flatMap((a) => Array.from(a));
   const valLoss = async () => 1 / (1 + (await values())[0]);
   return { opts, values, valLoss };
-}
-
-function forbidSyncReads(): () => void {
-  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
-  const saved = ["dataSync", "arraySync", "bufferSync"].map((k) => [k, proto[k]] as const);
-  for (const [k] of saved) proto[k] = () => assert.fail(`synchronous read ${k}() on WebGPU`);
-  return () => saved.forEach(([k, v]) => proto[k] = v);
-}
-
-async function onWebGpu(fn: () => Promise<void>): Promise<void> {
-  assert.ok(adapter, "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1");
-  await selectBackend("webgpu");
-  const undo = forbidSyncReads();
-  try {
-    await fn();
-  } finally {
-    undo();
-    await selectBackend("wasm");
-  }
 }
 
 Deno.test({

@@ -10,23 +10,20 @@ import { ParamStore } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck, maskedSquaredError } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
-import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import aclaModel from "../../../plugins/models/acla.ts";
 import { throughFiles } from "../../fixtures/state_round_trip.ts";
 import { withObservedPrefix } from "../../../core/observe.ts";
-import { decaySequences, fadeSequences, futureEdited } from "./sequence_models_fixtures.ts";
+import {
+  assertSeesOnlyPrefix,
+  decaySequences,
+  fadeSequences,
+  quickTraining,
+} from "./sequence_models_fixtures.ts";
 
 await wasmReady;
 
 const log = createLogger({ quiet: true });
-const training = resolveTrainingSettings({
-  backend: "wasm",
-  epochs: 60,
-  batch_size: 4,
-  learning_rate: 0.02,
-  schedule: "constant",
-  patience: 0,
-});
+const training = quickTraining(60);
 const small = {
   embed: 8,
   channels: 8,
@@ -132,17 +129,8 @@ Deno.test("acla gradients match central finite differences (rk4, augmented state
 });
 
 Deno.test("acla forecasting: changing steps after the observed prefix does not change predictions", async () => {
-  const set = withObservedPrefix(fadeSequences(4, 6), { rpts: 2 });
   const model = await newModel();
-  await model.fit(set, undefined, {
-    rng: createRng(3),
-    log,
-    training: { ...training, epochs: 3 },
-    observe: { rpts: 2 },
-  });
-  const a = await model.predict(set);
-  assert.deepEqual((await model.predict(futureEdited(set, 2))).y, a.y);
-  assert.notDeepEqual((await model.predict(futureEdited(set, 1))).y, a.y);
+  await assertSeesOnlyPrefix(model, training);
   const maps = model.attention()!;
   assert.deepEqual(maps.shape, [4, 2, 6, 6]);
   // No step attends past the origin (step 1): the prefix attention's keys are the observed steps.

@@ -13,22 +13,14 @@ import { ParamStore } from "../../../lib/train/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 import { gradientCheck, maskedSquaredError } from "../../lib/nn/gradient_check.ts";
 import { assertAnchoredForecast } from "../../fixtures/forecast_checks.ts";
-import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
 import lstmAttn from "../../../plugins/models/lstm_attn.ts";
 import { throughFiles } from "../../fixtures/state_round_trip.ts";
-import { decaySequences, fadeSequences } from "./sequence_models_fixtures.ts";
+import { decaySequences, fadeSequences, quickTraining } from "./sequence_models_fixtures.ts";
 
 await wasmReady;
 
 const log = createLogger({ quiet: true });
-const training = resolveTrainingSettings({
-  backend: "wasm",
-  epochs: 80,
-  batch_size: 4,
-  learning_rate: 0.02,
-  schedule: "constant",
-  patience: 0,
-});
+const training = quickTraining(80);
 const newModel = async (options: unknown = {}) =>
   await createLocal("model", "models/lstm_attn.ts", {
     hidden: 8,

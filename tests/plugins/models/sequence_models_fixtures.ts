@@ -1,6 +1,48 @@
-/** Small sequence sets shared by the cnn_lstm and acla tests (generated, with known trajectories). */
+/**
+ * What the sequence model tests share: small generated sets with known trajectories, their quick training
+ * settings, and the check that a forecaster sees only the observed prefix.
+ */
+import assert from "node:assert/strict";
 import { createRng } from "../../../core/rng.ts";
 import { createSampleSet, type SampleSet } from "../../../core/sample.ts";
+import { createLogger } from "../../../core/log.ts";
+import { withObservedPrefix } from "../../../core/observe.ts";
+import type { ModelInstance, Prediction } from "../../../core/plugin.ts";
+import { resolveTrainingSettings, type TrainingSettings } from "../../../lib/training_settings.ts";
+
+/** The tests' training: wasm, batch 4, constant learning rate 0.02, no early stopping. */
+export function quickTraining(epochs: number): TrainingSettings {
+  return resolveTrainingSettings({
+    backend: "wasm",
+    epochs,
+    batch_size: 4,
+    learning_rate: 0.02,
+    schedule: "constant",
+    patience: 0,
+  });
+}
+
+/**
+ * Fits a forecaster for 3 epochs on four fade sequences observed for 2 RPTs and checks that editing the
+ * steps after the prefix leaves its predictions as they are, while editing inside the prefix changes them
+ * (so the first check can fail). Returns the predictions.
+ */
+export async function assertSeesOnlyPrefix(
+  model: ModelInstance,
+  training: TrainingSettings,
+): Promise<Prediction> {
+  const set = withObservedPrefix(fadeSequences(4, 6), { rpts: 2 });
+  await model.fit(set, undefined, {
+    rng: createRng(3),
+    log: createLogger({ quiet: true }),
+    training: { ...training, epochs: 3 },
+    observe: { rpts: 2 },
+  });
+  const a = await model.predict(set);
+  assert.deepEqual((await model.predict(futureEdited(set, 2))).y, a.y);
+  assert.notDeepEqual((await model.predict(futureEdited(set, 1))).y, a.y);
+  return a;
+}
 
 /** n cells, T = 6 steps, lengths 4–6; features [t/10, temperature code]; y = 1 − 0.03·t·(1 + code). */
 export function fadeSequences(n = 8, seed = 1): SampleSet {

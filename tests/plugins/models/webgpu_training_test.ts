@@ -24,7 +24,8 @@ import type { ModelInstance } from "../../../core/plugin.ts";
 import type { SampleSet } from "../../../core/sample.ts";
 import { contractSampleSet, contractSequenceSet } from "../../../testing/mod.ts";
 import { createLogger } from "../../../core/log.ts";
-import { ParamStore, probeWebGpu, readAll, selectBackend } from "../../../lib/train/mod.ts";
+import { ParamStore, readAll, selectBackend } from "../../../lib/train/mod.ts";
+import { forbidSyncReads, GPU_TEST, webgpuAdapter } from "../../fixtures/webgpu.ts";
 import { type AclaConfig, buildAcla, forwardAcla, planAcla } from "../../../lib/ode/mod.ts";
 import { SeededRandom } from "../../../lib/random/mod.ts";
 import { resolveTrainingSettings } from "../../../lib/training_settings.ts";
@@ -32,22 +33,9 @@ import { createLocal } from "../../lib/nn/local_plugin.ts";
 import { withObservedPrefix } from "../../../core/observe.ts";
 import { fadeSequences } from "./sequence_models_fixtures.ts";
 
-const IN_CI = Deno.env.get("CI") === "true";
-const adapter = await probeWebGpu();
 const log = createLogger({ quiet: true });
 
 /** Makes every synchronous read throw while the webgpu backend is active; returns the undo. */
-function forbidSyncReads(): () => void {
-  const proto = tf.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const saved = ["dataSync", "arraySync", "bufferSync"].map((name) => [name, proto[name]] as const);
-  for (const [name, original] of saved) {
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      if (tf.getBackend() === "webgpu") throw new Error(`synchronous read ${name}() on WebGPU`);
-      return original.apply(this, args);
-    };
-  }
-  return () => saved.forEach(([name, original]) => proto[name] = original);
-}
 
 interface Trained {
   train: number[];
@@ -160,12 +148,10 @@ const CASES: [string, string, Record<string, unknown>, typeof tabular, number?][
 for (const [name, model, options, sets, tolerance] of CASES) {
   Deno.test({
     name: `${name} trains 5 epochs on WebGPU with no synchronous read, matching wasm epoch by epoch`,
-    ignore: adapter === null && !IN_CI,
-    sanitizeOps: false,
-    sanitizeResources: false,
+    ...GPU_TEST,
     async fn() {
       assert.ok(
-        adapter,
+        webgpuAdapter,
         "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1",
       );
       const wasm = await trainOn("wasm", model, options, sets);
@@ -192,11 +178,12 @@ for (const [name, model, options, sets, tolerance] of CASES) {
 
 Deno.test({
   name: "acla (augmented, rk4 and dopri5): one loss and gradient on WebGPU match wasm",
-  ignore: adapter === null && !IN_CI,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...GPU_TEST,
   async fn() {
-    assert.ok(adapter, "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1");
+    assert.ok(
+      webgpuAdapter,
+      "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1",
+    );
     for (const solver of ["rk4", "dopri5"] as const) {
       const wasm = await aclaGradient("wasm", solver);
       const undo = forbidSyncReads();

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../../../lib/train/mod.ts";
 import { multiHeadAttention, packedMultiHeadAttention } from "../../../../lib/nn/kernels/attention.ts";
-import { FixedRightGemm, gemm, gemmJs, transpose, useNativeBlas } from "../../../../lib/nn/kernels/gemm.ts";
+import { FixedRightGemm, gemm, gemmJs, transpose } from "../../../../lib/nn/kernels/gemm.ts";
 import {
   expFast,
   lstmBackward,
   lstmForward,
   lstmSequence,
 } from "../../../../lib/nn/kernels/lstm_sequence.ts";
-import { loadOpenBlas, type NativeBlas } from "../../../../lib/nn/kernels/native_blas.ts";
+import { type NativeBlas, useNativeBlas } from "../../../../lib/blas/mod.ts";
+import { openBlas } from "../../../fixtures/openblas.ts";
 import { bidirectionalLstmSequence } from "../../../../lib/nn/kernels/bidirectional_lstm.ts";
 import {
   installWasmBatchMatMul,
@@ -20,14 +21,6 @@ import { lstm, type LstmParams } from "../../../../lib/nn/layers/_lstm.ts";
 import { SeededRandom } from "../../../../lib/random/mod.ts";
 
 await selectBackend("wasm");
-
-/** The system's OpenBLAS, or why not (then its variants are ignored, with the reason in their names). */
-let openBlas: NativeBlas | null = null, noBlas = "";
-try {
-  openBlas = loadOpenBlas();
-} catch (err) {
-  noBlas = (err as Error).message;
-}
 
 /**
  * The fused ops run on XNNPACK (builtin) and, with `training.blas=openblas`, on OpenBLAS: the same checks
@@ -135,7 +128,7 @@ function checkLstm(H: number, grow: boolean): void {
 for (const mode of MODES) {
   // H = 5: the JS cell loops; H = 8: the SIMD wasm cell with its tape in its own memory.
   Deno.test({
-    name: `lstmSequence (${mode.name}${mode.ignore ? `: ${noBlas}` : ""}) with a step mask equals ` +
+    name: `lstmSequence (${mode.name}${mode.ignore ? ": not loadable here" : ""}) with a step mask equals ` +
       "lib/nn/layers/_lstm.ts: outputs and gradients, also across a heap growth",
     ignore: mode.ignore,
     fn: () => {
@@ -182,7 +175,10 @@ Deno.test("bidirectionalLstmSequence equals two lstmSequence ops and a concat, b
 });
 
 Deno.test({
-  name: `bidirectionalLstmSequence (OpenBLAS${openBlas ? "" : `: ${noBlas}`}) equals two lstmSequence ops ` +
+  name:
+    `bidirectionalLstmSequence (OpenBLAS${
+      openBlas ? "" : ": not loadable here"
+    }) equals two lstmSequence ops ` +
     "and a concat within 1e-6, also across a heap growth",
   ignore: openBlas === null,
   fn: () => {
@@ -291,7 +287,9 @@ function checkAttention(grow: boolean): void {
 for (const mode of MODES) {
   Deno.test({
     name:
-      `multiHeadAttention (${mode.name}${mode.ignore ? `: ${noBlas}` : ""}) equals plain-tfjs attention ` +
+      `multiHeadAttention (${mode.name}${
+        mode.ignore ? ": not loadable here" : ""
+      }) equals plain-tfjs attention ` +
       "with padding and causal masks: values, weights, gradients, also across a heap growth",
     ignore: mode.ignore,
     fn: () => {
@@ -301,7 +299,10 @@ for (const mode of MODES) {
 }
 
 Deno.test({
-  name: `the wasm BatchMatMul kernel on OpenBLAS${openBlas ? "" : ` (${noBlas})`}: transposed and batched ` +
+  name:
+    `the wasm BatchMatMul kernel on OpenBLAS${
+      openBlas ? "" : " (not loadable here)"
+    }: transposed and batched ` +
     "products equal the plain-JS product, broadcasting a batch of one",
   ignore: openBlas === null,
   fn: () => {

@@ -21,17 +21,18 @@ import {
   matMulMixed,
   toHalf,
 } from "../../../../lib/nn/kernels/matmul_f16_webgpu.ts";
-import { probeWebGpu, selectBackend } from "../../../../lib/train/mod.ts";
+import { selectBackend } from "../../../../lib/train/mod.ts";
+import { GPU_TEST as GPU, webgpuAdapter } from "../../../fixtures/webgpu.ts";
 import { SeededRandom } from "../../../../lib/random/mod.ts";
 
-const IN_CI = Deno.env.get("CI") === "true";
-const adapter = await probeWebGpu();
-const GPU = { ignore: adapter === null && !IN_CI, sanitizeOps: false, sanitizeResources: false };
 const U = 2 ** -11;
 const f16round = (Math as unknown as { f16round(x: number): number }).f16round;
 
 async function onWebGpu(fn: () => Promise<void>): Promise<void> {
-  assert.ok(adapter, "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1");
+  assert.ok(
+    webgpuAdapter,
+    "CI=true but navigator.gpu offers no adapter: install mesa-vulkan-drivers libvulkan1",
+  );
   await selectBackend("webgpu");
   try {
     assert.ok(halfKernelsAvailable(), "the WebGPU device has no shader-f16 (Mesa's llvmpipe offers it)");

@@ -38,47 +38,29 @@ export const OPENBLAS_CANDIDATES: readonly string[] = [
 
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
+/** cblas_?gemm's parameters: order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc. */
+function gemmParameters<S extends "f32" | "f64">(scalar: S) {
+  return [
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    scalar,
+    "buffer",
+    "i32",
+    "buffer",
+    "i32",
+    scalar,
+    "buffer",
+    "i32",
+  ] as const;
+}
+
 const SYMBOLS = {
-  // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
-  cblas_sgemm: {
-    parameters: [
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "f32",
-      "buffer",
-      "i32",
-      "buffer",
-      "i32",
-      "f32",
-      "buffer",
-      "i32",
-    ],
-    result: "void",
-  },
-  // cblas_dgemm: the same in float64 (alpha and beta are doubles).
-  cblas_dgemm: {
-    parameters: [
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "f64",
-      "buffer",
-      "i32",
-      "buffer",
-      "i32",
-      "f64",
-      "buffer",
-      "i32",
-    ],
-    result: "void",
-  },
+  cblas_sgemm: { parameters: gemmParameters("f32"), result: "void" },
+  cblas_dgemm: { parameters: gemmParameters("f64"), result: "void" },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
   openblas_get_config: { parameters: [], result: "pointer" },
   // The C library's, found through the OpenBLAS handle (dlsym searches the library's dependencies): they copy
@@ -88,45 +70,35 @@ const SYMBOLS = {
   memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer", optional: true },
 } as const;
 
-/** A loaded OpenBLAS: the single-precision product and what was loaded. */
+/**
+ * Row-major C (m × n) = op(A)·op(B) + beta·C, op(X) = X or Xᵀ; lda/ldb/ldc are row strides (in elements) of
+ * the arrays as stored. The arrays may be views (their offset is where the matrix starts).
+ */
+export type Gemm<A extends Float32Array | Float64Array> = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: A,
+  lda: number,
+  b: A,
+  ldb: number,
+  beta: number,
+  c: A,
+  ldc: number,
+) => void;
+
+/** A loaded OpenBLAS: the single- and double-precision products and what was loaded. */
 export interface NativeBlas {
   /** The library file. */
   readonly path: string;
   /** OpenBLAS's own build description (version, kernel target). */
   readonly config: string;
-  /**
-   * Row-major C (m × n) = op(A)·op(B) + beta·C, op(X) = X or Xᵀ; lda/ldb/ldc are row strides in floats of
-   * the arrays as stored. The arrays may be views (their offset is where the matrix starts).
-   */
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    a: Float32Array,
-    lda: number,
-    b: Float32Array,
-    ldb: number,
-    beta: number,
-    c: Float32Array,
-    ldc: number,
-  ): void;
-  /** `sgemm` in float64 (the ODE fields' products, lib/ode/_mlp_kernels.ts). */
-  dgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    a: Float64Array,
-    lda: number,
-    b: Float64Array,
-    ldb: number,
-    beta: number,
-    c: Float64Array,
-    ldc: number,
-  ): void;
+  /** The float32 product (the fused LSTM/attention ops, the dense layers). */
+  sgemm: Gemm<Float32Array>;
+  /** The float64 product (the ODE fields' products, lib/ode/_mlp_kernels.ts). */
+  dgemm: Gemm<Float64Array>;
 }
 
 let loaded: NativeBlas | null = null;
@@ -143,7 +115,10 @@ export function loadOpenBlas(threads = 1): NativeBlas {
       loaded = wrap(path, lib);
       return loaded;
     } catch (err) {
-      tried.push(`${path} (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`);
+      // Deno 2.9.6 says "Could not open library: " twice before the loader's own message.
+      const why = (err instanceof Error ? err.message.split("\n")[0] : String(err))
+        .replace(/^(Could not open library: )+/, "");
+      tried.push(`${path} (${why})`);
     }
   }
   throw new NativeBlasError(
