@@ -123,7 +123,7 @@ if (import.meta.main) {
     ...stat(result.trainSeconds, "boost_loop_seconds"),
     runs,
     test_rmse: result.testRmse,
-    threads: 1,
+    threads,
     rounds: W2_PARAMS.num_iterations,
     timed: "in-process: CSV parse + binning + 500 rounds (no process start, no model write)",
     deno: Deno.version.deno,
