@@ -54,6 +54,7 @@ import { scoredRows } from "./scoring.ts";
 import { type NamedTracker, TrackerGroup } from "./tracking.ts";
 import { restrictToCells } from "./view.ts";
 import { selectFolds } from "./fold_selection.ts";
+import { settleInterrupt } from "./run_signals.ts";
 
 /** A step of the lifecycle, reported as it happens (the milestone scripts print these). */
 export interface RunStep {
@@ -178,6 +179,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunSummary> {
     await trackers.artifact(join(runDir, "predictions.csv"));
     status = "FINISHED";
   } catch (err) {
+    await settleInterrupt(err, opts.signal);
     status = opts.signal?.aborted ? "KILLED" : "FAILED";
     // A stray rejection aborts the run with a PluginError naming the plugin: report that, not its echo.
     throw calls.signal.aborted ? calls.signal.reason : err;

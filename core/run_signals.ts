@@ -9,6 +9,7 @@ import {
   listenForInterrupt,
   signalExitCode,
 } from "../lib/interrupt_signals.ts";
+import { SandboxKilled } from "./sandbox/sandbox_process.ts";
 
 export { ECHO_WINDOW_MS };
 
@@ -36,4 +37,32 @@ export function interruptOnSignals(
     exit,
     now,
   });
+}
+
+/**
+ * When `err` (or one of its causes) is a plugin sandbox ended by SIGTERM or SIGINT and the run's own
+ * `signal` is not aborted yet, waits up to `graceMs` for it: a job stopped from outside (`scancel`, `kill`
+ * of the process group, Ctrl-C) signals the sandbox and this process together, and the sandbox's exit can
+ * be seen first. The run then ends KILLED, as it would have with the plugin in-process, not FAILED.
+ */
+export async function settleInterrupt(
+  err: unknown,
+  signal: AbortSignal | undefined,
+  graceMs = 1000,
+): Promise<void> {
+  if (!signal || signal.aborted || !killedByStopSignal(err)) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, graceMs);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+function killedByStopSignal(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof SandboxKilled) return e.signal === "SIGTERM" || e.signal === "SIGINT";
+  }
+  return false;
 }

@@ -105,7 +105,8 @@ export class SandboxProcess {
       });
     }
     const how = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
-    return new Error(`the sandbox process ${how}${tail ? `: ${tail}` : ""}`);
+    const message = `the sandbox process ${how}${tail ? `: ${tail}` : ""}`;
+    return status.signal ? new SandboxKilled(status.signal, message) : new Error(message);
   }
 
   async #collectStderr(): Promise<void> {
@@ -119,6 +120,18 @@ export class SandboxProcess {
     } catch {
       // the child is gone
     }
+  }
+}
+
+/**
+ * A plugin's sandbox process ended by a signal it did not get from us (we stop it with SIGKILL and a reason
+ * of our own). SIGTERM or SIGINT there usually means the whole job is being stopped (Ctrl-C, `scancel`,
+ * `kill`): the run's own handler gets the same signal a moment later (core/run.ts waits for it).
+ */
+export class SandboxKilled extends Error {
+  constructor(readonly signal: Deno.Signal, message: string) {
+    super(message);
+    this.name = "SandboxKilled";
   }
 }
 
