@@ -111,7 +111,11 @@ export class Channel implements RefCodec {
     const callId = this.#nextCall++;
     const result = new Promise<unknown>((resolve, reject) => this.#pending.set(callId, { resolve, reject }));
     if (this.#pending.size === 1) this.#hooks.busy?.(1);
-    this.#send({ c: callId, o: id, m: method, a: args }).catch((err) => this.#settle(callId, undefined, err));
+    this.#send({ c: callId, o: id, m: method, a: args }).catch((err) => {
+      // A broken pipe means the other side is gone: the read loop ends and settles this call with why it
+      // went (closedError: e.g. the sandbox killed by SIGTERM), which the pipe error does not say.
+      if (!(err instanceof Deno.errors.BrokenPipe)) this.#settle(callId, undefined, err);
+    });
     return result;
   }
 
